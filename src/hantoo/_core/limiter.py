@@ -1,0 +1,571 @@
+"""Client-side rate limiting per app key: several windows at once, limits as data.
+
+Why: KIS counts calls per app key and rejects the excess with ``EGW00201`` (HTTP 500). A
+rejected call costs a round trip and, for orders, makes the caller wonder what happened. So hantoo
+spaces its own calls so the server never has a reason to reject them, across every thread and
+task of the process (one limiter per key, from :func:`get_limiter`) and, when enabled, across the
+processes of one host.
+
+Algorithm - GCRA per window
+---------------------------
+Each window (``limit`` calls per ``period`` seconds) is a Generic Cell Rate Algorithm: one float
+per window, the *theoretical arrival time* ``tat``. With emission interval ``T`` and tolerance
+``tau``, a call at time ``t`` conforms when ``t >= tat - tau``; it then moves
+``tat = max(tat, t) + T``. A reservation for several windows takes the latest of their earliest
+conforming times, commits that time in every window and returns how long to wait for it.
+
+GCRA is a token bucket, and a token bucket with ``burst = limit`` lets up to about
+``2 * limit`` calls into one sliding window (a full bucket plus a period of refill). KIS does not
+forgive that, so every window here is parameterised to guarantee *at most ``limit`` calls in any
+sliding window of ``period`` seconds*: with a burst of ``b`` calls the sustained rate is
+``m = limit - b + 1`` per period (``T = period / m``, ``tau = (b - 1) * T``). Proof sketch:
+conforming calls satisfy ``t_k >= t_1 + (k - 1) * T - tau``, so ``limit + 1`` calls span at
+least ``limit * T - tau = (m + b - 1) * T = period``.
+
+The default profiles (data, in :data:`PROFILES`):
+
+* ``real``: 18/s with no burst (one call every 1/18 s - KIS punishes bursts even below its
+  nominal rate), 1,000/min with a burst of 50 (sustained 951/min), 50,000/h with a burst of
+  2,500 (sustained 47,501/h). A short burst therefore runs at 18/s, a long one settles at the
+  hourly rate.
+* ``paper``: 1/s.
+* ``sim``: like ``real``; pass your own :class:`LimitProfile` (or a spec string such as
+  ``"30/s+2000/min@100"``) to :func:`get_limiter` to change it.
+
+Server hints
+------------
+:meth:`RateLimiter.observe_headers` reads ``X-RateLimit-Limit`` / ``-Remaining`` / ``-Reset``
+when a server sends them (the simulator does; KIS does not): ``Remaining: 0`` blocks every send
+until the reset. ``Reset`` is seconds until the reset; a value above 10^9 is read as a Unix time.
+
+Cross-process mode
+------------------
+With ``shared=True`` the GCRA state lives in a small JSON file in the cache directory
+(``ratelimit-<env>-<key hash>.json``), read and rewritten under a ``filelock`` on a sibling
+``.lock`` file for every reservation. Trade-offs, chosen knowingly:
+
+* cost: one lock, one small read and one atomic rewrite per call (tens of microseconds on a local
+  disk; do not put the cache directory on a network file system);
+* the shared time base is the wall clock (:func:`time.time`): a backward clock step makes callers
+  wait up to the size of the step, a forward step allows at most one extra burst;
+* a process killed while writing cannot corrupt the state (the file is replaced atomically); an
+  unreadable file is treated as empty, which allows at most one burst;
+* if the lock cannot be taken within ``lock_timeout`` the reservation falls back to the
+  process-local state and logs a warning, rather than stalling the caller.
+
+The alternative - a broker process owning the limiter - is exact and cheap per call but needs a
+daemon; a file is enough for the handful of processes a user runs on one machine.
+
+Observability: a call that must wait longer than ``throttle_threshold`` (0.5 s) is logged on
+``hantoo.limiter`` and reported to the optional ``on_throttle`` callback; :meth:`RateLimiter.stats`
+gives call and wait counters. The app key itself is never stored: only a hash prefix.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import math
+import os
+import re
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Final
+
+import filelock
+
+from .flow import Flow, Sleep
+from .redact import Secret, get_logger
+
+__all__ = [
+    "PROFILES",
+    "LimitProfile",
+    "LimiterStats",
+    "RateLimiter",
+    "ThrottleEvent",
+    "Window",
+    "get_limiter",
+    "key_fingerprint",
+    "profile_for",
+    "reset_limiters",
+]
+
+_log = get_logger("limiter")
+
+_NEG_INF: Final = float("-inf")
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """At most ``limit`` calls in any sliding ``period`` seconds, allowing ``burst`` at once."""
+
+    limit: int
+    period: float
+    burst: int = 1
+
+    def __post_init__(self) -> None:
+        if self.limit < 1:
+            raise ValueError("limit must be at least 1")
+        if not self.period > 0:
+            raise ValueError("period must be positive")
+        if not 1 <= self.burst <= self.limit:
+            raise ValueError("burst must be between 1 and limit")
+
+    @property
+    def sustained(self) -> int:
+        """Calls per period in the long run: ``limit - burst + 1``."""
+        return self.limit - self.burst + 1
+
+    @property
+    def emission_interval(self) -> float:
+        return self.period / self.sustained
+
+    @property
+    def tolerance(self) -> float:
+        return (self.burst - 1) * self.emission_interval
+
+    @property
+    def label(self) -> str:
+        unit = {1.0: "s", 60.0: "min", 3600.0: "h"}.get(self.period)
+        base = f"{self.limit}/{unit}" if unit else f"{self.limit}/{self.period:g}s"
+        return base if self.burst == 1 else f"{base}@{self.burst}"
+
+
+_SPEC_ITEM = re.compile(r"^\s*(\d+)\s*/\s*(\d*\.?\d*)\s*(s|sec|min|m|h|hour)\s*(?:@\s*(\d+))?\s*$")
+_UNITS: Final = {"s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "hour": 3600.0}
+
+
+@dataclass(frozen=True, slots=True)
+class LimitProfile:
+    """A named set of windows, all enforced together."""
+
+    name: str
+    windows: tuple[Window, ...]
+
+    def __post_init__(self) -> None:
+        if not self.windows:
+            raise ValueError("a profile needs at least one window")
+
+    @classmethod
+    def parse(cls, name: str, spec: str) -> LimitProfile:
+        """Parse ``"18/s+1000/min@50+50000/h@2500"`` (``@n`` is the burst; default 1)."""
+        windows: list[Window] = []
+        for item in spec.replace(",", "+").split("+"):
+            m = _SPEC_ITEM.match(item)
+            if m is None:
+                raise ValueError(
+                    f"bad rate-limit window {item!r}; expected e.g. '18/s' or '1000/min@50'"
+                )
+            count, mult, unit, burst = m.groups()
+            period = (float(mult) if mult else 1.0) * _UNITS[unit]
+            windows.append(Window(int(count), period, int(burst) if burst else 1))
+        return cls(name, tuple(windows))
+
+    @classmethod
+    def from_mapping(cls, name: str, data: Mapping[str, Any]) -> LimitProfile:
+        """From configuration data: ``{"windows": [{"limit": 18, "period": 1.0}, ...]}``."""
+        raw = data.get("windows")
+        if not isinstance(raw, list):
+            raise ValueError("rate-limit profile needs a 'windows' list")
+        windows = tuple(
+            Window(int(w["limit"]), float(w["period"]), int(w.get("burst", 1))) for w in raw
+        )
+        return cls(name, windows)
+
+    @property
+    def spec(self) -> str:
+        return "+".join(w.label for w in self.windows)
+
+
+_REAL: Final = LimitProfile(
+    "real", (Window(18, 1.0), Window(1000, 60.0, burst=50), Window(50_000, 3600.0, burst=2_500))
+)
+PROFILES: Final[Mapping[str, LimitProfile]] = MappingProxyType(
+    {
+        "real": _REAL,
+        "paper": LimitProfile("paper", (Window(1, 1.0),)),
+        "sim": replace(_REAL, name="sim"),
+    }
+)
+
+
+def profile_for(environment: str, override: LimitProfile | str | None = None) -> LimitProfile:
+    """The profile for ``environment``; ``override`` (a profile or a spec string) wins."""
+    if isinstance(override, LimitProfile):
+        return override
+    if isinstance(override, str):
+        return LimitProfile.parse(environment, override)
+    try:
+        return PROFILES[environment]
+    except KeyError:
+        raise ValueError(
+            f"no rate-limit profile for environment {environment!r}; "
+            f"known: {', '.join(PROFILES)} (or pass a LimitProfile)"
+        ) from None
+
+
+def key_fingerprint(app_key: str | Secret) -> str:
+    """A short hash that names an app key in file names, registries and reprs."""
+    raw = app_key.get_secret_value() if isinstance(app_key, Secret) else app_key
+    return hashlib.sha256(b"hantoo-appkey:" + raw.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottleEvent:
+    """Reported when a call had to wait longer than the threshold."""
+
+    environment: str
+    key_id: str
+    delay: float
+    bound_by: str  # the window label that imposed the wait, or "server" for header hints
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class LimiterStats:
+    calls: int
+    throttled: int
+    total_wait: float
+    max_wait: float
+
+
+@dataclass(slots=True)
+class _State:
+    tats: list[float]
+    blocked_until: float = _NEG_INF
+
+
+@dataclass(slots=True)
+class _Counters:
+    calls: int = 0
+    throttled: int = 0
+    total_wait: float = 0.0
+    max_wait: float = 0.0
+
+
+@dataclass(slots=True)
+class _SharedFile:
+    path: Path
+    lock: filelock.FileLock
+    timeout: float
+    warned: bool = field(default=False)
+
+
+class RateLimiter:
+    """Multi-window GCRA limiter for one app key. Thread-safe; async-friendly; optionally shared.
+
+    The core operation is :meth:`reserve`: non-blocking, it commits a send slot and returns the
+    seconds to wait for it, so a flow can ``yield Sleep(delay)``. :meth:`acquire` and
+    :meth:`acquire_async` wrap it with a real sleep.
+    """
+
+    def __init__(
+        self,
+        profile: LimitProfile,
+        *,
+        environment: str = "",
+        key_id: str = "",
+        clock: Callable[[], float] | None = None,
+        throttle_threshold: float = 0.5,
+        on_throttle: Callable[[ThrottleEvent], None] | None = None,
+        shared_dir: str | os.PathLike[str] | None = None,
+        lock_timeout: float = 5.0,
+    ) -> None:
+        self.profile = profile
+        self.environment = environment
+        self.key_id = key_id
+        self.throttle_threshold = throttle_threshold
+        self.on_throttle = on_throttle
+        self._lock = threading.Lock()
+        self._state = _State([_NEG_INF] * len(profile.windows))
+        self._counters = _Counters()
+        self._shared: _SharedFile | None = None
+        if shared_dir is not None:
+            directory = Path(shared_dir)
+            stem = f"ratelimit-{environment or 'default'}-{key_id or 'anon'}"
+            self._shared = _SharedFile(
+                path=directory / f"{stem}.json",
+                lock=filelock.FileLock(str(directory / f"{stem}.json.lock"), thread_local=False),
+                timeout=lock_timeout,
+            )
+        # The shared state is compared across processes, so it needs a shared time base.
+        self.clock: Callable[[], float] = clock or (time.time if self._shared else time.monotonic)
+
+    def __repr__(self) -> str:
+        mode = "shared" if self._shared else "local"
+        return (
+            f"RateLimiter(environment={self.environment!r}, key={self.key_id!r}, "
+            f"profile={self.profile.spec!r}, {mode})"
+        )
+
+    @property
+    def shared(self) -> bool:
+        return self._shared is not None
+
+    # -- the core operation -------------------------------------------------------------------
+
+    def reserve(self, now: float | None = None) -> float:
+        """Commit the next send slot and return how many seconds to wait before sending.
+
+        ``now`` is the caller's reading of :attr:`clock` (read inside when omitted). Never
+        blocks (beyond the short file lock in shared mode).
+        """
+        with self._lock:
+            if now is None:
+                now = self.clock()
+            if self._shared is not None:
+                delay, bound = self._reserve_shared(self._shared, now)
+            else:
+                delay, bound = self._reserve_in(self._state, now)
+            c = self._counters
+            c.calls += 1
+            c.total_wait += delay
+            c.max_wait = max(c.max_wait, delay)
+            slow = delay > self.throttle_threshold
+            if slow:
+                c.throttled += 1
+        if slow:
+            self._report(delay, bound, now)
+        return delay
+
+    def _reserve_in(self, state: _State, now: float) -> tuple[float, str]:
+        start = max(now, state.blocked_until)
+        bound = "server" if state.blocked_until > now else ""
+        windows = self.profile.windows
+        for i, w in enumerate(windows):
+            allowed = state.tats[i] - w.tolerance
+            if allowed > start:
+                start = allowed
+                bound = w.label
+        for i, w in enumerate(windows):
+            state.tats[i] = max(state.tats[i], start) + w.emission_interval
+        return start - now, bound
+
+    def _reserve_shared(self, shared: _SharedFile, now: float) -> tuple[float, str]:
+        try:
+            with self._shared_state(shared) as state:
+                return self._reserve_in(state, now)
+        except filelock.Timeout:
+            if not shared.warned:
+                shared.warned = True
+                _log.warning(
+                    "rate-limit lock %s busy for %.1fs; using process-local limits",
+                    shared.lock.lock_file,
+                    shared.timeout,
+                )
+            return self._reserve_in(self._state, now)
+
+    @contextlib.contextmanager
+    def _shared_state(self, shared: _SharedFile) -> Iterator[_State]:
+        shared.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with shared.lock.acquire(timeout=shared.timeout):
+            state = self._read_shared(shared.path)
+            yield state
+            self._write_shared(shared.path, state)
+            # Keep the local copy close, for the fallback path.
+            self._state = _State(list(state.tats), state.blocked_until)
+
+    def _read_shared(self, path: Path) -> _State:
+        windows = self.profile.windows
+        state = _State([_NEG_INF] * len(windows))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return state
+        except (OSError, ValueError):
+            _log.warning("rate-limit state %s unreadable; starting afresh", path)
+            return state
+        if not isinstance(data, dict):
+            return state
+        tats = data.get("tats")
+        if isinstance(tats, dict):
+            for i, w in enumerate(windows):
+                v = tats.get(w.label)
+                if isinstance(v, (int, float)) and math.isfinite(v):
+                    state.tats[i] = float(v)
+        b = data.get("blocked_until")
+        if isinstance(b, (int, float)) and math.isfinite(b):
+            state.blocked_until = float(b)
+        return state
+
+    def _write_shared(self, path: Path, state: _State) -> None:
+        payload: dict[str, Any] = {
+            "tats": {
+                w.label: t
+                for w, t in zip(self.profile.windows, state.tats, strict=True)
+                if math.isfinite(t)
+            },
+        }
+        if math.isfinite(state.blocked_until):
+            payload["blocked_until"] = state.blocked_until
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".ratelimit-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(payload, fh)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    def _report(self, delay: float, bound: str, now: float) -> None:
+        _log.info(
+            "rate limit: waiting %.3fs before the next call (%s, key %s, window %s)",
+            delay,
+            self.environment or "-",
+            self.key_id or "-",
+            bound or "-",
+            extra={"elapsed": delay, "limit_window": bound},
+        )
+        callback = self.on_throttle
+        if callback is not None:
+            try:
+                callback(ThrottleEvent(self.environment, self.key_id, delay, bound, now))
+            except Exception:
+                _log.exception("rate-limit on_throttle callback failed")
+
+    # -- convenience ----------------------------------------------------------------------------
+
+    def acquire(self) -> float:
+        """Reserve and sleep (blocking this thread). Returns the seconds waited."""
+        delay = self.reserve()
+        if delay > 0:
+            time.sleep(delay)
+        return delay
+
+    async def acquire_async(self) -> float:
+        """Reserve and ``await asyncio.sleep``. Returns the seconds waited."""
+        delay = self.reserve()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        return delay
+
+    def wait_flow(self) -> Flow[float]:
+        """A flow that reserves and yields the wait as :class:`Sleep`; returns the delay."""
+        delay = self.reserve()
+        if delay > 0:
+            yield Sleep(delay)
+        return delay
+
+    # -- server hints -----------------------------------------------------------------------------
+
+    def observe_headers(self, headers: Mapping[str, str], now: float | None = None) -> None:
+        """Honour ``X-RateLimit-*`` response headers: with ``Remaining: 0`` pause until reset."""
+        lowered = {k.lower(): v for k, v in headers.items()}
+        remaining = _to_number(lowered.get("x-ratelimit-remaining"))
+        if remaining is None or remaining > 0:
+            return
+        reset = _to_number(lowered.get("x-ratelimit-reset"))
+        if now is None:
+            now = self.clock()
+        if reset is None:
+            wait = min(w.period for w in self.profile.windows)
+        elif reset > 1e9:  # a Unix time, not a delta
+            wait = reset - time.time()
+        else:
+            wait = reset
+        if wait > 0:
+            _log.info(
+                "server reports no calls left (X-RateLimit-Remaining: 0, limit %s); pausing %.3fs",
+                lowered.get("x-ratelimit-limit", "?"),
+                wait,
+            )
+            self.block_until(now + wait, now=now)
+
+    def block_until(self, until: float, *, now: float | None = None) -> None:
+        """Send nothing before ``until`` (in :attr:`clock` time), e.g. after ``EGW00201``."""
+        with self._lock:
+            if self._shared is not None:
+                try:
+                    with self._shared_state(self._shared) as state:
+                        state.blocked_until = max(state.blocked_until, until)
+                    return
+                except filelock.Timeout:
+                    pass
+            self._state.blocked_until = max(self._state.blocked_until, until)
+
+    def pause(self, seconds: float, now: float | None = None) -> None:
+        """Send nothing for ``seconds`` from ``now``."""
+        if now is None:
+            now = self.clock()
+        self.block_until(now + seconds, now=now)
+
+    def stats(self) -> LimiterStats:
+        with self._lock:
+            c = self._counters
+            return LimiterStats(c.calls, c.throttled, c.total_wait, c.max_wait)
+
+
+def _to_number(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value.strip())
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+_REGISTRY_LOCK: Final = threading.Lock()
+_REGISTRY: dict[tuple[str, str], RateLimiter] = {}
+
+
+def get_limiter(
+    environment: str,
+    app_key: str | Secret,
+    *,
+    profile: LimitProfile | str | None = None,
+    shared: bool = False,
+    cache_dir: str | os.PathLike[str] | None = None,
+    throttle_threshold: float = 0.5,
+    on_throttle: Callable[[ThrottleEvent], None] | None = None,
+) -> RateLimiter:
+    """The process-wide limiter for ``(environment, app_key)``, created on first use.
+
+    Every client of the process using the same key gets the same object, so their calls are
+    counted together. The first call's options configure it; later calls with a different
+    ``profile`` get the existing limiter (logged at debug level). ``shared=True`` puts the state
+    in the token cache directory (see :func:`hantoo._core.token_cache.default_cache_dir`) so the
+    processes of this host share it too.
+    """
+    key_id = key_fingerprint(app_key)
+    chosen = profile_for(environment, profile)
+    with _REGISTRY_LOCK:
+        limiter = _REGISTRY.get((environment, key_id))
+        if limiter is None:
+            shared_dir: Path | None = None
+            if shared:
+                from .token_cache import default_cache_dir
+
+                shared_dir = default_cache_dir(cache_dir)
+            limiter = RateLimiter(
+                chosen,
+                environment=environment,
+                key_id=key_id,
+                throttle_threshold=throttle_threshold,
+                on_throttle=on_throttle,
+                shared_dir=shared_dir,
+            )
+            _REGISTRY[(environment, key_id)] = limiter
+        elif limiter.profile != chosen:
+            _log.debug(
+                "limiter for %s/%s already exists with %s; ignoring %s",
+                environment,
+                key_id,
+                limiter.profile.spec,
+                chosen.spec,
+            )
+        return limiter
+
+
+def reset_limiters() -> None:
+    """Forget every registered limiter (for tests)."""
+    with _REGISTRY_LOCK:
+        _REGISTRY.clear()
