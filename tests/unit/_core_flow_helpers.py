@@ -1,0 +1,63 @@
+"""Test-only helpers for driving sans-I/O flows without a network.
+
+Kept import-light on purpose: spawned worker processes import this module.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from hantoo._core.flow import Flow, HttpRequest, HttpResponse, Sleep
+
+T = TypeVar("T")
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> HttpResponse:
+    return HttpResponse(status, headers or {}, json.dumps(body).encode())
+
+
+def run_flow(
+    flow: Flow[T],
+    handler: Handler,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Drive ``flow`` synchronously: requests go to ``handler``, sleeps to ``sleep``."""
+    try:
+        action = next(flow)
+        while True:
+            if isinstance(action, Sleep):
+                sleep(action.seconds)
+                action = flow.send(None)
+            elif isinstance(action, HttpRequest):
+                try:
+                    resp = handler(action)
+                except Exception as exc:  # deliver transport errors into the flow
+                    action = flow.throw(exc)
+                else:
+                    action = flow.send(resp)
+            else:  # pragma: no cover - defensive
+                raise TypeError(f"unknown action {action!r}")
+    except StopIteration as stop:
+        result: T = stop.value
+        return result
+
+
+class FakeClock:
+    """A manual clock; ``sleep`` advances it instead of waiting."""
+
+    def __init__(self, start: float = 1_700_000_000.0) -> None:
+        self.now = start
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
