@@ -61,3 +61,50 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
         self.now += seconds
+
+
+# -- worker for the multi-process token race (must be importable by spawned children) ----------
+
+
+def token_race_worker(
+    cache_dir: str,
+    counter_path: str,
+    barrier: Any,
+    results: Any,
+) -> None:
+    """One "process" of the race: get a token through TokenManager with a counting fake issuer."""
+    import os
+
+    import filelock
+
+    from hantoo._core.token_manager import TokenManager
+
+    counter_lock = filelock.FileLock(counter_path + ".lock")
+
+    def issuer(request: HttpRequest) -> HttpResponse:
+        assert request.url == "/oauth2/tokenP"
+        with counter_lock, open(counter_path, "a", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()}\n")
+        time.sleep(0.3)  # widen the window in which others could (wrongly) issue too
+        return json_response(
+            200,
+            {
+                "access_token": f"race-token-{os.getpid()}-abcdefgh",
+                "token_type": "Bearer",
+                "expires_in": 86400,
+            },
+        )
+
+    manager = TokenManager(
+        "real",
+        "PSraceKEY0123456789abcdefghijklmnopq",
+        "race-secret-value-0123456789",
+        cache_dir=cache_dir,
+        poll_interval=0.05,
+        lock_timeout=15.0,
+    )
+    barrier.wait(30)
+    try:
+        results.put(("ok", run_flow(manager.token_flow(), issuer)))
+    except Exception as exc:  # report instead of dying silently
+        results.put(("error", repr(exc)))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import threading
 import time
@@ -202,7 +203,7 @@ async def test_async_acquire_spaces_calls() -> None:
     assert stamps[-1] - t0 >= 11 / 40 - 0.01
     # spacing observed on the real clock (small tolerance for scheduler jitter)
     stamps.sort()
-    assert all(b - a > 1 / 40 - 0.01 for a, b in zip(stamps, stamps[1:], strict=False))
+    assert all(b - a > 1 / 40 - 0.01 for a, b in itertools.pairwise(stamps))
 
 
 def test_wait_flow_yields_sleep() -> None:

@@ -445,7 +445,7 @@ class TokenManager:
                         body=_safe(data),
                     )
                 _log.warning(
-                    "KIS refused to issue a %s (EGW00133: at most one per minute per app key, "
+                    "KIS refused to issue the %s (EGW00133: at most one per minute per app key, "
                     "and one was issued less than a minute ago - another program or process "
                     "using this key?); waiting %.0fs before trying again (attempt %d of %d)",
                     what,
