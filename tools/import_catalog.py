@@ -38,6 +38,7 @@ METHOD_NAMES = {
     "auth/auth_ws_token": "issue_approval_key",
 }
 ACCOUNT_PARAMS = {"CANO", "ACNT_PRDT_CD"}
+CREDENTIAL_PARAMS = {"appkey": "app_key", "appsecret": "app_secret", "secretkey": "app_secret"}
 
 
 def _as_list(value: Any) -> list[str]:
@@ -121,6 +122,9 @@ def _params(entry: dict[str, Any]) -> list[dict[str, Any]]:
                 }
             )
             continue
+        if entry["category"] != "auth":
+            # KIS documents UPPERCASE parameter names; a few samples send lower-case ones.
+            wire = wire.upper()
         item: dict[str, Any] = {
             "wire": wire,
             "name": python_name(wire),
@@ -138,6 +142,12 @@ def _params(entry: dict[str, Any]) -> list[dict[str, Any]]:
             item["fixed"] = p["fixed_value"]
         if wire in ACCOUNT_PARAMS and entry["category"] != "auth":
             item["account"] = True
+        if entry["category"] == "auth" and wire in CREDENTIAL_PARAMS:
+            # Filled by the client from its settings: secrets never pass through user code.
+            item["credential"] = CREDENTIAL_PARAMS[wire]
+            item["required"] = False
+        if entry["category"] == "auth" and wire == "grant_type":
+            item["fixed"] = "client_credentials"
         out.append(item)
     return out
 

@@ -169,7 +169,7 @@ def encode(encoding: str, value: Any, *, name: str) -> str:
     if isinstance(value, float):
         raise TypeError(
             f"{name}: floats are not accepted for {encoding} values (binary floats cannot hold "
-            f"prices exactly); pass a Decimal, an int or a string such as '71000'"
+            f"decimal values exactly); pass a Decimal, an int or a string such as '71000'"
         )
     if encoding in NUMERIC_ENCODINGS:
         if isinstance(value, int):

@@ -105,12 +105,14 @@ def encode_params(
     args: Mapping[str, Any],
     *,
     account: tuple[str, str] | None = None,
+    credentials: Mapping[str, str] | None = None,
     strict: bool = True,
 ) -> dict[str, Any]:
     """Python keyword arguments → wire parameters (UPPERCASE keys, string values).
 
     ``strict`` rejects unknown names (the generated methods cannot pass any; the CLI can).
-    Account parameters left as ``None`` are filled from the configured account.
+    Account parameters left as ``None`` are filled from the configured account, and credential
+    parameters of the auth APIs from ``credentials`` (``app_key``/``app_secret``).
     """
     selectors = {s.name for s in api.selectors}
     known = {p.name for p in api.params} | selectors
@@ -131,6 +133,8 @@ def encode_params(
             out.update(body)
             continue
         value = args.get(p.name)
+        if value is None and p.credential and credentials:
+            value = credentials.get(p.credential)
         if value is None and p.account:
             if account is None:
                 raise errors.ConfigurationError(

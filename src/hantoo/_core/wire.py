@@ -81,6 +81,14 @@ class Row(msgspec.Struct, frozen=True, kw_only=True, repr_omit_defaults=True):
         out.update(self.extra())
         return out
 
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{attr}={getattr(self, attr)!r}"
+            for _w, attr, _e in self.__wire__
+            if getattr(self, attr) is not None
+        )
+        return f"{type(self).__name__}({shown})"
+
 
 def decode_row(cls: type[R], data: Mapping[str, Any]) -> R:
     """Build a row from a wire record; unknown fields stay in ``raw``."""
@@ -155,6 +163,8 @@ def decode_response(
     for name, row_cls in cls.__blocks__.items():
         if name in body:
             kwargs[name] = tuple(decode_row(row_cls, r) for r in _records(body[name]))
+        elif name == "body":  # auth APIs answer with a flat object, not a block
+            kwargs[name] = (decode_row(row_cls, body),)
     return cls(
         rt_cd=str(body.get("rt_cd", "")),
         msg_cd=str(body.get("msg_cd", "")),

@@ -20,7 +20,8 @@ Files (written by ``tools/import_catalog.py``; do not edit by hand):
       variants    [{when: {selector: [values]}, real, paper}] when a selector picks the TR ID
       selectors   [{name, wire, choices, doc}] — ``wire`` is set when the selector is also sent
       params      [{wire, name, in: query|body, required, enc, doc, cursor?, omit_empty?,
-                    fixed?, account?}]
+                    fixed?, account?, credential?}] — ``account`` params default to the
+                  client's account; ``credential`` params (auth APIs) are filled from settings
       response    {blocks: {block: [wire fields] | null}, fields?: [wire fields]} — a null
                   block means the block's fields are not known; ``fields`` then lists every
                   field the API may return, in any block
@@ -73,6 +74,7 @@ class Param(msgspec.Struct, frozen=True, kw_only=True):
     omit_empty: bool = False
     fixed: str | None = None
     account: bool = False
+    credential: str | None = None
 
 
 class Variant(msgspec.Struct, frozen=True, kw_only=True):

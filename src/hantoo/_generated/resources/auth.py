@@ -27,9 +27,9 @@ class Auth(SyncResource):
     def issue_token(
         self,
         *,
-        grant_type: str,
-        appkey: str,
-        appsecret: str,
+        grant_type: str | None = None,
+        appkey: str | None = None,
+        appsecret: str | None = None,
         tr_cont: str = "",
     ) -> IssueTokenResponse:
         """접근토큰발급 — ``POST /oauth2/tokenP``
@@ -40,8 +40,8 @@ class Auth(SyncResource):
 
         Args:
             grant_type: ``grant_type``, required — 권한부여 Type (client_credentials)
-            appkey: ``appkey``, required — 앱키 (한국투자증권 홈페이지에서 발급받은 appkey)
-            appsecret: ``appsecret``, required — 앱시크릿키 (한국투자증권 홈페이지에서 발급받은 appsecret)
+            appkey: ``appkey``, optional — 앱키 (한국투자증권 홈페이지에서 발급받은 appkey)
+            appsecret: ``appsecret``, optional — 앱시크릿키 (한국투자증권 홈페이지에서 발급받은 appsecret)
         """
         return self._call(
             'auth/auth_token',
@@ -57,9 +57,9 @@ class Auth(SyncResource):
     def issue_approval_key(
         self,
         *,
-        grant_type: str,
-        appkey: str,
-        secretkey: str,
+        grant_type: str | None = None,
+        appkey: str | None = None,
+        secretkey: str | None = None,
         token: str | None = None,
         tr_cont: str = "",
     ) -> IssueApprovalKeyResponse:
@@ -71,8 +71,8 @@ class Auth(SyncResource):
 
         Args:
             grant_type: ``grant_type``, required — 권한부여 Type (client_credentials)
-            appkey: ``appkey``, required — 고객 앱Key (한국투자증권 홈페이지에서 발급받은 appkey)
-            secretkey: ``secretkey``, required — 고객 앱Secret (한국투자증권 홈페이지에서 발급받은 appsecret)
+            appkey: ``appkey``, optional — 고객 앱Key (한국투자증권 홈페이지에서 발급받은 appkey)
+            secretkey: ``secretkey``, optional — 고객 앱Secret (한국투자증권 홈페이지에서 발급받은 appsecret)
             token: ``token``, optional — 접근토큰 (OAuth 토큰이 필요한 API 경우 발급한 Access token)
         """
         return self._call(
@@ -138,9 +138,9 @@ class AsyncAuth(AsyncResource):
     async def issue_token(
         self,
         *,
-        grant_type: str,
-        appkey: str,
-        appsecret: str,
+        grant_type: str | None = None,
+        appkey: str | None = None,
+        appsecret: str | None = None,
         tr_cont: str = "",
     ) -> IssueTokenResponse:
         """접근토큰발급 — ``POST /oauth2/tokenP``
@@ -151,8 +151,8 @@ class AsyncAuth(AsyncResource):
 
         Args:
             grant_type: ``grant_type``, required — 권한부여 Type (client_credentials)
-            appkey: ``appkey``, required — 앱키 (한국투자증권 홈페이지에서 발급받은 appkey)
-            appsecret: ``appsecret``, required — 앱시크릿키 (한국투자증권 홈페이지에서 발급받은 appsecret)
+            appkey: ``appkey``, optional — 앱키 (한국투자증권 홈페이지에서 발급받은 appkey)
+            appsecret: ``appsecret``, optional — 앱시크릿키 (한국투자증권 홈페이지에서 발급받은 appsecret)
         """
         return await self._call(
             'auth/auth_token',
@@ -168,9 +168,9 @@ class AsyncAuth(AsyncResource):
     async def issue_approval_key(
         self,
         *,
-        grant_type: str,
-        appkey: str,
-        secretkey: str,
+        grant_type: str | None = None,
+        appkey: str | None = None,
+        secretkey: str | None = None,
         token: str | None = None,
         tr_cont: str = "",
     ) -> IssueApprovalKeyResponse:
@@ -182,8 +182,8 @@ class AsyncAuth(AsyncResource):
 
         Args:
             grant_type: ``grant_type``, required — 권한부여 Type (client_credentials)
-            appkey: ``appkey``, required — 고객 앱Key (한국투자증권 홈페이지에서 발급받은 appkey)
-            secretkey: ``secretkey``, required — 고객 앱Secret (한국투자증권 홈페이지에서 발급받은 appsecret)
+            appkey: ``appkey``, optional — 고객 앱Key (한국투자증권 홈페이지에서 발급받은 appkey)
+            secretkey: ``secretkey``, optional — 고객 앱Secret (한국투자증권 홈페이지에서 발급받은 appsecret)
             token: ``token``, optional — 접근토큰 (OAuth 토큰이 필요한 API 경우 발급한 Access token)
         """
         return await self._call(

@@ -176,18 +176,18 @@ class DomesticStock(SyncResource):
         ``client.paginate``.
 
         Args:
-            fid_input_price_1: ``fid_input_price_1``, required — 입력값 없을때 전체 (가격 ~)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (주식 J)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key( 20176 )
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required — 1: 장전 시간외, 2: 장후 시간외,
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력값 없을때 전체 (가격 ~)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (주식 J)
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key( 20176 )
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required — 1: 장전 시간외, 2: 장후 시간외,
                 3:매도잔량, 4:매수잔량
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0 : 전체
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0 : 전체
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0 : 전체
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0 : 전체
-            fid_vol_cnt: ``fid_vol_cnt``, required — 입력값 없을때 전체 (거래량 ~)
-            fid_input_price_2: ``fid_input_price_2``, required — 입력값 없을때 전체 (~ 가격)
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0 : 전체
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0 : 전체
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 입력값 없을때 전체 (거래량 ~)
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력값 없을때 전체 (~ 가격)
         """
         return self._call(
             'domestic_stock/after_hour_balance',
@@ -234,20 +234,20 @@ class DomesticStock(SyncResource):
         ``client.paginate``.
 
         Args:
-            fid_aply_rang_prc_2: ``fid_aply_rang_prc_2``, required — ~ 가격
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (J:KRX,
+            fid_aply_rang_prc_2: ``FID_APLY_RANG_PRC_2``, required — ~ 가격
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key(11909)
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key(11909)
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200, 4001: KRX100
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required — 0:매수상위, 1:매도상위
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0:전체
-            fid_input_price_1: ``fid_input_price_1``, required — 건별금액 ~
-            fid_aply_rang_prc_1: ``fid_aply_rang_prc_1``, required — 가격 ~
-            fid_input_iscd_2: ``fid_input_iscd_2``, required — 공백:전체종목, 개별종목 조회시 종목코드 (000660)
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0:전체
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0:전체
-            fid_vol_cnt: ``fid_vol_cnt``, required — 거래량 ~
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required — 0:매수상위, 1:매도상위
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0:전체
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 건별금액 ~
+            fid_aply_rang_prc_1: ``FID_APLY_RANG_PRC_1``, required — 가격 ~
+            fid_input_iscd_2: ``FID_INPUT_ISCD_2``, required — 공백:전체종목, 개별종목 조회시 종목코드 (000660)
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0:전체
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0:전체
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 거래량 ~
         """
         return self._call(
             'domestic_stock/bulk_trans_num',
@@ -527,12 +527,12 @@ class DomesticStock(SyncResource):
         ``client.paginate``.
 
         Args:
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required — 0:코드순, 1:이름순
-            fid_slct_yn: ``fid_slct_yn``, required — 0:신용주문가능, 1: 신용주문불가
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required — 0:코드순, 1:이름순
+            fid_slct_yn: ``FID_SLCT_YN``, required — 0:신용주문가능, 1: 신용주문불가
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200, 4001: KRX100
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key(20477)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (주식 J)
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key(20477)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (주식 J)
         """
         return self._call(
             'domestic_stock/credit_by_company',
@@ -678,21 +678,21 @@ class DomesticStock(SyncResource):
         ``client.paginate``.
 
         Args:
-            fid_input_price_2: ``fid_input_price_2``, required — 입력값 없을때 전체 (~ 가격)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (J:KRX,
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력값 없을때 전체 (~ 가격)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key( 20178 )
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0: 전체, 1:관리종목, 2:투자주의, 3:투자경고,
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key( 20178 )
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0: 전체, 1:관리종목, 2:투자주의, 3:투자경고,
                 4:투자위험예고, 5:투자위험, 6:보톧주, 7:우선주
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required — 0: 이격도상위순, 1:이격도하위순
-            fid_hour_cls_code: ``fid_hour_cls_code``, required — 5:이격도5, 10:이격도10, 20:이격도20,
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required — 0: 이격도상위순, 1:이격도하위순
+            fid_hour_cls_code: ``FID_HOUR_CLS_CODE``, required — 5:이격도5, 10:이격도10, 20:이격도20,
                 60:이격도60, 120:이격도120
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0 : 전체
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0 : 전체
-            fid_input_price_1: ``fid_input_price_1``, required — 입력값 없을때 전체 (가격 ~)
-            fid_vol_cnt: ``fid_vol_cnt``, required — 입력값 없을때 전체 (거래량 ~)
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0 : 전체
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0 : 전체
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력값 없을때 전체 (가격 ~)
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 입력값 없을때 전체 (거래량 ~)
         """
         return self._call(
             'domestic_stock/disparity',
@@ -910,12 +910,12 @@ class DomesticStock(SyncResource):
         ``client.paginate``.
 
         Args:
-            fid_mrkt_cls_code: ``fid_mrkt_cls_code``, required — 0:전체 K:거래소 Q:코스닥
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (업종 U)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key(11175)
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_mrkt_cls_code: ``FID_MRKT_CLS_CODE``, required — 0:전체 K:거래소 Q:코스닥
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (업종 U)
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key(11175)
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200, 4001: KRX100
-            fid_mkop_cls_code: ``fid_mkop_cls_code``, required — 1:장시작전, 2:장마감
+            fid_mkop_cls_code: ``FID_MKOP_CLS_CODE``, required — 1:장시작전, 2:장마감
         """
         return self._call(
             'domestic_stock/exp_total_index',
@@ -955,18 +955,18 @@ class DomesticStock(SyncResource):
         ``client.paginate``.
 
         Args:
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required —
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required —
                 0:상승률1:상승폭2:보합3:하락율4:하락폭5:체결량6:거래대금
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (주식 J)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key(20182)
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (주식 J)
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key(20182)
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200, 4001: KRX100
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0:전체 1:보통주 2:우선주
-            fid_aply_rang_prc_1: ``fid_aply_rang_prc_1``, required — 입력값 없을때 전체 (가격 ~)
-            fid_vol_cnt: ``fid_vol_cnt``, required — 입력값 없을때 전체 (거래량 ~)
-            fid_pbmn: ``fid_pbmn``, required — 입력값 없을때 전체 (거래대금 ~) 천원단위
-            fid_blng_cls_code: ``fid_blng_cls_code``, required — 0: 전체
-            fid_mkop_cls_code: ``fid_mkop_cls_code``, required — 0:장전예상1:장마감예상
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0:전체 1:보통주 2:우선주
+            fid_aply_rang_prc_1: ``FID_APLY_RANG_PRC_1``, required — 입력값 없을때 전체 (가격 ~)
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 입력값 없을때 전체 (거래량 ~)
+            fid_pbmn: ``FID_PBMN``, required — 입력값 없을때 전체 (거래대금 ~) 천원단위
+            fid_blng_cls_code: ``FID_BLNG_CLS_CODE``, required — 0: 전체
+            fid_mkop_cls_code: ``FID_MKOP_CLS_CODE``, required — 0:장전예상1:장마감예상
         """
         return self._call(
             'domestic_stock/exp_trans_updown',
@@ -1005,8 +1005,8 @@ class DomesticStock(SyncResource):
 
         Args:
             fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0: 년, 1: 분기
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — J
-            fid_input_iscd: ``fid_input_iscd``, required — 000660 : 종목코드
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — J
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 000660 : 종목코드
         """
         return self._call(
             'domestic_stock/finance_balance_sheet',
@@ -1038,8 +1038,8 @@ class DomesticStock(SyncResource):
 
         Args:
             fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0: 년, 1: 분기
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — J
-            fid_input_iscd: ``fid_input_iscd``, required — 000660 : 종목코드
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — J
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 000660 : 종목코드
         """
         return self._call(
             'domestic_stock/finance_financial_ratio',
@@ -1070,9 +1070,9 @@ class DomesticStock(SyncResource):
         ``client.paginate``.
 
         Args:
-            fid_input_iscd: ``fid_input_iscd``, required — 입력 종목코드 (예: '000660')
-            fid_div_cls_code: ``fid_div_cls_code``, required — 분류 구분 코드 (0: 년, 1: 분기)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 조건 시장 분류 코드 (예: 'J')
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 입력 종목코드 (예: '000660')
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 분류 구분 코드 (0: 년, 1: 분기)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 조건 시장 분류 코드 (예: 'J')
         """
         return self._call(
             'domestic_stock/finance_growth_ratio',
@@ -1104,8 +1104,8 @@ class DomesticStock(SyncResource):
 
         Args:
             fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 분류 구분 코드 (0: 년, 1: 분기)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 조건 시장 분류 코드 (예: 'J')
-            fid_input_iscd: ``fid_input_iscd``, required — 입력 종목코드 (예: '000660')
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 조건 시장 분류 코드 (예: 'J')
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 입력 종목코드 (예: '000660')
         """
         return self._call(
             'domestic_stock/finance_income_statement',
@@ -1136,9 +1136,9 @@ class DomesticStock(SyncResource):
         ``client.paginate``.
 
         Args:
-            fid_input_iscd: ``fid_input_iscd``, required — 종목코드 (예: '000660')
-            fid_div_cls_code: ``fid_div_cls_code``, required — 분류 구분 코드 (예: '0' - 년, '1' - 분기)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 조건 시장 분류 코드 (예: 'J')
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 종목코드 (예: '000660')
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 분류 구분 코드 (예: '0' - 년, '1' - 분기)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 조건 시장 분류 코드 (예: 'J')
         """
         return self._call(
             'domestic_stock/finance_other_major_ratios',
@@ -1169,9 +1169,9 @@ class DomesticStock(SyncResource):
         ``client.paginate``.
 
         Args:
-            fid_input_iscd: ``fid_input_iscd``, required — 입력 종목코드 (예: '000660')
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 입력 종목코드 (예: '000660')
             fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 분류 구분 코드 (0: 년, 1: 분기)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 조건 시장 분류 코드 (예: 'J')
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 조건 시장 분류 코드 (예: 'J')
         """
         return self._call(
             'domestic_stock/finance_profit_ratio',
@@ -1212,24 +1212,24 @@ class DomesticStock(SyncResource):
         ``client.paginate``.
 
         Args:
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 대상 구분 코드 (0 : 전체)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 조건 시장 분류 코드 (J:KRX,
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 대상 구분 코드 (0 : 전체)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 조건 시장 분류 코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — 조건 화면 분류 코드 (Unique
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — 조건 화면 분류 코드 (Unique
                 key, 20175)
-            fid_input_iscd: ``fid_input_iscd``, required — 입력 종목코드 (0000:전체, 0001:거래소, 1001:코스닥,
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 입력 종목코드 (0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200)
-            fid_div_cls_code: ``fid_div_cls_code``, required — 분류 구분 코드 (0 : 전체)
-            fid_input_price_1: ``fid_input_price_1``, required — 입력 가격1 (입력값 없을때 전체, 가격 ~)
-            fid_input_price_2: ``fid_input_price_2``, required — 입력 가격2 (입력값 없을때 전체, ~ 가격)
-            fid_vol_cnt: ``fid_vol_cnt``, required — 거래량 수 (입력값 없을때 전체, 거래량 ~)
-            fid_input_option_1: ``fid_input_option_1``, required — 입력 옵션1 (회계년도 입력, ex 2023)
-            fid_input_option_2: ``fid_input_option_2``, required — 입력 옵션2 (0: 1/4분기, 1: 반기, 2:
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 분류 구분 코드 (0 : 전체)
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력 가격1 (입력값 없을때 전체, 가격 ~)
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력 가격2 (입력값 없을때 전체, ~ 가격)
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 거래량 수 (입력값 없을때 전체, 거래량 ~)
+            fid_input_option_1: ``FID_INPUT_OPTION_1``, required — 입력 옵션1 (회계년도 입력, ex 2023)
+            fid_input_option_2: ``FID_INPUT_OPTION_2``, required — 입력 옵션2 (0: 1/4분기, 1: 반기, 2:
                 3/4분기, 3: 결산)
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required — 순위 정렬 구분 코드 (7: 수익성
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required — 순위 정렬 구분 코드 (7: 수익성
                 분석, 11: 안정성 분석, 15: 성장성 분석, 20: 활동성 분석)
-            fid_blng_cls_code: ``fid_blng_cls_code``, required — 소속 구분 코드 (0)
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 대상 제외 구분 코드 (0 : 전체)
+            fid_blng_cls_code: ``FID_BLNG_CLS_CODE``, required — 소속 구분 코드 (0)
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 대상 제외 구분 코드 (0 : 전체)
         """
         return self._call(
             'domestic_stock/finance_ratio',
@@ -1270,9 +1270,9 @@ class DomesticStock(SyncResource):
         ``client.paginate``.
 
         Args:
-            fid_input_iscd: ``fid_input_iscd``, required — 종목코드 (예: '000660')
-            fid_div_cls_code: ``fid_div_cls_code``, required — 분류 구분 코드 (예: '0' - 년, '1' - 분기)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 조건 시장 분류 코드 (예: 'J')
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 종목코드 (예: '000660')
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 분류 구분 코드 (예: '0' - 년, '1' - 분기)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 조건 시장 분류 코드 (예: 'J')
         """
         return self._call(
             'domestic_stock/finance_stability_ratio',
@@ -1314,25 +1314,25 @@ class DomesticStock(SyncResource):
         ``client.paginate``.
 
         Args:
-            fid_rsfl_rate2: ``fid_rsfl_rate2``, required — 등락 비율2 (상승률 상한)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 조건 시장 분류 코드 (J:KRX,
+            fid_rsfl_rate2: ``FID_RSFL_RATE2``, required — 등락 비율2 (상승률 상한)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 조건 시장 분류 코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — 조건 화면 분류 코드 (20170:
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — 조건 화면 분류 코드 (20170:
                 등락률)
-            fid_input_iscd: ``fid_input_iscd``, required — 입력 종목코드 (0000: 전체)
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required — 순위 정렬 구분 코드 (0000:
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 입력 종목코드 (0000: 전체)
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required — 순위 정렬 구분 코드 (0000:
                 등락률순)
-            fid_input_cnt_1: ``fid_input_cnt_1``, required — 입력 수1 (조회할 종목 수)
-            fid_prc_cls_code: ``fid_prc_cls_code``, required — 가격 구분 코드 (0: 전체)
-            fid_input_price_1: ``fid_input_price_1``, required — 입력 가격1 (하한가)
-            fid_input_price_2: ``fid_input_price_2``, required — 입력 가격2 (상한가)
-            fid_vol_cnt: ``fid_vol_cnt``, required — 거래량 수 (최소 거래량)
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 대상 구분 코드 (9자리, "1" or "0",
+            fid_input_cnt_1: ``FID_INPUT_CNT_1``, required — 입력 수1 (조회할 종목 수)
+            fid_prc_cls_code: ``FID_PRC_CLS_CODE``, required — 가격 구분 코드 (0: 전체)
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력 가격1 (하한가)
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력 가격2 (상한가)
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 거래량 수 (최소 거래량)
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 대상 구분 코드 (9자리, "1" or "0",
                 증거금30% 40% 50% 60% 100% 신용보증금30% 40% 50% 60%)
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 대상 제외 구분 코드 (10자리,
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 대상 제외 구분 코드 (10자리,
                 "1" or "0", 투자위험/경고/주의 관리종목 정리매매 불성실공시 우선주 거래정지 ETF ETN 신용주문불가 SPAC)
-            fid_div_cls_code: ``fid_div_cls_code``, required — 분류 구분 코드 (0: 전체)
-            fid_rsfl_rate1: ``fid_rsfl_rate1``, required — 등락 비율1 (하락률 하한)
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 분류 구분 코드 (0: 전체)
+            fid_rsfl_rate1: ``FID_RSFL_RATE1``, required — 등락 비율1 (하락률 하한)
         """
         return self._call(
             'domestic_stock/fluctuation',
@@ -3986,17 +3986,17 @@ class DomesticStock(SyncResource):
         ``client.paginate``.
 
         Args:
-            fid_input_price_2: ``fid_input_price_2``, required — 입력값 없을때 전체 (~ 가격)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (J:KRX,
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력값 없을때 전체 (~ 가격)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key( 20174 )
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0: 전체, 1:보통주, 2:우선주
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key( 20174 )
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0: 전체, 1:보통주, 2:우선주
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0 : 전체
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0 : 전체
-            fid_input_price_1: ``fid_input_price_1``, required — 입력값 없을때 전체 (가격 ~)
-            fid_vol_cnt: ``fid_vol_cnt``, required — 입력값 없을때 전체 (거래량 ~)
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0 : 전체
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0 : 전체
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력값 없을때 전체 (가격 ~)
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 입력값 없을때 전체 (거래량 ~)
         """
         return self._call(
             'domestic_stock/market_cap',
@@ -4052,24 +4052,24 @@ class DomesticStock(SyncResource):
         ``client.paginate``.
 
         Args:
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0 : 전체
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (J:KRX,
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0 : 전체
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key( 20179 )
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key( 20179 )
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0: 전체, 1:관리종목, 2:투자주의, 3:투자경고,
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0: 전체, 1:관리종목, 2:투자주의, 3:투자경고,
                 4:투자위험예고, 5:투자위험, 6:보통주, 7:우선주
-            fid_input_price_1: ``fid_input_price_1``, required — 입력값 없을때 전체 (가격 ~)
-            fid_input_price_2: ``fid_input_price_2``, required — 입력값 없을때 전체 (~ 가격)
-            fid_vol_cnt: ``fid_vol_cnt``, required — 입력값 없을때 전체 (거래량 ~)
-            fid_input_option_1: ``fid_input_option_1``, required — 회계연도 입력 (ex 2023)
-            fid_input_option_2: ``fid_input_option_2``, required — 0: 1/4분기 , 1: 반기, 2: 3/4분기,
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력값 없을때 전체 (가격 ~)
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력값 없을때 전체 (~ 가격)
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 입력값 없을때 전체 (거래량 ~)
+            fid_input_option_1: ``FID_INPUT_OPTION_1``, required — 회계연도 입력 (ex 2023)
+            fid_input_option_2: ``FID_INPUT_OPTION_2``, required — 0: 1/4분기 , 1: 반기, 2: 3/4분기,
                 3: 결산
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required — '가치분석(23:PER, 24:PBR,
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required — '가치분석(23:PER, 24:PBR,
                 25:PCR, 26:PSR, 27: EPS, 28:EVA, 29: EBITDA, 30: EV/EBITDA, 31:EBITDA/금융비율'
-            fid_blng_cls_code: ``fid_blng_cls_code``, required — 0 : 전체
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0 : 전체
+            fid_blng_cls_code: ``FID_BLNG_CLS_CODE``, required — 0 : 전체
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0 : 전체
         """
         return self._call(
             'domestic_stock/market_value',
@@ -4143,20 +4143,20 @@ class DomesticStock(SyncResource):
         ``client.paginate``.
 
         Args:
-            fid_aply_rang_vol: ``fid_aply_rang_vol``, required — 0: 전체, 100: 100주 이상
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (주식 J)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key(20187)
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0:전체, 1:관리종목, 2:투자주의, 3:투자경고
-            fid_input_cnt_1: ``fid_input_cnt_1``, required — 괴리율 최소
-            fid_input_cnt_2: ``fid_input_cnt_2``, required — 괴리율 최대
-            fid_prc_cls_code: ``fid_prc_cls_code``, required — 0:신고근접, 1:신저근접
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_aply_rang_vol: ``FID_APLY_RANG_VOL``, required — 0: 전체, 100: 100주 이상
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (주식 J)
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key(20187)
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0:전체, 1:관리종목, 2:투자주의, 3:투자경고
+            fid_input_cnt_1: ``FID_INPUT_CNT_1``, required — 괴리율 최소
+            fid_input_cnt_2: ``FID_INPUT_CNT_2``, required — 괴리율 최대
+            fid_prc_cls_code: ``FID_PRC_CLS_CODE``, required — 0:신고근접, 1:신저근접
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200, 4001: KRX100
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0: 전체
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0:전체, 1:관리종목, 2:투자주의,
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0: 전체
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0:전체, 1:관리종목, 2:투자주의,
                 3:투자경고, 4:투자위험예고, 5:투자위험, 6:보통주, 7:우선주
-            fid_aply_rang_prc_1: ``fid_aply_rang_prc_1``, required — 가격 ~
-            fid_aply_rang_prc_2: ``fid_aply_rang_prc_2``, required — ~ 가격
+            fid_aply_rang_prc_1: ``FID_APLY_RANG_PRC_1``, required — 가격 ~
+            fid_aply_rang_prc_2: ``FID_APLY_RANG_PRC_2``, required — ~ 가격
         """
         return self._call(
             'domestic_stock/near_new_highlow',
@@ -5105,17 +5105,17 @@ class DomesticStock(SyncResource):
         ``client.paginate``.
 
         Args:
-            fid_vol_cnt: ``fid_vol_cnt``, required — 입력값 없을때 전체 (거래량 ~)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (J:KRX,
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 입력값 없을때 전체 (거래량 ~)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key( 20177 )
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0: 전체
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key( 20177 )
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0: 전체
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0 : 전체
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0 : 전체
-            fid_input_price_1: ``fid_input_price_1``, required — 입력값 없을때 전체 (가격 ~)
-            fid_input_price_2: ``fid_input_price_2``, required — 입력값 없을때 전체 (~ 가격)
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0 : 전체
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0 : 전체
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력값 없을때 전체 (가격 ~)
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력값 없을때 전체 (~ 가격)
         """
         return self._call(
             'domestic_stock/prefer_disparate_ratio',
@@ -5162,20 +5162,20 @@ class DomesticStock(SyncResource):
         ``client.paginate``.
 
         Args:
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 조건 시장 분류 코드 (필수)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 조건 시장 분류 코드 (필수)
                 (J:KRX, NX:NXT)
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 대상 구분 코드 (필수)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — 조건 화면 분류 코드 (필수)
-            fid_input_iscd: ``fid_input_iscd``, required — 입력 종목코드 (필수)
-            fid_div_cls_code: ``fid_div_cls_code``, required — 분류 구분 코드 (필수)
-            fid_input_price_1: ``fid_input_price_1``, required — 입력 가격1 (필수)
-            fid_input_price_2: ``fid_input_price_2``, required — 입력 가격2 (필수)
-            fid_vol_cnt: ``fid_vol_cnt``, required — 거래량 수 (필수)
-            fid_input_option_1: ``fid_input_option_1``, required — 입력 옵션1 (필수)
-            fid_input_option_2: ``fid_input_option_2``, required — 입력 옵션2 (필수)
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required — 순위 정렬 구분 코드 (필수)
-            fid_blng_cls_code: ``fid_blng_cls_code``, required — 소속 구분 코드 (필수)
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 대상 제외 구분 코드 (필수)
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 대상 구분 코드 (필수)
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — 조건 화면 분류 코드 (필수)
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 입력 종목코드 (필수)
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 분류 구분 코드 (필수)
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력 가격1 (필수)
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력 가격2 (필수)
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 거래량 수 (필수)
+            fid_input_option_1: ``FID_INPUT_OPTION_1``, required — 입력 옵션1 (필수)
+            fid_input_option_2: ``FID_INPUT_OPTION_2``, required — 입력 옵션2 (필수)
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required — 순위 정렬 구분 코드 (필수)
+            fid_blng_cls_code: ``FID_BLNG_CLS_CODE``, required — 소속 구분 코드 (필수)
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 대상 제외 구분 코드 (필수)
         """
         return self._call(
             'domestic_stock/profit_asset_index',
@@ -5266,8 +5266,8 @@ class DomesticStock(SyncResource):
         TR ID: real HHKST03900400, paper —
 
         Args:
-            user_id: ``user_id``, required — 사용자 HTS ID
-            seq: ``seq``, required — 사용자조건 키값 (종목조건검색 목록조회 API의 output인 'seq'을 이용)
+            user_id: ``USER_ID``, required — 사용자 HTS ID
+            seq: ``SEQ``, required — 사용자조건 키값 (종목조건검색 목록조회 API의 output인 'seq'을 이용)
         """
         return self._call(
             'domestic_stock/psearch_result',
@@ -5287,7 +5287,7 @@ class DomesticStock(SyncResource):
         TR ID: real HHKST03900300, paper —
 
         Args:
-            user_id: ``user_id``, required — 사용자 HTS ID (ex. U:업종)
+            user_id: ``USER_ID``, required — 사용자 HTS ID (ex. U:업종)
         """
         return self._call(
             'domestic_stock/psearch_title',
@@ -5323,19 +5323,19 @@ class DomesticStock(SyncResource):
         ``client.paginate``.
 
         Args:
-            fid_vol_cnt: ``fid_vol_cnt``, required — 입력값 없을때 전체 (거래량 ~)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (J:KRX,
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 입력값 없을때 전체 (거래량 ~)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key( 20172 )
-            fid_input_iscd: ``fid_input_iscd``, required — 0000(전체) 코스피(0001), 코스닥(1001),
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key( 20172 )
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000(전체) 코스피(0001), 코스닥(1001),
                 코스피200(2001)
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required — 0: 순매수잔량순, 1:순매도잔량순,
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required — 0: 순매수잔량순, 1:순매도잔량순,
                 2:매수비율순, 3:매도비율순
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0:전체
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0:전체
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0:전체
-            fid_input_price_1: ``fid_input_price_1``, required — 입력값 없을때 전체 (가격 ~)
-            fid_input_price_2: ``fid_input_price_2``, required — 입력값 없을때 전체 (~ 가격)
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0:전체
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0:전체
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0:전체
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력값 없을때 전체 (가격 ~)
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력값 없을때 전체 (~ 가격)
         """
         return self._call(
             'domestic_stock/quote_balance',
@@ -5492,20 +5492,20 @@ class DomesticStock(SyncResource):
         ``client.paginate``.
 
         Args:
-            fid_input_iscd_2: ``fid_input_iscd_2``, required — 000000 : 필수입력값
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (J:KRX,
+            fid_input_iscd_2: ``FID_INPUT_ISCD_2``, required — 000000 : 필수입력값
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key(20180)
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key(20180)
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0 : 전체
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0 : 전체
-            fid_input_price_1: ``fid_input_price_1``, required — 입력값 없을때 전체 (가격 ~)
-            fid_input_price_2: ``fid_input_price_2``, required — 입력값 없을때 전체 (~ 가격)
-            fid_vol_cnt: ``fid_vol_cnt``, required — 입력값 없을때 전체 (거래량 ~)
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0: 전체 1: 관리종목 2: 투자주의 3: 투자경고 4:
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0 : 전체
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0 : 전체
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력값 없을때 전체 (가격 ~)
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력값 없을때 전체 (~ 가격)
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 입력값 없을때 전체 (거래량 ~)
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0: 전체 1: 관리종목 2: 투자주의 3: 투자경고 4:
                 투자위험예고 5: 투자위험 6: 보통주 7: 우선주
-            fid_input_cnt_1: ``fid_input_cnt_1``, required — 순위검색 입력값(1: 1위부터, 10:10위부터)
+            fid_input_cnt_1: ``FID_INPUT_CNT_1``, required — 순위검색 입력값(1: 1위부터, 10:10위부터)
         """
         return self._call(
             'domestic_stock/top_interest_stock',
@@ -5553,21 +5553,21 @@ class DomesticStock(SyncResource):
         ``client.paginate``.
 
         Args:
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0: 전체
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (J:KRX,
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0: 전체
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key(20186)
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0:전체, 1:관리종목, 2:투자주의, 3:투자경고,
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key(20186)
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0:전체, 1:관리종목, 2:투자주의, 3:투자경고,
                 4:투자위험예고, 5:투자위험, 6:보통주, 7:우선주
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required — 0:매도상위,1:매수상위
-            fid_input_date_1: ``fid_input_date_1``, required — 기간~
-            fid_input_date_2: ``fid_input_date_2``, required — ~기간
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required — 0:매도상위,1:매수상위
+            fid_input_date_1: ``FID_INPUT_DATE_1``, required — 기간~
+            fid_input_date_2: ``FID_INPUT_DATE_2``, required — ~기간
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200, 4001: KRX100
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0: 전체
-            fid_aply_rang_vol: ``fid_aply_rang_vol``, required — 0: 전체, 100: 100주 이상
-            fid_aply_rang_prc_2: ``fid_aply_rang_prc_2``, required — ~ 가격
-            fid_aply_rang_prc_1: ``fid_aply_rang_prc_1``, required — 가격 ~
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0: 전체
+            fid_aply_rang_vol: ``FID_APLY_RANG_VOL``, required — 0: 전체, 100: 100주 이상
+            fid_aply_rang_prc_2: ``FID_APLY_RANG_PRC_2``, required — ~ 가격
+            fid_aply_rang_prc_1: ``FID_APLY_RANG_PRC_1``, required — 가격 ~
         """
         return self._call(
             'domestic_stock/traded_by_company',
@@ -5644,17 +5644,17 @@ class DomesticStock(SyncResource):
         ``client.paginate``.
 
         Args:
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0 : 전체
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (J:KRX,
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0 : 전체
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key( 20168 )
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key( 20168 )
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0: 전체, 1: 보통주 2: 우선주
-            fid_input_price_1: ``fid_input_price_1``, required — 입력값 없을때 전체 (가격 ~)
-            fid_input_price_2: ``fid_input_price_2``, required — 입력값 없을때 전체 (~ 가격)
-            fid_vol_cnt: ``fid_vol_cnt``, required — 입력값 없을때 전체 (거래량 ~)
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0 : 전체
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0: 전체, 1: 보통주 2: 우선주
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력값 없을때 전체 (가격 ~)
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력값 없을때 전체 (~ 가격)
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 입력값 없을때 전체 (거래량 ~)
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0 : 전체
         """
         return self._call(
             'domestic_stock/volume_power',
@@ -5766,18 +5766,18 @@ class AsyncDomesticStock(AsyncResource):
         ``client.paginate``.
 
         Args:
-            fid_input_price_1: ``fid_input_price_1``, required — 입력값 없을때 전체 (가격 ~)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (주식 J)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key( 20176 )
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required — 1: 장전 시간외, 2: 장후 시간외,
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력값 없을때 전체 (가격 ~)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (주식 J)
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key( 20176 )
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required — 1: 장전 시간외, 2: 장후 시간외,
                 3:매도잔량, 4:매수잔량
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0 : 전체
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0 : 전체
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0 : 전체
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0 : 전체
-            fid_vol_cnt: ``fid_vol_cnt``, required — 입력값 없을때 전체 (거래량 ~)
-            fid_input_price_2: ``fid_input_price_2``, required — 입력값 없을때 전체 (~ 가격)
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0 : 전체
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0 : 전체
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 입력값 없을때 전체 (거래량 ~)
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력값 없을때 전체 (~ 가격)
         """
         return await self._call(
             'domestic_stock/after_hour_balance',
@@ -5824,20 +5824,20 @@ class AsyncDomesticStock(AsyncResource):
         ``client.paginate``.
 
         Args:
-            fid_aply_rang_prc_2: ``fid_aply_rang_prc_2``, required — ~ 가격
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (J:KRX,
+            fid_aply_rang_prc_2: ``FID_APLY_RANG_PRC_2``, required — ~ 가격
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key(11909)
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key(11909)
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200, 4001: KRX100
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required — 0:매수상위, 1:매도상위
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0:전체
-            fid_input_price_1: ``fid_input_price_1``, required — 건별금액 ~
-            fid_aply_rang_prc_1: ``fid_aply_rang_prc_1``, required — 가격 ~
-            fid_input_iscd_2: ``fid_input_iscd_2``, required — 공백:전체종목, 개별종목 조회시 종목코드 (000660)
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0:전체
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0:전체
-            fid_vol_cnt: ``fid_vol_cnt``, required — 거래량 ~
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required — 0:매수상위, 1:매도상위
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0:전체
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 건별금액 ~
+            fid_aply_rang_prc_1: ``FID_APLY_RANG_PRC_1``, required — 가격 ~
+            fid_input_iscd_2: ``FID_INPUT_ISCD_2``, required — 공백:전체종목, 개별종목 조회시 종목코드 (000660)
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0:전체
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0:전체
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 거래량 ~
         """
         return await self._call(
             'domestic_stock/bulk_trans_num',
@@ -6117,12 +6117,12 @@ class AsyncDomesticStock(AsyncResource):
         ``client.paginate``.
 
         Args:
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required — 0:코드순, 1:이름순
-            fid_slct_yn: ``fid_slct_yn``, required — 0:신용주문가능, 1: 신용주문불가
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required — 0:코드순, 1:이름순
+            fid_slct_yn: ``FID_SLCT_YN``, required — 0:신용주문가능, 1: 신용주문불가
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200, 4001: KRX100
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key(20477)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (주식 J)
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key(20477)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (주식 J)
         """
         return await self._call(
             'domestic_stock/credit_by_company',
@@ -6268,21 +6268,21 @@ class AsyncDomesticStock(AsyncResource):
         ``client.paginate``.
 
         Args:
-            fid_input_price_2: ``fid_input_price_2``, required — 입력값 없을때 전체 (~ 가격)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (J:KRX,
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력값 없을때 전체 (~ 가격)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key( 20178 )
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0: 전체, 1:관리종목, 2:투자주의, 3:투자경고,
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key( 20178 )
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0: 전체, 1:관리종목, 2:투자주의, 3:투자경고,
                 4:투자위험예고, 5:투자위험, 6:보톧주, 7:우선주
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required — 0: 이격도상위순, 1:이격도하위순
-            fid_hour_cls_code: ``fid_hour_cls_code``, required — 5:이격도5, 10:이격도10, 20:이격도20,
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required — 0: 이격도상위순, 1:이격도하위순
+            fid_hour_cls_code: ``FID_HOUR_CLS_CODE``, required — 5:이격도5, 10:이격도10, 20:이격도20,
                 60:이격도60, 120:이격도120
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0 : 전체
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0 : 전체
-            fid_input_price_1: ``fid_input_price_1``, required — 입력값 없을때 전체 (가격 ~)
-            fid_vol_cnt: ``fid_vol_cnt``, required — 입력값 없을때 전체 (거래량 ~)
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0 : 전체
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0 : 전체
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력값 없을때 전체 (가격 ~)
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 입력값 없을때 전체 (거래량 ~)
         """
         return await self._call(
             'domestic_stock/disparity',
@@ -6500,12 +6500,12 @@ class AsyncDomesticStock(AsyncResource):
         ``client.paginate``.
 
         Args:
-            fid_mrkt_cls_code: ``fid_mrkt_cls_code``, required — 0:전체 K:거래소 Q:코스닥
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (업종 U)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key(11175)
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_mrkt_cls_code: ``FID_MRKT_CLS_CODE``, required — 0:전체 K:거래소 Q:코스닥
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (업종 U)
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key(11175)
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200, 4001: KRX100
-            fid_mkop_cls_code: ``fid_mkop_cls_code``, required — 1:장시작전, 2:장마감
+            fid_mkop_cls_code: ``FID_MKOP_CLS_CODE``, required — 1:장시작전, 2:장마감
         """
         return await self._call(
             'domestic_stock/exp_total_index',
@@ -6545,18 +6545,18 @@ class AsyncDomesticStock(AsyncResource):
         ``client.paginate``.
 
         Args:
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required —
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required —
                 0:상승률1:상승폭2:보합3:하락율4:하락폭5:체결량6:거래대금
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (주식 J)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key(20182)
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (주식 J)
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key(20182)
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200, 4001: KRX100
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0:전체 1:보통주 2:우선주
-            fid_aply_rang_prc_1: ``fid_aply_rang_prc_1``, required — 입력값 없을때 전체 (가격 ~)
-            fid_vol_cnt: ``fid_vol_cnt``, required — 입력값 없을때 전체 (거래량 ~)
-            fid_pbmn: ``fid_pbmn``, required — 입력값 없을때 전체 (거래대금 ~) 천원단위
-            fid_blng_cls_code: ``fid_blng_cls_code``, required — 0: 전체
-            fid_mkop_cls_code: ``fid_mkop_cls_code``, required — 0:장전예상1:장마감예상
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0:전체 1:보통주 2:우선주
+            fid_aply_rang_prc_1: ``FID_APLY_RANG_PRC_1``, required — 입력값 없을때 전체 (가격 ~)
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 입력값 없을때 전체 (거래량 ~)
+            fid_pbmn: ``FID_PBMN``, required — 입력값 없을때 전체 (거래대금 ~) 천원단위
+            fid_blng_cls_code: ``FID_BLNG_CLS_CODE``, required — 0: 전체
+            fid_mkop_cls_code: ``FID_MKOP_CLS_CODE``, required — 0:장전예상1:장마감예상
         """
         return await self._call(
             'domestic_stock/exp_trans_updown',
@@ -6595,8 +6595,8 @@ class AsyncDomesticStock(AsyncResource):
 
         Args:
             fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0: 년, 1: 분기
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — J
-            fid_input_iscd: ``fid_input_iscd``, required — 000660 : 종목코드
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — J
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 000660 : 종목코드
         """
         return await self._call(
             'domestic_stock/finance_balance_sheet',
@@ -6628,8 +6628,8 @@ class AsyncDomesticStock(AsyncResource):
 
         Args:
             fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0: 년, 1: 분기
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — J
-            fid_input_iscd: ``fid_input_iscd``, required — 000660 : 종목코드
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — J
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 000660 : 종목코드
         """
         return await self._call(
             'domestic_stock/finance_financial_ratio',
@@ -6660,9 +6660,9 @@ class AsyncDomesticStock(AsyncResource):
         ``client.paginate``.
 
         Args:
-            fid_input_iscd: ``fid_input_iscd``, required — 입력 종목코드 (예: '000660')
-            fid_div_cls_code: ``fid_div_cls_code``, required — 분류 구분 코드 (0: 년, 1: 분기)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 조건 시장 분류 코드 (예: 'J')
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 입력 종목코드 (예: '000660')
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 분류 구분 코드 (0: 년, 1: 분기)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 조건 시장 분류 코드 (예: 'J')
         """
         return await self._call(
             'domestic_stock/finance_growth_ratio',
@@ -6694,8 +6694,8 @@ class AsyncDomesticStock(AsyncResource):
 
         Args:
             fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 분류 구분 코드 (0: 년, 1: 분기)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 조건 시장 분류 코드 (예: 'J')
-            fid_input_iscd: ``fid_input_iscd``, required — 입력 종목코드 (예: '000660')
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 조건 시장 분류 코드 (예: 'J')
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 입력 종목코드 (예: '000660')
         """
         return await self._call(
             'domestic_stock/finance_income_statement',
@@ -6726,9 +6726,9 @@ class AsyncDomesticStock(AsyncResource):
         ``client.paginate``.
 
         Args:
-            fid_input_iscd: ``fid_input_iscd``, required — 종목코드 (예: '000660')
-            fid_div_cls_code: ``fid_div_cls_code``, required — 분류 구분 코드 (예: '0' - 년, '1' - 분기)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 조건 시장 분류 코드 (예: 'J')
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 종목코드 (예: '000660')
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 분류 구분 코드 (예: '0' - 년, '1' - 분기)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 조건 시장 분류 코드 (예: 'J')
         """
         return await self._call(
             'domestic_stock/finance_other_major_ratios',
@@ -6759,9 +6759,9 @@ class AsyncDomesticStock(AsyncResource):
         ``client.paginate``.
 
         Args:
-            fid_input_iscd: ``fid_input_iscd``, required — 입력 종목코드 (예: '000660')
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 입력 종목코드 (예: '000660')
             fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 분류 구분 코드 (0: 년, 1: 분기)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 조건 시장 분류 코드 (예: 'J')
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 조건 시장 분류 코드 (예: 'J')
         """
         return await self._call(
             'domestic_stock/finance_profit_ratio',
@@ -6802,24 +6802,24 @@ class AsyncDomesticStock(AsyncResource):
         ``client.paginate``.
 
         Args:
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 대상 구분 코드 (0 : 전체)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 조건 시장 분류 코드 (J:KRX,
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 대상 구분 코드 (0 : 전체)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 조건 시장 분류 코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — 조건 화면 분류 코드 (Unique
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — 조건 화면 분류 코드 (Unique
                 key, 20175)
-            fid_input_iscd: ``fid_input_iscd``, required — 입력 종목코드 (0000:전체, 0001:거래소, 1001:코스닥,
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 입력 종목코드 (0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200)
-            fid_div_cls_code: ``fid_div_cls_code``, required — 분류 구분 코드 (0 : 전체)
-            fid_input_price_1: ``fid_input_price_1``, required — 입력 가격1 (입력값 없을때 전체, 가격 ~)
-            fid_input_price_2: ``fid_input_price_2``, required — 입력 가격2 (입력값 없을때 전체, ~ 가격)
-            fid_vol_cnt: ``fid_vol_cnt``, required — 거래량 수 (입력값 없을때 전체, 거래량 ~)
-            fid_input_option_1: ``fid_input_option_1``, required — 입력 옵션1 (회계년도 입력, ex 2023)
-            fid_input_option_2: ``fid_input_option_2``, required — 입력 옵션2 (0: 1/4분기, 1: 반기, 2:
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 분류 구분 코드 (0 : 전체)
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력 가격1 (입력값 없을때 전체, 가격 ~)
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력 가격2 (입력값 없을때 전체, ~ 가격)
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 거래량 수 (입력값 없을때 전체, 거래량 ~)
+            fid_input_option_1: ``FID_INPUT_OPTION_1``, required — 입력 옵션1 (회계년도 입력, ex 2023)
+            fid_input_option_2: ``FID_INPUT_OPTION_2``, required — 입력 옵션2 (0: 1/4분기, 1: 반기, 2:
                 3/4분기, 3: 결산)
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required — 순위 정렬 구분 코드 (7: 수익성
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required — 순위 정렬 구분 코드 (7: 수익성
                 분석, 11: 안정성 분석, 15: 성장성 분석, 20: 활동성 분석)
-            fid_blng_cls_code: ``fid_blng_cls_code``, required — 소속 구분 코드 (0)
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 대상 제외 구분 코드 (0 : 전체)
+            fid_blng_cls_code: ``FID_BLNG_CLS_CODE``, required — 소속 구분 코드 (0)
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 대상 제외 구분 코드 (0 : 전체)
         """
         return await self._call(
             'domestic_stock/finance_ratio',
@@ -6860,9 +6860,9 @@ class AsyncDomesticStock(AsyncResource):
         ``client.paginate``.
 
         Args:
-            fid_input_iscd: ``fid_input_iscd``, required — 종목코드 (예: '000660')
-            fid_div_cls_code: ``fid_div_cls_code``, required — 분류 구분 코드 (예: '0' - 년, '1' - 분기)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 조건 시장 분류 코드 (예: 'J')
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 종목코드 (예: '000660')
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 분류 구분 코드 (예: '0' - 년, '1' - 분기)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 조건 시장 분류 코드 (예: 'J')
         """
         return await self._call(
             'domestic_stock/finance_stability_ratio',
@@ -6904,25 +6904,25 @@ class AsyncDomesticStock(AsyncResource):
         ``client.paginate``.
 
         Args:
-            fid_rsfl_rate2: ``fid_rsfl_rate2``, required — 등락 비율2 (상승률 상한)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 조건 시장 분류 코드 (J:KRX,
+            fid_rsfl_rate2: ``FID_RSFL_RATE2``, required — 등락 비율2 (상승률 상한)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 조건 시장 분류 코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — 조건 화면 분류 코드 (20170:
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — 조건 화면 분류 코드 (20170:
                 등락률)
-            fid_input_iscd: ``fid_input_iscd``, required — 입력 종목코드 (0000: 전체)
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required — 순위 정렬 구분 코드 (0000:
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 입력 종목코드 (0000: 전체)
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required — 순위 정렬 구분 코드 (0000:
                 등락률순)
-            fid_input_cnt_1: ``fid_input_cnt_1``, required — 입력 수1 (조회할 종목 수)
-            fid_prc_cls_code: ``fid_prc_cls_code``, required — 가격 구분 코드 (0: 전체)
-            fid_input_price_1: ``fid_input_price_1``, required — 입력 가격1 (하한가)
-            fid_input_price_2: ``fid_input_price_2``, required — 입력 가격2 (상한가)
-            fid_vol_cnt: ``fid_vol_cnt``, required — 거래량 수 (최소 거래량)
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 대상 구분 코드 (9자리, "1" or "0",
+            fid_input_cnt_1: ``FID_INPUT_CNT_1``, required — 입력 수1 (조회할 종목 수)
+            fid_prc_cls_code: ``FID_PRC_CLS_CODE``, required — 가격 구분 코드 (0: 전체)
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력 가격1 (하한가)
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력 가격2 (상한가)
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 거래량 수 (최소 거래량)
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 대상 구분 코드 (9자리, "1" or "0",
                 증거금30% 40% 50% 60% 100% 신용보증금30% 40% 50% 60%)
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 대상 제외 구분 코드 (10자리,
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 대상 제외 구분 코드 (10자리,
                 "1" or "0", 투자위험/경고/주의 관리종목 정리매매 불성실공시 우선주 거래정지 ETF ETN 신용주문불가 SPAC)
-            fid_div_cls_code: ``fid_div_cls_code``, required — 분류 구분 코드 (0: 전체)
-            fid_rsfl_rate1: ``fid_rsfl_rate1``, required — 등락 비율1 (하락률 하한)
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 분류 구분 코드 (0: 전체)
+            fid_rsfl_rate1: ``FID_RSFL_RATE1``, required — 등락 비율1 (하락률 하한)
         """
         return await self._call(
             'domestic_stock/fluctuation',
@@ -9576,17 +9576,17 @@ class AsyncDomesticStock(AsyncResource):
         ``client.paginate``.
 
         Args:
-            fid_input_price_2: ``fid_input_price_2``, required — 입력값 없을때 전체 (~ 가격)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (J:KRX,
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력값 없을때 전체 (~ 가격)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key( 20174 )
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0: 전체, 1:보통주, 2:우선주
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key( 20174 )
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0: 전체, 1:보통주, 2:우선주
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0 : 전체
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0 : 전체
-            fid_input_price_1: ``fid_input_price_1``, required — 입력값 없을때 전체 (가격 ~)
-            fid_vol_cnt: ``fid_vol_cnt``, required — 입력값 없을때 전체 (거래량 ~)
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0 : 전체
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0 : 전체
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력값 없을때 전체 (가격 ~)
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 입력값 없을때 전체 (거래량 ~)
         """
         return await self._call(
             'domestic_stock/market_cap',
@@ -9642,24 +9642,24 @@ class AsyncDomesticStock(AsyncResource):
         ``client.paginate``.
 
         Args:
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0 : 전체
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (J:KRX,
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0 : 전체
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key( 20179 )
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key( 20179 )
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0: 전체, 1:관리종목, 2:투자주의, 3:투자경고,
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0: 전체, 1:관리종목, 2:투자주의, 3:투자경고,
                 4:투자위험예고, 5:투자위험, 6:보통주, 7:우선주
-            fid_input_price_1: ``fid_input_price_1``, required — 입력값 없을때 전체 (가격 ~)
-            fid_input_price_2: ``fid_input_price_2``, required — 입력값 없을때 전체 (~ 가격)
-            fid_vol_cnt: ``fid_vol_cnt``, required — 입력값 없을때 전체 (거래량 ~)
-            fid_input_option_1: ``fid_input_option_1``, required — 회계연도 입력 (ex 2023)
-            fid_input_option_2: ``fid_input_option_2``, required — 0: 1/4분기 , 1: 반기, 2: 3/4분기,
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력값 없을때 전체 (가격 ~)
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력값 없을때 전체 (~ 가격)
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 입력값 없을때 전체 (거래량 ~)
+            fid_input_option_1: ``FID_INPUT_OPTION_1``, required — 회계연도 입력 (ex 2023)
+            fid_input_option_2: ``FID_INPUT_OPTION_2``, required — 0: 1/4분기 , 1: 반기, 2: 3/4분기,
                 3: 결산
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required — '가치분석(23:PER, 24:PBR,
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required — '가치분석(23:PER, 24:PBR,
                 25:PCR, 26:PSR, 27: EPS, 28:EVA, 29: EBITDA, 30: EV/EBITDA, 31:EBITDA/금융비율'
-            fid_blng_cls_code: ``fid_blng_cls_code``, required — 0 : 전체
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0 : 전체
+            fid_blng_cls_code: ``FID_BLNG_CLS_CODE``, required — 0 : 전체
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0 : 전체
         """
         return await self._call(
             'domestic_stock/market_value',
@@ -9733,20 +9733,20 @@ class AsyncDomesticStock(AsyncResource):
         ``client.paginate``.
 
         Args:
-            fid_aply_rang_vol: ``fid_aply_rang_vol``, required — 0: 전체, 100: 100주 이상
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (주식 J)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key(20187)
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0:전체, 1:관리종목, 2:투자주의, 3:투자경고
-            fid_input_cnt_1: ``fid_input_cnt_1``, required — 괴리율 최소
-            fid_input_cnt_2: ``fid_input_cnt_2``, required — 괴리율 최대
-            fid_prc_cls_code: ``fid_prc_cls_code``, required — 0:신고근접, 1:신저근접
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_aply_rang_vol: ``FID_APLY_RANG_VOL``, required — 0: 전체, 100: 100주 이상
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (주식 J)
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key(20187)
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0:전체, 1:관리종목, 2:투자주의, 3:투자경고
+            fid_input_cnt_1: ``FID_INPUT_CNT_1``, required — 괴리율 최소
+            fid_input_cnt_2: ``FID_INPUT_CNT_2``, required — 괴리율 최대
+            fid_prc_cls_code: ``FID_PRC_CLS_CODE``, required — 0:신고근접, 1:신저근접
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200, 4001: KRX100
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0: 전체
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0:전체, 1:관리종목, 2:투자주의,
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0: 전체
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0:전체, 1:관리종목, 2:투자주의,
                 3:투자경고, 4:투자위험예고, 5:투자위험, 6:보통주, 7:우선주
-            fid_aply_rang_prc_1: ``fid_aply_rang_prc_1``, required — 가격 ~
-            fid_aply_rang_prc_2: ``fid_aply_rang_prc_2``, required — ~ 가격
+            fid_aply_rang_prc_1: ``FID_APLY_RANG_PRC_1``, required — 가격 ~
+            fid_aply_rang_prc_2: ``FID_APLY_RANG_PRC_2``, required — ~ 가격
         """
         return await self._call(
             'domestic_stock/near_new_highlow',
@@ -10695,17 +10695,17 @@ class AsyncDomesticStock(AsyncResource):
         ``client.paginate``.
 
         Args:
-            fid_vol_cnt: ``fid_vol_cnt``, required — 입력값 없을때 전체 (거래량 ~)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (J:KRX,
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 입력값 없을때 전체 (거래량 ~)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key( 20177 )
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0: 전체
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key( 20177 )
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0: 전체
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0 : 전체
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0 : 전체
-            fid_input_price_1: ``fid_input_price_1``, required — 입력값 없을때 전체 (가격 ~)
-            fid_input_price_2: ``fid_input_price_2``, required — 입력값 없을때 전체 (~ 가격)
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0 : 전체
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0 : 전체
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력값 없을때 전체 (가격 ~)
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력값 없을때 전체 (~ 가격)
         """
         return await self._call(
             'domestic_stock/prefer_disparate_ratio',
@@ -10752,20 +10752,20 @@ class AsyncDomesticStock(AsyncResource):
         ``client.paginate``.
 
         Args:
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 조건 시장 분류 코드 (필수)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 조건 시장 분류 코드 (필수)
                 (J:KRX, NX:NXT)
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 대상 구분 코드 (필수)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — 조건 화면 분류 코드 (필수)
-            fid_input_iscd: ``fid_input_iscd``, required — 입력 종목코드 (필수)
-            fid_div_cls_code: ``fid_div_cls_code``, required — 분류 구분 코드 (필수)
-            fid_input_price_1: ``fid_input_price_1``, required — 입력 가격1 (필수)
-            fid_input_price_2: ``fid_input_price_2``, required — 입력 가격2 (필수)
-            fid_vol_cnt: ``fid_vol_cnt``, required — 거래량 수 (필수)
-            fid_input_option_1: ``fid_input_option_1``, required — 입력 옵션1 (필수)
-            fid_input_option_2: ``fid_input_option_2``, required — 입력 옵션2 (필수)
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required — 순위 정렬 구분 코드 (필수)
-            fid_blng_cls_code: ``fid_blng_cls_code``, required — 소속 구분 코드 (필수)
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 대상 제외 구분 코드 (필수)
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 대상 구분 코드 (필수)
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — 조건 화면 분류 코드 (필수)
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 입력 종목코드 (필수)
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 분류 구분 코드 (필수)
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력 가격1 (필수)
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력 가격2 (필수)
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 거래량 수 (필수)
+            fid_input_option_1: ``FID_INPUT_OPTION_1``, required — 입력 옵션1 (필수)
+            fid_input_option_2: ``FID_INPUT_OPTION_2``, required — 입력 옵션2 (필수)
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required — 순위 정렬 구분 코드 (필수)
+            fid_blng_cls_code: ``FID_BLNG_CLS_CODE``, required — 소속 구분 코드 (필수)
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 대상 제외 구분 코드 (필수)
         """
         return await self._call(
             'domestic_stock/profit_asset_index',
@@ -10862,8 +10862,8 @@ class AsyncDomesticStock(AsyncResource):
         TR ID: real HHKST03900400, paper —
 
         Args:
-            user_id: ``user_id``, required — 사용자 HTS ID
-            seq: ``seq``, required — 사용자조건 키값 (종목조건검색 목록조회 API의 output인 'seq'을 이용)
+            user_id: ``USER_ID``, required — 사용자 HTS ID
+            seq: ``SEQ``, required — 사용자조건 키값 (종목조건검색 목록조회 API의 output인 'seq'을 이용)
         """
         return await self._call(
             'domestic_stock/psearch_result',
@@ -10883,7 +10883,7 @@ class AsyncDomesticStock(AsyncResource):
         TR ID: real HHKST03900300, paper —
 
         Args:
-            user_id: ``user_id``, required — 사용자 HTS ID (ex. U:업종)
+            user_id: ``USER_ID``, required — 사용자 HTS ID (ex. U:업종)
         """
         return await self._call(
             'domestic_stock/psearch_title',
@@ -10919,19 +10919,19 @@ class AsyncDomesticStock(AsyncResource):
         ``client.paginate``.
 
         Args:
-            fid_vol_cnt: ``fid_vol_cnt``, required — 입력값 없을때 전체 (거래량 ~)
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (J:KRX,
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 입력값 없을때 전체 (거래량 ~)
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key( 20172 )
-            fid_input_iscd: ``fid_input_iscd``, required — 0000(전체) 코스피(0001), 코스닥(1001),
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key( 20172 )
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000(전체) 코스피(0001), 코스닥(1001),
                 코스피200(2001)
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required — 0: 순매수잔량순, 1:순매도잔량순,
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required — 0: 순매수잔량순, 1:순매도잔량순,
                 2:매수비율순, 3:매도비율순
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0:전체
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0:전체
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0:전체
-            fid_input_price_1: ``fid_input_price_1``, required — 입력값 없을때 전체 (가격 ~)
-            fid_input_price_2: ``fid_input_price_2``, required — 입력값 없을때 전체 (~ 가격)
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0:전체
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0:전체
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0:전체
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력값 없을때 전체 (가격 ~)
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력값 없을때 전체 (~ 가격)
         """
         return await self._call(
             'domestic_stock/quote_balance',
@@ -11094,20 +11094,20 @@ class AsyncDomesticStock(AsyncResource):
         ``client.paginate``.
 
         Args:
-            fid_input_iscd_2: ``fid_input_iscd_2``, required — 000000 : 필수입력값
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (J:KRX,
+            fid_input_iscd_2: ``FID_INPUT_ISCD_2``, required — 000000 : 필수입력값
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key(20180)
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key(20180)
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0 : 전체
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0 : 전체
-            fid_input_price_1: ``fid_input_price_1``, required — 입력값 없을때 전체 (가격 ~)
-            fid_input_price_2: ``fid_input_price_2``, required — 입력값 없을때 전체 (~ 가격)
-            fid_vol_cnt: ``fid_vol_cnt``, required — 입력값 없을때 전체 (거래량 ~)
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0: 전체 1: 관리종목 2: 투자주의 3: 투자경고 4:
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0 : 전체
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0 : 전체
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력값 없을때 전체 (가격 ~)
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력값 없을때 전체 (~ 가격)
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 입력값 없을때 전체 (거래량 ~)
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0: 전체 1: 관리종목 2: 투자주의 3: 투자경고 4:
                 투자위험예고 5: 투자위험 6: 보통주 7: 우선주
-            fid_input_cnt_1: ``fid_input_cnt_1``, required — 순위검색 입력값(1: 1위부터, 10:10위부터)
+            fid_input_cnt_1: ``FID_INPUT_CNT_1``, required — 순위검색 입력값(1: 1위부터, 10:10위부터)
         """
         return await self._call(
             'domestic_stock/top_interest_stock',
@@ -11155,21 +11155,21 @@ class AsyncDomesticStock(AsyncResource):
         ``client.paginate``.
 
         Args:
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0: 전체
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (J:KRX,
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0: 전체
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key(20186)
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0:전체, 1:관리종목, 2:투자주의, 3:투자경고,
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key(20186)
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0:전체, 1:관리종목, 2:투자주의, 3:투자경고,
                 4:투자위험예고, 5:투자위험, 6:보통주, 7:우선주
-            fid_rank_sort_cls_code: ``fid_rank_sort_cls_code``, required — 0:매도상위,1:매수상위
-            fid_input_date_1: ``fid_input_date_1``, required — 기간~
-            fid_input_date_2: ``fid_input_date_2``, required — ~기간
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_rank_sort_cls_code: ``FID_RANK_SORT_CLS_CODE``, required — 0:매도상위,1:매수상위
+            fid_input_date_1: ``FID_INPUT_DATE_1``, required — 기간~
+            fid_input_date_2: ``FID_INPUT_DATE_2``, required — ~기간
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200, 4001: KRX100
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0: 전체
-            fid_aply_rang_vol: ``fid_aply_rang_vol``, required — 0: 전체, 100: 100주 이상
-            fid_aply_rang_prc_2: ``fid_aply_rang_prc_2``, required — ~ 가격
-            fid_aply_rang_prc_1: ``fid_aply_rang_prc_1``, required — 가격 ~
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0: 전체
+            fid_aply_rang_vol: ``FID_APLY_RANG_VOL``, required — 0: 전체, 100: 100주 이상
+            fid_aply_rang_prc_2: ``FID_APLY_RANG_PRC_2``, required — ~ 가격
+            fid_aply_rang_prc_1: ``FID_APLY_RANG_PRC_1``, required — 가격 ~
         """
         return await self._call(
             'domestic_stock/traded_by_company',
@@ -11246,17 +11246,17 @@ class AsyncDomesticStock(AsyncResource):
         ``client.paginate``.
 
         Args:
-            fid_trgt_exls_cls_code: ``fid_trgt_exls_cls_code``, required — 0 : 전체
-            fid_cond_mrkt_div_code: ``fid_cond_mrkt_div_code``, required — 시장구분코드 (J:KRX,
+            fid_trgt_exls_cls_code: ``FID_TRGT_EXLS_CLS_CODE``, required — 0 : 전체
+            fid_cond_mrkt_div_code: ``FID_COND_MRKT_DIV_CODE``, required — 시장구분코드 (J:KRX,
                 NX:NXT)
-            fid_cond_scr_div_code: ``fid_cond_scr_div_code``, required — Unique key( 20168 )
-            fid_input_iscd: ``fid_input_iscd``, required — 0000:전체, 0001:거래소, 1001:코스닥,
+            fid_cond_scr_div_code: ``FID_COND_SCR_DIV_CODE``, required — Unique key( 20168 )
+            fid_input_iscd: ``FID_INPUT_ISCD``, required — 0000:전체, 0001:거래소, 1001:코스닥,
                 2001:코스피200
-            fid_div_cls_code: ``fid_div_cls_code``, required — 0: 전체, 1: 보통주 2: 우선주
-            fid_input_price_1: ``fid_input_price_1``, required — 입력값 없을때 전체 (가격 ~)
-            fid_input_price_2: ``fid_input_price_2``, required — 입력값 없을때 전체 (~ 가격)
-            fid_vol_cnt: ``fid_vol_cnt``, required — 입력값 없을때 전체 (거래량 ~)
-            fid_trgt_cls_code: ``fid_trgt_cls_code``, required — 0 : 전체
+            fid_div_cls_code: ``FID_DIV_CLS_CODE``, required — 0: 전체, 1: 보통주 2: 우선주
+            fid_input_price_1: ``FID_INPUT_PRICE_1``, required — 입력값 없을때 전체 (가격 ~)
+            fid_input_price_2: ``FID_INPUT_PRICE_2``, required — 입력값 없을때 전체 (~ 가격)
+            fid_vol_cnt: ``FID_VOL_CNT``, required — 입력값 없을때 전체 (거래량 ~)
+            fid_trgt_cls_code: ``FID_TRGT_CLS_CODE``, required — 0 : 전체
         """
         return await self._call(
             'domestic_stock/volume_power',

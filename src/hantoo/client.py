@@ -1,0 +1,358 @@
+"""``Client`` and ``AsyncClient``: every KIS REST API, typed, over one protocol core.
+
+Both clients are thin drivers over the same sans-I/O flows (:mod:`hantoo._core.call`), so a rule
+(tokens, limits, retries, order safety) exists once. Each exposes the APIs by category::
+
+    with hantoo.Client() as client:                      # environment "sim": no credentials
+        r = client.domestic_stock.inquire_price(fid_cond_mrkt_div_code="J", fid_input_iscd="005930")
+        print(r.output[0].stck_prpr)                      # Decimal
+
+and any API by key with :meth:`Client.call` (what ``hantoo api call`` uses).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from . import config as _config
+from ._core.backoff import RetryPolicy
+from ._core.call import CallResult, Policies, call_flow
+from ._core.circuit import CircuitBreaker, CircuitConfig
+from ._core.drivers import run_async, run_sync, send_async, send_sync
+from ._core.flow import Flow
+from ._core.limiter import LimitProfile, get_limiter
+from ._core.redact import register_account, register_secret
+from ._core.token_manager import TokenManager
+from ._core.wire import ApiResponse, decode_response
+from ._generated.resources.auth import AsyncAuth, Auth
+from ._generated.resources.domestic_bond import AsyncDomesticBond, DomesticBond
+from ._generated.resources.domestic_futureoption import (
+    AsyncDomesticFutureOption,
+    DomesticFutureOption,
+)
+from ._generated.resources.domestic_stock import AsyncDomesticStock, DomesticStock
+from ._generated.resources.elw import AsyncElw, Elw
+from ._generated.resources.etfetn import AsyncEtfEtn, EtfEtn
+from ._generated.resources.overseas_futureoption import (
+    AsyncOverseasFutureOption,
+    OverseasFutureOption,
+)
+from ._generated.resources.overseas_stock import AsyncOverseasStock, OverseasStock
+from .catalog import Api, catalog
+from .config import Settings
+
+__all__ = ["AsyncClient", "Client"]
+
+A = TypeVar("A", bound=ApiResponse)
+T = TypeVar("T")
+
+_DEFAULT_TIMEOUT = 10.0
+
+
+class _Base:
+    """Settings, policies and transport choice shared by both clients."""
+
+    settings: Settings
+    _policies: Policies
+
+    def _setup(
+        self,
+        *,
+        environment: str | None,
+        app_key: str | None,
+        app_secret: str | None,
+        account: str | None,
+        hts_id: str | None,
+        base_url: str | None,
+        profile: str | None,
+        timeout: float,
+        retry: RetryPolicy | None,
+        rate_limit: LimitProfile | str | bool | None,
+        shared_rate_limit: bool,
+        circuit: CircuitConfig | bool | None,
+        hashkey: bool,
+        cache_dir: str | None,
+        seed: int | None,
+    ) -> bool:
+        """Resolve everything; returns whether to use the embedded simulator."""
+        self.settings = _config.resolve(
+            environment=environment,
+            app_key=app_key,
+            app_secret=app_secret,
+            account=account,
+            hts_id=hts_id,
+            base_url=base_url,
+            profile=profile,
+        )
+        s = self.settings
+        register_secret(s.app_secret)
+        if s.account:
+            register_account(f"{s.account[0]}-{s.account[1]}")
+        embedded = s.environment == "sim" and s.base_url == _config.REST_URLS["sim"]
+        if embedded:
+            from ._core.embedded import embedded_sim
+
+            cache_dir = cache_dir or embedded_sim().cache_dir
+        tokens = TokenManager(s.environment, s.app_key, s.app_secret, cache_dir=cache_dir)
+        limiter = None
+        if rate_limit is not False:
+            profile_arg = None if rate_limit is True else rate_limit
+            limiter = get_limiter(
+                s.environment, s.app_key, profile=profile_arg, shared=shared_rate_limit,
+                cache_dir=cache_dir,
+            )
+        breaker = None
+        if circuit is not False:
+            host = urlsplit(s.base_url).netloc or s.base_url
+            breaker = CircuitBreaker(host, circuit if isinstance(circuit, CircuitConfig) else None)
+        self._policies = Policies(
+            tokens=tokens,
+            limiter=limiter,
+            circuit=breaker,
+            retry=retry or RetryPolicy(),
+            hashkey=hashkey,
+            timeout=timeout,
+            rng=random.Random(seed),
+        )
+        return embedded
+
+    @property
+    def environment(self) -> str:
+        return self.settings.environment
+
+    @property
+    def tokens(self) -> TokenManager:
+        assert self._policies.tokens is not None
+        return self._policies.tokens
+
+    def _flow(
+        self, api: Api, args: Mapping[str, Any], *, tr_cont: str = "", strict: bool = True
+    ) -> Flow[CallResult]:
+        return call_flow(api, args, self.settings, self._policies, tr_cont=tr_cont, strict=strict)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(environment={self.settings.environment!r})"
+
+
+def _generic_model(api: Api) -> type[ApiResponse]:
+    """The generated response model of an API, found by naming convention."""
+    import importlib
+
+    module = importlib.import_module(f"hantoo._generated.models.{api.category}")
+    name = "".join(p[:1].upper() + p[1:] for p in api.name.split("_") if p) + "Response"
+    model = getattr(module, name, ApiResponse)
+    assert isinstance(model, type) and issubclass(model, ApiResponse)
+    return model
+
+
+class Client(_Base):
+    """The synchronous client. Thread-safe; use one per app key and share it.
+
+    Args:
+        environment: ``"sim"`` (default; the embedded simulator), ``"paper"`` or ``"real"``.
+        app_key, app_secret, account, hts_id: credentials; see :mod:`hantoo.config` for the
+            environment variables and profile file they otherwise come from.
+        base_url: another server, e.g. ``hantoo sim serve``'s URL.
+        transport: any httpx transport (tests, proxies).
+        timeout: seconds for every HTTP call (connect, read, write, pool).
+        retry: how reads are retried (orders are never repeated).
+        rate_limit: ``None`` for the environment's profile, a profile or spec such as
+            ``"18/s,1000/min"``, or ``False`` to turn the limiter off.
+        shared_rate_limit: share the limiter with other processes of this host.
+        circuit: a :class:`CircuitConfig`, or ``False`` to turn the breaker off.
+        hashkey: send a ``hashkey`` header with orders (optional at KIS; off by default).
+        cache_dir: token cache directory (default: the user cache dir, see ``token_cache``).
+    """
+
+    def __init__(
+        self,
+        environment: str | None = None,
+        *,
+        app_key: str | None = None,
+        app_secret: str | None = None,
+        account: str | None = None,
+        hts_id: str | None = None,
+        base_url: str | None = None,
+        profile: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = _DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        rate_limit: LimitProfile | str | bool | None = None,
+        shared_rate_limit: bool = False,
+        circuit: CircuitConfig | bool | None = None,
+        hashkey: bool = False,
+        cache_dir: str | None = None,
+        seed: int | None = None,
+    ) -> None:
+        embedded = self._setup(
+            environment=environment, app_key=app_key, app_secret=app_secret, account=account,
+            hts_id=hts_id, base_url=base_url, profile=profile, timeout=timeout, retry=retry,
+            rate_limit=rate_limit, shared_rate_limit=shared_rate_limit, circuit=circuit,
+            hashkey=hashkey, cache_dir=cache_dir, seed=seed,
+        )
+        if transport is None and embedded:
+            from ._core.embedded import embedded_sim
+            from ._core.inprocess import SyncASGITransport
+
+            sim = embedded_sim()
+            transport = SyncASGITransport(sim.app, sim.loop)
+        self._http = httpx.Client(
+            base_url=self.settings.base_url, transport=transport, timeout=timeout,
+            limits=httpx.Limits(max_keepalive_connections=20, max_connections=50),
+        )
+        self.auth = Auth(self)
+        self.domestic_stock = DomesticStock(self)
+        self.domestic_bond = DomesticBond(self)
+        self.domestic_futureoption = DomesticFutureOption(self)
+        self.elw = Elw(self)
+        self.etfetn = EtfEtn(self)
+        self.overseas_stock = OverseasStock(self)
+        self.overseas_futureoption = OverseasFutureOption(self)
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _run(self, flow: Flow[T]) -> T:
+        return run_sync(flow, lambda req: send_sync(self._http, req))
+
+    def _request(
+        self, api: Api, args: dict[str, Any], model: type[A], *, tr_cont: str = ""
+    ) -> A:
+        result = self._run(self._flow(api, args, tr_cont=tr_cont))
+        return decode_response(model, result.body, tr_id=result.tr_id, tr_cont=result.tr_cont)
+
+    # -- public -----------------------------------------------------------------------------
+
+    def call(
+        self, key: str, params: Mapping[str, Any] | None = None, *, tr_cont: str = ""
+    ) -> ApiResponse:
+        """Call any REST API by catalogue key; ``params`` by Python or wire name."""
+        api = catalog().get(key)
+        args = _normalise_args(api, params or {})
+        result = self._run(self._flow(api, args, tr_cont=tr_cont))
+        return decode_response(
+            _generic_model(api), result.body, tr_id=result.tr_id, tr_cont=result.tr_cont
+        )
+
+    def token(self) -> str:
+        """A valid access token (cached; issued only when needed)."""
+        return self._run(self.tokens.token_flow())
+
+    def approval_key(self) -> str:
+        """A WebSocket approval key (cached)."""
+        return self._run(self.tokens.approval_key_flow())
+
+    def revoke(self) -> bool:
+        """Revoke the current access token at the server and forget it locally."""
+        return self._run(self.tokens.revoke_flow())
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncClient(_Base):
+    """The asyncio client; same arguments as :class:`Client`."""
+
+    def __init__(
+        self,
+        environment: str | None = None,
+        *,
+        app_key: str | None = None,
+        app_secret: str | None = None,
+        account: str | None = None,
+        hts_id: str | None = None,
+        base_url: str | None = None,
+        profile: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = _DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        rate_limit: LimitProfile | str | bool | None = None,
+        shared_rate_limit: bool = False,
+        circuit: CircuitConfig | bool | None = None,
+        hashkey: bool = False,
+        cache_dir: str | None = None,
+        seed: int | None = None,
+    ) -> None:
+        embedded = self._setup(
+            environment=environment, app_key=app_key, app_secret=app_secret, account=account,
+            hts_id=hts_id, base_url=base_url, profile=profile, timeout=timeout, retry=retry,
+            rate_limit=rate_limit, shared_rate_limit=shared_rate_limit, circuit=circuit,
+            hashkey=hashkey, cache_dir=cache_dir, seed=seed,
+        )
+        if transport is None and embedded:
+            from ._core.embedded import embedded_sim
+            from ._core.inprocess import AsyncASGITransport
+
+            sim = embedded_sim()
+            transport = AsyncASGITransport(sim.app, sim.loop)
+        self._http = httpx.AsyncClient(
+            base_url=self.settings.base_url, transport=transport, timeout=timeout,
+            limits=httpx.Limits(max_keepalive_connections=20, max_connections=50),
+        )
+        self.auth = AsyncAuth(self)
+        self.domestic_stock = AsyncDomesticStock(self)
+        self.domestic_bond = AsyncDomesticBond(self)
+        self.domestic_futureoption = AsyncDomesticFutureOption(self)
+        self.elw = AsyncElw(self)
+        self.etfetn = AsyncEtfEtn(self)
+        self.overseas_stock = AsyncOverseasStock(self)
+        self.overseas_futureoption = AsyncOverseasFutureOption(self)
+
+    async def _run(self, flow: Flow[T]) -> T:
+        return await run_async(flow, lambda req: send_async(self._http, req))
+
+    async def _request(
+        self, api: Api, args: dict[str, Any], model: type[A], *, tr_cont: str = ""
+    ) -> A:
+        result = await self._run(self._flow(api, args, tr_cont=tr_cont))
+        return decode_response(model, result.body, tr_id=result.tr_id, tr_cont=result.tr_cont)
+
+    async def call(
+        self, key: str, params: Mapping[str, Any] | None = None, *, tr_cont: str = ""
+    ) -> ApiResponse:
+        """Call any REST API by catalogue key; ``params`` by Python or wire name."""
+        api = catalog().get(key)
+        args = _normalise_args(api, params or {})
+        result = await self._run(self._flow(api, args, tr_cont=tr_cont))
+        return decode_response(
+            _generic_model(api), result.body, tr_id=result.tr_id, tr_cont=result.tr_cont
+        )
+
+    async def token(self) -> str:
+        return await self._run(self.tokens.token_flow())
+
+    async def approval_key(self) -> str:
+        return await self._run(self.tokens.approval_key_flow())
+
+    async def revoke(self) -> bool:
+        return await self._run(self.tokens.revoke_flow())
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+def _normalise_args(api: Api, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Accept wire names (``FID_INPUT_ISCD``) as well as Python names; reject unknown ones."""
+    by_wire = {p.wire.lower(): p.name for p in api.params}
+    names = {p.name for p in api.params} | {s.name for s in api.selectors}
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        name = key if key in names else by_wire.get(key.lower(), key)
+        out[name] = value
+    return out
