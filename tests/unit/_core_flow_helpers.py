@@ -108,3 +108,20 @@ def token_race_worker(
         results.put(("ok", run_flow(manager.token_flow(), issuer)))
     except Exception as exc:  # report instead of dying silently
         results.put(("error", repr(exc)))
+
+
+def shared_limiter_worker(
+    shared_dir: str, spec: str, count: int, barrier: Any, results: Any
+) -> None:
+    """One process reserving ``count`` slots from a limiter shared through ``shared_dir``."""
+    from hantoo._core.limiter import LimitProfile, RateLimiter
+
+    limiter = RateLimiter(
+        LimitProfile.parse("shared", spec), environment="sim", key_id="race", shared_dir=shared_dir
+    )
+    barrier.wait(30)
+    times = []
+    for _ in range(count):
+        now = time.time()
+        times.append(now + limiter.reserve(now))
+    results.put(times)

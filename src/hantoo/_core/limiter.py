@@ -48,6 +48,8 @@ With ``shared=True`` the GCRA state lives in a small JSON file in the cache dire
   disk; do not put the cache directory on a network file system);
 * the shared time base is the wall clock (:func:`time.time`): a backward clock step makes callers
   wait up to the size of the step, a forward step allows at most one extra burst;
+* times are floats: at Unix-time magnitudes their resolution is ~0.25 µs, so a window may be
+  short by that much - far below any server's accounting;
 * a process killed while writing cannot corrupt the state (the file is replaced atomically); an
   unreadable file is treated as empty, which allows at most one burst;
 * if the lock cannot be taken within ``lock_timeout`` the reservation falls back to the

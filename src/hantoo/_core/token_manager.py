@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -268,7 +269,7 @@ class TokenManager:
         *,
         refresh_margin: float = 600.0,
         approval_cache: TokenCache | None = None,
-        cache_dir: str | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
         poll_interval: float = 0.1,
         issuance_wait: float = 61.0,
         max_issuance_attempts: int = 3,
