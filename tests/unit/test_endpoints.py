@@ -134,10 +134,7 @@ def test_rest_request_shape(api: Api, environment: str) -> None:
         if api.kind != "auth":
             assert request.headers["authorization"] == "Bearer " + "T" * 40
         assert "tr_cont" in request.headers
-        if api.method == "GET":
-            sent = dict(request.url.params)
-        else:
-            sent = json.loads(request.content)
+        sent = dict(request.url.params) if api.method == "GET" else json.loads(request.content)
         assert all(isinstance(v, str) for v in sent.values()), sent
         for p in api.params:
             if p.wire == "*":
@@ -159,7 +156,7 @@ def test_rest_request_shape(api: Api, environment: str) -> None:
 def test_stream_record_types(api: Api) -> None:
     assert api.stream is not None
     record_type = RECORDS[api.stream.tr_id]
-    assert record_type.COLUMNS == tuple(api.stream.columns)
+    assert tuple(api.stream.columns) == record_type.COLUMNS
     assert len(record_type.ENCODINGS) == len(record_type.COLUMNS)
     if api.stream.tr_paper:
         assert RECORDS[api.stream.tr_paper] is record_type
@@ -186,12 +183,12 @@ def test_unknown_keyword_is_named() -> None:
 def test_wrong_type_is_named_and_nothing_sent() -> None:
     recorder = Recorder()
     client = make_client("real", recorder)
-    with pytest.raises(TypeError, match="ord_qty.*float"):
+    with pytest.raises(TypeError, match=r"ord_qty.*float"):
         client.domestic_stock.order_cash(
             ord_dv="buy", pdno="005930", ord_dvsn="00", ord_qty=1.5,  # type: ignore[arg-type]
             ord_unpr="71000", excg_id_dvsn_cd="KRX",
         )
-    with pytest.raises(ValueError, match="ord_unpr.*not a number"):
+    with pytest.raises(ValueError, match=r"ord_unpr.*not a number"):
         client.domestic_stock.order_cash(
             ord_dv="buy", pdno="005930", ord_dvsn="00", ord_qty=1, ord_unpr="7만원",
             excg_id_dvsn_cd="KRX",

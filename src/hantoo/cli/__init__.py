@@ -1,0 +1,1 @@
+"""The ``hantoo`` command line (typer + rich)."""
