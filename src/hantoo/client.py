@@ -13,7 +13,7 @@ and any API by key with :meth:`Client.call` (what ``hantoo api call`` uses).
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -26,6 +26,7 @@ from ._core.circuit import CircuitBreaker, CircuitConfig
 from ._core.drivers import run_async, run_sync, send_async, send_sync
 from ._core.flow import Flow
 from ._core.limiter import LimitProfile, get_limiter
+from ._core.paging import Page, Pager
 from ._core.redact import register_account, register_secret
 from ._core.token_manager import TokenManager
 from ._core.wire import ApiResponse, decode_response
@@ -45,8 +46,9 @@ from ._generated.resources.overseas_futureoption import (
 from ._generated.resources.overseas_stock import AsyncOverseasStock, OverseasStock
 from .catalog import Api, catalog
 from .config import Settings
+from .errors import DataChangedError
 
-__all__ = ["AsyncClient", "Client"]
+__all__ = ["AsyncClient", "Client", "Pages"]
 
 A = TypeVar("A", bound=ApiResponse)
 T = TypeVar("T")
@@ -238,6 +240,42 @@ class Client(_Base):
             _generic_model(api), result.body, tr_id=result.tr_id, tr_cont=result.tr_cont
         )
 
+    def paginate(
+        self,
+        key: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        max_pages: int | None = None,
+        max_restarts: int = 3,
+    ) -> Pages:
+        """Iterate the pages of a paginated API (``tr_cont`` + ``CTX_AREA_*`` cursors).
+
+        The returned :class:`Pages` is an iterator of :class:`Page`; after it is exhausted,
+        ``pages.complete`` tells whether the server had no more pages (``False`` when
+        ``max_pages`` cut it short). ``SYDB0050`` restarts from the first page (pages after a
+        restart carry ``restart > 0``); a repeated cursor raises ``PaginationError``.
+        """
+        api = catalog().get(key)
+        pager = Pager(api, _normalise_args(api, params or {}), max_pages=max_pages,
+                      max_restarts=max_restarts)
+        return Pages(self, api, pager)
+
+    def rows(
+        self,
+        key: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        block: str | None = None,
+        max_pages: int | None = None,
+    ) -> list[Any]:
+        """Every row of ``block`` across all pages; restarts discard what came before."""
+        collected: list[Any] = []
+        for page in self.paginate(key, params, max_pages=max_pages):
+            if page.restart and page.number == 1:
+                collected.clear()
+            collected.extend(page.response.rows(block))
+        return collected
+
     def token(self) -> str:
         """A valid access token (cached; issued only when needed)."""
         return self._run(self.tokens.token_flow())
@@ -328,6 +366,32 @@ class AsyncClient(_Base):
             _generic_model(api), result.body, tr_id=result.tr_id, tr_cont=result.tr_cont
         )
 
+    async def paginate(
+        self,
+        key: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        max_pages: int | None = None,
+        max_restarts: int = 3,
+    ) -> AsyncIterator[Page[ApiResponse]]:
+        """Async twin of :meth:`Client.paginate` (an async iterator of pages)."""
+        api = catalog().get(key)
+        pager = Pager(api, _normalise_args(api, params or {}), max_pages=max_pages,
+                      max_restarts=max_restarts)
+        model = _generic_model(api)
+        while (step := pager.next_request()) is not None:
+            args, tr_cont = step
+            try:
+                result = await self._run(self._flow(api, args, tr_cont=tr_cont))
+            except DataChangedError as exc:
+                pager.restart(exc)
+                continue
+            more = pager.accept(result.body, result.tr_cont)
+            yield Page(
+                decode_response(model, result.body, tr_id=result.tr_id, tr_cont=result.tr_cont),
+                number=pager.pages, restart=pager.restarts, more=more,
+            )
+
     async def token(self) -> str:
         return await self._run(self.tokens.token_flow())
 
@@ -345,6 +409,49 @@ class AsyncClient(_Base):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+class Pages(Iterator[Page[ApiResponse]]):
+    """Pages of a paginated query, fetched lazily (see :meth:`Client.paginate`)."""
+
+    def __init__(self, client: Client, api: Api, pager: Pager) -> None:
+        self._client = client
+        self._api = api
+        self._pager = pager
+        self._model = _generic_model(api)
+
+    @property
+    def complete(self) -> bool:
+        """``True`` once the server said there are no more pages."""
+        return self._pager.complete
+
+    @property
+    def truncated(self) -> bool:
+        """``True`` when ``max_pages`` stopped paging while more pages existed."""
+        return self._pager.truncated
+
+    @property
+    def restarts(self) -> int:
+        return self._pager.restarts
+
+    def __iter__(self) -> Pages:
+        return self
+
+    def __next__(self) -> Page[ApiResponse]:
+        pager = self._pager
+        while (step := pager.next_request()) is not None:
+            args, tr_cont = step
+            try:
+                result = self._client._run(self._client._flow(self._api, args, tr_cont=tr_cont))
+            except DataChangedError as exc:
+                pager.restart(exc)
+                continue
+            more = pager.accept(result.body, result.tr_cont)
+            response = decode_response(
+                self._model, result.body, tr_id=result.tr_id, tr_cont=result.tr_cont
+            )
+            return Page(response, number=pager.pages, restart=pager.restarts, more=more)
+        raise StopIteration
 
 
 def _normalise_args(api: Api, params: Mapping[str, Any]) -> dict[str, Any]:
