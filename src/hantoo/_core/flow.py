@@ -27,9 +27,10 @@ class HttpRequest:
 
     method: str
     url: str
-    headers: Mapping[str, str]
-    params: Mapping[str, str] | None = None
-    json: Any = None
+    # Headers and bodies carry credentials (appsecret, tokens): never in a repr.
+    headers: Mapping[str, str] = field(repr=False)
+    params: Mapping[str, str] | None = field(default=None, repr=False)
+    json: Any = field(default=None, repr=False)
     timeout: float | None = None
     # Set for requests whose effect must not be duplicated (orders): the driver must not retry
     # them at the transport level either.
