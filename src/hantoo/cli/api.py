@@ -80,6 +80,7 @@ def call_api(
     api = catalog().get(key)
     if api.stream is not None:
         fail(f"{key} is a realtime API ({api.stream.tr_id})", hint="use `hantoo stream`", code=2)
+    parsed = parse_params(params or [])
     with Client(env, base_url=base_url) as client:
-        response = client.call(key, parse_params(params or []), tr_cont=tr_cont)
+        response = client.call(key, parsed, tr_cont=tr_cont)
     print_json(response.raw)

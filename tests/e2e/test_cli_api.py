@@ -1,0 +1,47 @@
+"""`hantoo api list|call` end to end through the real command object."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from hantoo.cli.main import app
+
+runner = CliRunner()
+
+
+def test_api_list_json_has_all_336() -> None:
+    result = runner.invoke(app, ["api", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    entries = json.loads(result.stdout)
+    assert len(entries) == 336
+    assert len({e["key"] for e in entries}) == 336
+    order_cash = next(e for e in entries if e["key"] == "domestic_stock/order_cash")
+    assert order_cash["path"] == "/uapi/domestic-stock/v1/trading/order-cash"
+    assert order_cash["tr_id_real"] == ["TTTC0012U", "TTTC0011U"]
+    assert order_cash["tr_id_paper"] == ["VTTC0012U", "VTTC0011U"]
+    assert all(e["path"] for e in entries)
+    assert all(e["tr_id_real"] for e in entries if e["category"] != "auth")
+
+
+def test_api_list_by_category() -> None:
+    result = runner.invoke(app, ["api", "list", "--category", "etfetn", "--json"])
+    assert result.exit_code == 0
+    assert {e["category"] for e in json.loads(result.stdout)} == {"etfetn"}
+    bad = runner.invoke(app, ["api", "list", "--category", "nope"])
+    assert bad.exit_code == 2
+    assert "unknown category" in bad.output
+
+
+def test_api_call_unknown_key_is_one_clear_line() -> None:
+    result = runner.invoke(app, ["api", "call", "domestic_stock/inquire_prise"])
+    assert result.exit_code == 2
+    assert "no API with key" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_api_call_bad_parameter_syntax() -> None:
+    result = runner.invoke(app, ["api", "call", "domestic_stock/inquire_price", "oops"])
+    assert result.exit_code == 2
+    assert "NAME=VALUE" in result.output
