@@ -1,0 +1,145 @@
+"""Server-side rate limits per app key, as KIS enforces them.
+
+Profiles are data and match the SDK's (``hantoo._core.limiter``): ``real`` 18/s + 1,000/min +
+50,000/h, ``paper`` 1/s, ``off``; or a spec string such as ``"30/s+2000/min"``. ``auto`` (the
+default) picks ``real`` or ``paper`` by the calling key's persona.
+
+Algorithm: an exact sliding-window log per (key, window) — the timestamps of the accepted calls
+of the last ``period`` seconds in a deque, pruned from the left. A call is refused when a window
+already holds ``limit`` calls. This is the strictest rule the SDK's limiter promises to respect
+("at most ``limit`` calls in any sliding window of ``period``"), so a well-behaved client is never
+refused, and anything faster is. Refused calls are not counted (they cost the server nothing).
+``tolerance`` (10 ms) forgives calls that a client spaced correctly but that arrived slightly
+bunched by the network or the event loop.
+
+Refusal: HTTP 500 ``{"rt_cd": "1", "msg_cd": "EGW00201", "msg1": "초당 거래건수를
+초과하였습니다."}``, as the real server. Every limited answer carries ``X-RateLimit-Limit`` /
+``-Remaining`` / ``-Reset`` (seconds) for the window closest to its limit — the design
+document's headers, which the real server does not send but the SDK honours.
+
+Time is the process's monotonic clock, not the simulator clock: limits are about real throughput.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["PROFILES", "LimitProfile", "Limiter", "Verdict", "Window", "parse_profile"]
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    limit: int
+    period_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class LimitProfile:
+    name: str
+    windows: tuple[Window, ...]
+
+
+PROFILES: dict[str, LimitProfile] = {
+    "real": LimitProfile("real", (Window(18, 1.0), Window(1_000, 60.0), Window(50_000, 3600.0))),
+    "paper": LimitProfile("paper", (Window(1, 1.0),)),
+    "off": LimitProfile("off", ()),
+}
+
+_UNITS = {"s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "hour": 3600.0}
+_PART = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([a-z]+)\s*$")
+
+
+def parse_profile(spec: str | LimitProfile) -> LimitProfile:
+    """``"real"``, ``"paper"``, ``"off"`` or ``"<n>/<unit>[+<n>/<unit>...]"`` (units s, min, h)."""
+    if isinstance(spec, LimitProfile):
+        return spec
+    text = spec.strip().lower()
+    if text in PROFILES:
+        return PROFILES[text]
+    windows: list[Window] = []
+    for part in text.split("+"):
+        m = _PART.match(part)
+        if not m or m.group(3) not in _UNITS or int(m.group(1)) <= 0:
+            raise ValueError(
+                f"bad limit spec {spec!r}: use real, paper, off or e.g. '30/s+2000/min'"
+            )
+        mult = int(m.group(2)) if m.group(2) else 1
+        windows.append(Window(int(m.group(1)), _UNITS[m.group(3)] * mult))
+    return LimitProfile(text, tuple(windows))
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_s: float
+
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        return [
+            (b"X-RateLimit-Limit", str(self.limit).encode()),
+            (b"X-RateLimit-Remaining", str(self.remaining).encode()),
+            (b"X-RateLimit-Reset", f"{self.reset_s:.3f}".encode()),
+        ]
+
+
+class Limiter:
+    """Sliding-window logs per (key id, window)."""
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        tolerance_s: float = 0.010,
+    ) -> None:
+        self.clock = clock
+        self.tolerance_s = tolerance_s
+        self._logs: dict[tuple[str, int], deque[float]] = {}
+        self.refused = 0
+        self.refused_by_key: dict[str, int] = {}
+
+    def check(self, key: str, profile: LimitProfile) -> Verdict | None:
+        """Admit or refuse one call of ``key``; ``None`` when the profile has no windows."""
+        windows = profile.windows
+        if not windows:
+            return None
+        now = self.clock()
+        logs: list[deque[float]] = []
+        tightest: tuple[int, int, float] | None = None  # remaining, limit, reset
+        refused = False
+        for i, w in enumerate(windows):
+            dq = self._logs.get((key, i))
+            if dq is None:
+                dq = self._logs[(key, i)] = deque()
+            horizon = now - w.period_s + self.tolerance_s
+            while dq and dq[0] <= horizon:
+                dq.popleft()
+            logs.append(dq)
+            reset = (dq[0] + w.period_s - now) if dq else w.period_s
+            if len(dq) >= w.limit:
+                refused = True
+                remaining = 0
+            else:
+                remaining = w.limit - len(dq) - 1
+            if tightest is None or remaining < tightest[0]:
+                tightest = (remaining, w.limit, max(reset, 0.0))
+        assert tightest is not None
+        if refused:
+            self.refused += 1
+            self.refused_by_key[key] = self.refused_by_key.get(key, 0) + 1
+            return Verdict(False, tightest[1], 0, tightest[2])
+        for dq in logs:
+            dq.append(now)
+        return Verdict(True, tightest[1], max(tightest[0], 0), tightest[2])
+
+    def reset(self, key: str | None = None) -> None:
+        """Forget the history of ``key`` (every key when ``None``)."""
+        if key is None:
+            self._logs.clear()
+        else:
+            for k in [k for k in self._logs if k[0] == key]:
+                del self._logs[k]

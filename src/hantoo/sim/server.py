@@ -1,0 +1,124 @@
+"""Serving the simulator over real sockets with uvicorn.
+
+* :func:`serve` — blocking; what ``hantoo sim serve`` calls.
+* :func:`running_server` — a context manager that runs the server in a background thread on
+  127.0.0.1 with an ephemeral port and stops it on exit; yields ``(base_url, ws_url)``. Tests and
+  benchmarks use it.
+
+HTTP implementation: ``h11`` by default because it writes header names exactly as the app gives
+them, so the wire carries ``Content-Type`` capitalised as KIS sends it; ``httptools`` is about
+twice as fast but lower-cases every header name (harmless for HTTP clients, which must ignore
+case) — the benchmark uses it. The WebSocket paths (``/tryitout`` and ``/``) are served by the
+same server when ``hantoo.sim.ws`` provides routes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from .app import SimApp, create_app
+from .state import SimConfig
+
+__all__ = ["build_server", "running_server", "serve"]
+
+HttpImpl = Literal["h11", "httptools"]
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+def build_server(
+    app: SimApp,
+    *,
+    http: HttpImpl = "h11",
+    log_level: str = "warning",
+    access_log: bool = False,
+) -> Any:
+    """A ``uvicorn.Server`` for ``app`` (not started)."""
+    import uvicorn
+
+    config = uvicorn.Config(
+        app,
+        http=http,
+        ws="websockets",
+        lifespan="on",
+        loop="asyncio",
+        log_level=log_level,
+        access_log=access_log,
+        server_header=False,
+        date_header=False,
+    )
+    return uvicorn.Server(config)
+
+
+def serve(
+    config: SimConfig | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    http: HttpImpl = "h11",
+    app: SimApp | None = None,
+    log_level: str = "info",
+    access_log: bool = False,
+    on_ready: Any = None,
+) -> None:
+    """Run the simulator until interrupted. ``port=0`` picks a free port; ``on_ready(base_url,
+    ws_url)`` is called once it listens (the CLI prints the URLs from there)."""
+    app = app or create_app(config or SimConfig())
+    sock = _bind(host, port)
+    server = build_server(app, http=http, log_level=log_level, access_log=access_log)
+    if on_ready is not None:
+        bound = sock.getsockname()[1]
+        shown = f"[{host}]" if ":" in host else host
+
+        def _notify() -> None:
+            while not server.started and not server.should_exit:
+                time.sleep(0.01)
+            if server.started:
+                on_ready(f"http://{shown}:{bound}", f"ws://{shown}:{bound}")
+
+        threading.Thread(target=_notify, daemon=True).start()
+    server.run(sockets=[sock])
+
+
+@contextlib.contextmanager
+def running_server(
+    config: SimConfig | None = None,
+    *,
+    app: SimApp | None = None,
+    http: HttpImpl = "h11",
+    startup_timeout: float = 10.0,
+) -> Iterator[tuple[str, str]]:
+    """Run the simulator on 127.0.0.1:<ephemeral> in a thread; yield ``(base_url, ws_url)``."""
+    app = app or create_app(config or SimConfig())
+    sock = _bind("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    server = build_server(app, http=http)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="hantoo-sim-server", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + startup_timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            sock.close()
+            raise RuntimeError("the simulator server did not start")
+        time.sleep(0.005)
+    try:
+        yield f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
