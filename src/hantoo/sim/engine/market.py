@@ -1,0 +1,132 @@
+"""Per-symbol live state for the trading day: books, synthetic path, day statistics.
+
+A :class:`SymbolState` is created lazily the first time a symbol is touched on a trading day, so
+a universe of thousands of issues costs only its :class:`~.universe.Instrument` objects until
+used. Day statistics come from two sources merged in time order: the synthetic path (points
+``0..step`` of :func:`~.synthetic.intraday_path`) and ``extra`` trades (user fills and auction
+uncrossings), which are recorded as they happen.
+"""
+
+from __future__ import annotations
+
+from array import array
+from datetime import date
+
+from .book import OrderBook
+from .orders import Order
+from .synthetic import Bar
+from .ticks import AFTER_HOURS_BAND_PCT, ceil_to_tick, daily_limits, floor_to_tick
+from .universe import Instrument
+
+#: One recorded trade: (time_us, price, qty, aggressor side: 1 sell / 2 buy / 0 auction).
+Trade = tuple[int, int, int, int]
+
+
+class SymbolState:
+    """Everything live about one symbol on one trading day."""
+
+    __slots__ = (
+        "after",
+        "bar",
+        "base",
+        "book",
+        "close_book",
+        "close_px",
+        "commission",
+        "epoch",
+        "extra",
+        "fixed",
+        "high",
+        "inst",
+        "last",
+        "low",
+        "lower",
+        "lvl_base",
+        "open",
+        "path",
+        "path_skip",
+        "step",
+        "steps",
+        "synth",
+        "synth_aux",
+        "tax",
+        "trade_day",
+        "upper",
+        "value",
+        "vols",
+        "volume",
+    )
+
+    def __init__(
+        self,
+        inst: Instrument,
+        trade_day: date,
+        bar: Bar,
+        base: int,
+        path: array[int],
+        vols: array[int],
+        commission: tuple[int, int],
+        tax: tuple[int, int],
+    ) -> None:
+        self.inst = inst
+        self.trade_day = trade_day
+        self.bar = bar
+        self.base = base
+        if inst.is_us:
+            self.lower, self.upper = 1, 1 << 40
+        else:
+            self.lower, self.upper = daily_limits(base, inst.tick_of)
+        self.path = path
+        self.vols = vols
+        self.steps = len(path) - 1
+        self.step = -1  # last path point applied to the statistics
+        self.path_skip: set[int] = set()  # points replaced by a real auction
+        self.open = 0
+        self.high = 0
+        self.low = 0
+        self.last = base
+        self.close_px = 0  # set when the closing auction has run
+        self.volume = 0
+        self.value = 0
+        self.extra: list[Trade] = []
+        self.book = OrderBook()
+        self.fixed = OrderBook()
+        self.after = OrderBook()
+        self.close_book = OrderBook()
+        self.synth: list[Order] = []
+        self.synth_aux: list[Order] = []
+        self.epoch = -1
+        self.commission = commission
+        self.tax = tax
+        self.lvl_base = max(1, inst.volume // 1_000)
+
+    def record(self, price: int, qty: int) -> None:
+        """Fold one trade into the day statistics."""
+        if not self.open:
+            self.open = self.high = self.low = price
+        elif price > self.high:
+            self.high = price
+        elif price < self.low:
+            self.low = price
+        self.last = price
+        self.volume += qty
+        self.value += price * qty
+
+    def apply_path(self, upto: int) -> None:
+        """Apply synthetic path points ``step+1..upto`` to the statistics."""
+        path, vols, skip = self.path, self.vols, self.path_skip
+        for k in range(self.step + 1, min(upto, self.steps) + 1):
+            if k not in skip:
+                self.record(path[k], vols[k])
+        if upto > self.step:
+            self.step = upto
+        if upto >= self.steps and not self.close_px:
+            self.close_px = self.last
+
+    def after_band(self) -> tuple[int, int]:
+        """After-hours single-price band: ±10 % of the close, inside the daily limits."""
+        close = self.close_px or self.last
+        tick_of = self.inst.tick_of
+        lo, hi = daily_limits(close, tick_of, AFTER_HOURS_BAND_PCT)
+        lower = ceil_to_tick(self.lower, tick_of)
+        return max(lo, lower), min(hi, floor_to_tick(self.upper, tick_of))

@@ -1,0 +1,541 @@
+"""Read-only queries the KIS APIs need: quotes, book, candles, ticks, orders, fills, balances.
+
+Queries never change trading state, but they do bring the market up to the clock first (so a
+quote at 15:31 shows the close) and they may create a symbol's lazy day state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from .accounts import Account, max_buy_qty
+from .book import OrderBook, uncross
+from .clock import from_us
+from .market import SymbolState
+from .matching import MatchingCore, fill_info, order_info
+from .orders import Order
+from .sessions import MarketSchedule
+from .synthetic import Bar, DailyHistory
+from .ticks import from_units, to_units
+from .types import (
+    PRICELESS_TYPES,
+    EngineReject,
+    OrderType,
+    Phase,
+    RejectReason,
+    Side,
+)
+from .universe import Instrument, Universe
+from .views import (
+    AccountKey,
+    Balance,
+    BalanceSummary,
+    BookLevel,
+    BookSnapshot,
+    BuyingPower,
+    Candle,
+    FillInfo,
+    OrderInfo,
+    PositionInfo,
+    Quote,
+    TradeInfo,
+    akey,
+)
+
+_CENT = Decimal("0.01")
+_AUCTION_PHASES = (Phase.OPENING_AUCTION, Phase.CLOSING_AUCTION, Phase.AFTER_HOURS)
+
+
+def _rate(num: int, den: int) -> Decimal:
+    if not den:
+        return Decimal(0)
+    return (Decimal(num) * 100 / den).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+class QueryMixin(MatchingCore):
+    """Queries, mixed into :class:`~.exchange.Exchange`."""
+
+    if TYPE_CHECKING:
+        universe: Universe
+        schedules: tuple[MarketSchedule, MarketSchedule]
+        _phase: list[Phase]
+        _mday: list[date]
+        _orders_by_acct: dict[AccountKey, list[Order]]
+        _premarket: bool
+        _w52: dict[tuple[str, date], tuple[int, date, int, date]]
+
+        def _sync(self) -> None: ...
+        def _commit(self) -> None: ...
+        def _state(self, inst: Instrument) -> SymbolState: ...
+        def _inst(self, symbol: str) -> Instrument: ...
+        def _account(self, key: AccountKey) -> Account: ...
+        def history(self, inst: Instrument) -> DailyHistory: ...
+        def _day_bar(self, inst: Instrument, d: date) -> tuple[Bar, int]: ...
+
+    def _live(self, symbol: str) -> SymbolState:
+        inst = self._inst(symbol)
+        try:
+            self._sync()
+            return self._state(inst)
+        finally:
+            self._commit()
+
+    # ---- market data ----------------------------------------------------------------------
+    def phase(self, market: str = "KRX") -> Phase:
+        """Current session phase of ``"KRX"`` or ``"US"``."""
+        self.sync_quietly()
+        return self._phase[1 if market.upper() == "US" else 0]
+
+    def trading_day(self, market: str = "KRX") -> date:
+        """The market's current (or last) trading date."""
+        self.sync_quietly()
+        return self._mday[1 if market.upper() == "US" else 0]
+
+    def sync_quietly(self) -> None:
+        try:
+            self._sync()
+        finally:
+            self._commit()
+
+    def instrument(self, symbol: str) -> Instrument:
+        """The instrument for a code, or :class:`EngineReject` ``UNKNOWN_SYMBOL``."""
+        return self._inst(symbol)
+
+    def _auction_book(self, st: SymbolState) -> OrderBook | None:
+        ph = self._phase[1 if st.inst.is_us else 0]
+        if ph is Phase.AFTER_HOURS:
+            return st.after
+        if ph in _AUCTION_PHASES:
+            return st.book
+        return None
+
+    def _expected(self, st: SymbolState) -> tuple[int, int] | None:
+        book = self._auction_book(st)
+        if book is None:
+            return None
+        ref = st.close_px if book is st.after else st.path[0] if st.step < 0 else st.last
+        return uncross(book, ref)
+
+    def _w52_range(self, st: SymbolState) -> tuple[int, date, int, date]:
+        key = (st.inst.code, st.trade_day)
+        cached = self._w52.get(key)
+        if cached is None:
+            hi, hi_d, lo, lo_d = 0, st.trade_day, 1 << 62, st.trade_day
+            for b in self._bars(st.inst, _year_before(st.trade_day), st.trade_day, live=False):
+                if b.high > hi:
+                    hi, hi_d = b.high, b.day
+                if b.low < lo:
+                    lo, lo_d = b.low, b.day
+            cached = self._w52[key] = (hi, hi_d, lo, lo_d)
+        hi, hi_d, lo, lo_d = cached
+        if st.high > hi:
+            hi, hi_d = st.high, st.trade_day
+        if st.open and st.low < lo:
+            lo, lo_d = st.low, st.trade_day
+        return hi, hi_d, lo, lo_d
+
+    def quote(self, symbol: str) -> Quote:
+        """Current price snapshot."""
+        st = self._live(symbol)
+        inst = st.inst
+        s = inst.scale
+        mk = 1 if inst.is_us else 0
+        price = st.last
+        change = price - st.base
+        if not inst.is_us and price >= st.upper:
+            sign = "1"
+        elif not inst.is_us and price <= st.lower:
+            sign = "4"
+        else:
+            sign = "2" if change > 0 else "5" if change < 0 else "3"
+        exp = self._expected(st)
+        hi, hi_d, lo, lo_d = self._w52_range(st)
+        ask = st.book.asks.depth(1)
+        bid = st.book.bids.depth(1)
+        return Quote(
+            symbol=inst.code,
+            name=inst.name,
+            market=inst.market,
+            currency=inst.currency,
+            time=from_us(self._now),
+            trade_date=st.trade_day,
+            phase=self._phase[mk],
+            price=from_units(price, s),
+            open=from_units(st.open, s),
+            high=from_units(st.high, s),
+            low=from_units(st.low, s),
+            prev_close=from_units(st.base, s),
+            change=from_units(change, s),
+            change_rate=_rate(change, st.base),
+            change_sign=sign,
+            volume=st.volume,
+            trade_value=from_units(st.value, s),
+            upper_limit=None if inst.is_us else from_units(st.upper, s),
+            lower_limit=None if inst.is_us else from_units(st.lower, s),
+            tick_size=from_units(inst.tick_of(price), s),
+            best_ask=from_units(ask[0][0], s) if ask else None,
+            best_bid=from_units(bid[0][0], s) if bid else None,
+            high_52w=from_units(hi, s),
+            high_52w_date=hi_d,
+            low_52w=from_units(lo, s),
+            low_52w_date=lo_d,
+            shares_outstanding=inst.shares,
+            market_cap=from_units(price * inst.shares, s),
+            expected_price=from_units(exp[0], s) if exp else None,
+            expected_qty=exp[1] if exp else None,
+        )
+
+    def order_book(self, symbol: str, depth: int = 10) -> BookSnapshot:
+        """Up to ``depth`` levels a side of the book the current session trades in."""
+        st = self._live(symbol)
+        s = st.inst.scale
+        mk = 1 if st.inst.is_us else 0
+        ph = self._phase[mk]
+        if ph is Phase.AFTER_HOURS:
+            book = st.after
+        elif ph is Phase.POST_MARKET:
+            book = st.fixed
+        else:
+            book = st.book
+        exp = self._expected(st)
+        return BookSnapshot(
+            symbol=st.inst.code,
+            time=from_us(self._now),
+            phase=ph,
+            asks=tuple(BookLevel(from_units(p, s), q) for p, q in book.asks.depth(depth)),
+            bids=tuple(BookLevel(from_units(p, s), q) for p, q in book.bids.depth(depth)),
+            total_ask_qty=book.asks.total_qty(),
+            total_bid_qty=book.bids.total_qty(),
+            expected_price=from_units(exp[0], s) if exp else None,
+            expected_qty=exp[1] if exp else None,
+        )
+
+    def _bars(self, inst: Instrument, start: date, end: date, *, live: bool = True) -> list[Bar]:
+        mk = 1 if inst.is_us else 0
+        cal = self.schedules[mk].calendar
+        today = self._mday[mk]
+        out: list[Bar] = []
+        for d in cal.business_days(start, min(end, today)):
+            if d == today:
+                if not live:
+                    continue
+                st = self._state(inst)
+                if st.open:
+                    out.append(Bar(d, st.open, st.high, st.low, st.last, st.volume, st.value))
+            else:
+                out.append(self._day_bar(inst, d)[0])
+        return out
+
+    def daily_candles(
+        self, symbol: str, start: date, end: date, period: str = "D"
+    ) -> list[Candle]:
+        """Bars between ``start`` and ``end`` (oldest first); ``period`` D, W, M or Y."""
+        inst = self._inst(symbol)
+        try:
+            self._sync()
+            bars = self._bars(inst, start, end)
+        finally:
+            self._commit()
+        period = period.upper()
+        if period not in ("D", "W", "M", "Y"):
+            raise EngineReject(RejectReason.BAD_PRICE, f"period {period!r}")
+        groups: list[list[Bar]] = []
+        last_key: object = None
+        for b in bars:
+            k: object
+            if period == "D":
+                k = b.day
+            elif period == "W":
+                k = b.day.isocalendar()[:2]
+            elif period == "M":
+                k = (b.day.year, b.day.month)
+            else:
+                k = b.day.year
+            if k != last_key:
+                groups.append([])
+                last_key = k
+            groups[-1].append(b)
+        s = inst.scale
+        return [
+            Candle(
+                start=g[0].day,
+                open=from_units(g[0].open, s),
+                high=from_units(max(b.high for b in g), s),
+                low=from_units(min(b.low for b in g), s),
+                close=from_units(g[-1].close, s),
+                volume=sum(b.volume for b in g),
+                value=from_units(sum(b.value for b in g), s),
+            )
+            for g in groups
+        ]
+
+    def _prints(self, st: SymbolState) -> list[tuple[int, int, int, int]]:
+        """All of today's prints (time_us, price, qty, aggressor), oldest first."""
+        mk = 1 if st.inst.is_us else 0
+        sch = self.schedules[mk]
+        start, _ = sch.continuous
+        t0 = sch.at(st.trade_day, start)
+        step_us = sch.step_seconds * 1_000_000
+        close_sec = start + st.steps * sch.step_seconds + (600 if mk == 0 else 0)
+        close_us = sch.at(st.trade_day, close_sec)
+        pts = [
+            (t0 + k * step_us if k < st.steps else close_us, st.path[k], st.vols[k], 0)
+            for k in range(0, min(st.step, st.steps) + 1)
+            if k not in st.path_skip
+        ]
+        pts.extend(st.extra)
+        pts.sort(key=lambda p: p[0])
+        return pts
+
+    def trades(self, symbol: str, limit: int = 100) -> list[TradeInfo]:
+        """Time and sales, newest first (at most ``limit``)."""
+        st = self._live(symbol)
+        s = st.inst.scale
+        out: list[TradeInfo] = []
+        cum = 0
+        for t, p, q, aggr in self._prints(st):
+            cum += q
+            out.append(TradeInfo(from_us(t), from_units(p, s), q,
+                                 Side(aggr) if aggr else None, cum))
+        out.reverse()
+        return out[:limit]
+
+    def minute_candles(self, symbol: str, interval: int = 1) -> list[Candle]:
+        """Today's ``interval``-minute bars so far, oldest first."""
+        st = self._live(symbol)
+        s = st.inst.scale
+        bucket_us = 60_000_000 * max(1, interval)
+        bars: list[list[int]] = []  # [start, o, h, l, c, v, value]
+        for t, p, q, _ in self._prints(st):
+            b0 = t - t % bucket_us
+            if bars and bars[-1][0] == b0:
+                bar = bars[-1]
+                bar[2] = max(bar[2], p)
+                bar[3] = min(bar[3], p)
+                bar[4] = p
+                bar[5] += q
+                bar[6] += p * q
+            else:
+                bars.append([b0, p, p, p, p, q, p * q])
+        return [
+            Candle(from_us(b[0]), from_units(b[1], s), from_units(b[2], s), from_units(b[3], s),
+                   from_units(b[4], s), b[5], from_units(b[6], s))
+            for b in bars
+        ]
+
+    # ---- orders and fills -----------------------------------------------------------------
+    def order(self, account: AccountKey, odno: str | int) -> OrderInfo:
+        """One order of the account by number."""
+        self._account(account)
+        o = self.orders.get(int(odno))
+        if o is None or o.acct.key != akey(account):
+            raise EngineReject(RejectReason.UNKNOWN_ORDER, str(odno))
+        return order_info(o)
+
+    def open_orders(
+        self, account: AccountKey, *, symbol: str | None = None, side: Side | None = None
+    ) -> list[OrderInfo]:
+        """Orders with open quantity (KIS 정정취소가능주문조회), oldest first."""
+        self.sync_quietly()
+        self._account(account)
+        return [
+            order_info(o) for o in self._orders_by_acct[akey(account)]
+            if o.remaining and _match_filters(o, symbol, side)
+        ]
+
+    def order_history(
+        self,
+        account: AccountKey,
+        start: date,
+        end: date,
+        *,
+        symbol: str | None = None,
+        side: Side | None = None,
+        status: str = "all",
+    ) -> list[OrderInfo]:
+        """Daily orders (KIS 주식일별주문체결조회): ``status`` "all", "filled" or "unfilled"."""
+        self.sync_quietly()
+        self._account(account)
+        out = []
+        for o in self._orders_by_acct[tuple(account)]:  # type: ignore[index]
+            if not start <= o.day <= end or not _match_filters(o, symbol, side):
+                continue
+            if status == "filled" and not o.filled:
+                continue
+            if status == "unfilled" and not o.remaining:
+                continue
+            out.append(order_info(o))
+        return out
+
+    def fill_history(
+        self,
+        account: AccountKey,
+        start: date,
+        end: date,
+        *,
+        symbol: str | None = None,
+        side: Side | None = None,
+    ) -> list[FillInfo]:
+        """Executions between two trade dates, oldest first."""
+        self.sync_quietly()
+        self._account(account)
+        return [
+            fill_info(f)
+            for f in self._fills_by_acct.get(akey(account), [])
+            if start <= f.day <= end and _match_filters(f.order, symbol, side)
+        ]
+
+    # ---- balances -------------------------------------------------------------------------
+    def _price_of(self, code: str) -> tuple[Instrument, int]:
+        inst = self._inst(code)
+        return inst, self._state(inst).last
+
+    def balance(self, account: AccountKey) -> Balance:
+        """Positions at market and the per-currency summary (KIS 주식잔고조회)."""
+        try:
+            self._sync()
+            a = self._account(account)
+            return self._balance(a)
+        finally:
+            self._commit()
+
+    def _balance(self, a: Account) -> Balance:
+        rows: list[PositionInfo] = []
+        purchase = [0, 0]
+        evals = [0, 0]
+        loans = [0, 0]
+        holdings: list[tuple[str, int, int, int, object, date | None, int, int]] = []
+        for p in a.positions.values():
+            if p.qty:
+                holdings.append((p.code, p.qty, p.sellable, p.cost, None, None, 0, p.realized))
+        for lot in a.lots.values():
+            holdings.append((lot.code, lot.qty, lot.sellable, lot.cost, lot.credit,
+                             lot.loan_date, lot.loan, 0))
+        for code, qty, sellable, cost, credit, loan_date, loan, realized in holdings:
+            inst, px = self._price_of(code)
+            s = inst.scale
+            u = 1 if inst.is_us else 0
+            ev = px * qty
+            purchase[u] += cost
+            evals[u] += ev
+            loans[u] += loan
+            avg = (from_units(cost, s) / qty).quantize(Decimal(1) / (s * 100)) if qty else 0
+            rows.append(PositionInfo(
+                symbol=code, name=inst.name, market=inst.market, currency=inst.currency,
+                qty=qty, sellable_qty=sellable, avg_price=Decimal(avg),
+                purchase_amount=from_units(cost, s), price=from_units(px, s),
+                eval_amount=from_units(ev, s), eval_pnl=from_units(ev - cost, s),
+                eval_pnl_rate=_rate(ev - cost, cost), realized_pnl=from_units(realized, s),
+                credit_type=credit,  # type: ignore[arg-type]
+                loan_date=loan_date, loan_amount=from_units(loan, s),
+            ))
+        today = self._mday[0]
+        prev = self.schedules[0].calendar.previous_business_day(today)
+        summaries = []
+        for u, cur in ((0, "KRW"), (1, "USD")):
+            s = 100 if u else 1
+            f_today = a.flows.get(today, [0, 0])[u]
+            f_prev = a.flows.get(prev, [0, 0])[u]
+            cash = a.cash[u]
+            summaries.append(BalanceSummary(
+                currency=cur,
+                cash=from_units(cash - f_today - f_prev, s),
+                cash_d1=from_units(cash - f_today, s),
+                cash_d2=from_units(cash, s),
+                reserved=from_units(a.reserved[u], s),
+                orderable=from_units(cash - a.reserved[u], s),
+                purchase_amount=from_units(purchase[u], s),
+                eval_amount=from_units(evals[u], s),
+                eval_pnl=from_units(evals[u] - purchase[u], s),
+                total_eval=from_units(cash + evals[u] - loans[u], s),
+                realized_pnl=from_units(a.realized[u], s),
+                fees_paid=from_units(a.fees[u], s),
+                taxes_paid=from_units(a.taxes[u], s),
+                loan_amount=from_units(loans[u], s),
+            ))
+        return Balance(
+            account=a.key,
+            account_kind=a.kind.value,
+            positions=tuple(rows),
+            summary=tuple(summaries),
+            pension_contributed=Decimal(a.contributed),
+        )
+
+    def buying_power(
+        self,
+        account: AccountKey,
+        symbol: str,
+        price: Decimal | int | str | None = None,
+        order_type: OrderType | str = OrderType.LIMIT,
+    ) -> BuyingPower:
+        """How much an order at ``price`` could buy (KIS 매수가능조회)."""
+        try:
+            self._sync()
+            a = self._account(account)
+            inst = self._inst(symbol)
+            st = self._state(inst)
+            otype = OrderType(order_type)
+            s = inst.scale
+            if otype in PRICELESS_TYPES or price in (None, 0, "0", ""):
+                px = st.upper if not inst.is_us and otype in PRICELESS_TYPES else st.last
+            else:
+                units = to_units(Decimal(str(price)), s)
+                if units is None or units <= 0:
+                    raise EngineReject(RejectReason.BAD_PRICE, str(price))
+                px = units
+            u = 1 if inst.is_us else 0
+            fn, fd = self._comm[u]
+            avail = a.cash[u] - a.reserved[u]
+            credit_qty = 0
+            if a.kind.value == "cash" and not inst.is_us and inst.kind.value == "STOCK":
+                mn, md = self._margin
+                credit_qty = _max_qty(
+                    avail, lambda q: -(-q * px * mn // md) + -(-q * px * fn // fd)
+                )
+            return BuyingPower(
+                symbol=inst.code,
+                price=from_units(px, s),
+                currency=inst.currency,
+                cash=from_units(a.cash[u], s),
+                orderable_cash=from_units(avail, s),
+                max_qty=max_buy_qty(avail, px, fn, fd),
+                max_qty_credit=credit_qty,
+            )
+        finally:
+            self._commit()
+
+    def sellable_qty(self, account: AccountKey, symbol: str) -> int:
+        """Shares of ``symbol`` not held by open sell orders (cash positions)."""
+        self.sync_quietly()
+        a = self._account(account)
+        p = a.positions.get(symbol)
+        return p.sellable if p else 0
+
+
+def _match_filters(o: Order, symbol: str | None, side: Side | None) -> bool:
+    return (symbol is None or o.inst.code == symbol) and (side is None or o.side == side)
+
+
+def _max_qty(avail: int, cost: Callable[[int], int]) -> int:
+    if avail <= 0 or cost(1) > avail:
+        return 0
+    lo, hi = 1, 2
+    while cost(hi) <= avail:
+        lo, hi = hi, hi * 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if cost(mid) <= avail:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def _year_before(d: date) -> date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - 1, day=28)

@@ -1,0 +1,166 @@
+"""Instruments and the universe loader.
+
+The default universe ships as ``hantoo/sim/data/universe.csv`` (about 60 real KRX issues and a
+few US tickers, with plausible price levels). A user's file in the KRX listing format
+(``code,name,market,last_price,volume,par_value,shares_outstanding``, optional ``kind``) is read
+by the same loader. Loading is explicit (:meth:`Universe.default`, :meth:`Universe.from_csv`):
+nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from pathlib import Path
+
+from .ticks import CURRENCY_SCALE, TickFn, fund_tick, krx_stock_tick, to_units, us_tick
+from .types import InstrumentKind, Market
+
+_FUND_PREFIXES = (
+    "KODEX", "TIGER", "KOSEF", "ARIRANG", "KBSTAR", "HANARO", "ACE ", "SOL ", "RISE ", "PLUS ",
+)
+
+
+class Instrument:
+    """One listed issue. ``ref_price`` is in minor units (won, cents)."""
+
+    __slots__ = (
+        "code",
+        "currency",
+        "is_us",
+        "kind",
+        "market",
+        "name",
+        "par_value",
+        "ref_price",
+        "scale",
+        "shares",
+        "tick_of",
+        "volume",
+    )
+
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        market: Market,
+        ref_price: int,
+        *,
+        kind: InstrumentKind = InstrumentKind.STOCK,
+        volume: int = 0,
+        shares: int = 0,
+        par_value: int = 0,
+    ) -> None:
+        if ref_price <= 0:
+            raise ValueError(f"{code}: reference price must be positive")
+        self.code = code
+        self.name = name
+        self.market = market
+        self.kind = kind
+        self.ref_price = ref_price
+        self.volume = volume
+        self.shares = shares
+        self.par_value = par_value
+        self.is_us = market.is_us
+        self.currency = "USD" if self.is_us else "KRW"
+        self.scale = CURRENCY_SCALE[self.currency]
+        self.tick_of: TickFn
+        if self.is_us:
+            self.tick_of = us_tick
+        elif kind is InstrumentKind.STOCK:
+            self.tick_of = krx_stock_tick
+        else:
+            self.tick_of = fund_tick
+
+    def __repr__(self) -> str:
+        return f"Instrument({self.code!r}, {self.name!r}, {self.market.value})"
+
+
+def _guess_kind(name: str, market: Market) -> InstrumentKind:
+    if not market.is_us and name.upper().startswith(_FUND_PREFIXES):
+        return InstrumentKind.ETF
+    if "ETN" in name.upper():
+        return InstrumentKind.ETN
+    return InstrumentKind.STOCK
+
+
+def _rows(text: str) -> Iterator[dict[str, str]]:
+    yield from csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+
+
+def _parse(row: dict[str, str], line: int) -> Instrument:
+    try:
+        market = Market(row["market"].strip().upper())
+        code = row["code"].strip()
+        if not market.is_us:
+            code = code.zfill(6)
+        name = row["name"].strip()
+        kind_text = (row.get("kind") or "").strip().upper()
+        kind = InstrumentKind(kind_text) if kind_text else _guess_kind(name, market)
+        scale = CURRENCY_SCALE["USD" if market.is_us else "KRW"]
+        price = to_units(row["last_price"].strip().replace(",", ""), scale)
+        if price is None:
+            raise ValueError(f"price {row['last_price']!r} has too many decimals")
+        tick = Instrument(code, name, market, price, kind=kind).tick_of(price)
+        price -= price % tick  # old snapshots may predate the current grid
+        return Instrument(
+            code,
+            name,
+            market,
+            max(price, tick),
+            kind=kind,
+            volume=int((row.get("volume") or "0").replace(",", "") or 0),
+            shares=int((row.get("shares_outstanding") or "0").replace(",", "") or 0),
+            par_value=int((row.get("par_value") or "0").replace(",", "") or 0),
+        )
+    except (KeyError, ValueError) as exc:
+        raise ValueError(f"universe line {line}: {exc}") from exc
+
+
+class Universe:
+    """An ordered, code-indexed set of instruments."""
+
+    __slots__ = ("_by_code",)
+
+    def __init__(self, instruments: Iterable[Instrument]) -> None:
+        self._by_code: dict[str, Instrument] = {}
+        for inst in instruments:
+            if inst.code in self._by_code:
+                raise ValueError(f"duplicate code {inst.code}")
+            self._by_code[inst.code] = inst
+
+    @classmethod
+    def from_csv_text(cls, text: str) -> Universe:
+        """Parse CSV text in the KRX listing format (see the module docstring)."""
+        return cls(_parse(row, i + 2) for i, row in enumerate(_rows(text)))
+
+    @classmethod
+    def from_csv(cls, path: str | Path) -> Universe:
+        """Read a user's universe file."""
+        return cls.from_csv_text(Path(path).read_text(encoding="utf-8-sig"))
+
+    @classmethod
+    def default(cls) -> Universe:
+        """The universe shipped with hantoo."""
+        text = resources.files("hantoo.sim.data").joinpath("universe.csv").read_text("utf-8")
+        return cls.from_csv_text(text)
+
+    def get(self, code: str) -> Instrument | None:
+        return self._by_code.get(code)
+
+    def __getitem__(self, code: str) -> Instrument:
+        return self._by_code[code]
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._by_code
+
+    def __iter__(self) -> Iterator[Instrument]:
+        return iter(self._by_code.values())
+
+    def __len__(self) -> int:
+        return len(self._by_code)
+
+    def codes(self) -> list[str]:
+        return list(self._by_code)
