@@ -85,6 +85,8 @@ class Session:
         self._closing = False
         self._attempt = 0
         self.connects = 0
+        # False plays a client that stopped answering PINGPONG (to test server-side drops).
+        self.answer_pings = True
         self.task: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
@@ -187,7 +189,8 @@ class Session:
                 self._attempt = 0
                 await on_records(parsed)
             elif isinstance(parsed, PingPong):
-                await ws.send(parsed.text)
+                if self.answer_pings:
+                    await ws.send(parsed.text)
             elif isinstance(parsed, Ack) and self._handle_ack(parsed):
                 await ws.close(code=1000, reason="session refused")
                 return

@@ -25,7 +25,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .._generated.streams import RECORDS
-from .engine.ticks import krx_stock_tick
 
 __all__ = ["FillNotice", "SyntheticFeed"]
 
@@ -106,8 +105,16 @@ class _Instrument:
     rng: random.Random = field(default_factory=random.Random)
 
 
+# KRX stock tick sizes since 2023-01-25 (kis-facts.md). Kept here rather than imported from
+# the engine so the feed does not pull the whole engine package in.
+_TICKS = ((2_000, 1), (5_000, 5), (20_000, 10), (50_000, 50), (200_000, 100), (500_000, 500))
+
+
 def _tick(price: int) -> int:
-    return krx_stock_tick(price)
+    for bound, tick in _TICKS:
+        if price < bound:
+            return tick
+    return 1_000
 
 
 def _sign(diff: int) -> str:

@@ -250,9 +250,9 @@ class RealtimeHub:
 
     async def endpoint(self, ws: WebSocket) -> None:
         self._loop = asyncio.get_running_loop()
-        await ws.accept()
         self._numbers += 1
         self.accepted += 1
+        await ws.accept()
         sess = _Session(self, ws, self._numbers)
         self.sessions.add(sess)
         _hook_pong_frames(ws, sess)
