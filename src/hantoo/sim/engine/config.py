@@ -22,6 +22,7 @@ class ExchangeConfig:
     ``us_mode``: ``"mirror"`` lays the US session on the simulated KRX day (09:30 NY = 09:00
     KST); ``"new_york"`` uses real New York time; default: mirror unless the clock is ``wall``.
     ``margin_ratio``: share of a margin buy paid in cash (the rest is lent).
+    ``synthetic_liquidity``: whether the house quotes a ten-level book (off for pure matching).
     ``anchor_date``: the day whose close is each instrument's reference price (default: the
     business day before the clock's start), fixing the synthetic history.
     """
@@ -42,3 +43,5 @@ class ExchangeConfig:
     max_reservations: int = 1_000
     reservation_max_days: int = 30
     book_depth: int = 10
+    #: Off: no synthetic orders at all (users only trade with each other; prices still move).
+    synthetic_liquidity: bool = True

@@ -386,6 +386,8 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
         self, st: SymbolState, venue: int, side: int, price: int, qty: int, match: bool,
         into: list[Order],
     ) -> None:
+        if not self.config.synthetic_liquidity:
+            return
         o = Order(0, self.house, st.inst, side, OrderType.LIMIT, price, qty, self._now,
                   st.trade_day, synthetic=True, venue=venue)
         book = self._book_of(o)
@@ -451,6 +453,8 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
 
     def _synth_fixed(self, st: SymbolState) -> None:
         """Off-hours at a fixed price: the house takes up to one level's size per minute."""
+        if not self.config.synthetic_liquidity:
+            return
         book = st.fixed
         price = st.base if self._premarket else st.close_px
         qty = st.lvl_base * 4
