@@ -136,10 +136,19 @@ class SessionClock:
         }
 
     @classmethod
-    def from_state(cls, state: dict[str, str]) -> SessionClock:
+    def from_state(
+        cls,
+        state: dict[str, str],
+        *,
+        monotonic_ns: Callable[[], int] = time.monotonic_ns,
+        wall_ns: Callable[[], int] = time.time_ns,
+    ) -> SessionClock:
         """Resume a clock saved by :meth:`state` at the instant it was saved."""
         start = from_us(int(state["now_us"]))
-        return cls(ClockMode(state["mode"]), start=start, speed=Fraction(state["speed"]))
+        return cls(
+            ClockMode(state["mode"]), start=start, speed=Fraction(state["speed"]),
+            monotonic_ns=monotonic_ns, wall_ns=wall_ns,
+        )
 
 
 def _td_us(td: timedelta) -> int:

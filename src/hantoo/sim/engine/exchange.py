@@ -529,10 +529,7 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
                 self._book_dirty.add(st.inst.code)
             if arg == 12:
                 self._expire_venue(mk, VENUE_AFTER)
-            self._refresh_active(mk)
-        elif kind is Ev.AFTER_END:
-            self._phase[mk] = Phase.CLOSED
-            self._expire_venue(mk, VENUE_AFTER)
+                self._phase[mk] = Phase.CLOSED
             self._refresh_active(mk)
 
     def _refresh_active(self, mk: int) -> None:

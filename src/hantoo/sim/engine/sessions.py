@@ -40,8 +40,7 @@ class Ev(StrEnum):
     CLOSE = "close"
     POST_START = "post_start"
     AFTER_START = "after_start"  # also ends the post-market session
-    AFTER_AUCTION = "after_auction"
-    AFTER_END = "after_end"
+    AFTER_AUCTION = "after_auction"  # arg 12 is the last one and closes the session
 
 
 def _s(h: int, m: int) -> int:
@@ -130,7 +129,11 @@ class MarketSchedule:
         return times, events
 
     def next_event(self, after_us: int) -> tuple[int, Ev, int, date]:
-        """The first event strictly after ``after_us`` (searches up to two weeks ahead)."""
+        """The first event strictly after ``after_us`` (searches up to two weeks ahead).
+
+        Templates never hold two events at the same instant, so "strictly after the last one
+        handled" never skips an event.
+        """
         d, _ = self.local(after_us)
         for _ in range(16):
             times, events = self.events_on(d)
@@ -156,8 +159,8 @@ def krx_schedule(calendar: TradingCalendar, step_seconds: int = 10) -> MarketSch
     tpl.append((_s(15, 40), Ev.POST_START, 0))
     tpl += [(_s(15, 40) + 60 * i, Ev.FIXED_STEP, 1) for i in range(1, 20)]
     tpl.append((_s(16, 0), Ev.AFTER_START, 0))
+    # The last auction (arg 12, at 18:00) also ends the session: one event per instant.
     tpl += [(_s(16, 0) + 600 * i, Ev.AFTER_AUCTION, i) for i in range(1, 13)]
-    tpl.append((_s(18, 0), Ev.AFTER_END, 0))
     phases = [
         (0, Phase.CLOSED),
         (_s(8, 30), Phase.OPENING_AUCTION),
