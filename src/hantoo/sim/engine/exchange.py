@@ -127,6 +127,7 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
         self._seq = 0
         self._next_odno = 0
         self._next_fill = 0
+        self._next_trade = 0
         self._tx = None
         self._ev = None
         self._listeners = []

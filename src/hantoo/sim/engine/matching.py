@@ -46,12 +46,13 @@ from .views import (
 class Fill:
     """One execution of one user order."""
 
-    __slots__ = ("day", "fee", "fill_id", "order", "price", "qty", "tax", "time_us")
+    __slots__ = ("day", "fee", "fill_id", "order", "price", "qty", "tax", "time_us", "trade_id")
 
     def __init__(
         self, fill_id: int, order: Order, qty: int, price: int, time_us: int, day: date,
-        fee: int, tax: int,
+        fee: int, tax: int, trade_id: int = 0,
     ) -> None:
+        self.trade_id = trade_id  # both sides of one user-vs-user trade share it
         self.fill_id = fill_id
         self.order = order
         self.qty = qty
@@ -157,6 +158,7 @@ class MatchingCore:
     _now: int
     _seq: int
     _next_fill: int
+    _next_trade: int
     _tx: Journal | None
     _ev: list[Event] | None
     _listeners: list[Callable[[Event], None]]
@@ -189,6 +191,8 @@ class MatchingCore:
             b, s = taker, maker
         else:
             b, s = maker, taker
+        self._next_trade += 1
+        tid = self._next_trade
         b.remaining -= qty
         s.remaining -= qty
         b.filled += qty
@@ -243,7 +247,7 @@ class MatchingCore:
             b.reserved = new_res
             a.add_flow(day, inst.is_us, -out)
             self._next_fill += 1
-            f = Fill(self._next_fill, b, qty, px, now, day, fee, 0)
+            f = Fill(self._next_fill, b, qty, px, now, day, fee, 0, tid)
             self.fills.append(f)
             self._fills_by_acct.setdefault(a.key, []).append(f)
             b.settle_status()
@@ -303,7 +307,7 @@ class MatchingCore:
             s.taxes += tax
             a.add_flow(day, inst.is_us, proceeds)
             self._next_fill += 1
-            f = Fill(self._next_fill, s, qty, px, now, day, fee, tax)
+            f = Fill(self._next_fill, s, qty, px, now, day, fee, tax, tid)
             self.fills.append(f)
             self._fills_by_acct.setdefault(a.key, []).append(f)
             s.settle_status()
