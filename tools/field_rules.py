@@ -77,6 +77,7 @@ OVERRIDES: dict[str, str] = {
     "pdno": "code",
     "odno": "code",
     "orgn_odno": "code",
+    "cntg_yn": "code",  # fill notices: "1" accepted, "2" filled — not Y/N
 }
 
 _DIGITS = re.compile(r"\d+$")

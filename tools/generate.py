@@ -309,7 +309,7 @@ def render_streams(apis: list[dict[str, Any]], fields: dict[str, Any]) -> str:
             out += ["", "    @property", f"    def {attr}(self) -> {python_type(enc)} | None:"]
             if ko:
                 out.append(f'        """{doc_line(ko)}"""')
-            out.append(f"        return self._get({i}, {enc!r})  # type: ignore[no-any-return]")
+            out.append(f"        return self._get({i})  # type: ignore[no-any-return]")
         registry.append((stream["tr_id"], cls))
         if stream.get("tr_paper") and stream["tr_paper"] != stream["tr_id"]:
             registry.append((stream["tr_paper"], cls))

@@ -16,13 +16,13 @@ Three bases, subclassed by the generated layer (``hantoo._generated``):
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
 import msgspec
 
 from ..catalog import field_table
-from .encoding import decode
+from .encoding import DECODERS, decode, decode_text
 
 __all__ = ["ApiResponse", "Row", "StreamRecord", "decode_response", "decode_row"]
 
@@ -185,6 +185,14 @@ class StreamRecord:
     TITLE: ClassVar[str] = ""
     COLUMNS: ClassVar[tuple[str, ...]] = ()
     ENCODINGS: ClassVar[tuple[str, ...]] = ()
+    # One decoder function per column, resolved once per class (not per field read).
+    _DECODERS: ClassVar[tuple[Callable[[str], Any], ...]] = ()
+    _NAMES: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._DECODERS = tuple(DECODERS.get(e, decode_text) for e in cls.ENCODINGS)
+        cls._NAMES = tuple(c.lower() for c in cls.COLUMNS)
 
     def __init__(self, values: Sequence[str]) -> None:
         self._values = values
@@ -194,12 +202,11 @@ class StreamRecord:
         """The raw values, in column order, as sent (trailing extra columns included)."""
         return self._values
 
-    def _get(self, index: int, encoding: str) -> Any:
-        try:
-            raw = self._values[index]
-        except IndexError:
+    def _get(self, index: int) -> Any:
+        values = self._values
+        if index >= len(values):
             return None
-        return decode(encoding, raw)
+        return self._DECODERS[index](values[index])
 
     @property
     def extra(self) -> tuple[str, ...]:
@@ -207,11 +214,13 @@ class StreamRecord:
         return tuple(self._values[len(self.COLUMNS):])
 
     def to_dict(self) -> dict[str, Any]:
-        """Every known column decoded, by lower-case column name."""
-        out: dict[str, Any] = {}
-        for i, (col, enc) in enumerate(zip(self.COLUMNS, self.ENCODINGS, strict=True)):
-            out[col.lower()] = self._get(i, enc)
-        return out
+        """Every known column decoded, by lower-case column name (missing ones are None)."""
+        values = self._values
+        n = len(values)
+        return {
+            name: (decoder(values[i]) if i < n else None)
+            for i, (name, decoder) in enumerate(zip(self._NAMES, self._DECODERS, strict=False))
+        }
 
     def __repr__(self) -> str:
         shown = ", ".join(

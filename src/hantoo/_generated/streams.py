@@ -24,172 +24,172 @@ class DomesticBondBondAskingPriceRecord(StreamRecord):
     @property
     def stnd_iscd(self) -> str | None:
         """표준종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def stck_cntg_hour(self) -> _dt.time | None:
         """주식 단축 종목코드"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def askp_ert1(self) -> _Decimal | None:
         """매도호가수익률1"""
-        return self._get(2, 'rate')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def bidp_ert1(self) -> _Decimal | None:
         """매수호가수익률1"""
-        return self._get(3, 'rate')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def askp1(self) -> _Decimal | None:
         """매도호가1"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def bidp1(self) -> _Decimal | None:
         """매수호가1"""
-        return self._get(5, 'price')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(6, 'qty')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(7, 'qty')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def askp_ert2(self) -> _Decimal | None:
         """매도호가수익률2"""
-        return self._get(8, 'rate')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def bidp_ert2(self) -> _Decimal | None:
         """매수호가수익률2"""
-        return self._get(9, 'rate')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def askp2(self) -> _Decimal | None:
         """매도호가2"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def bidp2(self) -> _Decimal | None:
         """매수호가2"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn2(self) -> int | None:
         """매도호가 잔량2"""
-        return self._get(12, 'qty')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn2(self) -> int | None:
         """매수호가 잔량2"""
-        return self._get(13, 'qty')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def askp_ert3(self) -> _Decimal | None:
         """매도호가수익률3"""
-        return self._get(14, 'rate')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def bidp_ert3(self) -> _Decimal | None:
         """매수호가수익률3"""
-        return self._get(15, 'rate')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def askp3(self) -> _Decimal | None:
         """매도호가3"""
-        return self._get(16, 'price')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def bidp3(self) -> _Decimal | None:
         """매수호가3"""
-        return self._get(17, 'price')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn3(self) -> int | None:
         """매도호가 잔량3"""
-        return self._get(18, 'qty')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn3(self) -> int | None:
         """매수호가 잔량3"""
-        return self._get(19, 'qty')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def askp_ert4(self) -> _Decimal | None:
         """매도호가수익률4"""
-        return self._get(20, 'rate')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def bidp_ert4(self) -> _Decimal | None:
         """매수호가수익률4"""
-        return self._get(21, 'rate')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def askp4(self) -> _Decimal | None:
         """매도호가4"""
-        return self._get(22, 'price')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def bidp4(self) -> _Decimal | None:
         """매수호가4"""
-        return self._get(23, 'price')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn4(self) -> int | None:
         """매도호가 잔량4"""
-        return self._get(24, 'qty')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn4(self) -> int | None:
         """매수호가 잔량4"""
-        return self._get(25, 'qty')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def askp_ert5(self) -> _Decimal | None:
         """매도호가수익률5"""
-        return self._get(26, 'rate')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def bidp_ert5(self) -> _Decimal | None:
         """매수호가수익률5"""
-        return self._get(27, 'rate')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def askp5(self) -> _Decimal | None:
         """매도호가5"""
-        return self._get(28, 'price')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def bidp5(self) -> _Decimal | None:
         """매수호가5"""
-        return self._get(29, 'price')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn52(self) -> int | None:
         """매도호가잔량5"""
-        return self._get(30, 'qty')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn53(self) -> int | None:
         """매수호가잔량5"""
-        return self._get(31, 'qty')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(32, 'qty')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(33, 'qty')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
 
 class DomesticBondBondCcnlRecord(StreamRecord):
@@ -205,97 +205,97 @@ class DomesticBondBondCcnlRecord(StreamRecord):
     @property
     def stnd_iscd(self) -> str | None:
         """표준종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bond_isnm(self) -> str | None:
         """채권종목명"""
-        return self._get(1, 'text')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def stck_cntg_hour(self) -> _dt.time | None:
         """주식 단축 종목코드"""
-        return self._get(2, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss_sign(self) -> str | None:
         """전일 대비 부호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss(self) -> _Decimal | None:
         """전일 대비"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def prdy_ctrt(self) -> _Decimal | None:
         """전일 대비율"""
-        return self._get(5, 'rate')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def stck_prpr(self) -> _Decimal | None:
         """주식 현재가"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def cntg_vol(self) -> int | None:
         """체결 거래량"""
-        return self._get(7, 'qty')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def stck_oprc(self) -> _Decimal | None:
         """주식 시가2"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def stck_hgpr(self) -> _Decimal | None:
         """주식 최고가"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def stck_lwpr(self) -> _Decimal | None:
         """주식 최저가"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def stck_prdy_clpr(self) -> _Decimal | None:
         """주식 전일 종가"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def bond_cntg_ert(self) -> _Decimal | None:
         """현재수익률"""
-        return self._get(12, 'rate')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def oprc_ert(self) -> _Decimal | None:
         """시가2수익률"""
-        return self._get(13, 'rate')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def hgpr_ert(self) -> _Decimal | None:
         """최고가수익률"""
-        return self._get(14, 'rate')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def lwpr_ert(self) -> _Decimal | None:
         """최저가수익률"""
-        return self._get(15, 'rate')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(16, 'qty')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def prdy_vol(self) -> int | None:
         """전일거래량"""
-        return self._get(17, 'qty')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def cntg_type_cls_code(self) -> str | None:
         """체결유형코드"""
-        return self._get(18, 'code')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
 
 class DomesticBondBondIndexCcnlRecord(StreamRecord):
@@ -311,102 +311,102 @@ class DomesticBondBondIndexCcnlRecord(StreamRecord):
     @property
     def nmix_id(self) -> str | None:
         """지수ID"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def stnd_date1(self) -> _dt.date | None:
         """기준 일자1"""
-        return self._get(1, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def trnm_hour(self) -> _dt.time | None:
         """전송 시간"""
-        return self._get(2, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def totl_ernn_nmix_oprc(self) -> _Decimal | None:
         """총수익지수시가지수"""
-        return self._get(3, 'price')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def totl_ernn_nmix_hgpr(self) -> _Decimal | None:
         """총수익지수최고가"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def totl_ernn_nmix_lwpr(self) -> _Decimal | None:
         """총수익지수최저가"""
-        return self._get(5, 'price')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def totl_ernn_nmix(self) -> _Decimal | None:
         """총수익지수"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def prdy_totl_ernn_nmix(self) -> _Decimal | None:
         """전일총수익지수"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def totl_ernn_nmix_prdy_vrss(self) -> _Decimal | None:
         """총수익지수전일대비"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def totl_ernn_nmix_prdy_vrss_sign(self) -> str | None:
         """총수익지수전일대비부호"""
-        return self._get(9, 'code')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def totl_ernn_nmix_prdy_ctrt(self) -> _Decimal | None:
         """총수익지수전일대비율"""
-        return self._get(10, 'rate')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def clen_prc_nmix(self) -> _Decimal | None:
         """순가격지수"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def mrkt_prc_nmix(self) -> _Decimal | None:
         """시장가격지수"""
-        return self._get(12, 'price')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def bond_call_rnvs_nmix(self) -> _Decimal | None:
         """Call재투자지수"""
-        return self._get(13, 'price')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def bond_zero_rnvs_nmix(self) -> _Decimal | None:
         """Zero재투자지수"""
-        return self._get(14, 'price')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def bond_futs_thpr(self) -> _Decimal | None:
         """선물이론가격"""
-        return self._get(15, 'price')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def bond_avrg_drtn_val(self) -> _Decimal | None:
         """평균듀레이션"""
-        return self._get(16, 'number')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def bond_avrg_cnvx_val(self) -> _Decimal | None:
         """평균컨벡서티"""
-        return self._get(17, 'number')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def bond_avrg_ytm_val(self) -> _Decimal | None:
         """평균YTM"""
-        return self._get(18, 'number')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def bond_avrg_frdl_ytm_val(self) -> _Decimal | None:
         """평균선도YTM"""
-        return self._get(19, 'number')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionCommodityFuturesRealtimeConclusionRecord(StreamRecord):
@@ -422,252 +422,252 @@ class DomesticFutureoptionCommodityFuturesRealtimeConclusionRecord(StreamRecord)
     @property
     def futs_shrn_iscd(self) -> str | None:
         """선물 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def futs_prdy_vrss(self) -> _Decimal | None:
         """선물 전일 대비"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss_sign(self) -> str | None:
         """전일 대비 부호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def futs_prdy_ctrt(self) -> _Decimal | None:
         """선물 전일 대비율"""
-        return self._get(4, 'rate')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def futs_prpr(self) -> _Decimal | None:
         """선물 현재가"""
-        return self._get(5, 'price')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def futs_oprc(self) -> _Decimal | None:
         """시가"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def futs_hgpr(self) -> _Decimal | None:
         """선물 최고가"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def futs_lwpr(self) -> _Decimal | None:
         """선물 최저가"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def last_cnqn(self) -> int | None:
         """최종 거래량"""
-        return self._get(9, 'qty')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(10, 'qty')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def acml_tr_pbmn(self) -> _Decimal | None:
         """누적거래대금"""
-        return self._get(11, 'amount')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def hts_thpr(self) -> _Decimal | None:
         """HTS 이론가"""
-        return self._get(12, 'price')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def mrkt_basis(self) -> _Decimal | None:
         """시장 베이시스"""
-        return self._get(13, 'number')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def dprt(self) -> _Decimal | None:
         """괴리율"""
-        return self._get(14, 'rate')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def nmsc_fctn_stpl_prc(self) -> _Decimal | None:
         """근월물 약정가"""
-        return self._get(15, 'price')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def fmsc_fctn_stpl_prc(self) -> _Decimal | None:
         """원월물 약정가"""
-        return self._get(16, 'price')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def spead_prc(self) -> _Decimal | None:
         """스프레드1"""
-        return self._get(17, 'price')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def hts_otst_stpl_qty(self) -> int | None:
         """HTS 미결제 약정 수량"""
-        return self._get(18, 'qty')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def otst_stpl_qty_icdc(self) -> _Decimal | None:
         """미결제 약정 수량 증감"""
-        return self._get(19, 'amount')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def oprc_hour(self) -> _dt.time | None:
         """시가 시간"""
-        return self._get(20, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr_sign(self) -> str | None:
         """시가 대비 부호"""
-        return self._get(21, 'code')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_nmix_prpr(self) -> _Decimal | None:
         """시가 대비 지수 현재가"""
-        return self._get(22, 'price')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def hgpr_hour(self) -> _dt.time | None:
         """최고가 시간"""
-        return self._get(23, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr_sign(self) -> str | None:
         """최고가 대비 현재가 부호"""
-        return self._get(24, 'code')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_nmix_prpr(self) -> _Decimal | None:
         """최고가 대비 지수 현재가"""
-        return self._get(25, 'price')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def lwpr_hour(self) -> _dt.time | None:
         """최저가 시간"""
-        return self._get(26, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr_sign(self) -> str | None:
         """최저가 대비 현재가 부호"""
-        return self._get(27, 'code')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_nmix_prpr(self) -> _Decimal | None:
         """최저가 대비 지수 현재가"""
-        return self._get(28, 'price')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def shnu_rate(self) -> _Decimal | None:
         """매수비율"""
-        return self._get(29, 'rate')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def cttr(self) -> _Decimal | None:
         """체결강도"""
-        return self._get(30, 'rate')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def esdg(self) -> _Decimal | None:
         """괴리도"""
-        return self._get(31, 'number')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def otst_stpl_rgbf_qty_icdc(self) -> _Decimal | None:
         """미결제 약정 직전 수량 증감"""
-        return self._get(32, 'amount')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def thpr_basis(self) -> _Decimal | None:
         """이론 베이시스"""
-        return self._get(33, 'number')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def futs_askp1(self) -> _Decimal | None:
         """선물 매도호가1"""
-        return self._get(34, 'price')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def futs_bidp1(self) -> _Decimal | None:
         """선물 매수호가1"""
-        return self._get(35, 'price')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(36, 'qty')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(37, 'qty')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_csnu(self) -> int | None:
         """매도 체결 건수"""
-        return self._get(38, 'count')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_csnu(self) -> int | None:
         """매수2 체결 건수"""
-        return self._get(39, 'count')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def ntby_cntg_csnu(self) -> int | None:
         """합계 순매수건수"""
-        return self._get(40, 'count')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_smtn(self) -> _Decimal | None:
         """총 매도 수량"""
-        return self._get(41, 'number')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_smtn(self) -> _Decimal | None:
         """총 매수 수량"""
-        return self._get(42, 'number')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(43, 'qty')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(44, 'qty')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
         """전일 거래량 대비 등락율"""
-        return self._get(45, 'rate')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
     @property
     def dscs_bltr_acml_qty(self) -> int | None:
         """협의 대량 거래량"""
-        return self._get(46, 'qty')  # type: ignore[no-any-return]
+        return self._get(46)  # type: ignore[no-any-return]
 
     @property
     def dynm_mxpr(self) -> _Decimal | None:
         """실시간상한가"""
-        return self._get(47, 'price')  # type: ignore[no-any-return]
+        return self._get(47)  # type: ignore[no-any-return]
 
     @property
     def dynm_llam(self) -> _Decimal | None:
         """실시간하한가"""
-        return self._get(48, 'price')  # type: ignore[no-any-return]
+        return self._get(48)  # type: ignore[no-any-return]
 
     @property
     def dynm_prc_limt_yn(self) -> bool | None:
         """실시간가격제한구분"""
-        return self._get(49, 'flag')  # type: ignore[no-any-return]
+        return self._get(49)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionCommodityFuturesRealtimeQuoteRecord(StreamRecord):
@@ -683,192 +683,192 @@ class DomesticFutureoptionCommodityFuturesRealtimeQuoteRecord(StreamRecord):
     @property
     def futs_shrn_iscd(self) -> str | None:
         """선물 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def futs_askp1(self) -> _Decimal | None:
         """선물 매도호가1"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def futs_askp2(self) -> _Decimal | None:
         """선물 매도호가2"""
-        return self._get(3, 'price')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def futs_askp3(self) -> _Decimal | None:
         """선물 매도호가3"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def futs_askp4(self) -> _Decimal | None:
         """선물 매도호가4"""
-        return self._get(5, 'price')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def futs_askp5(self) -> _Decimal | None:
         """선물 매도호가5"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def futs_bidp1(self) -> _Decimal | None:
         """선물 매수호가1"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def futs_bidp2(self) -> _Decimal | None:
         """선물 매수호가2"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def futs_bidp3(self) -> _Decimal | None:
         """선물 매수호가3"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def futs_bidp4(self) -> _Decimal | None:
         """선물 매수호가4"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def futs_bidp5(self) -> _Decimal | None:
         """선물 매수호가5"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu1(self) -> int | None:
         """매도호가 건수1"""
-        return self._get(12, 'count')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu2(self) -> int | None:
         """매도호가 건수2"""
-        return self._get(13, 'count')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu3(self) -> int | None:
         """매도호가 건수3"""
-        return self._get(14, 'count')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu4(self) -> int | None:
         """매도호가 건수4"""
-        return self._get(15, 'count')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu5(self) -> int | None:
         """매도호가 건수5"""
-        return self._get(16, 'count')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu1(self) -> int | None:
         """매수호가 건수1"""
-        return self._get(17, 'count')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu2(self) -> int | None:
         """매수호가 건수2"""
-        return self._get(18, 'count')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu3(self) -> int | None:
         """매수호가 건수3"""
-        return self._get(19, 'count')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu4(self) -> int | None:
         """매수호가 건수4"""
-        return self._get(20, 'count')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu5(self) -> int | None:
         """매수호가 건수5"""
-        return self._get(21, 'count')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(22, 'qty')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn2(self) -> int | None:
         """매도호가 잔량2"""
-        return self._get(23, 'qty')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn3(self) -> int | None:
         """매도호가 잔량3"""
-        return self._get(24, 'qty')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn4(self) -> int | None:
         """매도호가 잔량4"""
-        return self._get(25, 'qty')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn5(self) -> int | None:
         """매도호가 잔량5"""
-        return self._get(26, 'qty')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(27, 'qty')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn2(self) -> int | None:
         """매수호가 잔량2"""
-        return self._get(28, 'qty')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn3(self) -> int | None:
         """매수호가 잔량3"""
-        return self._get(29, 'qty')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn4(self) -> int | None:
         """매수호가 잔량4"""
-        return self._get(30, 'qty')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn5(self) -> int | None:
         """매수호가 잔량5"""
-        return self._get(31, 'qty')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def total_askp_csnu(self) -> int | None:
         """총 매도호가 건수"""
-        return self._get(32, 'count')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_csnu(self) -> int | None:
         """총 매수호가 건수"""
-        return self._get(33, 'count')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(34, 'qty')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(35, 'qty')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn_icdc(self) -> _Decimal | None:
         """총 매도호가 잔량 증감"""
-        return self._get(36, 'amount')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn_icdc(self) -> _Decimal | None:
         """총 매수호가 잔량 증감"""
-        return self._get(37, 'amount')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionFuoptCcnlNoticeRecord(StreamRecord):
@@ -879,117 +879,117 @@ class DomesticFutureoptionFuoptCcnlNoticeRecord(StreamRecord):
     TR_ID = 'H0IFCNI0'
     TITLE = '선물옵션 실시간체결통보'
     COLUMNS = ('cust_id', 'acnt_no', 'oder_no', 'ooder_no', 'seln_byov_cls', 'rctf_cls', 'oder_kind2', 'stck_shrn_iscd', 'cntg_qty', 'cntg_unpr', 'stck_cntg_hour', 'rfus_yn', 'cntg_yn', 'acpt_yn', 'brnc_no', 'oder_qty', 'acnt_name', 'cntg_isnm', 'oder_cond', 'ord_grp', 'ord_grpseq', 'order_prc',)
-    ENCODINGS = ('code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'qty', 'price', 'hhmmss', 'flag', 'flag', 'flag', 'code', 'qty', 'text', 'text', 'text', 'text', 'text', 'price',)
+    ENCODINGS = ('code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'qty', 'price', 'hhmmss', 'flag', 'code', 'flag', 'code', 'qty', 'text', 'text', 'text', 'text', 'text', 'price',)
 
     @property
     def cust_id(self) -> str | None:
         """고객 ID"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def acnt_no(self) -> str | None:
         """계좌번호"""
-        return self._get(1, 'code')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def oder_no(self) -> str | None:
         """주문번호"""
-        return self._get(2, 'code')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def ooder_no(self) -> str | None:
         """원주문번호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def seln_byov_cls(self) -> str | None:
         """매도매수구분"""
-        return self._get(4, 'code')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def rctf_cls(self) -> str | None:
         """접수구분"""
-        return self._get(5, 'code')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def oder_kind2(self) -> str | None:
         """주문종류2"""
-        return self._get(6, 'code')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def stck_shrn_iscd(self) -> str | None:
         """주식 단축 종목코드"""
-        return self._get(7, 'code')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def cntg_qty(self) -> int | None:
         """체결수량"""
-        return self._get(8, 'qty')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def cntg_unpr(self) -> _Decimal | None:
         """체결단가"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def stck_cntg_hour(self) -> _dt.time | None:
         """주식 단축 종목코드"""
-        return self._get(10, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def rfus_yn(self) -> bool | None:
         """거부여부"""
-        return self._get(11, 'flag')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
-    def cntg_yn(self) -> bool | None:
+    def cntg_yn(self) -> str | None:
         """체결여부"""
-        return self._get(12, 'flag')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def acpt_yn(self) -> bool | None:
         """접수여부"""
-        return self._get(13, 'flag')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def brnc_no(self) -> str | None:
         """지점번호"""
-        return self._get(14, 'code')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def oder_qty(self) -> int | None:
         """주문수량"""
-        return self._get(15, 'qty')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def acnt_name(self) -> str | None:
         """계좌명"""
-        return self._get(16, 'text')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def cntg_isnm(self) -> str | None:
         """체결종목명"""
-        return self._get(17, 'text')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def oder_cond(self) -> str | None:
         """주문조건"""
-        return self._get(18, 'text')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def ord_grp(self) -> str | None:
         """주문그룹ID"""
-        return self._get(19, 'text')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def ord_grpseq(self) -> str | None:
         """주문그룹SEQ"""
-        return self._get(20, 'text')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def order_prc(self) -> _Decimal | None:
         """주문가격"""
-        return self._get(21, 'price')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionFuturesExpCcnlRecord(StreamRecord):
@@ -1005,42 +1005,42 @@ class DomesticFutureoptionFuturesExpCcnlRecord(StreamRecord):
     @property
     def futs_shrn_iscd(self) -> str | None:
         """선물 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def antc_cnpr(self) -> _Decimal | None:
         """예상 체결가"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_vrss(self) -> _Decimal | None:
         """예상 체결 대비"""
-        return self._get(3, 'price')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_vrss_sign(self) -> str | None:
         """예상 체결 대비 부호"""
-        return self._get(4, 'code')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_prdy_ctrt(self) -> _Decimal | None:
         """예상 체결 전일 대비율"""
-        return self._get(5, 'rate')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def antc_mkop_cls_code(self) -> str | None:
         """예상 장운영 구분 코드"""
-        return self._get(6, 'code')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def antc_cnqn(self) -> int | None:
         """예상 체결량"""
-        return self._get(7, 'qty')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionIndexFuturesRealtimeConclusionRecord(StreamRecord):
@@ -1056,252 +1056,252 @@ class DomesticFutureoptionIndexFuturesRealtimeConclusionRecord(StreamRecord):
     @property
     def futs_shrn_iscd(self) -> str | None:
         """선물 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def futs_prdy_vrss(self) -> _Decimal | None:
         """선물 전일 대비"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss_sign(self) -> str | None:
         """전일 대비 부호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def futs_prdy_ctrt(self) -> _Decimal | None:
         """선물 전일 대비율"""
-        return self._get(4, 'rate')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def futs_prpr(self) -> _Decimal | None:
         """선물 현재가"""
-        return self._get(5, 'price')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def futs_oprc(self) -> _Decimal | None:
         """시가"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def futs_hgpr(self) -> _Decimal | None:
         """선물 최고가"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def futs_lwpr(self) -> _Decimal | None:
         """선물 최저가"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def last_cnqn(self) -> int | None:
         """최종 거래량"""
-        return self._get(9, 'qty')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(10, 'qty')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def acml_tr_pbmn(self) -> _Decimal | None:
         """누적거래대금"""
-        return self._get(11, 'amount')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def hts_thpr(self) -> _Decimal | None:
         """HTS 이론가"""
-        return self._get(12, 'price')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def mrkt_basis(self) -> _Decimal | None:
         """시장 베이시스"""
-        return self._get(13, 'number')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def dprt(self) -> _Decimal | None:
         """괴리율"""
-        return self._get(14, 'rate')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def nmsc_fctn_stpl_prc(self) -> _Decimal | None:
         """근월물 약정가"""
-        return self._get(15, 'price')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def fmsc_fctn_stpl_prc(self) -> _Decimal | None:
         """원월물 약정가"""
-        return self._get(16, 'price')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def spead_prc(self) -> _Decimal | None:
         """스프레드1"""
-        return self._get(17, 'price')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def hts_otst_stpl_qty(self) -> int | None:
         """HTS 미결제 약정 수량"""
-        return self._get(18, 'qty')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def otst_stpl_qty_icdc(self) -> _Decimal | None:
         """미결제 약정 수량 증감"""
-        return self._get(19, 'amount')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def oprc_hour(self) -> _dt.time | None:
         """시가 시간"""
-        return self._get(20, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr_sign(self) -> str | None:
         """시가 대비 부호"""
-        return self._get(21, 'code')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_nmix_prpr(self) -> _Decimal | None:
         """시가 대비 지수 현재가"""
-        return self._get(22, 'price')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def hgpr_hour(self) -> _dt.time | None:
         """최고가 시간"""
-        return self._get(23, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr_sign(self) -> str | None:
         """최고가 대비 현재가 부호"""
-        return self._get(24, 'code')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_nmix_prpr(self) -> _Decimal | None:
         """최고가 대비 지수 현재가"""
-        return self._get(25, 'price')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def lwpr_hour(self) -> _dt.time | None:
         """최저가 시간"""
-        return self._get(26, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr_sign(self) -> str | None:
         """최저가 대비 현재가 부호"""
-        return self._get(27, 'code')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_nmix_prpr(self) -> _Decimal | None:
         """최저가 대비 지수 현재가"""
-        return self._get(28, 'price')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def shnu_rate(self) -> _Decimal | None:
         """매수비율"""
-        return self._get(29, 'rate')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def cttr(self) -> _Decimal | None:
         """체결강도"""
-        return self._get(30, 'rate')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def esdg(self) -> _Decimal | None:
         """괴리도"""
-        return self._get(31, 'number')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def otst_stpl_rgbf_qty_icdc(self) -> _Decimal | None:
         """미결제 약정 직전 수량 증감"""
-        return self._get(32, 'amount')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def thpr_basis(self) -> _Decimal | None:
         """이론 베이시스"""
-        return self._get(33, 'number')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def futs_askp1(self) -> _Decimal | None:
         """선물 매도호가1"""
-        return self._get(34, 'price')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def futs_bidp1(self) -> _Decimal | None:
         """선물 매수호가1"""
-        return self._get(35, 'price')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(36, 'qty')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(37, 'qty')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_csnu(self) -> int | None:
         """매도 체결 건수"""
-        return self._get(38, 'count')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_csnu(self) -> int | None:
         """매수2 체결 건수"""
-        return self._get(39, 'count')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def ntby_cntg_csnu(self) -> int | None:
         """합계 순매수건수"""
-        return self._get(40, 'count')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_smtn(self) -> _Decimal | None:
         """총 매도 수량"""
-        return self._get(41, 'number')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_smtn(self) -> _Decimal | None:
         """총 매수 수량"""
-        return self._get(42, 'number')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(43, 'qty')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(44, 'qty')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
         """전일 거래량 대비 등락율"""
-        return self._get(45, 'rate')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
     @property
     def dscs_bltr_acml_qty(self) -> int | None:
         """협의 대량 거래량"""
-        return self._get(46, 'qty')  # type: ignore[no-any-return]
+        return self._get(46)  # type: ignore[no-any-return]
 
     @property
     def dynm_mxpr(self) -> _Decimal | None:
         """실시간상한가"""
-        return self._get(47, 'price')  # type: ignore[no-any-return]
+        return self._get(47)  # type: ignore[no-any-return]
 
     @property
     def dynm_llam(self) -> _Decimal | None:
         """실시간하한가"""
-        return self._get(48, 'price')  # type: ignore[no-any-return]
+        return self._get(48)  # type: ignore[no-any-return]
 
     @property
     def dynm_prc_limt_yn(self) -> bool | None:
         """실시간가격제한구분"""
-        return self._get(49, 'flag')  # type: ignore[no-any-return]
+        return self._get(49)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionIndexFuturesRealtimeQuoteRecord(StreamRecord):
@@ -1317,192 +1317,192 @@ class DomesticFutureoptionIndexFuturesRealtimeQuoteRecord(StreamRecord):
     @property
     def futs_shrn_iscd(self) -> str | None:
         """선물 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def futs_askp1(self) -> _Decimal | None:
         """선물 매도호가1"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def futs_askp2(self) -> _Decimal | None:
         """선물 매도호가2"""
-        return self._get(3, 'price')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def futs_askp3(self) -> _Decimal | None:
         """선물 매도호가3"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def futs_askp4(self) -> _Decimal | None:
         """선물 매도호가4"""
-        return self._get(5, 'price')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def futs_askp5(self) -> _Decimal | None:
         """선물 매도호가5"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def futs_bidp1(self) -> _Decimal | None:
         """선물 매수호가1"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def futs_bidp2(self) -> _Decimal | None:
         """선물 매수호가2"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def futs_bidp3(self) -> _Decimal | None:
         """선물 매수호가3"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def futs_bidp4(self) -> _Decimal | None:
         """선물 매수호가4"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def futs_bidp5(self) -> _Decimal | None:
         """선물 매수호가5"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu1(self) -> int | None:
         """매도호가 건수1"""
-        return self._get(12, 'count')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu2(self) -> int | None:
         """매도호가 건수2"""
-        return self._get(13, 'count')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu3(self) -> int | None:
         """매도호가 건수3"""
-        return self._get(14, 'count')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu4(self) -> int | None:
         """매도호가 건수4"""
-        return self._get(15, 'count')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu5(self) -> int | None:
         """매도호가 건수5"""
-        return self._get(16, 'count')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu1(self) -> int | None:
         """매수호가 건수1"""
-        return self._get(17, 'count')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu2(self) -> int | None:
         """매수호가 건수2"""
-        return self._get(18, 'count')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu3(self) -> int | None:
         """매수호가 건수3"""
-        return self._get(19, 'count')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu4(self) -> int | None:
         """매수호가 건수4"""
-        return self._get(20, 'count')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu5(self) -> int | None:
         """매수호가 건수5"""
-        return self._get(21, 'count')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(22, 'qty')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn2(self) -> int | None:
         """매도호가 잔량2"""
-        return self._get(23, 'qty')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn3(self) -> int | None:
         """매도호가 잔량3"""
-        return self._get(24, 'qty')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn4(self) -> int | None:
         """매도호가 잔량4"""
-        return self._get(25, 'qty')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn5(self) -> int | None:
         """매도호가 잔량5"""
-        return self._get(26, 'qty')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(27, 'qty')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn2(self) -> int | None:
         """매수호가 잔량2"""
-        return self._get(28, 'qty')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn3(self) -> int | None:
         """매수호가 잔량3"""
-        return self._get(29, 'qty')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn4(self) -> int | None:
         """매수호가 잔량4"""
-        return self._get(30, 'qty')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn5(self) -> int | None:
         """매수호가 잔량5"""
-        return self._get(31, 'qty')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def total_askp_csnu(self) -> int | None:
         """총 매도호가 건수"""
-        return self._get(32, 'count')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_csnu(self) -> int | None:
         """총 매수호가 건수"""
-        return self._get(33, 'count')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(34, 'qty')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(35, 'qty')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn_icdc(self) -> _Decimal | None:
         """총 매도호가 잔량 증감"""
-        return self._get(36, 'amount')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn_icdc(self) -> _Decimal | None:
         """총 매수호가 잔량 증감"""
-        return self._get(37, 'amount')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionIndexOptionRealtimeConclusionRecord(StreamRecord):
@@ -1518,292 +1518,292 @@ class DomesticFutureoptionIndexOptionRealtimeConclusionRecord(StreamRecord):
     @property
     def optn_shrn_iscd(self) -> str | None:
         """옵션 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def optn_prpr(self) -> _Decimal | None:
         """옵션 현재가"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss_sign(self) -> str | None:
         """전일 대비 부호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def optn_prdy_vrss(self) -> _Decimal | None:
         """옵션 전일 대비"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def prdy_ctrt(self) -> _Decimal | None:
         """전일 대비율"""
-        return self._get(5, 'rate')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def optn_oprc(self) -> _Decimal | None:
         """옵션 시가2"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def optn_hgpr(self) -> _Decimal | None:
         """옵션 최고가"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def optn_lwpr(self) -> _Decimal | None:
         """옵션 최저가"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def last_cnqn(self) -> int | None:
         """최종 거래량"""
-        return self._get(9, 'qty')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(10, 'qty')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def acml_tr_pbmn(self) -> _Decimal | None:
         """누적거래대금"""
-        return self._get(11, 'amount')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def hts_thpr(self) -> _Decimal | None:
         """HTS 이론가"""
-        return self._get(12, 'price')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def hts_otst_stpl_qty(self) -> int | None:
         """HTS 미결제 약정 수량"""
-        return self._get(13, 'qty')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def otst_stpl_qty_icdc(self) -> _Decimal | None:
         """미결제 약정 수량 증감"""
-        return self._get(14, 'amount')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def oprc_hour(self) -> _dt.time | None:
         """시가 시간"""
-        return self._get(15, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr_sign(self) -> str | None:
         """시가 대비 부호"""
-        return self._get(16, 'code')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_nmix_prpr(self) -> _Decimal | None:
         """시가 대비 지수 현재가"""
-        return self._get(17, 'price')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def hgpr_hour(self) -> _dt.time | None:
         """최고가 시간"""
-        return self._get(18, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr_sign(self) -> str | None:
         """최고가 대비 현재가 부호"""
-        return self._get(19, 'code')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_nmix_prpr(self) -> _Decimal | None:
         """최고가 대비 지수 현재가"""
-        return self._get(20, 'price')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def lwpr_hour(self) -> _dt.time | None:
         """최저가 시간"""
-        return self._get(21, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr_sign(self) -> str | None:
         """최저가 대비 현재가 부호"""
-        return self._get(22, 'code')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_nmix_prpr(self) -> _Decimal | None:
         """최저가 대비 지수 현재가"""
-        return self._get(23, 'price')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def shnu_rate(self) -> _Decimal | None:
         """매수비율"""
-        return self._get(24, 'rate')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def prmm_val(self) -> _Decimal | None:
         """프리미엄 값"""
-        return self._get(25, 'number')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def invl_val(self) -> _Decimal | None:
         """내재가치 값"""
-        return self._get(26, 'number')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def tmvl_val(self) -> _Decimal | None:
         """시간가치 값"""
-        return self._get(27, 'number')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def delta(self) -> _Decimal | None:
         """델타"""
-        return self._get(28, 'number')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def gama(self) -> _Decimal | None:
         """감마"""
-        return self._get(29, 'rate')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def vega(self) -> _Decimal | None:
         """베가"""
-        return self._get(30, 'rate')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def theta(self) -> _Decimal | None:
         """세타"""
-        return self._get(31, 'rate')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def rho(self) -> _Decimal | None:
         """로우"""
-        return self._get(32, 'rate')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def hts_ints_vltl(self) -> _Decimal | None:
         """HTS 내재 변동성"""
-        return self._get(33, 'rate')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def esdg(self) -> _Decimal | None:
         """괴리도"""
-        return self._get(34, 'number')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def otst_stpl_rgbf_qty_icdc(self) -> _Decimal | None:
         """미결제 약정 직전 수량 증감"""
-        return self._get(35, 'amount')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def thpr_basis(self) -> _Decimal | None:
         """이론 베이시스"""
-        return self._get(36, 'number')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def unas_hist_vltl(self) -> _Decimal | None:
         """역사적변동성"""
-        return self._get(37, 'rate')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def cttr(self) -> _Decimal | None:
         """체결강도"""
-        return self._get(38, 'rate')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def dprt(self) -> _Decimal | None:
         """괴리율"""
-        return self._get(39, 'rate')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def mrkt_basis(self) -> _Decimal | None:
         """시장 베이시스"""
-        return self._get(40, 'number')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def optn_askp1(self) -> _Decimal | None:
         """옵션 매도호가1"""
-        return self._get(41, 'price')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp1(self) -> _Decimal | None:
         """옵션 매수호가1"""
-        return self._get(42, 'price')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(43, 'qty')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(44, 'qty')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_csnu(self) -> int | None:
         """매도 체결 건수"""
-        return self._get(45, 'count')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_csnu(self) -> int | None:
         """매수2 체결 건수"""
-        return self._get(46, 'count')  # type: ignore[no-any-return]
+        return self._get(46)  # type: ignore[no-any-return]
 
     @property
     def ntby_cntg_csnu(self) -> int | None:
         """합계 순매수건수"""
-        return self._get(47, 'count')  # type: ignore[no-any-return]
+        return self._get(47)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_smtn(self) -> _Decimal | None:
         """총 매도 수량"""
-        return self._get(48, 'number')  # type: ignore[no-any-return]
+        return self._get(48)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_smtn(self) -> _Decimal | None:
         """총 매수 수량"""
-        return self._get(49, 'number')  # type: ignore[no-any-return]
+        return self._get(49)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(50, 'qty')  # type: ignore[no-any-return]
+        return self._get(50)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(51, 'qty')  # type: ignore[no-any-return]
+        return self._get(51)  # type: ignore[no-any-return]
 
     @property
     def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
         """전일 거래량 대비 등락율"""
-        return self._get(52, 'rate')  # type: ignore[no-any-return]
+        return self._get(52)  # type: ignore[no-any-return]
 
     @property
     def avrg_vltl(self) -> _Decimal | None:
         """평균 변동성"""
-        return self._get(53, 'rate')  # type: ignore[no-any-return]
+        return self._get(53)  # type: ignore[no-any-return]
 
     @property
     def dscs_lrqn_vol(self) -> int | None:
         """협의대량누적 거래량"""
-        return self._get(54, 'qty')  # type: ignore[no-any-return]
+        return self._get(54)  # type: ignore[no-any-return]
 
     @property
     def dynm_mxpr(self) -> _Decimal | None:
         """실시간상한가"""
-        return self._get(55, 'price')  # type: ignore[no-any-return]
+        return self._get(55)  # type: ignore[no-any-return]
 
     @property
     def dynm_llam(self) -> _Decimal | None:
         """실시간하한가"""
-        return self._get(56, 'price')  # type: ignore[no-any-return]
+        return self._get(56)  # type: ignore[no-any-return]
 
     @property
     def dynm_prc_limt_yn(self) -> bool | None:
         """실시간가격제한구분"""
-        return self._get(57, 'flag')  # type: ignore[no-any-return]
+        return self._get(57)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionIndexOptionRealtimeQuoteRecord(StreamRecord):
@@ -1819,192 +1819,192 @@ class DomesticFutureoptionIndexOptionRealtimeQuoteRecord(StreamRecord):
     @property
     def optn_shrn_iscd(self) -> str | None:
         """옵션 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def optn_askp1(self) -> _Decimal | None:
         """옵션 매도호가1"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def optn_askp2(self) -> _Decimal | None:
         """옵션 매도호가2"""
-        return self._get(3, 'price')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def optn_askp3(self) -> _Decimal | None:
         """옵션 매도호가3"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def optn_askp4(self) -> _Decimal | None:
         """옵션 매도호가4"""
-        return self._get(5, 'price')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def optn_askp5(self) -> _Decimal | None:
         """옵션 매도호가5"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp1(self) -> _Decimal | None:
         """옵션 매수호가1"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp2(self) -> _Decimal | None:
         """옵션 매수호가2"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp3(self) -> _Decimal | None:
         """옵션 매수호가3"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp4(self) -> _Decimal | None:
         """옵션 매수호가4"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp5(self) -> _Decimal | None:
         """옵션 매수호가5"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu1(self) -> int | None:
         """매도호가 건수1"""
-        return self._get(12, 'count')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu2(self) -> int | None:
         """매도호가 건수2"""
-        return self._get(13, 'count')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu3(self) -> int | None:
         """매도호가 건수3"""
-        return self._get(14, 'count')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu4(self) -> int | None:
         """매도호가 건수4"""
-        return self._get(15, 'count')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu5(self) -> int | None:
         """매도호가 건수5"""
-        return self._get(16, 'count')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu1(self) -> int | None:
         """매수호가 건수1"""
-        return self._get(17, 'count')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu2(self) -> int | None:
         """매수호가 건수2"""
-        return self._get(18, 'count')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu3(self) -> int | None:
         """매수호가 건수3"""
-        return self._get(19, 'count')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu4(self) -> int | None:
         """매수호가 건수4"""
-        return self._get(20, 'count')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu5(self) -> int | None:
         """매수호가 건수5"""
-        return self._get(21, 'count')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(22, 'qty')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn2(self) -> int | None:
         """매도호가 잔량2"""
-        return self._get(23, 'qty')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn3(self) -> int | None:
         """매도호가 잔량3"""
-        return self._get(24, 'qty')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn4(self) -> int | None:
         """매도호가 잔량4"""
-        return self._get(25, 'qty')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn5(self) -> int | None:
         """매도호가 잔량5"""
-        return self._get(26, 'qty')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(27, 'qty')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn2(self) -> int | None:
         """매수호가 잔량2"""
-        return self._get(28, 'qty')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn3(self) -> int | None:
         """매수호가 잔량3"""
-        return self._get(29, 'qty')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn4(self) -> int | None:
         """매수호가 잔량4"""
-        return self._get(30, 'qty')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn5(self) -> int | None:
         """매수호가 잔량5"""
-        return self._get(31, 'qty')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def total_askp_csnu(self) -> int | None:
         """총 매도호가 건수"""
-        return self._get(32, 'count')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_csnu(self) -> int | None:
         """총 매수호가 건수"""
-        return self._get(33, 'count')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(34, 'qty')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(35, 'qty')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn_icdc(self) -> _Decimal | None:
         """총 매도호가 잔량 증감"""
-        return self._get(36, 'amount')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn_icdc(self) -> _Decimal | None:
         """총 매수호가 잔량 증감"""
-        return self._get(37, 'amount')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionKrxNgtFuturesAskingPriceRecord(StreamRecord):
@@ -2020,192 +2020,192 @@ class DomesticFutureoptionKrxNgtFuturesAskingPriceRecord(StreamRecord):
     @property
     def futs_shrn_iscd(self) -> str | None:
         """선물 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def futs_askp1(self) -> _Decimal | None:
         """선물 매도호가1"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def futs_askp2(self) -> _Decimal | None:
         """선물 매도호가2"""
-        return self._get(3, 'price')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def futs_askp3(self) -> _Decimal | None:
         """선물 매도호가3"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def futs_askp4(self) -> _Decimal | None:
         """선물 매도호가4"""
-        return self._get(5, 'price')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def futs_askp5(self) -> _Decimal | None:
         """선물 매도호가5"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def futs_bidp1(self) -> _Decimal | None:
         """선물 매수호가1"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def futs_bidp2(self) -> _Decimal | None:
         """선물 매수호가2"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def futs_bidp3(self) -> _Decimal | None:
         """선물 매수호가3"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def futs_bidp4(self) -> _Decimal | None:
         """선물 매수호가4"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def futs_bidp5(self) -> _Decimal | None:
         """선물 매수호가5"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu1(self) -> int | None:
         """매도호가 건수1"""
-        return self._get(12, 'count')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu2(self) -> int | None:
         """매도호가 건수2"""
-        return self._get(13, 'count')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu3(self) -> int | None:
         """매도호가 건수3"""
-        return self._get(14, 'count')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu4(self) -> int | None:
         """매도호가 건수4"""
-        return self._get(15, 'count')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu5(self) -> int | None:
         """매도호가 건수5"""
-        return self._get(16, 'count')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu1(self) -> int | None:
         """매수호가 건수1"""
-        return self._get(17, 'count')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu2(self) -> int | None:
         """매수호가 건수2"""
-        return self._get(18, 'count')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu3(self) -> int | None:
         """매수호가 건수3"""
-        return self._get(19, 'count')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu4(self) -> int | None:
         """매수호가 건수4"""
-        return self._get(20, 'count')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu5(self) -> int | None:
         """매수호가 건수5"""
-        return self._get(21, 'count')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(22, 'qty')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn2(self) -> int | None:
         """매도호가 잔량2"""
-        return self._get(23, 'qty')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn3(self) -> int | None:
         """매도호가 잔량3"""
-        return self._get(24, 'qty')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn4(self) -> int | None:
         """매도호가 잔량4"""
-        return self._get(25, 'qty')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn5(self) -> int | None:
         """매도호가 잔량5"""
-        return self._get(26, 'qty')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(27, 'qty')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn2(self) -> int | None:
         """매수호가 잔량2"""
-        return self._get(28, 'qty')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn3(self) -> int | None:
         """매수호가 잔량3"""
-        return self._get(29, 'qty')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn4(self) -> int | None:
         """매수호가 잔량4"""
-        return self._get(30, 'qty')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn5(self) -> int | None:
         """매수호가 잔량5"""
-        return self._get(31, 'qty')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def total_askp_csnu(self) -> int | None:
         """총 매도호가 건수"""
-        return self._get(32, 'count')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_csnu(self) -> int | None:
         """총 매수호가 건수"""
-        return self._get(33, 'count')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(34, 'qty')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(35, 'qty')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn_icdc(self) -> _Decimal | None:
         """총 매도호가 잔량 증감"""
-        return self._get(36, 'amount')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn_icdc(self) -> _Decimal | None:
         """총 매수호가 잔량 증감"""
-        return self._get(37, 'amount')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionKrxNgtFuturesCcnlRecord(StreamRecord):
@@ -2221,247 +2221,247 @@ class DomesticFutureoptionKrxNgtFuturesCcnlRecord(StreamRecord):
     @property
     def futs_shrn_iscd(self) -> str | None:
         """선물 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def futs_prdy_vrss(self) -> _Decimal | None:
         """선물 전일 대비"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss_sign(self) -> str | None:
         """전일 대비 부호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def futs_prdy_ctrt(self) -> _Decimal | None:
         """선물 전일 대비율"""
-        return self._get(4, 'rate')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def futs_prpr(self) -> _Decimal | None:
         """선물 현재가"""
-        return self._get(5, 'price')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def futs_oprc(self) -> _Decimal | None:
         """시가"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def futs_hgpr(self) -> _Decimal | None:
         """선물 최고가"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def futs_lwpr(self) -> _Decimal | None:
         """선물 최저가"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def last_cnqn(self) -> int | None:
         """최종 거래량"""
-        return self._get(9, 'qty')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(10, 'qty')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def acml_tr_pbmn(self) -> _Decimal | None:
         """누적거래대금"""
-        return self._get(11, 'amount')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def hts_thpr(self) -> _Decimal | None:
         """HTS 이론가"""
-        return self._get(12, 'price')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def mrkt_basis(self) -> _Decimal | None:
         """시장 베이시스"""
-        return self._get(13, 'number')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def dprt(self) -> _Decimal | None:
         """괴리율"""
-        return self._get(14, 'rate')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def nmsc_fctn_stpl_prc(self) -> _Decimal | None:
         """근월물 약정가"""
-        return self._get(15, 'price')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def fmsc_fctn_stpl_prc(self) -> _Decimal | None:
         """원월물 약정가"""
-        return self._get(16, 'price')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def spead_prc(self) -> _Decimal | None:
         """스프레드1"""
-        return self._get(17, 'price')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def hts_otst_stpl_qty(self) -> int | None:
         """HTS 미결제 약정 수량"""
-        return self._get(18, 'qty')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def otst_stpl_qty_icdc(self) -> _Decimal | None:
         """미결제 약정 수량 증감"""
-        return self._get(19, 'amount')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def oprc_hour(self) -> _dt.time | None:
         """시가 시간"""
-        return self._get(20, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr_sign(self) -> str | None:
         """시가 대비 부호"""
-        return self._get(21, 'code')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_nmix_prpr(self) -> _Decimal | None:
         """시가 대비 지수 현재가"""
-        return self._get(22, 'price')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def hgpr_hour(self) -> _dt.time | None:
         """최고가 시간"""
-        return self._get(23, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr_sign(self) -> str | None:
         """최고가 대비 현재가 부호"""
-        return self._get(24, 'code')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_nmix_prpr(self) -> _Decimal | None:
         """최고가 대비 지수 현재가"""
-        return self._get(25, 'price')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def lwpr_hour(self) -> _dt.time | None:
         """최저가 시간"""
-        return self._get(26, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr_sign(self) -> str | None:
         """최저가 대비 현재가 부호"""
-        return self._get(27, 'code')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_nmix_prpr(self) -> _Decimal | None:
         """최저가 대비 지수 현재가"""
-        return self._get(28, 'price')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def shnu_rate(self) -> _Decimal | None:
         """매수비율"""
-        return self._get(29, 'rate')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def cttr(self) -> _Decimal | None:
         """체결강도"""
-        return self._get(30, 'rate')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def esdg(self) -> _Decimal | None:
         """괴리도"""
-        return self._get(31, 'number')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def otst_stpl_rgbf_qty_icdc(self) -> _Decimal | None:
         """미결제 약정 직전 수량 증감"""
-        return self._get(32, 'amount')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def thpr_basis(self) -> _Decimal | None:
         """이론 베이시스"""
-        return self._get(33, 'number')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def futs_askp1(self) -> _Decimal | None:
         """선물 매도호가1"""
-        return self._get(34, 'price')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def futs_bidp1(self) -> _Decimal | None:
         """선물 매수호가1"""
-        return self._get(35, 'price')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(36, 'qty')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(37, 'qty')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_csnu(self) -> int | None:
         """매도 체결 건수"""
-        return self._get(38, 'count')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_csnu(self) -> int | None:
         """매수2 체결 건수"""
-        return self._get(39, 'count')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def ntby_cntg_csnu(self) -> int | None:
         """합계 순매수건수"""
-        return self._get(40, 'count')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_smtn(self) -> _Decimal | None:
         """총 매도 수량"""
-        return self._get(41, 'number')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_smtn(self) -> _Decimal | None:
         """총 매수 수량"""
-        return self._get(42, 'number')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(43, 'qty')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(44, 'qty')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
         """전일 거래량 대비 등락율"""
-        return self._get(45, 'rate')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
     @property
     def dynm_mxpr(self) -> _Decimal | None:
         """실시간상한가"""
-        return self._get(46, 'price')  # type: ignore[no-any-return]
+        return self._get(46)  # type: ignore[no-any-return]
 
     @property
     def dynm_llam(self) -> _Decimal | None:
         """실시간하한가"""
-        return self._get(47, 'price')  # type: ignore[no-any-return]
+        return self._get(47)  # type: ignore[no-any-return]
 
     @property
     def dynm_prc_limt_yn(self) -> bool | None:
         """실시간가격제한구분"""
-        return self._get(48, 'flag')  # type: ignore[no-any-return]
+        return self._get(48)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionKrxNgtFuturesCcnlNoticeRecord(StreamRecord):
@@ -2472,102 +2472,102 @@ class DomesticFutureoptionKrxNgtFuturesCcnlNoticeRecord(StreamRecord):
     TR_ID = 'H0MFCNI0'
     TITLE = 'KRX야간선물 실시간체결통보'
     COLUMNS = ('cust_id', 'acnt_no', 'oder_no', 'ooder_no', 'seln_byov_cls', 'rctf_cls', 'oder_kind2', 'stck_shrn_iscd', 'cntg_qty', 'cntg_unpr', 'stck_cntg_hour', 'rfus_yn', 'cntg_yn', 'acpt_yn', 'brnc_no', 'oder_qty', 'acnt_name', 'cntg_isnm', 'oder_cond',)
-    ENCODINGS = ('code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'qty', 'price', 'hhmmss', 'flag', 'flag', 'flag', 'code', 'qty', 'text', 'text', 'text',)
+    ENCODINGS = ('code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'qty', 'price', 'hhmmss', 'flag', 'code', 'flag', 'code', 'qty', 'text', 'text', 'text',)
 
     @property
     def cust_id(self) -> str | None:
         """고객 ID"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def acnt_no(self) -> str | None:
         """계좌번호"""
-        return self._get(1, 'code')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def oder_no(self) -> str | None:
         """주문번호"""
-        return self._get(2, 'code')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def ooder_no(self) -> str | None:
         """원주문번호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def seln_byov_cls(self) -> str | None:
         """매도매수구분"""
-        return self._get(4, 'code')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def rctf_cls(self) -> str | None:
         """접수구분"""
-        return self._get(5, 'code')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def oder_kind2(self) -> str | None:
         """주문종류2"""
-        return self._get(6, 'code')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def stck_shrn_iscd(self) -> str | None:
         """주식 단축 종목코드"""
-        return self._get(7, 'code')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def cntg_qty(self) -> int | None:
         """체결수량"""
-        return self._get(8, 'qty')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def cntg_unpr(self) -> _Decimal | None:
         """체결단가"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def stck_cntg_hour(self) -> _dt.time | None:
         """주식 단축 종목코드"""
-        return self._get(10, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def rfus_yn(self) -> bool | None:
         """거부여부"""
-        return self._get(11, 'flag')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
-    def cntg_yn(self) -> bool | None:
+    def cntg_yn(self) -> str | None:
         """체결여부"""
-        return self._get(12, 'flag')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def acpt_yn(self) -> bool | None:
         """접수여부"""
-        return self._get(13, 'flag')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def brnc_no(self) -> str | None:
         """지점번호"""
-        return self._get(14, 'code')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def oder_qty(self) -> int | None:
         """주문수량"""
-        return self._get(15, 'qty')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def acnt_name(self) -> str | None:
         """계좌명"""
-        return self._get(16, 'text')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def cntg_isnm(self) -> str | None:
         """체결종목명"""
-        return self._get(17, 'text')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def oder_cond(self) -> str | None:
         """주문조건"""
-        return self._get(18, 'text')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionKrxNgtOptionAskingPriceRecord(StreamRecord):
@@ -2583,192 +2583,192 @@ class DomesticFutureoptionKrxNgtOptionAskingPriceRecord(StreamRecord):
     @property
     def optn_shrn_iscd(self) -> str | None:
         """옵션 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def optn_askp1(self) -> _Decimal | None:
         """옵션 매도호가1"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def optn_askp2(self) -> _Decimal | None:
         """옵션 매도호가2"""
-        return self._get(3, 'price')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def optn_askp3(self) -> _Decimal | None:
         """옵션 매도호가3"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def optn_askp4(self) -> _Decimal | None:
         """옵션 매도호가4"""
-        return self._get(5, 'price')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def optn_askp5(self) -> _Decimal | None:
         """옵션 매도호가5"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp1(self) -> _Decimal | None:
         """옵션 매수호가1"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp2(self) -> _Decimal | None:
         """옵션 매수호가2"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp3(self) -> _Decimal | None:
         """옵션 매수호가3"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp4(self) -> _Decimal | None:
         """옵션 매수호가4"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp5(self) -> _Decimal | None:
         """옵션 매수호가5"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu1(self) -> int | None:
         """매도호가 건수1"""
-        return self._get(12, 'count')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu2(self) -> int | None:
         """매도호가 건수2"""
-        return self._get(13, 'count')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu3(self) -> int | None:
         """매도호가 건수3"""
-        return self._get(14, 'count')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu4(self) -> int | None:
         """매도호가 건수4"""
-        return self._get(15, 'count')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu5(self) -> int | None:
         """매도호가 건수5"""
-        return self._get(16, 'count')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu1(self) -> int | None:
         """매수호가 건수1"""
-        return self._get(17, 'count')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu2(self) -> int | None:
         """매수호가 건수2"""
-        return self._get(18, 'count')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu3(self) -> int | None:
         """매수호가 건수3"""
-        return self._get(19, 'count')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu4(self) -> int | None:
         """매수호가 건수4"""
-        return self._get(20, 'count')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu5(self) -> int | None:
         """매수호가 건수5"""
-        return self._get(21, 'count')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(22, 'qty')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn2(self) -> int | None:
         """매도호가 잔량2"""
-        return self._get(23, 'qty')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn3(self) -> int | None:
         """매도호가 잔량3"""
-        return self._get(24, 'qty')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn4(self) -> int | None:
         """매도호가 잔량4"""
-        return self._get(25, 'qty')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn5(self) -> int | None:
         """매도호가 잔량5"""
-        return self._get(26, 'qty')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(27, 'qty')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn2(self) -> int | None:
         """매수호가 잔량2"""
-        return self._get(28, 'qty')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn3(self) -> int | None:
         """매수호가 잔량3"""
-        return self._get(29, 'qty')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn4(self) -> int | None:
         """매수호가 잔량4"""
-        return self._get(30, 'qty')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn5(self) -> int | None:
         """매수호가 잔량5"""
-        return self._get(31, 'qty')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def total_askp_csnu(self) -> int | None:
         """총 매도호가 건수"""
-        return self._get(32, 'count')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_csnu(self) -> int | None:
         """총 매수호가 건수"""
-        return self._get(33, 'count')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(34, 'qty')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(35, 'qty')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn_icdc(self) -> _Decimal | None:
         """총 매도호가 잔량 증감"""
-        return self._get(36, 'amount')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn_icdc(self) -> _Decimal | None:
         """총 매수호가 잔량 증감"""
-        return self._get(37, 'amount')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionKrxNgtOptionCcnlRecord(StreamRecord):
@@ -2784,282 +2784,282 @@ class DomesticFutureoptionKrxNgtOptionCcnlRecord(StreamRecord):
     @property
     def optn_shrn_iscd(self) -> str | None:
         """옵션 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def optn_prpr(self) -> _Decimal | None:
         """옵션 현재가"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss_sign(self) -> str | None:
         """전일 대비 부호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def optn_prdy_vrss(self) -> _Decimal | None:
         """옵션 전일 대비"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def prdy_ctrt(self) -> _Decimal | None:
         """전일 대비율"""
-        return self._get(5, 'rate')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def optn_oprc(self) -> _Decimal | None:
         """옵션 시가2"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def optn_hgpr(self) -> _Decimal | None:
         """옵션 최고가"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def optn_lwpr(self) -> _Decimal | None:
         """옵션 최저가"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def last_cnqn(self) -> int | None:
         """최종 거래량"""
-        return self._get(9, 'qty')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(10, 'qty')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def acml_tr_pbmn(self) -> _Decimal | None:
         """누적거래대금"""
-        return self._get(11, 'amount')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def hts_thpr(self) -> _Decimal | None:
         """HTS 이론가"""
-        return self._get(12, 'price')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def hts_otst_stpl_qty(self) -> int | None:
         """HTS 미결제 약정 수량"""
-        return self._get(13, 'qty')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def otst_stpl_qty_icdc(self) -> _Decimal | None:
         """미결제 약정 수량 증감"""
-        return self._get(14, 'amount')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def oprc_hour(self) -> _dt.time | None:
         """시가 시간"""
-        return self._get(15, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr_sign(self) -> str | None:
         """시가 대비 부호"""
-        return self._get(16, 'code')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_nmix_prpr(self) -> _Decimal | None:
         """시가 대비 지수 현재가"""
-        return self._get(17, 'price')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def hgpr_hour(self) -> _dt.time | None:
         """최고가 시간"""
-        return self._get(18, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr_sign(self) -> str | None:
         """최고가 대비 현재가 부호"""
-        return self._get(19, 'code')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_nmix_prpr(self) -> _Decimal | None:
         """최고가 대비 지수 현재가"""
-        return self._get(20, 'price')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def lwpr_hour(self) -> _dt.time | None:
         """최저가 시간"""
-        return self._get(21, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr_sign(self) -> str | None:
         """최저가 대비 현재가 부호"""
-        return self._get(22, 'code')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_nmix_prpr(self) -> _Decimal | None:
         """최저가 대비 지수 현재가"""
-        return self._get(23, 'price')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def shnu_rate(self) -> _Decimal | None:
         """매수비율"""
-        return self._get(24, 'rate')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def prmm_val(self) -> _Decimal | None:
         """프리미엄 값"""
-        return self._get(25, 'number')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def invl_val(self) -> _Decimal | None:
         """내재가치 값"""
-        return self._get(26, 'number')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def tmvl_val(self) -> _Decimal | None:
         """시간가치 값"""
-        return self._get(27, 'number')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def delta(self) -> _Decimal | None:
         """델타"""
-        return self._get(28, 'number')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def gama(self) -> _Decimal | None:
         """감마"""
-        return self._get(29, 'rate')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def vega(self) -> _Decimal | None:
         """베가"""
-        return self._get(30, 'rate')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def theta(self) -> _Decimal | None:
         """세타"""
-        return self._get(31, 'rate')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def rho(self) -> _Decimal | None:
         """로우"""
-        return self._get(32, 'rate')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def hts_ints_vltl(self) -> _Decimal | None:
         """HTS 내재 변동성"""
-        return self._get(33, 'rate')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def esdg(self) -> _Decimal | None:
         """괴리도"""
-        return self._get(34, 'number')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def otst_stpl_rgbf_qty_icdc(self) -> _Decimal | None:
         """미결제 약정 직전 수량 증감"""
-        return self._get(35, 'amount')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def thpr_basis(self) -> _Decimal | None:
         """이론 베이시스"""
-        return self._get(36, 'number')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def unas_hist_vltl(self) -> _Decimal | None:
         """역사적변동성"""
-        return self._get(37, 'rate')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def cttr(self) -> _Decimal | None:
         """체결강도"""
-        return self._get(38, 'rate')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def dprt(self) -> _Decimal | None:
         """괴리율"""
-        return self._get(39, 'rate')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def mrkt_basis(self) -> _Decimal | None:
         """시장 베이시스"""
-        return self._get(40, 'number')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def optn_askp1(self) -> _Decimal | None:
         """옵션 매도호가1"""
-        return self._get(41, 'price')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp1(self) -> _Decimal | None:
         """옵션 매수호가1"""
-        return self._get(42, 'price')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(43, 'qty')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(44, 'qty')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_csnu(self) -> int | None:
         """매도 체결 건수"""
-        return self._get(45, 'count')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_csnu(self) -> int | None:
         """매수2 체결 건수"""
-        return self._get(46, 'count')  # type: ignore[no-any-return]
+        return self._get(46)  # type: ignore[no-any-return]
 
     @property
     def ntby_cntg_csnu(self) -> int | None:
         """합계 순매수건수"""
-        return self._get(47, 'count')  # type: ignore[no-any-return]
+        return self._get(47)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_smtn(self) -> _Decimal | None:
         """총 매도 수량"""
-        return self._get(48, 'number')  # type: ignore[no-any-return]
+        return self._get(48)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_smtn(self) -> _Decimal | None:
         """총 매수 수량"""
-        return self._get(49, 'number')  # type: ignore[no-any-return]
+        return self._get(49)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(50, 'qty')  # type: ignore[no-any-return]
+        return self._get(50)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(51, 'qty')  # type: ignore[no-any-return]
+        return self._get(51)  # type: ignore[no-any-return]
 
     @property
     def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
         """전일 거래량 대비 등락율"""
-        return self._get(52, 'rate')  # type: ignore[no-any-return]
+        return self._get(52)  # type: ignore[no-any-return]
 
     @property
     def dynm_mxpr(self) -> _Decimal | None:
         """실시간상한가"""
-        return self._get(53, 'price')  # type: ignore[no-any-return]
+        return self._get(53)  # type: ignore[no-any-return]
 
     @property
     def dynm_prc_limt_yn(self) -> bool | None:
         """실시간가격제한구분"""
-        return self._get(54, 'flag')  # type: ignore[no-any-return]
+        return self._get(54)  # type: ignore[no-any-return]
 
     @property
     def dynm_llam(self) -> _Decimal | None:
         """실시간하한가"""
-        return self._get(55, 'price')  # type: ignore[no-any-return]
+        return self._get(55)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionKrxNgtOptionExpCcnlRecord(StreamRecord):
@@ -3075,42 +3075,42 @@ class DomesticFutureoptionKrxNgtOptionExpCcnlRecord(StreamRecord):
     @property
     def optn_shrn_iscd(self) -> str | None:
         """옵션 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def antc_cnpr(self) -> _Decimal | None:
         """예상 체결가"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_vrss(self) -> _Decimal | None:
         """예상 체결 대비"""
-        return self._get(3, 'price')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_vrss_sign(self) -> str | None:
         """예상 체결 대비 부호"""
-        return self._get(4, 'code')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_prdy_ctrt(self) -> _Decimal | None:
         """예상 체결 전일 대비율"""
-        return self._get(5, 'rate')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def antc_mkop_cls_code(self) -> str | None:
         """예상 장운영 구분 코드"""
-        return self._get(6, 'code')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def antc_cnqn(self) -> int | None:
         """예상 체결량"""
-        return self._get(7, 'qty')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionKrxNgtOptionNoticeRecord(StreamRecord):
@@ -3121,102 +3121,102 @@ class DomesticFutureoptionKrxNgtOptionNoticeRecord(StreamRecord):
     TR_ID = 'H0EUCNI0'
     TITLE = 'KRX야간옵션실시간체결통보'
     COLUMNS = ('cust_id', 'acnt_no', 'oder_no', 'ooder_no', 'seln_byov_cls', 'rctf_cls', 'oder_kind2', 'stck_shrn_iscd', 'cntg_qty', 'cntg_unpr', 'stck_cntg_hour', 'rfus_yn', 'cntg_yn', 'acpt_yn', 'brnc_no', 'oder_qty', 'acnt_name', 'cntg_isnm', 'oder_cond',)
-    ENCODINGS = ('code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'qty', 'price', 'hhmmss', 'flag', 'flag', 'flag', 'code', 'qty', 'text', 'text', 'text',)
+    ENCODINGS = ('code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'qty', 'price', 'hhmmss', 'flag', 'code', 'flag', 'code', 'qty', 'text', 'text', 'text',)
 
     @property
     def cust_id(self) -> str | None:
         """고객 ID"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def acnt_no(self) -> str | None:
         """계좌번호"""
-        return self._get(1, 'code')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def oder_no(self) -> str | None:
         """주문번호"""
-        return self._get(2, 'code')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def ooder_no(self) -> str | None:
         """원주문번호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def seln_byov_cls(self) -> str | None:
         """매도매수구분"""
-        return self._get(4, 'code')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def rctf_cls(self) -> str | None:
         """접수구분"""
-        return self._get(5, 'code')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def oder_kind2(self) -> str | None:
         """주문종류2"""
-        return self._get(6, 'code')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def stck_shrn_iscd(self) -> str | None:
         """주식 단축 종목코드"""
-        return self._get(7, 'code')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def cntg_qty(self) -> int | None:
         """체결수량"""
-        return self._get(8, 'qty')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def cntg_unpr(self) -> _Decimal | None:
         """체결단가"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def stck_cntg_hour(self) -> _dt.time | None:
         """주식 단축 종목코드"""
-        return self._get(10, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def rfus_yn(self) -> bool | None:
         """거부여부"""
-        return self._get(11, 'flag')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
-    def cntg_yn(self) -> bool | None:
+    def cntg_yn(self) -> str | None:
         """체결여부"""
-        return self._get(12, 'flag')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def acpt_yn(self) -> bool | None:
         """접수여부"""
-        return self._get(13, 'flag')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def brnc_no(self) -> str | None:
         """지점번호"""
-        return self._get(14, 'code')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def oder_qty(self) -> int | None:
         """주문수량"""
-        return self._get(15, 'qty')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def acnt_name(self) -> str | None:
         """계좌명"""
-        return self._get(16, 'text')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def cntg_isnm(self) -> str | None:
         """체결종목명"""
-        return self._get(17, 'text')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def oder_cond(self) -> str | None:
         """주문조건"""
-        return self._get(18, 'text')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionOptionExpCcnlRecord(StreamRecord):
@@ -3232,37 +3232,37 @@ class DomesticFutureoptionOptionExpCcnlRecord(StreamRecord):
     @property
     def optn_shrn_iscd(self) -> str | None:
         """옵션 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def antc_cnpr(self) -> _Decimal | None:
         """예상 체결가"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_vrss(self) -> _Decimal | None:
         """예상 체결 대비"""
-        return self._get(3, 'price')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_vrss_sign(self) -> str | None:
         """예상 체결 대비 부호"""
-        return self._get(4, 'code')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_prdy_ctrt(self) -> _Decimal | None:
         """예상 체결 전일 대비율"""
-        return self._get(5, 'rate')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def antc_mkop_cls_code(self) -> str | None:
         """예상 장운영 구분 코드"""
-        return self._get(6, 'code')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionStockFuturesRealtimeConclusionRecord(StreamRecord):
@@ -3278,247 +3278,247 @@ class DomesticFutureoptionStockFuturesRealtimeConclusionRecord(StreamRecord):
     @property
     def futs_shrn_iscd(self) -> str | None:
         """선물 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def stck_prpr(self) -> _Decimal | None:
         """주식 현재가"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss_sign(self) -> str | None:
         """전일 대비 부호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss(self) -> _Decimal | None:
         """전일 대비"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def futs_prdy_ctrt(self) -> _Decimal | None:
         """선물 전일 대비율"""
-        return self._get(5, 'rate')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def stck_oprc(self) -> _Decimal | None:
         """주식 시가2"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def stck_hgpr(self) -> _Decimal | None:
         """주식 최고가"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def stck_lwpr(self) -> _Decimal | None:
         """주식 최저가"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def last_cnqn(self) -> int | None:
         """최종 거래량"""
-        return self._get(9, 'qty')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(10, 'qty')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def acml_tr_pbmn(self) -> _Decimal | None:
         """누적거래대금"""
-        return self._get(11, 'amount')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def hts_thpr(self) -> _Decimal | None:
         """HTS 이론가"""
-        return self._get(12, 'price')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def mrkt_basis(self) -> _Decimal | None:
         """시장 베이시스"""
-        return self._get(13, 'number')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def dprt(self) -> _Decimal | None:
         """괴리율"""
-        return self._get(14, 'rate')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def nmsc_fctn_stpl_prc(self) -> _Decimal | None:
         """근월물 약정가"""
-        return self._get(15, 'price')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def fmsc_fctn_stpl_prc(self) -> _Decimal | None:
         """원월물 약정가"""
-        return self._get(16, 'price')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def spead_prc(self) -> _Decimal | None:
         """스프레드1"""
-        return self._get(17, 'price')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def hts_otst_stpl_qty(self) -> int | None:
         """HTS 미결제 약정 수량"""
-        return self._get(18, 'qty')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def otst_stpl_qty_icdc(self) -> _Decimal | None:
         """미결제 약정 수량 증감"""
-        return self._get(19, 'amount')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def oprc_hour(self) -> _dt.time | None:
         """시가 시간"""
-        return self._get(20, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr_sign(self) -> str | None:
         """시가 대비 부호"""
-        return self._get(21, 'code')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr(self) -> _Decimal | None:
         """시가 대비"""
-        return self._get(22, 'price')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def hgpr_hour(self) -> _dt.time | None:
         """최고가 시간"""
-        return self._get(23, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr_sign(self) -> str | None:
         """최고가 대비 현재가 부호"""
-        return self._get(24, 'code')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr(self) -> _Decimal | None:
         """최고가 대비 현재가"""
-        return self._get(25, 'price')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def lwpr_hour(self) -> _dt.time | None:
         """최저가 시간"""
-        return self._get(26, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr_sign(self) -> str | None:
         """최저가 대비 현재가 부호"""
-        return self._get(27, 'code')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr(self) -> _Decimal | None:
         """최저가 대비 현재가"""
-        return self._get(28, 'price')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def shnu_rate(self) -> _Decimal | None:
         """매수비율"""
-        return self._get(29, 'rate')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def cttr(self) -> _Decimal | None:
         """체결강도"""
-        return self._get(30, 'rate')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def esdg(self) -> _Decimal | None:
         """괴리도"""
-        return self._get(31, 'number')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def otst_stpl_rgbf_qty_icdc(self) -> _Decimal | None:
         """미결제 약정 직전 수량 증감"""
-        return self._get(32, 'amount')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def thpr_basis(self) -> _Decimal | None:
         """이론 베이시스"""
-        return self._get(33, 'number')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def askp1(self) -> _Decimal | None:
         """매도호가1"""
-        return self._get(34, 'price')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def bidp1(self) -> _Decimal | None:
         """매수호가1"""
-        return self._get(35, 'price')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(36, 'qty')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(37, 'qty')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_csnu(self) -> int | None:
         """매도 체결 건수"""
-        return self._get(38, 'count')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_csnu(self) -> int | None:
         """매수2 체결 건수"""
-        return self._get(39, 'count')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def ntby_cntg_csnu(self) -> int | None:
         """합계 순매수건수"""
-        return self._get(40, 'count')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_smtn(self) -> _Decimal | None:
         """총 매도 수량"""
-        return self._get(41, 'number')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_smtn(self) -> _Decimal | None:
         """총 매수 수량"""
-        return self._get(42, 'number')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(43, 'qty')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(44, 'qty')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
         """전일 거래량 대비 등락율"""
-        return self._get(45, 'rate')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
     @property
     def dynm_mxpr(self) -> _Decimal | None:
         """실시간상한가"""
-        return self._get(46, 'price')  # type: ignore[no-any-return]
+        return self._get(46)  # type: ignore[no-any-return]
 
     @property
     def dynm_llam(self) -> _Decimal | None:
         """실시간하한가"""
-        return self._get(47, 'price')  # type: ignore[no-any-return]
+        return self._get(47)  # type: ignore[no-any-return]
 
     @property
     def dynm_prc_limt_yn(self) -> bool | None:
         """실시간가격제한구분"""
-        return self._get(48, 'flag')  # type: ignore[no-any-return]
+        return self._get(48)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionStockFuturesRealtimeQuoteRecord(StreamRecord):
@@ -3534,342 +3534,342 @@ class DomesticFutureoptionStockFuturesRealtimeQuoteRecord(StreamRecord):
     @property
     def futs_shrn_iscd(self) -> str | None:
         """선물 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def askp1(self) -> _Decimal | None:
         """매도호가1"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def askp2(self) -> _Decimal | None:
         """매도호가2"""
-        return self._get(3, 'price')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def askp3(self) -> _Decimal | None:
         """매도호가3"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def askp4(self) -> _Decimal | None:
         """매도호가4"""
-        return self._get(5, 'price')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def askp5(self) -> _Decimal | None:
         """매도호가5"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def askp6(self) -> _Decimal | None:
         """매도호가6"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def askp7(self) -> _Decimal | None:
         """매도호가7"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def askp8(self) -> _Decimal | None:
         """매도호가8"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def askp9(self) -> _Decimal | None:
         """매도호가9"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def askp10(self) -> _Decimal | None:
         """매도호가10"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def bidp1(self) -> _Decimal | None:
         """매수호가1"""
-        return self._get(12, 'price')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def bidp2(self) -> _Decimal | None:
         """매수호가2"""
-        return self._get(13, 'price')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def bidp3(self) -> _Decimal | None:
         """매수호가3"""
-        return self._get(14, 'price')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def bidp4(self) -> _Decimal | None:
         """매수호가4"""
-        return self._get(15, 'price')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def bidp5(self) -> _Decimal | None:
         """매수호가5"""
-        return self._get(16, 'price')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def bidp6(self) -> _Decimal | None:
         """매수호가6"""
-        return self._get(17, 'price')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def bidp7(self) -> _Decimal | None:
         """매수호가7"""
-        return self._get(18, 'price')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def bidp8(self) -> _Decimal | None:
         """매수호가8"""
-        return self._get(19, 'price')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def bidp9(self) -> _Decimal | None:
         """매수호가9"""
-        return self._get(20, 'price')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def bidp10(self) -> _Decimal | None:
         """매수호가10"""
-        return self._get(21, 'price')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu1(self) -> int | None:
         """매도호가 건수1"""
-        return self._get(22, 'count')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu2(self) -> int | None:
         """매도호가 건수2"""
-        return self._get(23, 'count')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu3(self) -> int | None:
         """매도호가 건수3"""
-        return self._get(24, 'count')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu4(self) -> int | None:
         """매도호가 건수4"""
-        return self._get(25, 'count')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu5(self) -> int | None:
         """매도호가 건수5"""
-        return self._get(26, 'count')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu6(self) -> int | None:
         """매도호가건수6"""
-        return self._get(27, 'count')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu7(self) -> int | None:
         """매도호가건수7"""
-        return self._get(28, 'count')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu8(self) -> int | None:
         """매도호가건수8"""
-        return self._get(29, 'count')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu9(self) -> int | None:
         """매도호가건수9"""
-        return self._get(30, 'count')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu10(self) -> int | None:
         """매도호가건수10"""
-        return self._get(31, 'count')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu1(self) -> int | None:
         """매수호가 건수1"""
-        return self._get(32, 'count')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu2(self) -> int | None:
         """매수호가 건수2"""
-        return self._get(33, 'count')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu3(self) -> int | None:
         """매수호가 건수3"""
-        return self._get(34, 'count')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu4(self) -> int | None:
         """매수호가 건수4"""
-        return self._get(35, 'count')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu5(self) -> int | None:
         """매수호가 건수5"""
-        return self._get(36, 'count')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu6(self) -> int | None:
         """매수호가건수6"""
-        return self._get(37, 'count')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu7(self) -> int | None:
         """매수호가건수7"""
-        return self._get(38, 'count')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu8(self) -> int | None:
         """매수호가건수8"""
-        return self._get(39, 'count')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu9(self) -> int | None:
         """매수호가건수9"""
-        return self._get(40, 'count')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu10(self) -> int | None:
         """매수호가건수10"""
-        return self._get(41, 'count')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(42, 'qty')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn2(self) -> int | None:
         """매도호가 잔량2"""
-        return self._get(43, 'qty')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn3(self) -> int | None:
         """매도호가 잔량3"""
-        return self._get(44, 'qty')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn4(self) -> int | None:
         """매도호가 잔량4"""
-        return self._get(45, 'qty')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn5(self) -> int | None:
         """매도호가 잔량5"""
-        return self._get(46, 'qty')  # type: ignore[no-any-return]
+        return self._get(46)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn6(self) -> int | None:
         """매도호가 잔량6"""
-        return self._get(47, 'qty')  # type: ignore[no-any-return]
+        return self._get(47)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn7(self) -> int | None:
         """매도호가 잔량7"""
-        return self._get(48, 'qty')  # type: ignore[no-any-return]
+        return self._get(48)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn8(self) -> int | None:
         """매도호가 잔량8"""
-        return self._get(49, 'qty')  # type: ignore[no-any-return]
+        return self._get(49)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn9(self) -> int | None:
         """매도호가 잔량9"""
-        return self._get(50, 'qty')  # type: ignore[no-any-return]
+        return self._get(50)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn10(self) -> int | None:
         """매도호가 잔량10"""
-        return self._get(51, 'qty')  # type: ignore[no-any-return]
+        return self._get(51)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(52, 'qty')  # type: ignore[no-any-return]
+        return self._get(52)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn2(self) -> int | None:
         """매수호가 잔량2"""
-        return self._get(53, 'qty')  # type: ignore[no-any-return]
+        return self._get(53)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn3(self) -> int | None:
         """매수호가 잔량3"""
-        return self._get(54, 'qty')  # type: ignore[no-any-return]
+        return self._get(54)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn4(self) -> int | None:
         """매수호가 잔량4"""
-        return self._get(55, 'qty')  # type: ignore[no-any-return]
+        return self._get(55)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn5(self) -> int | None:
         """매수호가 잔량5"""
-        return self._get(56, 'qty')  # type: ignore[no-any-return]
+        return self._get(56)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn6(self) -> int | None:
         """매수호가 잔량6"""
-        return self._get(57, 'qty')  # type: ignore[no-any-return]
+        return self._get(57)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn7(self) -> int | None:
         """매수호가 잔량7"""
-        return self._get(58, 'qty')  # type: ignore[no-any-return]
+        return self._get(58)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn8(self) -> int | None:
         """매수호가 잔량8"""
-        return self._get(59, 'qty')  # type: ignore[no-any-return]
+        return self._get(59)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn9(self) -> int | None:
         """매수호가 잔량9"""
-        return self._get(60, 'qty')  # type: ignore[no-any-return]
+        return self._get(60)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn10(self) -> int | None:
         """매수호가 잔량10"""
-        return self._get(61, 'qty')  # type: ignore[no-any-return]
+        return self._get(61)  # type: ignore[no-any-return]
 
     @property
     def total_askp_csnu(self) -> int | None:
         """총 매도호가 건수"""
-        return self._get(62, 'count')  # type: ignore[no-any-return]
+        return self._get(62)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_csnu(self) -> int | None:
         """총 매수호가 건수"""
-        return self._get(63, 'count')  # type: ignore[no-any-return]
+        return self._get(63)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(64, 'qty')  # type: ignore[no-any-return]
+        return self._get(64)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(65, 'qty')  # type: ignore[no-any-return]
+        return self._get(65)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn_icdc(self) -> _Decimal | None:
         """총 매도호가 잔량 증감"""
-        return self._get(66, 'amount')  # type: ignore[no-any-return]
+        return self._get(66)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn_icdc(self) -> _Decimal | None:
         """총 매수호가 잔량 증감"""
-        return self._get(67, 'amount')  # type: ignore[no-any-return]
+        return self._get(67)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionStockOptionAskingPriceRecord(StreamRecord):
@@ -3885,342 +3885,342 @@ class DomesticFutureoptionStockOptionAskingPriceRecord(StreamRecord):
     @property
     def optn_shrn_iscd(self) -> str | None:
         """옵션 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def optn_askp1(self) -> _Decimal | None:
         """옵션 매도호가1"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def optn_askp2(self) -> _Decimal | None:
         """옵션 매도호가2"""
-        return self._get(3, 'price')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def optn_askp3(self) -> _Decimal | None:
         """옵션 매도호가3"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def optn_askp4(self) -> _Decimal | None:
         """옵션 매도호가4"""
-        return self._get(5, 'price')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def optn_askp5(self) -> _Decimal | None:
         """옵션 매도호가5"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp1(self) -> _Decimal | None:
         """옵션 매수호가1"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp2(self) -> _Decimal | None:
         """옵션 매수호가2"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp3(self) -> _Decimal | None:
         """옵션 매수호가3"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp4(self) -> _Decimal | None:
         """옵션 매수호가4"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp5(self) -> _Decimal | None:
         """옵션 매수호가5"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu1(self) -> int | None:
         """매도호가 건수1"""
-        return self._get(12, 'count')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu2(self) -> int | None:
         """매도호가 건수2"""
-        return self._get(13, 'count')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu3(self) -> int | None:
         """매도호가 건수3"""
-        return self._get(14, 'count')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu4(self) -> int | None:
         """매도호가 건수4"""
-        return self._get(15, 'count')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu5(self) -> int | None:
         """매도호가 건수5"""
-        return self._get(16, 'count')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu1(self) -> int | None:
         """매수호가 건수1"""
-        return self._get(17, 'count')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu2(self) -> int | None:
         """매수호가 건수2"""
-        return self._get(18, 'count')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu3(self) -> int | None:
         """매수호가 건수3"""
-        return self._get(19, 'count')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu4(self) -> int | None:
         """매수호가 건수4"""
-        return self._get(20, 'count')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu5(self) -> int | None:
         """매수호가 건수5"""
-        return self._get(21, 'count')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(22, 'qty')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn2(self) -> int | None:
         """매도호가 잔량2"""
-        return self._get(23, 'qty')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn3(self) -> int | None:
         """매도호가 잔량3"""
-        return self._get(24, 'qty')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn4(self) -> int | None:
         """매도호가 잔량4"""
-        return self._get(25, 'qty')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn5(self) -> int | None:
         """매도호가 잔량5"""
-        return self._get(26, 'qty')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(27, 'qty')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn2(self) -> int | None:
         """매수호가 잔량2"""
-        return self._get(28, 'qty')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn3(self) -> int | None:
         """매수호가 잔량3"""
-        return self._get(29, 'qty')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn4(self) -> int | None:
         """매수호가 잔량4"""
-        return self._get(30, 'qty')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn5(self) -> int | None:
         """매수호가 잔량5"""
-        return self._get(31, 'qty')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def total_askp_csnu(self) -> int | None:
         """총 매도호가 건수"""
-        return self._get(32, 'count')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_csnu(self) -> int | None:
         """총 매수호가 건수"""
-        return self._get(33, 'count')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(34, 'qty')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(35, 'qty')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn_icdc(self) -> _Decimal | None:
         """총 매도호가 잔량 증감"""
-        return self._get(36, 'amount')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn_icdc(self) -> _Decimal | None:
         """총 매수호가 잔량 증감"""
-        return self._get(37, 'amount')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def optn_askp6(self) -> _Decimal | None:
         """옵션매도호가6"""
-        return self._get(38, 'price')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def optn_askp7(self) -> _Decimal | None:
         """옵션매도호가7"""
-        return self._get(39, 'price')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def optn_askp8(self) -> _Decimal | None:
         """옵션매도호가8"""
-        return self._get(40, 'price')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def optn_askp9(self) -> _Decimal | None:
         """옵션매도호가9"""
-        return self._get(41, 'price')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def optn_askp10(self) -> _Decimal | None:
         """옵션매도호가10"""
-        return self._get(42, 'price')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp6(self) -> _Decimal | None:
         """옵션매수호가6"""
-        return self._get(43, 'price')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp7(self) -> _Decimal | None:
         """옵션매수호가7"""
-        return self._get(44, 'price')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp8(self) -> _Decimal | None:
         """옵션매수호가8"""
-        return self._get(45, 'price')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp9(self) -> _Decimal | None:
         """옵션매수호가9"""
-        return self._get(46, 'price')  # type: ignore[no-any-return]
+        return self._get(46)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp10(self) -> _Decimal | None:
         """옵션매수호가10"""
-        return self._get(47, 'price')  # type: ignore[no-any-return]
+        return self._get(47)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu6(self) -> int | None:
         """매도호가건수6"""
-        return self._get(48, 'count')  # type: ignore[no-any-return]
+        return self._get(48)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu7(self) -> int | None:
         """매도호가건수7"""
-        return self._get(49, 'count')  # type: ignore[no-any-return]
+        return self._get(49)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu8(self) -> int | None:
         """매도호가건수8"""
-        return self._get(50, 'count')  # type: ignore[no-any-return]
+        return self._get(50)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu9(self) -> int | None:
         """매도호가건수9"""
-        return self._get(51, 'count')  # type: ignore[no-any-return]
+        return self._get(51)  # type: ignore[no-any-return]
 
     @property
     def askp_csnu10(self) -> int | None:
         """매도호가건수10"""
-        return self._get(52, 'count')  # type: ignore[no-any-return]
+        return self._get(52)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu6(self) -> int | None:
         """매수호가건수6"""
-        return self._get(53, 'count')  # type: ignore[no-any-return]
+        return self._get(53)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu7(self) -> int | None:
         """매수호가건수7"""
-        return self._get(54, 'count')  # type: ignore[no-any-return]
+        return self._get(54)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu8(self) -> int | None:
         """매수호가건수8"""
-        return self._get(55, 'count')  # type: ignore[no-any-return]
+        return self._get(55)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu9(self) -> int | None:
         """매수호가건수9"""
-        return self._get(56, 'count')  # type: ignore[no-any-return]
+        return self._get(56)  # type: ignore[no-any-return]
 
     @property
     def bidp_csnu10(self) -> int | None:
         """매수호가건수10"""
-        return self._get(57, 'count')  # type: ignore[no-any-return]
+        return self._get(57)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn6(self) -> int | None:
         """매도호가 잔량6"""
-        return self._get(58, 'qty')  # type: ignore[no-any-return]
+        return self._get(58)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn7(self) -> int | None:
         """매도호가 잔량7"""
-        return self._get(59, 'qty')  # type: ignore[no-any-return]
+        return self._get(59)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn8(self) -> int | None:
         """매도호가 잔량8"""
-        return self._get(60, 'qty')  # type: ignore[no-any-return]
+        return self._get(60)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn9(self) -> int | None:
         """매도호가 잔량9"""
-        return self._get(61, 'qty')  # type: ignore[no-any-return]
+        return self._get(61)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn10(self) -> int | None:
         """매도호가 잔량10"""
-        return self._get(62, 'qty')  # type: ignore[no-any-return]
+        return self._get(62)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn6(self) -> int | None:
         """매수호가 잔량6"""
-        return self._get(63, 'qty')  # type: ignore[no-any-return]
+        return self._get(63)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn7(self) -> int | None:
         """매수호가 잔량7"""
-        return self._get(64, 'qty')  # type: ignore[no-any-return]
+        return self._get(64)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn8(self) -> int | None:
         """매수호가 잔량8"""
-        return self._get(65, 'qty')  # type: ignore[no-any-return]
+        return self._get(65)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn9(self) -> int | None:
         """매수호가 잔량9"""
-        return self._get(66, 'qty')  # type: ignore[no-any-return]
+        return self._get(66)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn10(self) -> int | None:
         """매수호가 잔량10"""
-        return self._get(67, 'qty')  # type: ignore[no-any-return]
+        return self._get(67)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionStockOptionCcnlRecord(StreamRecord):
@@ -4236,267 +4236,267 @@ class DomesticFutureoptionStockOptionCcnlRecord(StreamRecord):
     @property
     def optn_shrn_iscd(self) -> str | None:
         """옵션 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def optn_prpr(self) -> _Decimal | None:
         """옵션 현재가"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss_sign(self) -> str | None:
         """전일 대비 부호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def optn_prdy_vrss(self) -> _Decimal | None:
         """옵션 전일 대비"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def prdy_ctrt(self) -> _Decimal | None:
         """전일 대비율"""
-        return self._get(5, 'rate')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def optn_oprc(self) -> _Decimal | None:
         """옵션 시가2"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def optn_hgpr(self) -> _Decimal | None:
         """옵션 최고가"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def optn_lwpr(self) -> _Decimal | None:
         """옵션 최저가"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def last_cnqn(self) -> int | None:
         """최종 거래량"""
-        return self._get(9, 'qty')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(10, 'qty')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def acml_tr_pbmn(self) -> _Decimal | None:
         """누적거래대금"""
-        return self._get(11, 'amount')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def hts_thpr(self) -> _Decimal | None:
         """HTS 이론가"""
-        return self._get(12, 'price')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def hts_otst_stpl_qty(self) -> int | None:
         """HTS 미결제 약정 수량"""
-        return self._get(13, 'qty')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def otst_stpl_qty_icdc(self) -> _Decimal | None:
         """미결제 약정 수량 증감"""
-        return self._get(14, 'amount')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def oprc_hour(self) -> _dt.time | None:
         """시가 시간"""
-        return self._get(15, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr_sign(self) -> str | None:
         """시가 대비 부호"""
-        return self._get(16, 'code')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_nmix_prpr(self) -> _Decimal | None:
         """시가 대비 지수 현재가"""
-        return self._get(17, 'price')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def hgpr_hour(self) -> _dt.time | None:
         """최고가 시간"""
-        return self._get(18, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr_sign(self) -> str | None:
         """최고가 대비 현재가 부호"""
-        return self._get(19, 'code')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_nmix_prpr(self) -> _Decimal | None:
         """최고가 대비 지수 현재가"""
-        return self._get(20, 'price')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def lwpr_hour(self) -> _dt.time | None:
         """최저가 시간"""
-        return self._get(21, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr_sign(self) -> str | None:
         """최저가 대비 현재가 부호"""
-        return self._get(22, 'code')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_nmix_prpr(self) -> _Decimal | None:
         """최저가 대비 지수 현재가"""
-        return self._get(23, 'price')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def shnu_rate(self) -> _Decimal | None:
         """매수비율"""
-        return self._get(24, 'rate')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def prmm_val(self) -> _Decimal | None:
         """프리미엄 값"""
-        return self._get(25, 'number')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def invl_val(self) -> _Decimal | None:
         """내재가치 값"""
-        return self._get(26, 'number')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def tmvl_val(self) -> _Decimal | None:
         """시간가치 값"""
-        return self._get(27, 'number')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def delta(self) -> _Decimal | None:
         """델타"""
-        return self._get(28, 'number')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def gama(self) -> _Decimal | None:
         """감마"""
-        return self._get(29, 'rate')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def vega(self) -> _Decimal | None:
         """베가"""
-        return self._get(30, 'rate')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def theta(self) -> _Decimal | None:
         """세타"""
-        return self._get(31, 'rate')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def rho(self) -> _Decimal | None:
         """로우"""
-        return self._get(32, 'rate')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def hts_ints_vltl(self) -> _Decimal | None:
         """HTS 내재 변동성"""
-        return self._get(33, 'rate')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def esdg(self) -> _Decimal | None:
         """괴리도"""
-        return self._get(34, 'number')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def otst_stpl_rgbf_qty_icdc(self) -> _Decimal | None:
         """미결제 약정 직전 수량 증감"""
-        return self._get(35, 'amount')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def thpr_basis(self) -> _Decimal | None:
         """이론 베이시스"""
-        return self._get(36, 'number')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def unas_hist_vltl(self) -> _Decimal | None:
         """역사적변동성"""
-        return self._get(37, 'rate')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def cttr(self) -> _Decimal | None:
         """체결강도"""
-        return self._get(38, 'rate')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def dprt(self) -> _Decimal | None:
         """괴리율"""
-        return self._get(39, 'rate')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def mrkt_basis(self) -> _Decimal | None:
         """시장 베이시스"""
-        return self._get(40, 'number')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def optn_askp1(self) -> _Decimal | None:
         """옵션 매도호가1"""
-        return self._get(41, 'price')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def optn_bidp1(self) -> _Decimal | None:
         """옵션 매수호가1"""
-        return self._get(42, 'price')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(43, 'qty')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(44, 'qty')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_csnu(self) -> int | None:
         """매도 체결 건수"""
-        return self._get(45, 'count')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_csnu(self) -> int | None:
         """매수2 체결 건수"""
-        return self._get(46, 'count')  # type: ignore[no-any-return]
+        return self._get(46)  # type: ignore[no-any-return]
 
     @property
     def ntby_cntg_csnu(self) -> int | None:
         """합계 순매수건수"""
-        return self._get(47, 'count')  # type: ignore[no-any-return]
+        return self._get(47)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_smtn(self) -> _Decimal | None:
         """총 매도 수량"""
-        return self._get(48, 'number')  # type: ignore[no-any-return]
+        return self._get(48)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_smtn(self) -> _Decimal | None:
         """총 매수 수량"""
-        return self._get(49, 'number')  # type: ignore[no-any-return]
+        return self._get(49)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(50, 'qty')  # type: ignore[no-any-return]
+        return self._get(50)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(51, 'qty')  # type: ignore[no-any-return]
+        return self._get(51)  # type: ignore[no-any-return]
 
     @property
     def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
         """전일 거래량 대비 등락율"""
-        return self._get(52, 'rate')  # type: ignore[no-any-return]
+        return self._get(52)  # type: ignore[no-any-return]
 
 
 class DomesticStockAskingPriceKrxRecord(StreamRecord):
@@ -4512,297 +4512,297 @@ class DomesticStockAskingPriceKrxRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def hour_cls_code(self) -> str | None:
         """시간 구분 코드"""
-        return self._get(2, 'code')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def askp1(self) -> _Decimal | None:
         """매도호가1"""
-        return self._get(3, 'price')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def askp2(self) -> _Decimal | None:
         """매도호가2"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def askp3(self) -> _Decimal | None:
         """매도호가3"""
-        return self._get(5, 'price')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def askp4(self) -> _Decimal | None:
         """매도호가4"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def askp5(self) -> _Decimal | None:
         """매도호가5"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def askp6(self) -> _Decimal | None:
         """매도호가6"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def askp7(self) -> _Decimal | None:
         """매도호가7"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def askp8(self) -> _Decimal | None:
         """매도호가8"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def askp9(self) -> _Decimal | None:
         """매도호가9"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def askp10(self) -> _Decimal | None:
         """매도호가10"""
-        return self._get(12, 'price')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def bidp1(self) -> _Decimal | None:
         """매수호가1"""
-        return self._get(13, 'price')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def bidp2(self) -> _Decimal | None:
         """매수호가2"""
-        return self._get(14, 'price')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def bidp3(self) -> _Decimal | None:
         """매수호가3"""
-        return self._get(15, 'price')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def bidp4(self) -> _Decimal | None:
         """매수호가4"""
-        return self._get(16, 'price')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def bidp5(self) -> _Decimal | None:
         """매수호가5"""
-        return self._get(17, 'price')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def bidp6(self) -> _Decimal | None:
         """매수호가6"""
-        return self._get(18, 'price')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def bidp7(self) -> _Decimal | None:
         """매수호가7"""
-        return self._get(19, 'price')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def bidp8(self) -> _Decimal | None:
         """매수호가8"""
-        return self._get(20, 'price')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def bidp9(self) -> _Decimal | None:
         """매수호가9"""
-        return self._get(21, 'price')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def bidp10(self) -> _Decimal | None:
         """매수호가10"""
-        return self._get(22, 'price')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(23, 'qty')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn2(self) -> int | None:
         """매도호가 잔량2"""
-        return self._get(24, 'qty')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn3(self) -> int | None:
         """매도호가 잔량3"""
-        return self._get(25, 'qty')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn4(self) -> int | None:
         """매도호가 잔량4"""
-        return self._get(26, 'qty')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn5(self) -> int | None:
         """매도호가 잔량5"""
-        return self._get(27, 'qty')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn6(self) -> int | None:
         """매도호가 잔량6"""
-        return self._get(28, 'qty')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn7(self) -> int | None:
         """매도호가 잔량7"""
-        return self._get(29, 'qty')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn8(self) -> int | None:
         """매도호가 잔량8"""
-        return self._get(30, 'qty')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn9(self) -> int | None:
         """매도호가 잔량9"""
-        return self._get(31, 'qty')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn10(self) -> int | None:
         """매도호가 잔량10"""
-        return self._get(32, 'qty')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(33, 'qty')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn2(self) -> int | None:
         """매수호가 잔량2"""
-        return self._get(34, 'qty')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn3(self) -> int | None:
         """매수호가 잔량3"""
-        return self._get(35, 'qty')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn4(self) -> int | None:
         """매수호가 잔량4"""
-        return self._get(36, 'qty')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn5(self) -> int | None:
         """매수호가 잔량5"""
-        return self._get(37, 'qty')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn6(self) -> int | None:
         """매수호가 잔량6"""
-        return self._get(38, 'qty')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn7(self) -> int | None:
         """매수호가 잔량7"""
-        return self._get(39, 'qty')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn8(self) -> int | None:
         """매수호가 잔량8"""
-        return self._get(40, 'qty')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn9(self) -> int | None:
         """매수호가 잔량9"""
-        return self._get(41, 'qty')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn10(self) -> int | None:
         """매수호가 잔량10"""
-        return self._get(42, 'qty')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(43, 'qty')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(44, 'qty')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def ovtm_total_askp_rsqn(self) -> int | None:
         """시간외 총 매도호가 잔량"""
-        return self._get(45, 'qty')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
     @property
     def ovtm_total_bidp_rsqn(self) -> int | None:
         """시간외 총 매수호가 잔량"""
-        return self._get(46, 'qty')  # type: ignore[no-any-return]
+        return self._get(46)  # type: ignore[no-any-return]
 
     @property
     def antc_cnpr(self) -> _Decimal | None:
         """예상 체결가"""
-        return self._get(47, 'price')  # type: ignore[no-any-return]
+        return self._get(47)  # type: ignore[no-any-return]
 
     @property
     def antc_cnqn(self) -> int | None:
         """예상 체결량"""
-        return self._get(48, 'qty')  # type: ignore[no-any-return]
+        return self._get(48)  # type: ignore[no-any-return]
 
     @property
     def antc_vol(self) -> int | None:
         """예상 거래량"""
-        return self._get(49, 'qty')  # type: ignore[no-any-return]
+        return self._get(49)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_vrss(self) -> _Decimal | None:
         """예상 체결 대비"""
-        return self._get(50, 'price')  # type: ignore[no-any-return]
+        return self._get(50)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_vrss_sign(self) -> str | None:
         """예상 체결 대비 부호"""
-        return self._get(51, 'code')  # type: ignore[no-any-return]
+        return self._get(51)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_prdy_ctrt(self) -> _Decimal | None:
         """예상 체결 전일 대비율"""
-        return self._get(52, 'rate')  # type: ignore[no-any-return]
+        return self._get(52)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(53, 'qty')  # type: ignore[no-any-return]
+        return self._get(53)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn_icdc(self) -> _Decimal | None:
         """총 매도호가 잔량 증감"""
-        return self._get(54, 'amount')  # type: ignore[no-any-return]
+        return self._get(54)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn_icdc(self) -> _Decimal | None:
         """총 매수호가 잔량 증감"""
-        return self._get(55, 'amount')  # type: ignore[no-any-return]
+        return self._get(55)  # type: ignore[no-any-return]
 
     @property
     def ovtm_total_askp_icdc(self) -> _Decimal | None:
         """시간외 총 매도호가 증감"""
-        return self._get(56, 'amount')  # type: ignore[no-any-return]
+        return self._get(56)  # type: ignore[no-any-return]
 
     @property
     def ovtm_total_bidp_icdc(self) -> _Decimal | None:
         """시간외 총 매수호가 증감"""
-        return self._get(57, 'amount')  # type: ignore[no-any-return]
+        return self._get(57)  # type: ignore[no-any-return]
 
     @property
     def stck_deal_cls_code(self) -> str | None:
         """주식 매매 구분 코드"""
-        return self._get(58, 'code')  # type: ignore[no-any-return]
+        return self._get(58)  # type: ignore[no-any-return]
 
 
 class DomesticStockAskingPriceNxtRecord(StreamRecord):
@@ -4818,327 +4818,327 @@ class DomesticStockAskingPriceNxtRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def hour_cls_code(self) -> str | None:
         """시간 구분 코드"""
-        return self._get(2, 'code')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def askp1(self) -> _Decimal | None:
         """매도호가1"""
-        return self._get(3, 'price')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def askp2(self) -> _Decimal | None:
         """매도호가2"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def askp3(self) -> _Decimal | None:
         """매도호가3"""
-        return self._get(5, 'price')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def askp4(self) -> _Decimal | None:
         """매도호가4"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def askp5(self) -> _Decimal | None:
         """매도호가5"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def askp6(self) -> _Decimal | None:
         """매도호가6"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def askp7(self) -> _Decimal | None:
         """매도호가7"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def askp8(self) -> _Decimal | None:
         """매도호가8"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def askp9(self) -> _Decimal | None:
         """매도호가9"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def askp10(self) -> _Decimal | None:
         """매도호가10"""
-        return self._get(12, 'price')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def bidp1(self) -> _Decimal | None:
         """매수호가1"""
-        return self._get(13, 'price')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def bidp2(self) -> _Decimal | None:
         """매수호가2"""
-        return self._get(14, 'price')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def bidp3(self) -> _Decimal | None:
         """매수호가3"""
-        return self._get(15, 'price')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def bidp4(self) -> _Decimal | None:
         """매수호가4"""
-        return self._get(16, 'price')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def bidp5(self) -> _Decimal | None:
         """매수호가5"""
-        return self._get(17, 'price')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def bidp6(self) -> _Decimal | None:
         """매수호가6"""
-        return self._get(18, 'price')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def bidp7(self) -> _Decimal | None:
         """매수호가7"""
-        return self._get(19, 'price')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def bidp8(self) -> _Decimal | None:
         """매수호가8"""
-        return self._get(20, 'price')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def bidp9(self) -> _Decimal | None:
         """매수호가9"""
-        return self._get(21, 'price')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def bidp10(self) -> _Decimal | None:
         """매수호가10"""
-        return self._get(22, 'price')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(23, 'qty')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn2(self) -> int | None:
         """매도호가 잔량2"""
-        return self._get(24, 'qty')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn3(self) -> int | None:
         """매도호가 잔량3"""
-        return self._get(25, 'qty')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn4(self) -> int | None:
         """매도호가 잔량4"""
-        return self._get(26, 'qty')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn5(self) -> int | None:
         """매도호가 잔량5"""
-        return self._get(27, 'qty')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn6(self) -> int | None:
         """매도호가 잔량6"""
-        return self._get(28, 'qty')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn7(self) -> int | None:
         """매도호가 잔량7"""
-        return self._get(29, 'qty')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn8(self) -> int | None:
         """매도호가 잔량8"""
-        return self._get(30, 'qty')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn9(self) -> int | None:
         """매도호가 잔량9"""
-        return self._get(31, 'qty')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn10(self) -> int | None:
         """매도호가 잔량10"""
-        return self._get(32, 'qty')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(33, 'qty')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn2(self) -> int | None:
         """매수호가 잔량2"""
-        return self._get(34, 'qty')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn3(self) -> int | None:
         """매수호가 잔량3"""
-        return self._get(35, 'qty')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn4(self) -> int | None:
         """매수호가 잔량4"""
-        return self._get(36, 'qty')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn5(self) -> int | None:
         """매수호가 잔량5"""
-        return self._get(37, 'qty')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn6(self) -> int | None:
         """매수호가 잔량6"""
-        return self._get(38, 'qty')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn7(self) -> int | None:
         """매수호가 잔량7"""
-        return self._get(39, 'qty')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn8(self) -> int | None:
         """매수호가 잔량8"""
-        return self._get(40, 'qty')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn9(self) -> int | None:
         """매수호가 잔량9"""
-        return self._get(41, 'qty')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn10(self) -> int | None:
         """매수호가 잔량10"""
-        return self._get(42, 'qty')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(43, 'qty')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(44, 'qty')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def ovtm_total_askp_rsqn(self) -> int | None:
         """시간외 총 매도호가 잔량"""
-        return self._get(45, 'qty')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
     @property
     def ovtm_total_bidp_rsqn(self) -> int | None:
         """시간외 총 매수호가 잔량"""
-        return self._get(46, 'qty')  # type: ignore[no-any-return]
+        return self._get(46)  # type: ignore[no-any-return]
 
     @property
     def antc_cnpr(self) -> _Decimal | None:
         """예상 체결가"""
-        return self._get(47, 'price')  # type: ignore[no-any-return]
+        return self._get(47)  # type: ignore[no-any-return]
 
     @property
     def antc_cnqn(self) -> int | None:
         """예상 체결량"""
-        return self._get(48, 'qty')  # type: ignore[no-any-return]
+        return self._get(48)  # type: ignore[no-any-return]
 
     @property
     def antc_vol(self) -> int | None:
         """예상 거래량"""
-        return self._get(49, 'qty')  # type: ignore[no-any-return]
+        return self._get(49)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_vrss(self) -> _Decimal | None:
         """예상 체결 대비"""
-        return self._get(50, 'price')  # type: ignore[no-any-return]
+        return self._get(50)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_vrss_sign(self) -> str | None:
         """예상 체결 대비 부호"""
-        return self._get(51, 'code')  # type: ignore[no-any-return]
+        return self._get(51)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_prdy_ctrt(self) -> _Decimal | None:
         """예상 체결 전일 대비율"""
-        return self._get(52, 'rate')  # type: ignore[no-any-return]
+        return self._get(52)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(53, 'qty')  # type: ignore[no-any-return]
+        return self._get(53)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn_icdc(self) -> _Decimal | None:
         """총 매도호가 잔량 증감"""
-        return self._get(54, 'amount')  # type: ignore[no-any-return]
+        return self._get(54)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn_icdc(self) -> _Decimal | None:
         """총 매수호가 잔량 증감"""
-        return self._get(55, 'amount')  # type: ignore[no-any-return]
+        return self._get(55)  # type: ignore[no-any-return]
 
     @property
     def ovtm_total_askp_icdc(self) -> _Decimal | None:
         """시간외 총 매도호가 증감"""
-        return self._get(56, 'amount')  # type: ignore[no-any-return]
+        return self._get(56)  # type: ignore[no-any-return]
 
     @property
     def ovtm_total_bidp_icdc(self) -> _Decimal | None:
         """시간외 총 매수호가 증감"""
-        return self._get(57, 'amount')  # type: ignore[no-any-return]
+        return self._get(57)  # type: ignore[no-any-return]
 
     @property
     def stck_deal_cls_code(self) -> str | None:
         """주식 매매 구분 코드"""
-        return self._get(58, 'code')  # type: ignore[no-any-return]
+        return self._get(58)  # type: ignore[no-any-return]
 
     @property
     def kmid_prc(self) -> _Decimal | None:
         """KRX 중간가"""
-        return self._get(59, 'price')  # type: ignore[no-any-return]
+        return self._get(59)  # type: ignore[no-any-return]
 
     @property
     def kmid_total_rsqn(self) -> int | None:
         """KRX 중간가잔량합계수량"""
-        return self._get(60, 'qty')  # type: ignore[no-any-return]
+        return self._get(60)  # type: ignore[no-any-return]
 
     @property
     def kmid_cls_code(self) -> str | None:
         """KRX 중간가 매수매도 구분"""
-        return self._get(61, 'code')  # type: ignore[no-any-return]
+        return self._get(61)  # type: ignore[no-any-return]
 
     @property
     def nmid_prc(self) -> _Decimal | None:
         """NXT 중간가"""
-        return self._get(62, 'price')  # type: ignore[no-any-return]
+        return self._get(62)  # type: ignore[no-any-return]
 
     @property
     def nmid_total_rsqn(self) -> int | None:
         """NXT 중간가잔량합계수량"""
-        return self._get(63, 'qty')  # type: ignore[no-any-return]
+        return self._get(63)  # type: ignore[no-any-return]
 
     @property
     def nmid_cls_code(self) -> str | None:
         """NXT 중간가 매수매도 구분"""
-        return self._get(64, 'code')  # type: ignore[no-any-return]
+        return self._get(64)  # type: ignore[no-any-return]
 
 
 class DomesticStockAskingPriceTotalRecord(StreamRecord):
@@ -5154,327 +5154,327 @@ class DomesticStockAskingPriceTotalRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def hour_cls_code(self) -> str | None:
         """시간 구분 코드"""
-        return self._get(2, 'code')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def askp1(self) -> _Decimal | None:
         """매도호가1"""
-        return self._get(3, 'price')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def askp2(self) -> _Decimal | None:
         """매도호가2"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def askp3(self) -> _Decimal | None:
         """매도호가3"""
-        return self._get(5, 'price')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def askp4(self) -> _Decimal | None:
         """매도호가4"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def askp5(self) -> _Decimal | None:
         """매도호가5"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def askp6(self) -> _Decimal | None:
         """매도호가6"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def askp7(self) -> _Decimal | None:
         """매도호가7"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def askp8(self) -> _Decimal | None:
         """매도호가8"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def askp9(self) -> _Decimal | None:
         """매도호가9"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def askp10(self) -> _Decimal | None:
         """매도호가10"""
-        return self._get(12, 'price')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def bidp1(self) -> _Decimal | None:
         """매수호가1"""
-        return self._get(13, 'price')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def bidp2(self) -> _Decimal | None:
         """매수호가2"""
-        return self._get(14, 'price')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def bidp3(self) -> _Decimal | None:
         """매수호가3"""
-        return self._get(15, 'price')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def bidp4(self) -> _Decimal | None:
         """매수호가4"""
-        return self._get(16, 'price')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def bidp5(self) -> _Decimal | None:
         """매수호가5"""
-        return self._get(17, 'price')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def bidp6(self) -> _Decimal | None:
         """매수호가6"""
-        return self._get(18, 'price')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def bidp7(self) -> _Decimal | None:
         """매수호가7"""
-        return self._get(19, 'price')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def bidp8(self) -> _Decimal | None:
         """매수호가8"""
-        return self._get(20, 'price')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def bidp9(self) -> _Decimal | None:
         """매수호가9"""
-        return self._get(21, 'price')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def bidp10(self) -> _Decimal | None:
         """매수호가10"""
-        return self._get(22, 'price')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(23, 'qty')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn2(self) -> int | None:
         """매도호가 잔량2"""
-        return self._get(24, 'qty')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn3(self) -> int | None:
         """매도호가 잔량3"""
-        return self._get(25, 'qty')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn4(self) -> int | None:
         """매도호가 잔량4"""
-        return self._get(26, 'qty')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn5(self) -> int | None:
         """매도호가 잔량5"""
-        return self._get(27, 'qty')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn6(self) -> int | None:
         """매도호가 잔량6"""
-        return self._get(28, 'qty')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn7(self) -> int | None:
         """매도호가 잔량7"""
-        return self._get(29, 'qty')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn8(self) -> int | None:
         """매도호가 잔량8"""
-        return self._get(30, 'qty')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn9(self) -> int | None:
         """매도호가 잔량9"""
-        return self._get(31, 'qty')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn10(self) -> int | None:
         """매도호가 잔량10"""
-        return self._get(32, 'qty')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(33, 'qty')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn2(self) -> int | None:
         """매수호가 잔량2"""
-        return self._get(34, 'qty')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn3(self) -> int | None:
         """매수호가 잔량3"""
-        return self._get(35, 'qty')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn4(self) -> int | None:
         """매수호가 잔량4"""
-        return self._get(36, 'qty')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn5(self) -> int | None:
         """매수호가 잔량5"""
-        return self._get(37, 'qty')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn6(self) -> int | None:
         """매수호가 잔량6"""
-        return self._get(38, 'qty')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn7(self) -> int | None:
         """매수호가 잔량7"""
-        return self._get(39, 'qty')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn8(self) -> int | None:
         """매수호가 잔량8"""
-        return self._get(40, 'qty')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn9(self) -> int | None:
         """매수호가 잔량9"""
-        return self._get(41, 'qty')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn10(self) -> int | None:
         """매수호가 잔량10"""
-        return self._get(42, 'qty')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(43, 'qty')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(44, 'qty')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def ovtm_total_askp_rsqn(self) -> int | None:
         """시간외 총 매도호가 잔량"""
-        return self._get(45, 'qty')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
     @property
     def ovtm_total_bidp_rsqn(self) -> int | None:
         """시간외 총 매수호가 잔량"""
-        return self._get(46, 'qty')  # type: ignore[no-any-return]
+        return self._get(46)  # type: ignore[no-any-return]
 
     @property
     def antc_cnpr(self) -> _Decimal | None:
         """예상 체결가"""
-        return self._get(47, 'price')  # type: ignore[no-any-return]
+        return self._get(47)  # type: ignore[no-any-return]
 
     @property
     def antc_cnqn(self) -> int | None:
         """예상 체결량"""
-        return self._get(48, 'qty')  # type: ignore[no-any-return]
+        return self._get(48)  # type: ignore[no-any-return]
 
     @property
     def antc_vol(self) -> int | None:
         """예상 거래량"""
-        return self._get(49, 'qty')  # type: ignore[no-any-return]
+        return self._get(49)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_vrss(self) -> _Decimal | None:
         """예상 체결 대비"""
-        return self._get(50, 'price')  # type: ignore[no-any-return]
+        return self._get(50)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_vrss_sign(self) -> str | None:
         """예상 체결 대비 부호"""
-        return self._get(51, 'code')  # type: ignore[no-any-return]
+        return self._get(51)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_prdy_ctrt(self) -> _Decimal | None:
         """예상 체결 전일 대비율"""
-        return self._get(52, 'rate')  # type: ignore[no-any-return]
+        return self._get(52)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(53, 'qty')  # type: ignore[no-any-return]
+        return self._get(53)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn_icdc(self) -> _Decimal | None:
         """총 매도호가 잔량 증감"""
-        return self._get(54, 'amount')  # type: ignore[no-any-return]
+        return self._get(54)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn_icdc(self) -> _Decimal | None:
         """총 매수호가 잔량 증감"""
-        return self._get(55, 'amount')  # type: ignore[no-any-return]
+        return self._get(55)  # type: ignore[no-any-return]
 
     @property
     def ovtm_total_askp_icdc(self) -> _Decimal | None:
         """시간외 총 매도호가 증감"""
-        return self._get(56, 'amount')  # type: ignore[no-any-return]
+        return self._get(56)  # type: ignore[no-any-return]
 
     @property
     def ovtm_total_bidp_icdc(self) -> _Decimal | None:
         """시간외 총 매수호가 증감"""
-        return self._get(57, 'amount')  # type: ignore[no-any-return]
+        return self._get(57)  # type: ignore[no-any-return]
 
     @property
     def stck_deal_cls_code(self) -> str | None:
         """주식 매매 구분 코드"""
-        return self._get(58, 'code')  # type: ignore[no-any-return]
+        return self._get(58)  # type: ignore[no-any-return]
 
     @property
     def kmid_prc(self) -> _Decimal | None:
         """KRX 중간가"""
-        return self._get(59, 'price')  # type: ignore[no-any-return]
+        return self._get(59)  # type: ignore[no-any-return]
 
     @property
     def kmid_total_rsqn(self) -> int | None:
         """KRX 중간가잔량합계수량"""
-        return self._get(60, 'qty')  # type: ignore[no-any-return]
+        return self._get(60)  # type: ignore[no-any-return]
 
     @property
     def kmid_cls_code(self) -> str | None:
         """KRX 중간가 매수매도 구분"""
-        return self._get(61, 'code')  # type: ignore[no-any-return]
+        return self._get(61)  # type: ignore[no-any-return]
 
     @property
     def nmid_prc(self) -> _Decimal | None:
         """NXT 중간가"""
-        return self._get(62, 'price')  # type: ignore[no-any-return]
+        return self._get(62)  # type: ignore[no-any-return]
 
     @property
     def nmid_total_rsqn(self) -> int | None:
         """NXT 중간가잔량합계수량"""
-        return self._get(63, 'qty')  # type: ignore[no-any-return]
+        return self._get(63)  # type: ignore[no-any-return]
 
     @property
     def nmid_cls_code(self) -> str | None:
         """NXT 중간가 매수매도 구분"""
-        return self._get(64, 'code')  # type: ignore[no-any-return]
+        return self._get(64)  # type: ignore[no-any-return]
 
 
 class DomesticStockCcnlKrxRecord(StreamRecord):
@@ -5490,232 +5490,232 @@ class DomesticStockCcnlKrxRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def stck_cntg_hour(self) -> _dt.time | None:
         """주식 단축 종목코드"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def stck_prpr(self) -> _Decimal | None:
         """주식 현재가"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss_sign(self) -> str | None:
         """전일 대비 부호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss(self) -> _Decimal | None:
         """전일 대비"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def prdy_ctrt(self) -> _Decimal | None:
         """전일 대비율"""
-        return self._get(5, 'rate')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def wghn_avrg_stck_prc(self) -> _Decimal | None:
         """가중 평균 주식 가격"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def stck_oprc(self) -> _Decimal | None:
         """주식 시가2"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def stck_hgpr(self) -> _Decimal | None:
         """주식 최고가"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def stck_lwpr(self) -> _Decimal | None:
         """주식 최저가"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def askp1(self) -> _Decimal | None:
         """매도호가1"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def bidp1(self) -> _Decimal | None:
         """매수호가1"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def cntg_vol(self) -> int | None:
         """체결 거래량"""
-        return self._get(12, 'qty')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(13, 'qty')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def acml_tr_pbmn(self) -> _Decimal | None:
         """누적거래대금"""
-        return self._get(14, 'amount')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_csnu(self) -> int | None:
         """매도 체결 건수"""
-        return self._get(15, 'count')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_csnu(self) -> int | None:
         """매수2 체결 건수"""
-        return self._get(16, 'count')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def ntby_cntg_csnu(self) -> int | None:
         """합계 순매수건수"""
-        return self._get(17, 'count')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def cttr(self) -> _Decimal | None:
         """체결강도"""
-        return self._get(18, 'rate')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_smtn(self) -> _Decimal | None:
         """총 매도 수량"""
-        return self._get(19, 'number')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_smtn(self) -> _Decimal | None:
         """총 매수 수량"""
-        return self._get(20, 'number')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def ccld_dvsn(self) -> str | None:
         """체결구분"""
-        return self._get(21, 'code')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def shnu_rate(self) -> _Decimal | None:
         """매수비율"""
-        return self._get(22, 'rate')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
         """전일 거래량 대비 등락율"""
-        return self._get(23, 'rate')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def oprc_hour(self) -> _dt.time | None:
         """시가 시간"""
-        return self._get(24, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr_sign(self) -> str | None:
         """시가 대비 부호"""
-        return self._get(25, 'code')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr(self) -> _Decimal | None:
         """시가 대비"""
-        return self._get(26, 'price')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def hgpr_hour(self) -> _dt.time | None:
         """최고가 시간"""
-        return self._get(27, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr_sign(self) -> str | None:
         """최고가 대비 현재가 부호"""
-        return self._get(28, 'code')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr(self) -> _Decimal | None:
         """최고가 대비 현재가"""
-        return self._get(29, 'price')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def lwpr_hour(self) -> _dt.time | None:
         """최저가 시간"""
-        return self._get(30, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr_sign(self) -> str | None:
         """최저가 대비 현재가 부호"""
-        return self._get(31, 'code')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr(self) -> _Decimal | None:
         """최저가 대비 현재가"""
-        return self._get(32, 'price')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def bsop_date(self) -> _dt.date | None:
         """일자"""
-        return self._get(33, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def new_mkop_cls_code(self) -> str | None:
         """신 장운영 구분 코드"""
-        return self._get(34, 'code')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def trht_yn(self) -> bool | None:
         """거래정지 여부"""
-        return self._get(35, 'flag')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(36, 'qty')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(37, 'qty')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(38, 'qty')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(39, 'qty')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def vol_tnrt(self) -> _Decimal | None:
         """거래량 회전율"""
-        return self._get(40, 'rate')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def prdy_smns_hour_acml_vol(self) -> int | None:
         """전일 동시간 누적 거래량"""
-        return self._get(41, 'qty')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def prdy_smns_hour_acml_vol_rate(self) -> _Decimal | None:
         """전일 동시간 누적 거래량 비율"""
-        return self._get(42, 'rate')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def hour_cls_code(self) -> str | None:
         """시간 구분 코드"""
-        return self._get(43, 'code')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def mrkt_trtm_cls_code(self) -> str | None:
         """임의종료구분코드"""
-        return self._get(44, 'code')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def vi_stnd_prc(self) -> _Decimal | None:
         """정적VI발동기준가격"""
-        return self._get(45, 'price')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
 
 class DomesticStockCcnlNoticeRecord(StreamRecord):
@@ -5726,137 +5726,137 @@ class DomesticStockCcnlNoticeRecord(StreamRecord):
     TR_ID = 'H0STCNI0'
     TITLE = '국내주식 실시간체결통보'
     COLUMNS = ('CUST_ID', 'ACNT_NO', 'ODER_NO', 'OODER_NO', 'SELN_BYOV_CLS', 'RCTF_CLS', 'ODER_KIND', 'ODER_COND', 'STCK_SHRN_ISCD', 'CNTG_QTY', 'CNTG_UNPR', 'STCK_CNTG_HOUR', 'RFUS_YN', 'CNTG_YN', 'ACPT_YN', 'BRNC_NO', 'ODER_QTY', 'ACNT_NAME', 'ORD_COND_PRC', 'ORD_EXG_GB', 'POPUP_YN', 'FILLER', 'CRDT_CLS', 'CRDT_LOAN_DATE', 'CNTG_ISNM40', 'ODER_PRC',)
-    ENCODINGS = ('code', 'code', 'code', 'code', 'code', 'code', 'code', 'text', 'code', 'qty', 'price', 'hhmmss', 'flag', 'flag', 'flag', 'code', 'qty', 'text', 'price', 'code', 'flag', 'text', 'code', 'yyyymmdd', 'text', 'price',)
+    ENCODINGS = ('code', 'code', 'code', 'code', 'code', 'code', 'code', 'text', 'code', 'qty', 'price', 'hhmmss', 'flag', 'code', 'flag', 'code', 'qty', 'text', 'price', 'code', 'flag', 'text', 'code', 'yyyymmdd', 'text', 'price',)
 
     @property
     def cust_id(self) -> str | None:
         """고객 ID"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def acnt_no(self) -> str | None:
         """계좌번호"""
-        return self._get(1, 'code')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def oder_no(self) -> str | None:
         """주문번호"""
-        return self._get(2, 'code')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def ooder_no(self) -> str | None:
         """원주문번호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def seln_byov_cls(self) -> str | None:
         """매도매수구분"""
-        return self._get(4, 'code')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def rctf_cls(self) -> str | None:
         """접수구분"""
-        return self._get(5, 'code')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def oder_kind(self) -> str | None:
         """주문종류"""
-        return self._get(6, 'code')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def oder_cond(self) -> str | None:
         """주문조건"""
-        return self._get(7, 'text')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def stck_shrn_iscd(self) -> str | None:
         """주식 단축 종목코드"""
-        return self._get(8, 'code')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def cntg_qty(self) -> int | None:
         """체결수량"""
-        return self._get(9, 'qty')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def cntg_unpr(self) -> _Decimal | None:
         """체결단가"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def stck_cntg_hour(self) -> _dt.time | None:
         """주식 단축 종목코드"""
-        return self._get(11, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def rfus_yn(self) -> bool | None:
         """거부여부"""
-        return self._get(12, 'flag')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
-    def cntg_yn(self) -> bool | None:
+    def cntg_yn(self) -> str | None:
         """체결여부"""
-        return self._get(13, 'flag')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def acpt_yn(self) -> bool | None:
         """접수여부"""
-        return self._get(14, 'flag')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def brnc_no(self) -> str | None:
         """지점번호"""
-        return self._get(15, 'code')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def oder_qty(self) -> int | None:
         """주문수량"""
-        return self._get(16, 'qty')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def acnt_name(self) -> str | None:
         """계좌명"""
-        return self._get(17, 'text')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def ord_cond_prc(self) -> _Decimal | None:
         """호가조건가격"""
-        return self._get(18, 'price')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def ord_exg_gb(self) -> str | None:
         """주문거래소 구분"""
-        return self._get(19, 'code')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def popup_yn(self) -> bool | None:
         """체결정보 표시"""
-        return self._get(20, 'flag')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def filler(self) -> str | None:
         """필러"""
-        return self._get(21, 'text')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def crdt_cls(self) -> str | None:
         """신용거래구분"""
-        return self._get(22, 'code')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def crdt_loan_date(self) -> _dt.date | None:
         """신용대출일자"""
-        return self._get(23, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def cntg_isnm40(self) -> str | None:
         """체결일자"""
-        return self._get(24, 'text')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def oder_prc(self) -> _Decimal | None:
         """주문가격"""
-        return self._get(25, 'price')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
 
 class DomesticStockCcnlNxtRecord(StreamRecord):
@@ -5872,232 +5872,232 @@ class DomesticStockCcnlNxtRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def stck_cntg_hour(self) -> _dt.time | None:
         """주식 단축 종목코드"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def stck_prpr(self) -> _Decimal | None:
         """주식 현재가"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss_sign(self) -> str | None:
         """전일 대비 부호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss(self) -> _Decimal | None:
         """전일 대비"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def prdy_ctrt(self) -> _Decimal | None:
         """전일 대비율"""
-        return self._get(5, 'rate')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def wghn_avrg_stck_prc(self) -> _Decimal | None:
         """가중 평균 주식 가격"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def stck_oprc(self) -> _Decimal | None:
         """주식 시가2"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def stck_hgpr(self) -> _Decimal | None:
         """주식 최고가"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def stck_lwpr(self) -> _Decimal | None:
         """주식 최저가"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def askp1(self) -> _Decimal | None:
         """매도호가1"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def bidp1(self) -> _Decimal | None:
         """매수호가1"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def cntg_vol(self) -> int | None:
         """체결 거래량"""
-        return self._get(12, 'qty')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(13, 'qty')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def acml_tr_pbmn(self) -> _Decimal | None:
         """누적거래대금"""
-        return self._get(14, 'amount')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_csnu(self) -> int | None:
         """매도 체결 건수"""
-        return self._get(15, 'count')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_csnu(self) -> int | None:
         """매수2 체결 건수"""
-        return self._get(16, 'count')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def ntby_cntg_csnu(self) -> int | None:
         """합계 순매수건수"""
-        return self._get(17, 'count')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def cttr(self) -> _Decimal | None:
         """체결강도"""
-        return self._get(18, 'rate')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_smtn(self) -> _Decimal | None:
         """총 매도 수량"""
-        return self._get(19, 'number')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_smtn(self) -> _Decimal | None:
         """총 매수 수량"""
-        return self._get(20, 'number')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def cntg_cls_code(self) -> str | None:
         """체결 구분 코드"""
-        return self._get(21, 'code')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def shnu_rate(self) -> _Decimal | None:
         """매수비율"""
-        return self._get(22, 'rate')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
         """전일 거래량 대비 등락율"""
-        return self._get(23, 'rate')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def oprc_hour(self) -> _dt.time | None:
         """시가 시간"""
-        return self._get(24, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr_sign(self) -> str | None:
         """시가 대비 부호"""
-        return self._get(25, 'code')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr(self) -> _Decimal | None:
         """시가 대비"""
-        return self._get(26, 'price')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def hgpr_hour(self) -> _dt.time | None:
         """최고가 시간"""
-        return self._get(27, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr_sign(self) -> str | None:
         """최고가 대비 현재가 부호"""
-        return self._get(28, 'code')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr(self) -> _Decimal | None:
         """최고가 대비 현재가"""
-        return self._get(29, 'price')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def lwpr_hour(self) -> _dt.time | None:
         """최저가 시간"""
-        return self._get(30, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr_sign(self) -> str | None:
         """최저가 대비 현재가 부호"""
-        return self._get(31, 'code')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr(self) -> _Decimal | None:
         """최저가 대비 현재가"""
-        return self._get(32, 'price')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def bsop_date(self) -> _dt.date | None:
         """일자"""
-        return self._get(33, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def new_mkop_cls_code(self) -> str | None:
         """신 장운영 구분 코드"""
-        return self._get(34, 'code')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def trht_yn(self) -> bool | None:
         """거래정지 여부"""
-        return self._get(35, 'flag')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(36, 'qty')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(37, 'qty')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(38, 'qty')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(39, 'qty')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def vol_tnrt(self) -> _Decimal | None:
         """거래량 회전율"""
-        return self._get(40, 'rate')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def prdy_smns_hour_acml_vol(self) -> int | None:
         """전일 동시간 누적 거래량"""
-        return self._get(41, 'qty')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def prdy_smns_hour_acml_vol_rate(self) -> _Decimal | None:
         """전일 동시간 누적 거래량 비율"""
-        return self._get(42, 'rate')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def hour_cls_code(self) -> str | None:
         """시간 구분 코드"""
-        return self._get(43, 'code')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def mrkt_trtm_cls_code(self) -> str | None:
         """임의종료구분코드"""
-        return self._get(44, 'code')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def vi_stnd_prc(self) -> _Decimal | None:
         """정적VI발동기준가격"""
-        return self._get(45, 'price')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
 
 class DomesticStockCcnlTotalRecord(StreamRecord):
@@ -6113,232 +6113,232 @@ class DomesticStockCcnlTotalRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def stck_cntg_hour(self) -> _dt.time | None:
         """주식 단축 종목코드"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def stck_prpr(self) -> _Decimal | None:
         """주식 현재가"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss_sign(self) -> str | None:
         """전일 대비 부호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss(self) -> _Decimal | None:
         """전일 대비"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def prdy_ctrt(self) -> _Decimal | None:
         """전일 대비율"""
-        return self._get(5, 'rate')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def wghn_avrg_stck_prc(self) -> _Decimal | None:
         """가중 평균 주식 가격"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def stck_oprc(self) -> _Decimal | None:
         """주식 시가2"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def stck_hgpr(self) -> _Decimal | None:
         """주식 최고가"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def stck_lwpr(self) -> _Decimal | None:
         """주식 최저가"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def askp1(self) -> _Decimal | None:
         """매도호가1"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def bidp1(self) -> _Decimal | None:
         """매수호가1"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def cntg_vol(self) -> int | None:
         """체결 거래량"""
-        return self._get(12, 'qty')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(13, 'qty')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def acml_tr_pbmn(self) -> _Decimal | None:
         """누적거래대금"""
-        return self._get(14, 'amount')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_csnu(self) -> int | None:
         """매도 체결 건수"""
-        return self._get(15, 'count')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_csnu(self) -> int | None:
         """매수2 체결 건수"""
-        return self._get(16, 'count')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def ntby_cntg_csnu(self) -> int | None:
         """합계 순매수건수"""
-        return self._get(17, 'count')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def cttr(self) -> _Decimal | None:
         """체결강도"""
-        return self._get(18, 'rate')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_smtn(self) -> _Decimal | None:
         """총 매도 수량"""
-        return self._get(19, 'number')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_smtn(self) -> _Decimal | None:
         """총 매수 수량"""
-        return self._get(20, 'number')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def cntg_cls_code(self) -> str | None:
         """체결 구분 코드"""
-        return self._get(21, 'code')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def shnu_rate(self) -> _Decimal | None:
         """매수비율"""
-        return self._get(22, 'rate')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
         """전일 거래량 대비 등락율"""
-        return self._get(23, 'rate')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def oprc_hour(self) -> _dt.time | None:
         """시가 시간"""
-        return self._get(24, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr_sign(self) -> str | None:
         """시가 대비 부호"""
-        return self._get(25, 'code')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr(self) -> _Decimal | None:
         """시가 대비"""
-        return self._get(26, 'price')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def hgpr_hour(self) -> _dt.time | None:
         """최고가 시간"""
-        return self._get(27, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr_sign(self) -> str | None:
         """최고가 대비 현재가 부호"""
-        return self._get(28, 'code')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr(self) -> _Decimal | None:
         """최고가 대비 현재가"""
-        return self._get(29, 'price')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def lwpr_hour(self) -> _dt.time | None:
         """최저가 시간"""
-        return self._get(30, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr_sign(self) -> str | None:
         """최저가 대비 현재가 부호"""
-        return self._get(31, 'code')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr(self) -> _Decimal | None:
         """최저가 대비 현재가"""
-        return self._get(32, 'price')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def bsop_date(self) -> _dt.date | None:
         """일자"""
-        return self._get(33, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def new_mkop_cls_code(self) -> str | None:
         """신 장운영 구분 코드"""
-        return self._get(34, 'code')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def trht_yn(self) -> bool | None:
         """거래정지 여부"""
-        return self._get(35, 'flag')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(36, 'qty')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(37, 'qty')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(38, 'qty')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(39, 'qty')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def vol_tnrt(self) -> _Decimal | None:
         """거래량 회전율"""
-        return self._get(40, 'rate')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def prdy_smns_hour_acml_vol(self) -> int | None:
         """전일 동시간 누적 거래량"""
-        return self._get(41, 'qty')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def prdy_smns_hour_acml_vol_rate(self) -> _Decimal | None:
         """전일 동시간 누적 거래량 비율"""
-        return self._get(42, 'rate')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def hour_cls_code(self) -> str | None:
         """시간 구분 코드"""
-        return self._get(43, 'code')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def mrkt_trtm_cls_code(self) -> str | None:
         """임의종료구분코드"""
-        return self._get(44, 'code')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def vi_stnd_prc(self) -> _Decimal | None:
         """정적VI발동기준가격"""
-        return self._get(45, 'price')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
 
 class DomesticStockExpCcnlKrxRecord(StreamRecord):
@@ -6354,227 +6354,227 @@ class DomesticStockExpCcnlKrxRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def stck_cntg_hour(self) -> _dt.time | None:
         """주식 단축 종목코드"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def stck_prpr(self) -> _Decimal | None:
         """주식 현재가"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss_sign(self) -> str | None:
         """전일 대비 부호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss(self) -> _Decimal | None:
         """전일 대비"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def prdy_ctrt(self) -> _Decimal | None:
         """전일 대비율"""
-        return self._get(5, 'rate')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def wghn_avrg_stck_prc(self) -> _Decimal | None:
         """가중 평균 주식 가격"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def stck_oprc(self) -> _Decimal | None:
         """주식 시가2"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def stck_hgpr(self) -> _Decimal | None:
         """주식 최고가"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def stck_lwpr(self) -> _Decimal | None:
         """주식 최저가"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def askp1(self) -> _Decimal | None:
         """매도호가1"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def bidp1(self) -> _Decimal | None:
         """매수호가1"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def cntg_vol(self) -> int | None:
         """체결 거래량"""
-        return self._get(12, 'qty')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(13, 'qty')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def acml_tr_pbmn(self) -> _Decimal | None:
         """누적거래대금"""
-        return self._get(14, 'amount')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_csnu(self) -> int | None:
         """매도 체결 건수"""
-        return self._get(15, 'count')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_csnu(self) -> int | None:
         """매수2 체결 건수"""
-        return self._get(16, 'count')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def ntby_cntg_csnu(self) -> int | None:
         """합계 순매수건수"""
-        return self._get(17, 'count')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def cttr(self) -> _Decimal | None:
         """체결강도"""
-        return self._get(18, 'rate')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_smtn(self) -> _Decimal | None:
         """총 매도 수량"""
-        return self._get(19, 'number')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_smtn(self) -> _Decimal | None:
         """총 매수 수량"""
-        return self._get(20, 'number')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def cntg_cls_code(self) -> str | None:
         """체결 구분 코드"""
-        return self._get(21, 'code')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def shnu_rate(self) -> _Decimal | None:
         """매수비율"""
-        return self._get(22, 'rate')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
         """전일 거래량 대비 등락율"""
-        return self._get(23, 'rate')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def oprc_hour(self) -> _dt.time | None:
         """시가 시간"""
-        return self._get(24, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr_sign(self) -> str | None:
         """시가 대비 부호"""
-        return self._get(25, 'code')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr(self) -> _Decimal | None:
         """시가 대비"""
-        return self._get(26, 'price')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def hgpr_hour(self) -> _dt.time | None:
         """최고가 시간"""
-        return self._get(27, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr_sign(self) -> str | None:
         """최고가 대비 현재가 부호"""
-        return self._get(28, 'code')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr(self) -> _Decimal | None:
         """최고가 대비 현재가"""
-        return self._get(29, 'price')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def lwpr_hour(self) -> _dt.time | None:
         """최저가 시간"""
-        return self._get(30, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr_sign(self) -> str | None:
         """최저가 대비 현재가 부호"""
-        return self._get(31, 'code')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr(self) -> _Decimal | None:
         """최저가 대비 현재가"""
-        return self._get(32, 'price')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def bsop_date(self) -> _dt.date | None:
         """일자"""
-        return self._get(33, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def new_mkop_cls_code(self) -> str | None:
         """신 장운영 구분 코드"""
-        return self._get(34, 'code')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def trht_yn(self) -> bool | None:
         """거래정지 여부"""
-        return self._get(35, 'flag')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(36, 'qty')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(37, 'qty')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(38, 'qty')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(39, 'qty')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def vol_tnrt(self) -> _Decimal | None:
         """거래량 회전율"""
-        return self._get(40, 'rate')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def prdy_smns_hour_acml_vol(self) -> int | None:
         """전일 동시간 누적 거래량"""
-        return self._get(41, 'qty')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def prdy_smns_hour_acml_vol_rate(self) -> _Decimal | None:
         """전일 동시간 누적 거래량 비율"""
-        return self._get(42, 'rate')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def hour_cls_code(self) -> str | None:
         """시간 구분 코드"""
-        return self._get(43, 'code')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def mrkt_trtm_cls_code(self) -> str | None:
         """임의종료구분코드"""
-        return self._get(44, 'code')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
 
 class DomesticStockExpCcnlNxtRecord(StreamRecord):
@@ -6590,232 +6590,232 @@ class DomesticStockExpCcnlNxtRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def stck_cntg_hour(self) -> _dt.time | None:
         """주식 단축 종목코드"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def stck_prpr(self) -> _Decimal | None:
         """주식 현재가"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss_sign(self) -> str | None:
         """전일 대비 부호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss(self) -> _Decimal | None:
         """전일 대비"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def prdy_ctrt(self) -> _Decimal | None:
         """전일 대비율"""
-        return self._get(5, 'rate')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def wghn_avrg_stck_prc(self) -> _Decimal | None:
         """가중 평균 주식 가격"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def stck_oprc(self) -> _Decimal | None:
         """주식 시가2"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def stck_hgpr(self) -> _Decimal | None:
         """주식 최고가"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def stck_lwpr(self) -> _Decimal | None:
         """주식 최저가"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def askp1(self) -> _Decimal | None:
         """매도호가1"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def bidp1(self) -> _Decimal | None:
         """매수호가1"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def cntg_vol(self) -> int | None:
         """체결 거래량"""
-        return self._get(12, 'qty')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(13, 'qty')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def acml_tr_pbmn(self) -> _Decimal | None:
         """누적거래대금"""
-        return self._get(14, 'amount')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_csnu(self) -> int | None:
         """매도 체결 건수"""
-        return self._get(15, 'count')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_csnu(self) -> int | None:
         """매수2 체결 건수"""
-        return self._get(16, 'count')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def ntby_cntg_csnu(self) -> int | None:
         """합계 순매수건수"""
-        return self._get(17, 'count')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def cttr(self) -> _Decimal | None:
         """체결강도"""
-        return self._get(18, 'rate')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_smtn(self) -> _Decimal | None:
         """총 매도 수량"""
-        return self._get(19, 'number')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_smtn(self) -> _Decimal | None:
         """총 매수 수량"""
-        return self._get(20, 'number')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def cntg_cls_code(self) -> str | None:
         """체결 구분 코드"""
-        return self._get(21, 'code')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def shnu_rate(self) -> _Decimal | None:
         """매수비율"""
-        return self._get(22, 'rate')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
         """전일 거래량 대비 등락율"""
-        return self._get(23, 'rate')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def oprc_hour(self) -> _dt.time | None:
         """시가 시간"""
-        return self._get(24, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr_sign(self) -> str | None:
         """시가 대비 부호"""
-        return self._get(25, 'code')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr(self) -> _Decimal | None:
         """시가 대비"""
-        return self._get(26, 'price')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def hgpr_hour(self) -> _dt.time | None:
         """최고가 시간"""
-        return self._get(27, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr_sign(self) -> str | None:
         """최고가 대비 현재가 부호"""
-        return self._get(28, 'code')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr(self) -> _Decimal | None:
         """최고가 대비 현재가"""
-        return self._get(29, 'price')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def lwpr_hour(self) -> _dt.time | None:
         """최저가 시간"""
-        return self._get(30, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr_sign(self) -> str | None:
         """최저가 대비 현재가 부호"""
-        return self._get(31, 'code')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr(self) -> _Decimal | None:
         """최저가 대비 현재가"""
-        return self._get(32, 'price')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def bsop_date(self) -> _dt.date | None:
         """일자"""
-        return self._get(33, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def new_mkop_cls_code(self) -> str | None:
         """신 장운영 구분 코드"""
-        return self._get(34, 'code')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def trht_yn(self) -> bool | None:
         """거래정지 여부"""
-        return self._get(35, 'flag')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(36, 'qty')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(37, 'qty')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(38, 'qty')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(39, 'qty')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def vol_tnrt(self) -> _Decimal | None:
         """거래량 회전율"""
-        return self._get(40, 'rate')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def prdy_smns_hour_acml_vol(self) -> int | None:
         """전일 동시간 누적 거래량"""
-        return self._get(41, 'qty')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def prdy_smns_hour_acml_vol_rate(self) -> _Decimal | None:
         """전일 동시간 누적 거래량 비율"""
-        return self._get(42, 'rate')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def hour_cls_code(self) -> str | None:
         """시간 구분 코드"""
-        return self._get(43, 'code')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def mrkt_trtm_cls_code(self) -> str | None:
         """임의종료구분코드"""
-        return self._get(44, 'code')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def vi_stnd_prc(self) -> _Decimal | None:
         """정적VI발동기준가격"""
-        return self._get(45, 'price')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
 
 class DomesticStockExpCcnlTotalRecord(StreamRecord):
@@ -6831,232 +6831,232 @@ class DomesticStockExpCcnlTotalRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def stck_cntg_hour(self) -> _dt.time | None:
         """주식 단축 종목코드"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def stck_prpr(self) -> _Decimal | None:
         """주식 현재가"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss_sign(self) -> str | None:
         """전일 대비 부호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss(self) -> _Decimal | None:
         """전일 대비"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def prdy_ctrt(self) -> _Decimal | None:
         """전일 대비율"""
-        return self._get(5, 'rate')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def wghn_avrg_stck_prc(self) -> _Decimal | None:
         """가중 평균 주식 가격"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def stck_oprc(self) -> _Decimal | None:
         """주식 시가2"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def stck_hgpr(self) -> _Decimal | None:
         """주식 최고가"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def stck_lwpr(self) -> _Decimal | None:
         """주식 최저가"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def askp1(self) -> _Decimal | None:
         """매도호가1"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def bidp1(self) -> _Decimal | None:
         """매수호가1"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def cntg_vol(self) -> int | None:
         """체결 거래량"""
-        return self._get(12, 'qty')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(13, 'qty')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def acml_tr_pbmn(self) -> _Decimal | None:
         """누적거래대금"""
-        return self._get(14, 'amount')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_csnu(self) -> int | None:
         """매도 체결 건수"""
-        return self._get(15, 'count')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_csnu(self) -> int | None:
         """매수2 체결 건수"""
-        return self._get(16, 'count')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def ntby_cntg_csnu(self) -> int | None:
         """합계 순매수건수"""
-        return self._get(17, 'count')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def cttr(self) -> _Decimal | None:
         """체결강도"""
-        return self._get(18, 'rate')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_smtn(self) -> _Decimal | None:
         """총 매도 수량"""
-        return self._get(19, 'number')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_smtn(self) -> _Decimal | None:
         """총 매수 수량"""
-        return self._get(20, 'number')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def cntg_cls_code(self) -> str | None:
         """체결 구분 코드"""
-        return self._get(21, 'code')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def shnu_rate(self) -> _Decimal | None:
         """매수비율"""
-        return self._get(22, 'rate')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
         """전일 거래량 대비 등락율"""
-        return self._get(23, 'rate')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def oprc_hour(self) -> _dt.time | None:
         """시가 시간"""
-        return self._get(24, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr_sign(self) -> str | None:
         """시가 대비 부호"""
-        return self._get(25, 'code')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr(self) -> _Decimal | None:
         """시가 대비"""
-        return self._get(26, 'price')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def hgpr_hour(self) -> _dt.time | None:
         """최고가 시간"""
-        return self._get(27, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr_sign(self) -> str | None:
         """최고가 대비 현재가 부호"""
-        return self._get(28, 'code')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr(self) -> _Decimal | None:
         """최고가 대비 현재가"""
-        return self._get(29, 'price')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def lwpr_hour(self) -> _dt.time | None:
         """최저가 시간"""
-        return self._get(30, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr_sign(self) -> str | None:
         """최저가 대비 현재가 부호"""
-        return self._get(31, 'code')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr(self) -> _Decimal | None:
         """최저가 대비 현재가"""
-        return self._get(32, 'price')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def bsop_date(self) -> _dt.date | None:
         """일자"""
-        return self._get(33, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def new_mkop_cls_code(self) -> str | None:
         """신 장운영 구분 코드"""
-        return self._get(34, 'code')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def trht_yn(self) -> bool | None:
         """거래정지 여부"""
-        return self._get(35, 'flag')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(36, 'qty')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(37, 'qty')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(38, 'qty')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(39, 'qty')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def vol_tnrt(self) -> _Decimal | None:
         """거래량 회전율"""
-        return self._get(40, 'rate')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def prdy_smns_hour_acml_vol(self) -> int | None:
         """전일 동시간 누적 거래량"""
-        return self._get(41, 'qty')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def prdy_smns_hour_acml_vol_rate(self) -> _Decimal | None:
         """전일 동시간 누적 거래량 비율"""
-        return self._get(42, 'rate')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def hour_cls_code(self) -> str | None:
         """시간 구분 코드"""
-        return self._get(43, 'code')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def mrkt_trtm_cls_code(self) -> str | None:
         """임의종료구분코드"""
-        return self._get(44, 'code')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def vi_stnd_prc(self) -> _Decimal | None:
         """정적VI발동기준가격"""
-        return self._get(45, 'price')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
 
 class DomesticStockIndexCcnlRecord(StreamRecord):
@@ -7072,152 +7072,152 @@ class DomesticStockIndexCcnlRecord(StreamRecord):
     @property
     def bstp_cls_code(self) -> str | None:
         """업종 구분 코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def prpr_nmix(self) -> _Decimal | None:
         """현재가 지수"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss_sign(self) -> str | None:
         """전일 대비 부호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def bstp_nmix_prdy_vrss(self) -> _Decimal | None:
         """전일 대비"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(5, 'qty')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def acml_tr_pbmn(self) -> _Decimal | None:
         """누적거래대금"""
-        return self._get(6, 'amount')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def pcas_vol(self) -> int | None:
         """건별 거래량"""
-        return self._get(7, 'qty')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def pcas_tr_pbmn(self) -> _Decimal | None:
         """건별 거래 대금"""
-        return self._get(8, 'amount')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def prdy_ctrt(self) -> _Decimal | None:
         """전일 대비율"""
-        return self._get(9, 'rate')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def oprc_nmix(self) -> _Decimal | None:
         """시가 지수"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def nmix_hgpr(self) -> _Decimal | None:
         """지수 최고가"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def nmix_lwpr(self) -> _Decimal | None:
         """지수 최저가"""
-        return self._get(12, 'price')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_nmix_prpr(self) -> _Decimal | None:
         """시가 대비 지수 현재가"""
-        return self._get(13, 'price')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_nmix_sign(self) -> str | None:
         """시가 대비 지수 부호"""
-        return self._get(14, 'code')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_nmix_prpr(self) -> _Decimal | None:
         """최고가 대비 지수 현재가"""
-        return self._get(15, 'price')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_nmix_sign(self) -> str | None:
         """최고가 대비 지수 부호"""
-        return self._get(16, 'code')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_nmix_prpr(self) -> _Decimal | None:
         """최저가 대비 지수 현재가"""
-        return self._get(17, 'price')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_nmix_sign(self) -> str | None:
         """최저가 대비 지수 부호"""
-        return self._get(18, 'code')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def prdy_clpr_vrss_oprc_rate(self) -> _Decimal | None:
         """전일 종가 대비 시가2 비율"""
-        return self._get(19, 'rate')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def prdy_clpr_vrss_hgpr_rate(self) -> _Decimal | None:
         """전일 종가 대비 최고가 비율"""
-        return self._get(20, 'rate')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def prdy_clpr_vrss_lwpr_rate(self) -> _Decimal | None:
         """전일 종가 대비 최저가 비율"""
-        return self._get(21, 'rate')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def uplm_issu_cnt(self) -> int | None:
         """상한 종목 수"""
-        return self._get(22, 'count')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def ascn_issu_cnt(self) -> int | None:
         """상승 종목 수"""
-        return self._get(23, 'count')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def stnr_issu_cnt(self) -> int | None:
         """보합 종목 수"""
-        return self._get(24, 'count')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def down_issu_cnt(self) -> int | None:
         """하락 종목 수"""
-        return self._get(25, 'count')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def lslm_issu_cnt(self) -> int | None:
         """하한 종목 수"""
-        return self._get(26, 'count')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def qtqt_ascn_issu_cnt(self) -> int | None:
         """기세 상승 종목수"""
-        return self._get(27, 'count')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def qtqt_down_issu_cnt(self) -> int | None:
         """기세 하락 종목수"""
-        return self._get(28, 'count')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def tick_vrss(self) -> _Decimal | None:
         """TICK대비"""
-        return self._get(29, 'price')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
 
 class DomesticStockIndexExpCcnlRecord(StreamRecord):
@@ -7233,152 +7233,152 @@ class DomesticStockIndexExpCcnlRecord(StreamRecord):
     @property
     def bstp_cls_code(self) -> str | None:
         """업종 구분 코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def prpr_nmix(self) -> _Decimal | None:
         """현재가 지수"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss_sign(self) -> str | None:
         """전일 대비 부호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def bstp_nmix_prdy_vrss(self) -> _Decimal | None:
         """전일 대비"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(5, 'qty')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def acml_tr_pbmn(self) -> _Decimal | None:
         """누적거래대금"""
-        return self._get(6, 'amount')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def pcas_vol(self) -> int | None:
         """건별 거래량"""
-        return self._get(7, 'qty')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def pcas_tr_pbmn(self) -> _Decimal | None:
         """건별 거래 대금"""
-        return self._get(8, 'amount')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def prdy_ctrt(self) -> _Decimal | None:
         """전일 대비율"""
-        return self._get(9, 'rate')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def oprc_nmix(self) -> _Decimal | None:
         """시가 지수"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def nmix_hgpr(self) -> _Decimal | None:
         """지수 최고가"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def nmix_lwpr(self) -> _Decimal | None:
         """지수 최저가"""
-        return self._get(12, 'price')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_nmix_prpr(self) -> _Decimal | None:
         """시가 대비 지수 현재가"""
-        return self._get(13, 'price')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_nmix_sign(self) -> str | None:
         """시가 대비 지수 부호"""
-        return self._get(14, 'code')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_nmix_prpr(self) -> _Decimal | None:
         """최고가 대비 지수 현재가"""
-        return self._get(15, 'price')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_nmix_sign(self) -> str | None:
         """최고가 대비 지수 부호"""
-        return self._get(16, 'code')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_nmix_prpr(self) -> _Decimal | None:
         """최저가 대비 지수 현재가"""
-        return self._get(17, 'price')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_nmix_sign(self) -> str | None:
         """최저가 대비 지수 부호"""
-        return self._get(18, 'code')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def prdy_clpr_vrss_oprc_rate(self) -> _Decimal | None:
         """전일 종가 대비 시가2 비율"""
-        return self._get(19, 'rate')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def prdy_clpr_vrss_hgpr_rate(self) -> _Decimal | None:
         """전일 종가 대비 최고가 비율"""
-        return self._get(20, 'rate')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def prdy_clpr_vrss_lwpr_rate(self) -> _Decimal | None:
         """전일 종가 대비 최저가 비율"""
-        return self._get(21, 'rate')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def uplm_issu_cnt(self) -> int | None:
         """상한 종목 수"""
-        return self._get(22, 'count')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def ascn_issu_cnt(self) -> int | None:
         """상승 종목 수"""
-        return self._get(23, 'count')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def stnr_issu_cnt(self) -> int | None:
         """보합 종목 수"""
-        return self._get(24, 'count')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def down_issu_cnt(self) -> int | None:
         """하락 종목 수"""
-        return self._get(25, 'count')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def lslm_issu_cnt(self) -> int | None:
         """하한 종목 수"""
-        return self._get(26, 'count')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def qtqt_ascn_issu_cnt(self) -> int | None:
         """기세 상승 종목수"""
-        return self._get(27, 'count')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def qtqt_down_issu_cnt(self) -> int | None:
         """기세 하락 종목수"""
-        return self._get(28, 'count')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def tick_vrss(self) -> _Decimal | None:
         """TICK대비"""
-        return self._get(29, 'price')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
 
 class DomesticStockIndexProgramTradeRecord(StreamRecord):
@@ -7394,442 +7394,442 @@ class DomesticStockIndexProgramTradeRecord(StreamRecord):
     @property
     def bstp_cls_code(self) -> str | None:
         """업종 구분 코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def arbt_seln_entm_cnqn(self) -> int | None:
         """차익 매도 위탁 체결량"""
-        return self._get(2, 'qty')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def arbt_seln_onsl_cnqn(self) -> int | None:
         """차익 매도 자기 체결량"""
-        return self._get(3, 'qty')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def arbt_shnu_entm_cnqn(self) -> int | None:
         """차익 매수2 위탁 체결량"""
-        return self._get(4, 'qty')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def arbt_shnu_onsl_cnqn(self) -> int | None:
         """차익 매수2 자기 체결량"""
-        return self._get(5, 'qty')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def nabt_seln_entm_cnqn(self) -> int | None:
         """비차익 매도 위탁 체결량"""
-        return self._get(6, 'qty')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def nabt_seln_onsl_cnqn(self) -> int | None:
         """비차익 매도 자기 체결량"""
-        return self._get(7, 'qty')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def nabt_shnu_entm_cnqn(self) -> int | None:
         """비차익 매수2 위탁 체결량"""
-        return self._get(8, 'qty')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def nabt_shnu_onsl_cnqn(self) -> int | None:
         """비차익 매수2 자기 체결량"""
-        return self._get(9, 'qty')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def arbt_seln_entm_cntg_amt(self) -> _Decimal | None:
         """차익 매도 위탁 체결 금액"""
-        return self._get(10, 'amount')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def arbt_seln_onsl_cntg_amt(self) -> _Decimal | None:
         """차익 매도 자기 체결 금액"""
-        return self._get(11, 'amount')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def arbt_shnu_entm_cntg_amt(self) -> _Decimal | None:
         """차익 매수2 위탁 체결 금액"""
-        return self._get(12, 'amount')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def arbt_shnu_onsl_cntg_amt(self) -> _Decimal | None:
         """차익 매수2 자기 체결 금액"""
-        return self._get(13, 'amount')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def nabt_seln_entm_cntg_amt(self) -> _Decimal | None:
         """비차익 매도 위탁 체결 금액"""
-        return self._get(14, 'amount')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def nabt_seln_onsl_cntg_amt(self) -> _Decimal | None:
         """비차익 매도 자기 체결 금액"""
-        return self._get(15, 'amount')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def nabt_shnu_entm_cntg_amt(self) -> _Decimal | None:
         """비차익 매수2 위탁 체결 금액"""
-        return self._get(16, 'amount')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def nabt_shnu_onsl_cntg_amt(self) -> _Decimal | None:
         """비차익 매수2 자기 체결 금액"""
-        return self._get(17, 'amount')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def arbt_smtn_seln_vol(self) -> int | None:
         """차익 합계 매도 거래량"""
-        return self._get(18, 'qty')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def arbt_smtm_seln_vol_rate(self) -> _Decimal | None:
         """차익 합계 매도 거래량 비율"""
-        return self._get(19, 'rate')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def arbt_smtn_seln_tr_pbmn(self) -> _Decimal | None:
         """차익 합계 매도 거래 대금"""
-        return self._get(20, 'amount')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def arbt_smtm_seln_tr_pbmn_rate(self) -> _Decimal | None:
         """차익 합계 매도 거래대금 비율"""
-        return self._get(21, 'rate')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def arbt_smtn_shnu_vol(self) -> int | None:
         """차익 합계 매수2 거래량"""
-        return self._get(22, 'qty')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def arbt_smtm_shnu_vol_rate(self) -> _Decimal | None:
         """차익 합계 매수 거래량 비율"""
-        return self._get(23, 'rate')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def arbt_smtn_shnu_tr_pbmn(self) -> _Decimal | None:
         """차익 합계 매수2 거래 대금"""
-        return self._get(24, 'amount')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def arbt_smtm_shnu_tr_pbmn_rate(self) -> _Decimal | None:
         """차익 합계 매수 거래대금 비율"""
-        return self._get(25, 'rate')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def arbt_smtn_ntby_qty(self) -> int | None:
         """차익 합계 순매수 수량"""
-        return self._get(26, 'qty')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def arbt_smtm_ntby_qty_rate(self) -> _Decimal | None:
         """차익 합계 순매수 수량 비율"""
-        return self._get(27, 'rate')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def arbt_smtn_ntby_tr_pbmn(self) -> _Decimal | None:
         """차익 합계 순매수 거래 대금"""
-        return self._get(28, 'amount')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def arbt_smtm_ntby_tr_pbmn_rate(self) -> _Decimal | None:
         """차익 합계 순매수 거래대금 비율"""
-        return self._get(29, 'rate')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def nabt_smtn_seln_vol(self) -> int | None:
         """비차익 합계 매도 거래량"""
-        return self._get(30, 'qty')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def nabt_smtm_seln_vol_rate(self) -> _Decimal | None:
         """비차익 합계 매도 거래량 비율"""
-        return self._get(31, 'rate')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def nabt_smtn_seln_tr_pbmn(self) -> _Decimal | None:
         """비차익 합계 매도 거래 대금"""
-        return self._get(32, 'amount')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def nabt_smtm_seln_tr_pbmn_rate(self) -> _Decimal | None:
         """비차익 합계 매도 거래대금 비율"""
-        return self._get(33, 'rate')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def nabt_smtn_shnu_vol(self) -> int | None:
         """비차익 합계 매수2 거래량"""
-        return self._get(34, 'qty')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def nabt_smtm_shnu_vol_rate(self) -> _Decimal | None:
         """비차익 합계 매수 거래량 비율"""
-        return self._get(35, 'rate')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def nabt_smtn_shnu_tr_pbmn(self) -> _Decimal | None:
         """비차익 합계 매수2 거래 대금"""
-        return self._get(36, 'amount')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def nabt_smtm_shnu_tr_pbmn_rate(self) -> _Decimal | None:
         """비차익 합계 매수 거래대금 비율"""
-        return self._get(37, 'rate')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def nabt_smtn_ntby_qty(self) -> int | None:
         """비차익 합계 순매수 수량"""
-        return self._get(38, 'qty')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def nabt_smtm_ntby_qty_rate(self) -> _Decimal | None:
         """비차익 합계 순매수 수량 비율"""
-        return self._get(39, 'rate')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def nabt_smtn_ntby_tr_pbmn(self) -> _Decimal | None:
         """비차익 합계 순매수 거래 대금"""
-        return self._get(40, 'amount')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def nabt_smtm_ntby_tr_pbmn_rate(self) -> _Decimal | None:
         """비차익 합계 순매수 거래대금 비율"""
-        return self._get(41, 'rate')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def whol_entm_seln_vol(self) -> int | None:
         """전체 위탁 매도 거래량"""
-        return self._get(42, 'qty')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def entm_seln_vol_rate(self) -> _Decimal | None:
         """위탁 매도 거래량 비율"""
-        return self._get(43, 'rate')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def whol_entm_seln_tr_pbmn(self) -> _Decimal | None:
         """전체 위탁 매도 거래 대금"""
-        return self._get(44, 'amount')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def entm_seln_tr_pbmn_rate(self) -> _Decimal | None:
         """위탁 매도 거래대금 비율"""
-        return self._get(45, 'rate')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
     @property
     def whol_entm_shnu_vol(self) -> int | None:
         """전체 위탁 매수2 거래량"""
-        return self._get(46, 'qty')  # type: ignore[no-any-return]
+        return self._get(46)  # type: ignore[no-any-return]
 
     @property
     def entm_shnu_vol_rate(self) -> _Decimal | None:
         """위탁 매수 거래량 비율"""
-        return self._get(47, 'rate')  # type: ignore[no-any-return]
+        return self._get(47)  # type: ignore[no-any-return]
 
     @property
     def whol_entm_shnu_tr_pbmn(self) -> _Decimal | None:
         """전체 위탁 매수2 거래 대금"""
-        return self._get(48, 'amount')  # type: ignore[no-any-return]
+        return self._get(48)  # type: ignore[no-any-return]
 
     @property
     def entm_shnu_tr_pbmn_rate(self) -> _Decimal | None:
         """위탁 매수 거래대금 비율"""
-        return self._get(49, 'rate')  # type: ignore[no-any-return]
+        return self._get(49)  # type: ignore[no-any-return]
 
     @property
     def whol_entm_ntby_qt(self) -> str | None:
         """전체 위탁 순매수 수량"""
-        return self._get(50, 'text')  # type: ignore[no-any-return]
+        return self._get(50)  # type: ignore[no-any-return]
 
     @property
     def entm_ntby_qty_rat(self) -> str | None:
         """위탁 순매수 수량 비율"""
-        return self._get(51, 'text')  # type: ignore[no-any-return]
+        return self._get(51)  # type: ignore[no-any-return]
 
     @property
     def whol_entm_ntby_tr_pbmn(self) -> _Decimal | None:
         """전체 위탁 순매수 거래 대금"""
-        return self._get(52, 'amount')  # type: ignore[no-any-return]
+        return self._get(52)  # type: ignore[no-any-return]
 
     @property
     def entm_ntby_tr_pbmn_rate(self) -> _Decimal | None:
         """위탁 순매수 금액 비율"""
-        return self._get(53, 'rate')  # type: ignore[no-any-return]
+        return self._get(53)  # type: ignore[no-any-return]
 
     @property
     def whol_onsl_seln_vol(self) -> int | None:
         """전체 자기 매도 거래량"""
-        return self._get(54, 'qty')  # type: ignore[no-any-return]
+        return self._get(54)  # type: ignore[no-any-return]
 
     @property
     def onsl_seln_vol_rate(self) -> _Decimal | None:
         """자기 매도 거래량 비율"""
-        return self._get(55, 'rate')  # type: ignore[no-any-return]
+        return self._get(55)  # type: ignore[no-any-return]
 
     @property
     def whol_onsl_seln_tr_pbmn(self) -> _Decimal | None:
         """전체 자기 매도 거래 대금"""
-        return self._get(56, 'amount')  # type: ignore[no-any-return]
+        return self._get(56)  # type: ignore[no-any-return]
 
     @property
     def onsl_seln_tr_pbmn_rate(self) -> _Decimal | None:
         """자기 매도 거래대금 비율"""
-        return self._get(57, 'rate')  # type: ignore[no-any-return]
+        return self._get(57)  # type: ignore[no-any-return]
 
     @property
     def whol_onsl_shnu_vol(self) -> int | None:
         """전체 자기 매수2 거래량"""
-        return self._get(58, 'qty')  # type: ignore[no-any-return]
+        return self._get(58)  # type: ignore[no-any-return]
 
     @property
     def onsl_shnu_vol_rate(self) -> _Decimal | None:
         """자기 매수 거래량 비율"""
-        return self._get(59, 'rate')  # type: ignore[no-any-return]
+        return self._get(59)  # type: ignore[no-any-return]
 
     @property
     def whol_onsl_shnu_tr_pbmn(self) -> _Decimal | None:
         """전체 자기 매수2 거래 대금"""
-        return self._get(60, 'amount')  # type: ignore[no-any-return]
+        return self._get(60)  # type: ignore[no-any-return]
 
     @property
     def onsl_shnu_tr_pbmn_rate(self) -> _Decimal | None:
         """자기 매수 거래대금 비율"""
-        return self._get(61, 'rate')  # type: ignore[no-any-return]
+        return self._get(61)  # type: ignore[no-any-return]
 
     @property
     def whol_onsl_ntby_qty(self) -> int | None:
         """전체 자기 순매수 수량"""
-        return self._get(62, 'qty')  # type: ignore[no-any-return]
+        return self._get(62)  # type: ignore[no-any-return]
 
     @property
     def onsl_ntby_qty_rate(self) -> _Decimal | None:
         """자기 순매수량 비율"""
-        return self._get(63, 'rate')  # type: ignore[no-any-return]
+        return self._get(63)  # type: ignore[no-any-return]
 
     @property
     def whol_onsl_ntby_tr_pbmn(self) -> _Decimal | None:
         """전체 자기 순매수 거래 대금"""
-        return self._get(64, 'amount')  # type: ignore[no-any-return]
+        return self._get(64)  # type: ignore[no-any-return]
 
     @property
     def onsl_ntby_tr_pbmn_rate(self) -> _Decimal | None:
         """자기 순매수 대금 비율"""
-        return self._get(65, 'rate')  # type: ignore[no-any-return]
+        return self._get(65)  # type: ignore[no-any-return]
 
     @property
     def total_seln_qty(self) -> int | None:
         """총매도수량"""
-        return self._get(66, 'qty')  # type: ignore[no-any-return]
+        return self._get(66)  # type: ignore[no-any-return]
 
     @property
     def whol_seln_vol_rate(self) -> _Decimal | None:
         """전체 매도 거래량 비율"""
-        return self._get(67, 'rate')  # type: ignore[no-any-return]
+        return self._get(67)  # type: ignore[no-any-return]
 
     @property
     def total_seln_tr_pbmn(self) -> _Decimal | None:
         """총 매도 거래 대금"""
-        return self._get(68, 'amount')  # type: ignore[no-any-return]
+        return self._get(68)  # type: ignore[no-any-return]
 
     @property
     def whol_seln_tr_pbmn_rate(self) -> _Decimal | None:
         """전체 매도 거래대금 비율"""
-        return self._get(69, 'rate')  # type: ignore[no-any-return]
+        return self._get(69)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_smtn(self) -> _Decimal | None:
         """총 매수 수량"""
-        return self._get(70, 'number')  # type: ignore[no-any-return]
+        return self._get(70)  # type: ignore[no-any-return]
 
     @property
     def whol_shun_vol_rate(self) -> _Decimal | None:
         """전체 매수 거래량 비율"""
-        return self._get(71, 'rate')  # type: ignore[no-any-return]
+        return self._get(71)  # type: ignore[no-any-return]
 
     @property
     def total_shnu_tr_pbmn(self) -> _Decimal | None:
         """총 매수2 거래 대금"""
-        return self._get(72, 'amount')  # type: ignore[no-any-return]
+        return self._get(72)  # type: ignore[no-any-return]
 
     @property
     def whol_shun_tr_pbmn_rate(self) -> _Decimal | None:
         """전체 매수 거래대금 비율"""
-        return self._get(73, 'rate')  # type: ignore[no-any-return]
+        return self._get(73)  # type: ignore[no-any-return]
 
     @property
     def whol_ntby_qty(self) -> int | None:
         """전체 순매수 수량"""
-        return self._get(74, 'qty')  # type: ignore[no-any-return]
+        return self._get(74)  # type: ignore[no-any-return]
 
     @property
     def whol_smtm_ntby_qty_rate(self) -> _Decimal | None:
         """전체 합계 순매수 수량 비율"""
-        return self._get(75, 'rate')  # type: ignore[no-any-return]
+        return self._get(75)  # type: ignore[no-any-return]
 
     @property
     def whol_ntby_tr_pbmn(self) -> _Decimal | None:
         """전체 순매수 거래 대금"""
-        return self._get(76, 'amount')  # type: ignore[no-any-return]
+        return self._get(76)  # type: ignore[no-any-return]
 
     @property
     def whol_ntby_tr_pbmn_rate(self) -> _Decimal | None:
         """전체 순매수 거래대금 비율"""
-        return self._get(77, 'rate')  # type: ignore[no-any-return]
+        return self._get(77)  # type: ignore[no-any-return]
 
     @property
     def arbt_entm_ntby_qty(self) -> int | None:
         """차익 위탁 순매수 수량"""
-        return self._get(78, 'qty')  # type: ignore[no-any-return]
+        return self._get(78)  # type: ignore[no-any-return]
 
     @property
     def arbt_entm_ntby_tr_pbmn(self) -> _Decimal | None:
         """차익 위탁 순매수 거래 대금"""
-        return self._get(79, 'amount')  # type: ignore[no-any-return]
+        return self._get(79)  # type: ignore[no-any-return]
 
     @property
     def arbt_onsl_ntby_qty(self) -> int | None:
         """차익 자기 순매수 수량"""
-        return self._get(80, 'qty')  # type: ignore[no-any-return]
+        return self._get(80)  # type: ignore[no-any-return]
 
     @property
     def arbt_onsl_ntby_tr_pbmn(self) -> _Decimal | None:
         """차익 자기 순매수 거래 대금"""
-        return self._get(81, 'amount')  # type: ignore[no-any-return]
+        return self._get(81)  # type: ignore[no-any-return]
 
     @property
     def nabt_entm_ntby_qty(self) -> int | None:
         """비차익 위탁 순매수 수량"""
-        return self._get(82, 'qty')  # type: ignore[no-any-return]
+        return self._get(82)  # type: ignore[no-any-return]
 
     @property
     def nabt_entm_ntby_tr_pbmn(self) -> _Decimal | None:
         """비차익 위탁 순매수 거래 대금"""
-        return self._get(83, 'amount')  # type: ignore[no-any-return]
+        return self._get(83)  # type: ignore[no-any-return]
 
     @property
     def nabt_onsl_ntby_qty(self) -> int | None:
         """비차익 자기 순매수 수량"""
-        return self._get(84, 'qty')  # type: ignore[no-any-return]
+        return self._get(84)  # type: ignore[no-any-return]
 
     @property
     def nabt_onsl_ntby_tr_pbmn(self) -> _Decimal | None:
         """비차익 자기 순매수 거래 대금"""
-        return self._get(85, 'amount')  # type: ignore[no-any-return]
+        return self._get(85)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(86, 'qty')  # type: ignore[no-any-return]
+        return self._get(86)  # type: ignore[no-any-return]
 
     @property
     def acml_tr_pbmn(self) -> _Decimal | None:
         """누적거래대금"""
-        return self._get(87, 'amount')  # type: ignore[no-any-return]
+        return self._get(87)  # type: ignore[no-any-return]
 
 
 class DomesticStockMarketStatusKrxRecord(StreamRecord):
@@ -7845,57 +7845,57 @@ class DomesticStockMarketStatusKrxRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def trht_yn(self) -> bool | None:
         """거래정지 여부"""
-        return self._get(1, 'flag')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def tr_susp_reas_cntt(self) -> str | None:
         """거래정지사유내용"""
-        return self._get(2, 'text')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def mkop_cls_code(self) -> str | None:
         """장운영구분코드"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def antc_mkop_cls_code(self) -> str | None:
         """예상 장운영 구분 코드"""
-        return self._get(4, 'code')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def mrkt_trtm_cls_code(self) -> str | None:
         """임의종료구분코드"""
-        return self._get(5, 'code')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def divi_app_cls_code(self) -> str | None:
         """동시호가배분처리코드"""
-        return self._get(6, 'code')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def iscd_stat_cls_code(self) -> str | None:
         """종목 상태 구분 코드"""
-        return self._get(7, 'code')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def vi_cls_code(self) -> str | None:
         """VI적용구분코드"""
-        return self._get(8, 'code')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def ovtm_vi_cls_code(self) -> str | None:
         """시간외단일가VI적용구분코드"""
-        return self._get(9, 'code')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def exch_cls_code(self) -> str | None:
         """거래소구분코드"""
-        return self._get(10, 'code')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
 
 class DomesticStockMarketStatusNxtRecord(StreamRecord):
@@ -7911,57 +7911,57 @@ class DomesticStockMarketStatusNxtRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def trht_yn(self) -> bool | None:
         """거래정지 여부"""
-        return self._get(1, 'flag')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def tr_susp_reas_cntt(self) -> str | None:
         """거래정지사유내용"""
-        return self._get(2, 'text')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def mkop_cls_code(self) -> str | None:
         """장운영구분코드"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def antc_mkop_cls_code(self) -> str | None:
         """예상 장운영 구분 코드"""
-        return self._get(4, 'code')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def mrkt_trtm_cls_code(self) -> str | None:
         """임의종료구분코드"""
-        return self._get(5, 'code')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def divi_app_cls_code(self) -> str | None:
         """동시호가배분처리코드"""
-        return self._get(6, 'code')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def iscd_stat_cls_code(self) -> str | None:
         """종목 상태 구분 코드"""
-        return self._get(7, 'code')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def vi_cls_code(self) -> str | None:
         """VI적용구분코드"""
-        return self._get(8, 'code')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def ovtm_vi_cls_code(self) -> str | None:
         """시간외단일가VI적용구분코드"""
-        return self._get(9, 'code')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def exch_cls_code(self) -> str | None:
         """거래소구분코드"""
-        return self._get(10, 'code')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
 
 class DomesticStockMarketStatusTotalRecord(StreamRecord):
@@ -7977,52 +7977,52 @@ class DomesticStockMarketStatusTotalRecord(StreamRecord):
     @property
     def trht_yn(self) -> bool | None:
         """거래정지 여부"""
-        return self._get(0, 'flag')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def tr_susp_reas_cntt(self) -> str | None:
         """거래정지사유내용"""
-        return self._get(1, 'text')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def mkop_cls_code(self) -> str | None:
         """장운영구분코드"""
-        return self._get(2, 'code')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def antc_mkop_cls_code(self) -> str | None:
         """예상 장운영 구분 코드"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def mrkt_trtm_cls_code(self) -> str | None:
         """임의종료구분코드"""
-        return self._get(4, 'code')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def divi_app_cls_code(self) -> str | None:
         """동시호가배분처리코드"""
-        return self._get(5, 'code')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def iscd_stat_cls_code(self) -> str | None:
         """종목 상태 구분 코드"""
-        return self._get(6, 'code')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def vi_cls_code(self) -> str | None:
         """VI적용구분코드"""
-        return self._get(7, 'code')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def ovtm_vi_cls_code(self) -> str | None:
         """시간외단일가VI적용구분코드"""
-        return self._get(8, 'code')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def exch_cls_code(self) -> str | None:
         """거래소구분코드"""
-        return self._get(9, 'code')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
 
 class DomesticStockMemberKrxRecord(StreamRecord):
@@ -8038,392 +8038,392 @@ class DomesticStockMemberKrxRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_name1(self) -> str | None:
         """매도2회원사명1"""
-        return self._get(1, 'text')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_name2(self) -> str | None:
         """매도2회원사명2"""
-        return self._get(2, 'text')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_name3(self) -> str | None:
         """매도2회원사명3"""
-        return self._get(3, 'text')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_name4(self) -> str | None:
         """매도2회원사명4"""
-        return self._get(4, 'text')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_name5(self) -> str | None:
         """매도2회원사명5"""
-        return self._get(5, 'text')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_name1(self) -> str | None:
         """매수회원사명1"""
-        return self._get(6, 'text')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_name2(self) -> str | None:
         """매수회원사명2"""
-        return self._get(7, 'text')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_name3(self) -> str | None:
         """매수회원사명3"""
-        return self._get(8, 'text')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_name4(self) -> str | None:
         """매수회원사명4"""
-        return self._get(9, 'text')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_name5(self) -> str | None:
         """매수회원사명5"""
-        return self._get(10, 'text')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def total_seln_qty1(self) -> int | None:
         """총 매도 수량1"""
-        return self._get(11, 'qty')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def total_seln_qty2(self) -> int | None:
         """총 매도 수량2"""
-        return self._get(12, 'qty')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def total_seln_qty3(self) -> int | None:
         """총 매도 수량3"""
-        return self._get(13, 'qty')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def total_seln_qty4(self) -> int | None:
         """총 매도 수량4"""
-        return self._get(14, 'qty')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def total_seln_qty5(self) -> int | None:
         """총 매도 수량5"""
-        return self._get(15, 'qty')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def total_shnu_qty1(self) -> int | None:
         """총 매수2 수량1"""
-        return self._get(16, 'qty')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def total_shnu_qty2(self) -> int | None:
         """총 매수2 수량2"""
-        return self._get(17, 'qty')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def total_shnu_qty3(self) -> int | None:
         """총 매수2 수량3"""
-        return self._get(18, 'qty')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def total_shnu_qty4(self) -> int | None:
         """총 매수2 수량4"""
-        return self._get(19, 'qty')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def total_shnu_qty5(self) -> int | None:
         """총 매수2 수량5"""
-        return self._get(20, 'qty')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_glob_yn_1(self) -> bool | None:
         """매도 회원사 외국계 여부1"""
-        return self._get(21, 'flag')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_glob_yn_2(self) -> bool | None:
         """매도 회원사 외국계 여부2"""
-        return self._get(22, 'flag')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_glob_yn_3(self) -> bool | None:
         """매도 회원사 외국계 여부3"""
-        return self._get(23, 'flag')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_glob_yn_4(self) -> bool | None:
         """매도 회원사 외국계 여부4"""
-        return self._get(24, 'flag')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_glob_yn_5(self) -> bool | None:
         """매도 회원사 외국계 여부5"""
-        return self._get(25, 'flag')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_glob_yn_1(self) -> bool | None:
         """매수2 회원사 외국계 여부1"""
-        return self._get(26, 'flag')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_glob_yn_2(self) -> bool | None:
         """매수2 회원사 외국계 여부2"""
-        return self._get(27, 'flag')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_glob_yn_3(self) -> bool | None:
         """매수2 회원사 외국계 여부3"""
-        return self._get(28, 'flag')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_glob_yn_4(self) -> bool | None:
         """매수2 회원사 외국계 여부4"""
-        return self._get(29, 'flag')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_glob_yn_5(self) -> bool | None:
         """매수2 회원사 외국계 여부5"""
-        return self._get(30, 'flag')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_no1(self) -> str | None:
         """매도 회원사 번호1"""
-        return self._get(31, 'code')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_no2(self) -> str | None:
         """매도 회원사 번호2"""
-        return self._get(32, 'code')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_no3(self) -> str | None:
         """매도 회원사 번호3"""
-        return self._get(33, 'code')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_no4(self) -> str | None:
         """매도 회원사 번호4"""
-        return self._get(34, 'code')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_no5(self) -> str | None:
         """매도 회원사 번호5"""
-        return self._get(35, 'code')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_no1(self) -> str | None:
         """매수2 회원사 번호1"""
-        return self._get(36, 'code')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_no2(self) -> str | None:
         """매수2 회원사 번호2"""
-        return self._get(37, 'code')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_no3(self) -> str | None:
         """매수2 회원사 번호3"""
-        return self._get(38, 'code')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_no4(self) -> str | None:
         """매수2 회원사 번호4"""
-        return self._get(39, 'code')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_no5(self) -> str | None:
         """매수2 회원사 번호5"""
-        return self._get(40, 'code')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_rlim1(self) -> _Decimal | None:
         """매도 회원사 비중1"""
-        return self._get(41, 'rate')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_rlim2(self) -> _Decimal | None:
         """매도 회원사 비중2"""
-        return self._get(42, 'rate')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_rlim3(self) -> _Decimal | None:
         """매도 회원사 비중3"""
-        return self._get(43, 'rate')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_rlim4(self) -> _Decimal | None:
         """매도 회원사 비중4"""
-        return self._get(44, 'rate')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_rlim5(self) -> _Decimal | None:
         """매도 회원사 비중5"""
-        return self._get(45, 'rate')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_rlim1(self) -> _Decimal | None:
         """매수2 회원사 비중1"""
-        return self._get(46, 'rate')  # type: ignore[no-any-return]
+        return self._get(46)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_rlim2(self) -> _Decimal | None:
         """매수2 회원사 비중2"""
-        return self._get(47, 'rate')  # type: ignore[no-any-return]
+        return self._get(47)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_rlim3(self) -> _Decimal | None:
         """매수2 회원사 비중3"""
-        return self._get(48, 'rate')  # type: ignore[no-any-return]
+        return self._get(48)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_rlim4(self) -> _Decimal | None:
         """매수2 회원사 비중4"""
-        return self._get(49, 'rate')  # type: ignore[no-any-return]
+        return self._get(49)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_rlim5(self) -> _Decimal | None:
         """매수2 회원사 비중5"""
-        return self._get(50, 'rate')  # type: ignore[no-any-return]
+        return self._get(50)  # type: ignore[no-any-return]
 
     @property
     def seln_qty_icdc1(self) -> _Decimal | None:
         """매도 수량 증감1"""
-        return self._get(51, 'amount')  # type: ignore[no-any-return]
+        return self._get(51)  # type: ignore[no-any-return]
 
     @property
     def seln_qty_icdc2(self) -> _Decimal | None:
         """매도 수량 증감2"""
-        return self._get(52, 'amount')  # type: ignore[no-any-return]
+        return self._get(52)  # type: ignore[no-any-return]
 
     @property
     def seln_qty_icdc3(self) -> _Decimal | None:
         """매도 수량 증감3"""
-        return self._get(53, 'amount')  # type: ignore[no-any-return]
+        return self._get(53)  # type: ignore[no-any-return]
 
     @property
     def seln_qty_icdc4(self) -> _Decimal | None:
         """매도 수량 증감4"""
-        return self._get(54, 'amount')  # type: ignore[no-any-return]
+        return self._get(54)  # type: ignore[no-any-return]
 
     @property
     def seln_qty_icdc5(self) -> _Decimal | None:
         """매도 수량 증감5"""
-        return self._get(55, 'amount')  # type: ignore[no-any-return]
+        return self._get(55)  # type: ignore[no-any-return]
 
     @property
     def shnu_qty_icdc1(self) -> _Decimal | None:
         """매수2 수량 증감1"""
-        return self._get(56, 'amount')  # type: ignore[no-any-return]
+        return self._get(56)  # type: ignore[no-any-return]
 
     @property
     def shnu_qty_icdc2(self) -> _Decimal | None:
         """매수2 수량 증감2"""
-        return self._get(57, 'amount')  # type: ignore[no-any-return]
+        return self._get(57)  # type: ignore[no-any-return]
 
     @property
     def shnu_qty_icdc3(self) -> _Decimal | None:
         """매수2 수량 증감3"""
-        return self._get(58, 'amount')  # type: ignore[no-any-return]
+        return self._get(58)  # type: ignore[no-any-return]
 
     @property
     def shnu_qty_icdc4(self) -> _Decimal | None:
         """매수2 수량 증감4"""
-        return self._get(59, 'amount')  # type: ignore[no-any-return]
+        return self._get(59)  # type: ignore[no-any-return]
 
     @property
     def shnu_qty_icdc5(self) -> _Decimal | None:
         """매수2 수량 증감5"""
-        return self._get(60, 'amount')  # type: ignore[no-any-return]
+        return self._get(60)  # type: ignore[no-any-return]
 
     @property
     def glob_total_seln_qty(self) -> int | None:
         """외국계총매도수량"""
-        return self._get(61, 'qty')  # type: ignore[no-any-return]
+        return self._get(61)  # type: ignore[no-any-return]
 
     @property
     def glob_total_shnu_qty(self) -> int | None:
         """외국계총매수2수량"""
-        return self._get(62, 'qty')  # type: ignore[no-any-return]
+        return self._get(62)  # type: ignore[no-any-return]
 
     @property
     def glob_total_seln_qty_icdc(self) -> _Decimal | None:
         """외국계 총 매도 수량 증감"""
-        return self._get(63, 'amount')  # type: ignore[no-any-return]
+        return self._get(63)  # type: ignore[no-any-return]
 
     @property
     def glob_total_shnu_qty_icdc(self) -> _Decimal | None:
         """외국계 총 매수2 수량 증감"""
-        return self._get(64, 'amount')  # type: ignore[no-any-return]
+        return self._get(64)  # type: ignore[no-any-return]
 
     @property
     def glob_ntby_qty(self) -> int | None:
         """외국계순매수수량"""
-        return self._get(65, 'qty')  # type: ignore[no-any-return]
+        return self._get(65)  # type: ignore[no-any-return]
 
     @property
     def glob_seln_rlim(self) -> _Decimal | None:
         """외국계 매도 비중"""
-        return self._get(66, 'rate')  # type: ignore[no-any-return]
+        return self._get(66)  # type: ignore[no-any-return]
 
     @property
     def glob_shnu_rlim(self) -> _Decimal | None:
         """외국계 매수2 비중"""
-        return self._get(67, 'rate')  # type: ignore[no-any-return]
+        return self._get(67)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_eng_name1(self) -> str | None:
         """매도2영문회원사명1"""
-        return self._get(68, 'text')  # type: ignore[no-any-return]
+        return self._get(68)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_eng_name2(self) -> str | None:
         """매도2영문회원사명2"""
-        return self._get(69, 'text')  # type: ignore[no-any-return]
+        return self._get(69)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_eng_name3(self) -> str | None:
         """매도2영문회원사명3"""
-        return self._get(70, 'text')  # type: ignore[no-any-return]
+        return self._get(70)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_eng_name4(self) -> str | None:
         """매도2영문회원사명4"""
-        return self._get(71, 'text')  # type: ignore[no-any-return]
+        return self._get(71)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_eng_name5(self) -> str | None:
         """매도2영문회원사명5"""
-        return self._get(72, 'text')  # type: ignore[no-any-return]
+        return self._get(72)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_eng_name1(self) -> str | None:
         """매수영문회원사명1"""
-        return self._get(73, 'text')  # type: ignore[no-any-return]
+        return self._get(73)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_eng_name2(self) -> str | None:
         """매수영문회원사명2"""
-        return self._get(74, 'text')  # type: ignore[no-any-return]
+        return self._get(74)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_eng_name3(self) -> str | None:
         """매수영문회원사명3"""
-        return self._get(75, 'text')  # type: ignore[no-any-return]
+        return self._get(75)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_eng_name4(self) -> str | None:
         """매수영문회원사명4"""
-        return self._get(76, 'text')  # type: ignore[no-any-return]
+        return self._get(76)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_eng_name5(self) -> str | None:
         """매수영문회원사명5"""
-        return self._get(77, 'text')  # type: ignore[no-any-return]
+        return self._get(77)  # type: ignore[no-any-return]
 
 
 class DomesticStockMemberNxtRecord(StreamRecord):
@@ -8439,392 +8439,392 @@ class DomesticStockMemberNxtRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_name1(self) -> str | None:
         """매도2회원사명1"""
-        return self._get(1, 'text')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_name2(self) -> str | None:
         """매도2회원사명2"""
-        return self._get(2, 'text')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_name3(self) -> str | None:
         """매도2회원사명3"""
-        return self._get(3, 'text')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_name4(self) -> str | None:
         """매도2회원사명4"""
-        return self._get(4, 'text')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_name5(self) -> str | None:
         """매도2회원사명5"""
-        return self._get(5, 'text')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_name1(self) -> str | None:
         """매수회원사명1"""
-        return self._get(6, 'text')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_name2(self) -> str | None:
         """매수회원사명2"""
-        return self._get(7, 'text')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_name3(self) -> str | None:
         """매수회원사명3"""
-        return self._get(8, 'text')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_name4(self) -> str | None:
         """매수회원사명4"""
-        return self._get(9, 'text')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_name5(self) -> str | None:
         """매수회원사명5"""
-        return self._get(10, 'text')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def total_seln_qty1(self) -> int | None:
         """총 매도 수량1"""
-        return self._get(11, 'qty')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def total_seln_qty2(self) -> int | None:
         """총 매도 수량2"""
-        return self._get(12, 'qty')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def total_seln_qty3(self) -> int | None:
         """총 매도 수량3"""
-        return self._get(13, 'qty')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def total_seln_qty4(self) -> int | None:
         """총 매도 수량4"""
-        return self._get(14, 'qty')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def total_seln_qty5(self) -> int | None:
         """총 매도 수량5"""
-        return self._get(15, 'qty')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def total_shnu_qty1(self) -> int | None:
         """총 매수2 수량1"""
-        return self._get(16, 'qty')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def total_shnu_qty2(self) -> int | None:
         """총 매수2 수량2"""
-        return self._get(17, 'qty')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def total_shnu_qty3(self) -> int | None:
         """총 매수2 수량3"""
-        return self._get(18, 'qty')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def total_shnu_qty4(self) -> int | None:
         """총 매수2 수량4"""
-        return self._get(19, 'qty')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def total_shnu_qty5(self) -> int | None:
         """총 매수2 수량5"""
-        return self._get(20, 'qty')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_glob_yn_1(self) -> bool | None:
         """매도 회원사 외국계 여부1"""
-        return self._get(21, 'flag')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_glob_yn_2(self) -> bool | None:
         """매도 회원사 외국계 여부2"""
-        return self._get(22, 'flag')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_glob_yn_3(self) -> bool | None:
         """매도 회원사 외국계 여부3"""
-        return self._get(23, 'flag')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_glob_yn_4(self) -> bool | None:
         """매도 회원사 외국계 여부4"""
-        return self._get(24, 'flag')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_glob_yn_5(self) -> bool | None:
         """매도 회원사 외국계 여부5"""
-        return self._get(25, 'flag')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_glob_yn_1(self) -> bool | None:
         """매수2 회원사 외국계 여부1"""
-        return self._get(26, 'flag')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_glob_yn_2(self) -> bool | None:
         """매수2 회원사 외국계 여부2"""
-        return self._get(27, 'flag')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_glob_yn_3(self) -> bool | None:
         """매수2 회원사 외국계 여부3"""
-        return self._get(28, 'flag')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_glob_yn_4(self) -> bool | None:
         """매수2 회원사 외국계 여부4"""
-        return self._get(29, 'flag')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_glob_yn_5(self) -> bool | None:
         """매수2 회원사 외국계 여부5"""
-        return self._get(30, 'flag')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_no1(self) -> str | None:
         """매도 회원사 번호1"""
-        return self._get(31, 'code')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_no2(self) -> str | None:
         """매도 회원사 번호2"""
-        return self._get(32, 'code')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_no3(self) -> str | None:
         """매도 회원사 번호3"""
-        return self._get(33, 'code')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_no4(self) -> str | None:
         """매도 회원사 번호4"""
-        return self._get(34, 'code')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_no5(self) -> str | None:
         """매도 회원사 번호5"""
-        return self._get(35, 'code')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_no1(self) -> str | None:
         """매수2 회원사 번호1"""
-        return self._get(36, 'code')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_no2(self) -> str | None:
         """매수2 회원사 번호2"""
-        return self._get(37, 'code')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_no3(self) -> str | None:
         """매수2 회원사 번호3"""
-        return self._get(38, 'code')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_no4(self) -> str | None:
         """매수2 회원사 번호4"""
-        return self._get(39, 'code')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_no5(self) -> str | None:
         """매수2 회원사 번호5"""
-        return self._get(40, 'code')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_rlim1(self) -> _Decimal | None:
         """매도 회원사 비중1"""
-        return self._get(41, 'rate')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_rlim2(self) -> _Decimal | None:
         """매도 회원사 비중2"""
-        return self._get(42, 'rate')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_rlim3(self) -> _Decimal | None:
         """매도 회원사 비중3"""
-        return self._get(43, 'rate')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_rlim4(self) -> _Decimal | None:
         """매도 회원사 비중4"""
-        return self._get(44, 'rate')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_rlim5(self) -> _Decimal | None:
         """매도 회원사 비중5"""
-        return self._get(45, 'rate')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_rlim1(self) -> _Decimal | None:
         """매수2 회원사 비중1"""
-        return self._get(46, 'rate')  # type: ignore[no-any-return]
+        return self._get(46)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_rlim2(self) -> _Decimal | None:
         """매수2 회원사 비중2"""
-        return self._get(47, 'rate')  # type: ignore[no-any-return]
+        return self._get(47)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_rlim3(self) -> _Decimal | None:
         """매수2 회원사 비중3"""
-        return self._get(48, 'rate')  # type: ignore[no-any-return]
+        return self._get(48)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_rlim4(self) -> _Decimal | None:
         """매수2 회원사 비중4"""
-        return self._get(49, 'rate')  # type: ignore[no-any-return]
+        return self._get(49)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_rlim5(self) -> _Decimal | None:
         """매수2 회원사 비중5"""
-        return self._get(50, 'rate')  # type: ignore[no-any-return]
+        return self._get(50)  # type: ignore[no-any-return]
 
     @property
     def seln_qty_icdc1(self) -> _Decimal | None:
         """매도 수량 증감1"""
-        return self._get(51, 'amount')  # type: ignore[no-any-return]
+        return self._get(51)  # type: ignore[no-any-return]
 
     @property
     def seln_qty_icdc2(self) -> _Decimal | None:
         """매도 수량 증감2"""
-        return self._get(52, 'amount')  # type: ignore[no-any-return]
+        return self._get(52)  # type: ignore[no-any-return]
 
     @property
     def seln_qty_icdc3(self) -> _Decimal | None:
         """매도 수량 증감3"""
-        return self._get(53, 'amount')  # type: ignore[no-any-return]
+        return self._get(53)  # type: ignore[no-any-return]
 
     @property
     def seln_qty_icdc4(self) -> _Decimal | None:
         """매도 수량 증감4"""
-        return self._get(54, 'amount')  # type: ignore[no-any-return]
+        return self._get(54)  # type: ignore[no-any-return]
 
     @property
     def seln_qty_icdc5(self) -> _Decimal | None:
         """매도 수량 증감5"""
-        return self._get(55, 'amount')  # type: ignore[no-any-return]
+        return self._get(55)  # type: ignore[no-any-return]
 
     @property
     def shnu_qty_icdc1(self) -> _Decimal | None:
         """매수2 수량 증감1"""
-        return self._get(56, 'amount')  # type: ignore[no-any-return]
+        return self._get(56)  # type: ignore[no-any-return]
 
     @property
     def shnu_qty_icdc2(self) -> _Decimal | None:
         """매수2 수량 증감2"""
-        return self._get(57, 'amount')  # type: ignore[no-any-return]
+        return self._get(57)  # type: ignore[no-any-return]
 
     @property
     def shnu_qty_icdc3(self) -> _Decimal | None:
         """매수2 수량 증감3"""
-        return self._get(58, 'amount')  # type: ignore[no-any-return]
+        return self._get(58)  # type: ignore[no-any-return]
 
     @property
     def shnu_qty_icdc4(self) -> _Decimal | None:
         """매수2 수량 증감4"""
-        return self._get(59, 'amount')  # type: ignore[no-any-return]
+        return self._get(59)  # type: ignore[no-any-return]
 
     @property
     def shnu_qty_icdc5(self) -> _Decimal | None:
         """매수2 수량 증감5"""
-        return self._get(60, 'amount')  # type: ignore[no-any-return]
+        return self._get(60)  # type: ignore[no-any-return]
 
     @property
     def glob_total_seln_qty(self) -> int | None:
         """외국계총매도수량"""
-        return self._get(61, 'qty')  # type: ignore[no-any-return]
+        return self._get(61)  # type: ignore[no-any-return]
 
     @property
     def glob_total_shnu_qty(self) -> int | None:
         """외국계총매수2수량"""
-        return self._get(62, 'qty')  # type: ignore[no-any-return]
+        return self._get(62)  # type: ignore[no-any-return]
 
     @property
     def glob_total_seln_qty_icdc(self) -> _Decimal | None:
         """외국계 총 매도 수량 증감"""
-        return self._get(63, 'amount')  # type: ignore[no-any-return]
+        return self._get(63)  # type: ignore[no-any-return]
 
     @property
     def glob_total_shnu_qty_icdc(self) -> _Decimal | None:
         """외국계 총 매수2 수량 증감"""
-        return self._get(64, 'amount')  # type: ignore[no-any-return]
+        return self._get(64)  # type: ignore[no-any-return]
 
     @property
     def glob_ntby_qty(self) -> int | None:
         """외국계순매수수량"""
-        return self._get(65, 'qty')  # type: ignore[no-any-return]
+        return self._get(65)  # type: ignore[no-any-return]
 
     @property
     def glob_seln_rlim(self) -> _Decimal | None:
         """외국계 매도 비중"""
-        return self._get(66, 'rate')  # type: ignore[no-any-return]
+        return self._get(66)  # type: ignore[no-any-return]
 
     @property
     def glob_shnu_rlim(self) -> _Decimal | None:
         """외국계 매수2 비중"""
-        return self._get(67, 'rate')  # type: ignore[no-any-return]
+        return self._get(67)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_eng_name1(self) -> str | None:
         """매도2영문회원사명1"""
-        return self._get(68, 'text')  # type: ignore[no-any-return]
+        return self._get(68)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_eng_name2(self) -> str | None:
         """매도2영문회원사명2"""
-        return self._get(69, 'text')  # type: ignore[no-any-return]
+        return self._get(69)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_eng_name3(self) -> str | None:
         """매도2영문회원사명3"""
-        return self._get(70, 'text')  # type: ignore[no-any-return]
+        return self._get(70)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_eng_name4(self) -> str | None:
         """매도2영문회원사명4"""
-        return self._get(71, 'text')  # type: ignore[no-any-return]
+        return self._get(71)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_eng_name5(self) -> str | None:
         """매도2영문회원사명5"""
-        return self._get(72, 'text')  # type: ignore[no-any-return]
+        return self._get(72)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_eng_name1(self) -> str | None:
         """매수영문회원사명1"""
-        return self._get(73, 'text')  # type: ignore[no-any-return]
+        return self._get(73)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_eng_name2(self) -> str | None:
         """매수영문회원사명2"""
-        return self._get(74, 'text')  # type: ignore[no-any-return]
+        return self._get(74)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_eng_name3(self) -> str | None:
         """매수영문회원사명3"""
-        return self._get(75, 'text')  # type: ignore[no-any-return]
+        return self._get(75)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_eng_name4(self) -> str | None:
         """매수영문회원사명4"""
-        return self._get(76, 'text')  # type: ignore[no-any-return]
+        return self._get(76)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_eng_name5(self) -> str | None:
         """매수영문회원사명5"""
-        return self._get(77, 'text')  # type: ignore[no-any-return]
+        return self._get(77)  # type: ignore[no-any-return]
 
 
 class DomesticStockMemberTotalRecord(StreamRecord):
@@ -8840,392 +8840,392 @@ class DomesticStockMemberTotalRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_name1(self) -> str | None:
         """매도2회원사명1"""
-        return self._get(1, 'text')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_name2(self) -> str | None:
         """매도2회원사명2"""
-        return self._get(2, 'text')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_name3(self) -> str | None:
         """매도2회원사명3"""
-        return self._get(3, 'text')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_name4(self) -> str | None:
         """매도2회원사명4"""
-        return self._get(4, 'text')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_name5(self) -> str | None:
         """매도2회원사명5"""
-        return self._get(5, 'text')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_name1(self) -> str | None:
         """매수회원사명1"""
-        return self._get(6, 'text')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_name2(self) -> str | None:
         """매수회원사명2"""
-        return self._get(7, 'text')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_name3(self) -> str | None:
         """매수회원사명3"""
-        return self._get(8, 'text')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_name4(self) -> str | None:
         """매수회원사명4"""
-        return self._get(9, 'text')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_name5(self) -> str | None:
         """매수회원사명5"""
-        return self._get(10, 'text')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def total_seln_qty1(self) -> int | None:
         """총 매도 수량1"""
-        return self._get(11, 'qty')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def total_seln_qty2(self) -> int | None:
         """총 매도 수량2"""
-        return self._get(12, 'qty')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def total_seln_qty3(self) -> int | None:
         """총 매도 수량3"""
-        return self._get(13, 'qty')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def total_seln_qty4(self) -> int | None:
         """총 매도 수량4"""
-        return self._get(14, 'qty')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def total_seln_qty5(self) -> int | None:
         """총 매도 수량5"""
-        return self._get(15, 'qty')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def total_shnu_qty1(self) -> int | None:
         """총 매수2 수량1"""
-        return self._get(16, 'qty')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def total_shnu_qty2(self) -> int | None:
         """총 매수2 수량2"""
-        return self._get(17, 'qty')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def total_shnu_qty3(self) -> int | None:
         """총 매수2 수량3"""
-        return self._get(18, 'qty')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def total_shnu_qty4(self) -> int | None:
         """총 매수2 수량4"""
-        return self._get(19, 'qty')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def total_shnu_qty5(self) -> int | None:
         """총 매수2 수량5"""
-        return self._get(20, 'qty')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_glob_yn_1(self) -> bool | None:
         """매도 회원사 외국계 여부1"""
-        return self._get(21, 'flag')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_glob_yn_2(self) -> bool | None:
         """매도 회원사 외국계 여부2"""
-        return self._get(22, 'flag')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_glob_yn_3(self) -> bool | None:
         """매도 회원사 외국계 여부3"""
-        return self._get(23, 'flag')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_glob_yn_4(self) -> bool | None:
         """매도 회원사 외국계 여부4"""
-        return self._get(24, 'flag')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_glob_yn_5(self) -> bool | None:
         """매도 회원사 외국계 여부5"""
-        return self._get(25, 'flag')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_glob_yn_1(self) -> bool | None:
         """매수2 회원사 외국계 여부1"""
-        return self._get(26, 'flag')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_glob_yn_2(self) -> bool | None:
         """매수2 회원사 외국계 여부2"""
-        return self._get(27, 'flag')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_glob_yn_3(self) -> bool | None:
         """매수2 회원사 외국계 여부3"""
-        return self._get(28, 'flag')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_glob_yn_4(self) -> bool | None:
         """매수2 회원사 외국계 여부4"""
-        return self._get(29, 'flag')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_glob_yn_5(self) -> bool | None:
         """매수2 회원사 외국계 여부5"""
-        return self._get(30, 'flag')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_no1(self) -> str | None:
         """매도 회원사 번호1"""
-        return self._get(31, 'code')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_no2(self) -> str | None:
         """매도 회원사 번호2"""
-        return self._get(32, 'code')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_no3(self) -> str | None:
         """매도 회원사 번호3"""
-        return self._get(33, 'code')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_no4(self) -> str | None:
         """매도 회원사 번호4"""
-        return self._get(34, 'code')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_no5(self) -> str | None:
         """매도 회원사 번호5"""
-        return self._get(35, 'code')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_no1(self) -> str | None:
         """매수2 회원사 번호1"""
-        return self._get(36, 'code')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_no2(self) -> str | None:
         """매수2 회원사 번호2"""
-        return self._get(37, 'code')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_no3(self) -> str | None:
         """매수2 회원사 번호3"""
-        return self._get(38, 'code')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_no4(self) -> str | None:
         """매수2 회원사 번호4"""
-        return self._get(39, 'code')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_no5(self) -> str | None:
         """매수2 회원사 번호5"""
-        return self._get(40, 'code')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_rlim1(self) -> _Decimal | None:
         """매도 회원사 비중1"""
-        return self._get(41, 'rate')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_rlim2(self) -> _Decimal | None:
         """매도 회원사 비중2"""
-        return self._get(42, 'rate')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_rlim3(self) -> _Decimal | None:
         """매도 회원사 비중3"""
-        return self._get(43, 'rate')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_rlim4(self) -> _Decimal | None:
         """매도 회원사 비중4"""
-        return self._get(44, 'rate')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def seln_mbcr_rlim5(self) -> _Decimal | None:
         """매도 회원사 비중5"""
-        return self._get(45, 'rate')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_rlim1(self) -> _Decimal | None:
         """매수2 회원사 비중1"""
-        return self._get(46, 'rate')  # type: ignore[no-any-return]
+        return self._get(46)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_rlim2(self) -> _Decimal | None:
         """매수2 회원사 비중2"""
-        return self._get(47, 'rate')  # type: ignore[no-any-return]
+        return self._get(47)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_rlim3(self) -> _Decimal | None:
         """매수2 회원사 비중3"""
-        return self._get(48, 'rate')  # type: ignore[no-any-return]
+        return self._get(48)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_rlim4(self) -> _Decimal | None:
         """매수2 회원사 비중4"""
-        return self._get(49, 'rate')  # type: ignore[no-any-return]
+        return self._get(49)  # type: ignore[no-any-return]
 
     @property
     def shnu_mbcr_rlim5(self) -> _Decimal | None:
         """매수2 회원사 비중5"""
-        return self._get(50, 'rate')  # type: ignore[no-any-return]
+        return self._get(50)  # type: ignore[no-any-return]
 
     @property
     def seln_qty_icdc1(self) -> _Decimal | None:
         """매도 수량 증감1"""
-        return self._get(51, 'amount')  # type: ignore[no-any-return]
+        return self._get(51)  # type: ignore[no-any-return]
 
     @property
     def seln_qty_icdc2(self) -> _Decimal | None:
         """매도 수량 증감2"""
-        return self._get(52, 'amount')  # type: ignore[no-any-return]
+        return self._get(52)  # type: ignore[no-any-return]
 
     @property
     def seln_qty_icdc3(self) -> _Decimal | None:
         """매도 수량 증감3"""
-        return self._get(53, 'amount')  # type: ignore[no-any-return]
+        return self._get(53)  # type: ignore[no-any-return]
 
     @property
     def seln_qty_icdc4(self) -> _Decimal | None:
         """매도 수량 증감4"""
-        return self._get(54, 'amount')  # type: ignore[no-any-return]
+        return self._get(54)  # type: ignore[no-any-return]
 
     @property
     def seln_qty_icdc5(self) -> _Decimal | None:
         """매도 수량 증감5"""
-        return self._get(55, 'amount')  # type: ignore[no-any-return]
+        return self._get(55)  # type: ignore[no-any-return]
 
     @property
     def shnu_qty_icdc1(self) -> _Decimal | None:
         """매수2 수량 증감1"""
-        return self._get(56, 'amount')  # type: ignore[no-any-return]
+        return self._get(56)  # type: ignore[no-any-return]
 
     @property
     def shnu_qty_icdc2(self) -> _Decimal | None:
         """매수2 수량 증감2"""
-        return self._get(57, 'amount')  # type: ignore[no-any-return]
+        return self._get(57)  # type: ignore[no-any-return]
 
     @property
     def shnu_qty_icdc3(self) -> _Decimal | None:
         """매수2 수량 증감3"""
-        return self._get(58, 'amount')  # type: ignore[no-any-return]
+        return self._get(58)  # type: ignore[no-any-return]
 
     @property
     def shnu_qty_icdc4(self) -> _Decimal | None:
         """매수2 수량 증감4"""
-        return self._get(59, 'amount')  # type: ignore[no-any-return]
+        return self._get(59)  # type: ignore[no-any-return]
 
     @property
     def shnu_qty_icdc5(self) -> _Decimal | None:
         """매수2 수량 증감5"""
-        return self._get(60, 'amount')  # type: ignore[no-any-return]
+        return self._get(60)  # type: ignore[no-any-return]
 
     @property
     def glob_total_seln_qty(self) -> int | None:
         """외국계총매도수량"""
-        return self._get(61, 'qty')  # type: ignore[no-any-return]
+        return self._get(61)  # type: ignore[no-any-return]
 
     @property
     def glob_total_shnu_qty(self) -> int | None:
         """외국계총매수2수량"""
-        return self._get(62, 'qty')  # type: ignore[no-any-return]
+        return self._get(62)  # type: ignore[no-any-return]
 
     @property
     def glob_total_seln_qty_icdc(self) -> _Decimal | None:
         """외국계 총 매도 수량 증감"""
-        return self._get(63, 'amount')  # type: ignore[no-any-return]
+        return self._get(63)  # type: ignore[no-any-return]
 
     @property
     def glob_total_shnu_qty_icdc(self) -> _Decimal | None:
         """외국계 총 매수2 수량 증감"""
-        return self._get(64, 'amount')  # type: ignore[no-any-return]
+        return self._get(64)  # type: ignore[no-any-return]
 
     @property
     def glob_ntby_qty(self) -> int | None:
         """외국계순매수수량"""
-        return self._get(65, 'qty')  # type: ignore[no-any-return]
+        return self._get(65)  # type: ignore[no-any-return]
 
     @property
     def glob_seln_rlim(self) -> _Decimal | None:
         """외국계 매도 비중"""
-        return self._get(66, 'rate')  # type: ignore[no-any-return]
+        return self._get(66)  # type: ignore[no-any-return]
 
     @property
     def glob_shnu_rlim(self) -> _Decimal | None:
         """외국계 매수2 비중"""
-        return self._get(67, 'rate')  # type: ignore[no-any-return]
+        return self._get(67)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_eng_name1(self) -> str | None:
         """매도2영문회원사명1"""
-        return self._get(68, 'text')  # type: ignore[no-any-return]
+        return self._get(68)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_eng_name2(self) -> str | None:
         """매도2영문회원사명2"""
-        return self._get(69, 'text')  # type: ignore[no-any-return]
+        return self._get(69)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_eng_name3(self) -> str | None:
         """매도2영문회원사명3"""
-        return self._get(70, 'text')  # type: ignore[no-any-return]
+        return self._get(70)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_eng_name4(self) -> str | None:
         """매도2영문회원사명4"""
-        return self._get(71, 'text')  # type: ignore[no-any-return]
+        return self._get(71)  # type: ignore[no-any-return]
 
     @property
     def seln2_mbcr_eng_name5(self) -> str | None:
         """매도2영문회원사명5"""
-        return self._get(72, 'text')  # type: ignore[no-any-return]
+        return self._get(72)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_eng_name1(self) -> str | None:
         """매수영문회원사명1"""
-        return self._get(73, 'text')  # type: ignore[no-any-return]
+        return self._get(73)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_eng_name2(self) -> str | None:
         """매수영문회원사명2"""
-        return self._get(74, 'text')  # type: ignore[no-any-return]
+        return self._get(74)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_eng_name3(self) -> str | None:
         """매수영문회원사명3"""
-        return self._get(75, 'text')  # type: ignore[no-any-return]
+        return self._get(75)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_eng_name4(self) -> str | None:
         """매수영문회원사명4"""
-        return self._get(76, 'text')  # type: ignore[no-any-return]
+        return self._get(76)  # type: ignore[no-any-return]
 
     @property
     def byov_mbcr_eng_name5(self) -> str | None:
         """매수영문회원사명5"""
-        return self._get(77, 'text')  # type: ignore[no-any-return]
+        return self._get(77)  # type: ignore[no-any-return]
 
 
 class DomesticStockOvertimeAskingPriceKrxRecord(StreamRecord):
@@ -9241,272 +9241,272 @@ class DomesticStockOvertimeAskingPriceKrxRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def hour_cls_code(self) -> str | None:
         """시간 구분 코드"""
-        return self._get(2, 'code')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def askp1(self) -> _Decimal | None:
         """매도호가1"""
-        return self._get(3, 'price')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def askp2(self) -> _Decimal | None:
         """매도호가2"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def askp3(self) -> _Decimal | None:
         """매도호가3"""
-        return self._get(5, 'price')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def askp4(self) -> _Decimal | None:
         """매도호가4"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def askp5(self) -> _Decimal | None:
         """매도호가5"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def askp6(self) -> _Decimal | None:
         """매도호가6"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def askp7(self) -> _Decimal | None:
         """매도호가7"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def askp8(self) -> _Decimal | None:
         """매도호가8"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def askp9(self) -> _Decimal | None:
         """매도호가9"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def bidp1(self) -> _Decimal | None:
         """매수호가1"""
-        return self._get(12, 'price')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def bidp2(self) -> _Decimal | None:
         """매수호가2"""
-        return self._get(13, 'price')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def bidp3(self) -> _Decimal | None:
         """매수호가3"""
-        return self._get(14, 'price')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def bidp4(self) -> _Decimal | None:
         """매수호가4"""
-        return self._get(15, 'price')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def bidp5(self) -> _Decimal | None:
         """매수호가5"""
-        return self._get(16, 'price')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def bidp6(self) -> _Decimal | None:
         """매수호가6"""
-        return self._get(17, 'price')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def bidp7(self) -> _Decimal | None:
         """매수호가7"""
-        return self._get(18, 'price')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def bidp8(self) -> _Decimal | None:
         """매수호가8"""
-        return self._get(19, 'price')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def bidp9(self) -> _Decimal | None:
         """매수호가9"""
-        return self._get(20, 'price')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(21, 'qty')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn2(self) -> int | None:
         """매도호가 잔량2"""
-        return self._get(22, 'qty')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn3(self) -> int | None:
         """매도호가 잔량3"""
-        return self._get(23, 'qty')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn4(self) -> int | None:
         """매도호가 잔량4"""
-        return self._get(24, 'qty')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn5(self) -> int | None:
         """매도호가 잔량5"""
-        return self._get(25, 'qty')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn6(self) -> int | None:
         """매도호가 잔량6"""
-        return self._get(26, 'qty')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn7(self) -> int | None:
         """매도호가 잔량7"""
-        return self._get(27, 'qty')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn8(self) -> int | None:
         """매도호가 잔량8"""
-        return self._get(28, 'qty')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn9(self) -> int | None:
         """매도호가 잔량9"""
-        return self._get(29, 'qty')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(30, 'qty')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn2(self) -> int | None:
         """매수호가 잔량2"""
-        return self._get(31, 'qty')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn3(self) -> int | None:
         """매수호가 잔량3"""
-        return self._get(32, 'qty')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn4(self) -> int | None:
         """매수호가 잔량4"""
-        return self._get(33, 'qty')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn5(self) -> int | None:
         """매수호가 잔량5"""
-        return self._get(34, 'qty')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn6(self) -> int | None:
         """매수호가 잔량6"""
-        return self._get(35, 'qty')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn7(self) -> int | None:
         """매수호가 잔량7"""
-        return self._get(36, 'qty')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn8(self) -> int | None:
         """매수호가 잔량8"""
-        return self._get(37, 'qty')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn9(self) -> int | None:
         """매수호가 잔량9"""
-        return self._get(38, 'qty')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(39, 'qty')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(40, 'qty')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def ovtm_total_askp_rsqn(self) -> int | None:
         """시간외 총 매도호가 잔량"""
-        return self._get(41, 'qty')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def ovtm_total_bidp_rsqn(self) -> int | None:
         """시간외 총 매수호가 잔량"""
-        return self._get(42, 'qty')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def antc_cnpr(self) -> _Decimal | None:
         """예상 체결가"""
-        return self._get(43, 'price')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def antc_cnqn(self) -> int | None:
         """예상 체결량"""
-        return self._get(44, 'qty')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def antc_vol(self) -> int | None:
         """예상 거래량"""
-        return self._get(45, 'qty')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_vrss(self) -> _Decimal | None:
         """예상 체결 대비"""
-        return self._get(46, 'price')  # type: ignore[no-any-return]
+        return self._get(46)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_vrss_sign(self) -> str | None:
         """예상 체결 대비 부호"""
-        return self._get(47, 'code')  # type: ignore[no-any-return]
+        return self._get(47)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_prdy_ctrt(self) -> _Decimal | None:
         """예상 체결 전일 대비율"""
-        return self._get(48, 'rate')  # type: ignore[no-any-return]
+        return self._get(48)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(49, 'qty')  # type: ignore[no-any-return]
+        return self._get(49)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn_icdc(self) -> _Decimal | None:
         """총 매도호가 잔량 증감"""
-        return self._get(50, 'amount')  # type: ignore[no-any-return]
+        return self._get(50)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn_icdc(self) -> _Decimal | None:
         """총 매수호가 잔량 증감"""
-        return self._get(51, 'amount')  # type: ignore[no-any-return]
+        return self._get(51)  # type: ignore[no-any-return]
 
     @property
     def ovtm_total_askp_icdc(self) -> _Decimal | None:
         """시간외 총 매도호가 증감"""
-        return self._get(52, 'amount')  # type: ignore[no-any-return]
+        return self._get(52)  # type: ignore[no-any-return]
 
     @property
     def ovtm_total_bidp_icdc(self) -> _Decimal | None:
         """시간외 총 매수호가 증감"""
-        return self._get(53, 'amount')  # type: ignore[no-any-return]
+        return self._get(53)  # type: ignore[no-any-return]
 
 
 class DomesticStockOvertimeCcnlKrxRecord(StreamRecord):
@@ -9522,217 +9522,217 @@ class DomesticStockOvertimeCcnlKrxRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def stck_cntg_hour(self) -> _dt.time | None:
         """주식 단축 종목코드"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def stck_prpr(self) -> _Decimal | None:
         """주식 현재가"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss_sign(self) -> str | None:
         """전일 대비 부호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss(self) -> _Decimal | None:
         """전일 대비"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def prdy_ctrt(self) -> _Decimal | None:
         """전일 대비율"""
-        return self._get(5, 'rate')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def wghn_avrg_stck_prc(self) -> _Decimal | None:
         """가중 평균 주식 가격"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def stck_oprc(self) -> _Decimal | None:
         """주식 시가2"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def stck_hgpr(self) -> _Decimal | None:
         """주식 최고가"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def stck_lwpr(self) -> _Decimal | None:
         """주식 최저가"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def askp1(self) -> _Decimal | None:
         """매도호가1"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def bidp1(self) -> _Decimal | None:
         """매수호가1"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def cntg_vol(self) -> int | None:
         """체결 거래량"""
-        return self._get(12, 'qty')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(13, 'qty')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def acml_tr_pbmn(self) -> _Decimal | None:
         """누적거래대금"""
-        return self._get(14, 'amount')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_csnu(self) -> int | None:
         """매도 체결 건수"""
-        return self._get(15, 'count')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_csnu(self) -> int | None:
         """매수2 체결 건수"""
-        return self._get(16, 'count')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def ntby_cntg_csnu(self) -> int | None:
         """합계 순매수건수"""
-        return self._get(17, 'count')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def cttr(self) -> _Decimal | None:
         """체결강도"""
-        return self._get(18, 'rate')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_smtn(self) -> _Decimal | None:
         """총 매도 수량"""
-        return self._get(19, 'number')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_smtn(self) -> _Decimal | None:
         """총 매수 수량"""
-        return self._get(20, 'number')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def cntg_cls_code(self) -> str | None:
         """체결 구분 코드"""
-        return self._get(21, 'code')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def shnu_rate(self) -> _Decimal | None:
         """매수비율"""
-        return self._get(22, 'rate')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
         """전일 거래량 대비 등락율"""
-        return self._get(23, 'rate')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def oprc_hour(self) -> _dt.time | None:
         """시가 시간"""
-        return self._get(24, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr_sign(self) -> str | None:
         """시가 대비 부호"""
-        return self._get(25, 'code')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr(self) -> _Decimal | None:
         """시가 대비"""
-        return self._get(26, 'price')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def hgpr_hour(self) -> _dt.time | None:
         """최고가 시간"""
-        return self._get(27, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr_sign(self) -> str | None:
         """최고가 대비 현재가 부호"""
-        return self._get(28, 'code')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr(self) -> _Decimal | None:
         """최고가 대비 현재가"""
-        return self._get(29, 'price')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def lwpr_hour(self) -> _dt.time | None:
         """최저가 시간"""
-        return self._get(30, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr_sign(self) -> str | None:
         """최저가 대비 현재가 부호"""
-        return self._get(31, 'code')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr(self) -> _Decimal | None:
         """최저가 대비 현재가"""
-        return self._get(32, 'price')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def bsop_date(self) -> _dt.date | None:
         """일자"""
-        return self._get(33, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def new_mkop_cls_code(self) -> str | None:
         """신 장운영 구분 코드"""
-        return self._get(34, 'code')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def trht_yn(self) -> bool | None:
         """거래정지 여부"""
-        return self._get(35, 'flag')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(36, 'qty')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(37, 'qty')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(38, 'qty')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(39, 'qty')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def vol_tnrt(self) -> _Decimal | None:
         """거래량 회전율"""
-        return self._get(40, 'rate')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def prdy_smns_hour_acml_vol(self) -> int | None:
         """전일 동시간 누적 거래량"""
-        return self._get(41, 'qty')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def prdy_smns_hour_acml_vol_rate(self) -> _Decimal | None:
         """전일 동시간 누적 거래량 비율"""
-        return self._get(42, 'rate')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
 
 class DomesticStockOvertimeExpCcnlKrxRecord(StreamRecord):
@@ -9748,217 +9748,217 @@ class DomesticStockOvertimeExpCcnlKrxRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def stck_cntg_hour(self) -> _dt.time | None:
         """주식 단축 종목코드"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def stck_prpr(self) -> _Decimal | None:
         """주식 현재가"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss_sign(self) -> str | None:
         """전일 대비 부호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss(self) -> _Decimal | None:
         """전일 대비"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def prdy_ctrt(self) -> _Decimal | None:
         """전일 대비율"""
-        return self._get(5, 'rate')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def wghn_avrg_stck_prc(self) -> _Decimal | None:
         """가중 평균 주식 가격"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def stck_oprc(self) -> _Decimal | None:
         """주식 시가2"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def stck_hgpr(self) -> _Decimal | None:
         """주식 최고가"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def stck_lwpr(self) -> _Decimal | None:
         """주식 최저가"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def askp1(self) -> _Decimal | None:
         """매도호가1"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def bidp1(self) -> _Decimal | None:
         """매수호가1"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def cntg_vol(self) -> int | None:
         """체결 거래량"""
-        return self._get(12, 'qty')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(13, 'qty')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def acml_tr_pbmn(self) -> _Decimal | None:
         """누적거래대금"""
-        return self._get(14, 'amount')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_csnu(self) -> int | None:
         """매도 체결 건수"""
-        return self._get(15, 'count')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_csnu(self) -> int | None:
         """매수2 체결 건수"""
-        return self._get(16, 'count')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def ntby_cntg_csnu(self) -> int | None:
         """합계 순매수건수"""
-        return self._get(17, 'count')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def cttr(self) -> _Decimal | None:
         """체결강도"""
-        return self._get(18, 'rate')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_smtn(self) -> _Decimal | None:
         """총 매도 수량"""
-        return self._get(19, 'number')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_smtn(self) -> _Decimal | None:
         """총 매수 수량"""
-        return self._get(20, 'number')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def cntg_cls_code(self) -> str | None:
         """체결 구분 코드"""
-        return self._get(21, 'code')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def shnu_rate(self) -> _Decimal | None:
         """매수비율"""
-        return self._get(22, 'rate')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
         """전일 거래량 대비 등락율"""
-        return self._get(23, 'rate')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def oprc_hour(self) -> _dt.time | None:
         """시가 시간"""
-        return self._get(24, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr_sign(self) -> str | None:
         """시가 대비 부호"""
-        return self._get(25, 'code')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr(self) -> _Decimal | None:
         """시가 대비"""
-        return self._get(26, 'price')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def hgpr_hour(self) -> _dt.time | None:
         """최고가 시간"""
-        return self._get(27, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr_sign(self) -> str | None:
         """최고가 대비 현재가 부호"""
-        return self._get(28, 'code')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr(self) -> _Decimal | None:
         """최고가 대비 현재가"""
-        return self._get(29, 'price')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def lwpr_hour(self) -> _dt.time | None:
         """최저가 시간"""
-        return self._get(30, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr_sign(self) -> str | None:
         """최저가 대비 현재가 부호"""
-        return self._get(31, 'code')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr(self) -> _Decimal | None:
         """최저가 대비 현재가"""
-        return self._get(32, 'price')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def bsop_date(self) -> _dt.date | None:
         """일자"""
-        return self._get(33, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def new_mkop_cls_code(self) -> str | None:
         """신 장운영 구분 코드"""
-        return self._get(34, 'code')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def trht_yn(self) -> bool | None:
         """거래정지 여부"""
-        return self._get(35, 'flag')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(36, 'qty')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(37, 'qty')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(38, 'qty')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(39, 'qty')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def vol_tnrt(self) -> _Decimal | None:
         """거래량 회전율"""
-        return self._get(40, 'rate')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def prdy_smns_hour_acml_vol(self) -> int | None:
         """전일 동시간 누적 거래량"""
-        return self._get(41, 'qty')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def prdy_smns_hour_acml_vol_rate(self) -> _Decimal | None:
         """전일 동시간 누적 거래량 비율"""
-        return self._get(42, 'rate')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
 
 class DomesticStockProgramTradeKrxRecord(StreamRecord):
@@ -9974,57 +9974,57 @@ class DomesticStockProgramTradeKrxRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def stck_cntg_hour(self) -> _dt.time | None:
         """주식 단축 종목코드"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def seln_cnqn(self) -> int | None:
         """매도체결량"""
-        return self._get(2, 'qty')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def seln_tr_pbmn(self) -> _Decimal | None:
         """매도거래대금"""
-        return self._get(3, 'amount')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def shnu_cnqn(self) -> int | None:
         """매수2체결량"""
-        return self._get(4, 'qty')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def shnu_tr_pbmn(self) -> _Decimal | None:
         """매수2거래대금"""
-        return self._get(5, 'amount')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def ntby_cnqn(self) -> int | None:
         """순매수 체결량"""
-        return self._get(6, 'qty')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def ntby_tr_pbmn(self) -> _Decimal | None:
         """순매수거래대금"""
-        return self._get(7, 'amount')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def seln_rsqn(self) -> int | None:
         """매도 잔량"""
-        return self._get(8, 'qty')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def shnu_rsqn(self) -> int | None:
         """매수2 잔량"""
-        return self._get(9, 'qty')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def whol_ntby_qty(self) -> int | None:
         """전체 순매수 수량"""
-        return self._get(10, 'qty')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
 
 class DomesticStockProgramTradeNxtRecord(StreamRecord):
@@ -10040,57 +10040,57 @@ class DomesticStockProgramTradeNxtRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def stck_cntg_hour(self) -> _dt.time | None:
         """주식 단축 종목코드"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def seln_cnqn(self) -> int | None:
         """매도체결량"""
-        return self._get(2, 'qty')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def seln_tr_pbmn(self) -> _Decimal | None:
         """매도거래대금"""
-        return self._get(3, 'amount')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def shnu_cnqn(self) -> int | None:
         """매수2체결량"""
-        return self._get(4, 'qty')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def shnu_tr_pbmn(self) -> _Decimal | None:
         """매수2거래대금"""
-        return self._get(5, 'amount')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def ntby_cnqn(self) -> int | None:
         """순매수 체결량"""
-        return self._get(6, 'qty')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def ntby_tr_pbmn(self) -> _Decimal | None:
         """순매수거래대금"""
-        return self._get(7, 'amount')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def seln_rsqn(self) -> int | None:
         """매도 잔량"""
-        return self._get(8, 'qty')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def shnu_rsqn(self) -> int | None:
         """매수2 잔량"""
-        return self._get(9, 'qty')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def whol_ntby_qty(self) -> int | None:
         """전체 순매수 수량"""
-        return self._get(10, 'qty')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
 
 class DomesticStockProgramTradeTotalRecord(StreamRecord):
@@ -10106,57 +10106,57 @@ class DomesticStockProgramTradeTotalRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def stck_cntg_hour(self) -> _dt.time | None:
         """주식 단축 종목코드"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def seln_cnqn(self) -> int | None:
         """매도체결량"""
-        return self._get(2, 'qty')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def seln_tr_pbmn(self) -> _Decimal | None:
         """매도거래대금"""
-        return self._get(3, 'amount')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def shnu_cnqn(self) -> int | None:
         """매수2체결량"""
-        return self._get(4, 'qty')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def shnu_tr_pbmn(self) -> _Decimal | None:
         """매수2거래대금"""
-        return self._get(5, 'amount')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def ntby_cnqn(self) -> int | None:
         """순매수 체결량"""
-        return self._get(6, 'qty')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def ntby_tr_pbmn(self) -> _Decimal | None:
         """순매수거래대금"""
-        return self._get(7, 'amount')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def seln_rsqn(self) -> int | None:
         """매도 잔량"""
-        return self._get(8, 'qty')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def shnu_rsqn(self) -> int | None:
         """매수2 잔량"""
-        return self._get(9, 'qty')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def whol_ntby_qty(self) -> int | None:
         """전체 순매수 수량"""
-        return self._get(10, 'qty')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
 
 class ElwElwAskingPriceRecord(StreamRecord):
@@ -10172,367 +10172,367 @@ class ElwElwAskingPriceRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsop_hour(self) -> _dt.time | None:
         """영업시간"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def hour_cls_code(self) -> str | None:
         """시간 구분 코드"""
-        return self._get(2, 'code')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def askp1(self) -> _Decimal | None:
         """매도호가1"""
-        return self._get(3, 'price')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def askp2(self) -> _Decimal | None:
         """매도호가2"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def askp3(self) -> _Decimal | None:
         """매도호가3"""
-        return self._get(5, 'price')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def askp4(self) -> _Decimal | None:
         """매도호가4"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def askp5(self) -> _Decimal | None:
         """매도호가5"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def askp6(self) -> _Decimal | None:
         """매도호가6"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def askp7(self) -> _Decimal | None:
         """매도호가7"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def askp8(self) -> _Decimal | None:
         """매도호가8"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def askp9(self) -> _Decimal | None:
         """매도호가9"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def askp10(self) -> _Decimal | None:
         """매도호가10"""
-        return self._get(12, 'price')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def bidp1(self) -> _Decimal | None:
         """매수호가1"""
-        return self._get(13, 'price')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def bidp2(self) -> _Decimal | None:
         """매수호가2"""
-        return self._get(14, 'price')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def bidp3(self) -> _Decimal | None:
         """매수호가3"""
-        return self._get(15, 'price')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def bidp4(self) -> _Decimal | None:
         """매수호가4"""
-        return self._get(16, 'price')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def bidp5(self) -> _Decimal | None:
         """매수호가5"""
-        return self._get(17, 'price')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def bidp6(self) -> _Decimal | None:
         """매수호가6"""
-        return self._get(18, 'price')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def bidp7(self) -> _Decimal | None:
         """매수호가7"""
-        return self._get(19, 'price')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def bidp8(self) -> _Decimal | None:
         """매수호가8"""
-        return self._get(20, 'price')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def bidp9(self) -> _Decimal | None:
         """매수호가9"""
-        return self._get(21, 'price')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def bidp10(self) -> _Decimal | None:
         """매수호가10"""
-        return self._get(22, 'price')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(23, 'qty')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn2(self) -> int | None:
         """매도호가 잔량2"""
-        return self._get(24, 'qty')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn3(self) -> int | None:
         """매도호가 잔량3"""
-        return self._get(25, 'qty')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn4(self) -> int | None:
         """매도호가 잔량4"""
-        return self._get(26, 'qty')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn5(self) -> int | None:
         """매도호가 잔량5"""
-        return self._get(27, 'qty')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn6(self) -> int | None:
         """매도호가 잔량6"""
-        return self._get(28, 'qty')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn7(self) -> int | None:
         """매도호가 잔량7"""
-        return self._get(29, 'qty')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn8(self) -> int | None:
         """매도호가 잔량8"""
-        return self._get(30, 'qty')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn9(self) -> int | None:
         """매도호가 잔량9"""
-        return self._get(31, 'qty')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn10(self) -> int | None:
         """매도호가 잔량10"""
-        return self._get(32, 'qty')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(33, 'qty')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn2(self) -> int | None:
         """매수호가 잔량2"""
-        return self._get(34, 'qty')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn3(self) -> int | None:
         """매수호가 잔량3"""
-        return self._get(35, 'qty')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn4(self) -> int | None:
         """매수호가 잔량4"""
-        return self._get(36, 'qty')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn5(self) -> int | None:
         """매수호가 잔량5"""
-        return self._get(37, 'qty')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn6(self) -> int | None:
         """매수호가 잔량6"""
-        return self._get(38, 'qty')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn7(self) -> int | None:
         """매수호가 잔량7"""
-        return self._get(39, 'qty')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn8(self) -> int | None:
         """매수호가 잔량8"""
-        return self._get(40, 'qty')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn9(self) -> int | None:
         """매수호가 잔량9"""
-        return self._get(41, 'qty')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn10(self) -> int | None:
         """매수호가 잔량10"""
-        return self._get(42, 'qty')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(43, 'qty')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(44, 'qty')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def antc_cnpr(self) -> _Decimal | None:
         """예상 체결가"""
-        return self._get(45, 'price')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
     @property
     def antc_cnqn(self) -> int | None:
         """예상 체결량"""
-        return self._get(46, 'qty')  # type: ignore[no-any-return]
+        return self._get(46)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_vrss_sign(self) -> str | None:
         """예상 체결 대비 부호"""
-        return self._get(47, 'code')  # type: ignore[no-any-return]
+        return self._get(47)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_vrss(self) -> _Decimal | None:
         """예상 체결 대비"""
-        return self._get(48, 'price')  # type: ignore[no-any-return]
+        return self._get(48)  # type: ignore[no-any-return]
 
     @property
     def antc_cntg_prdy_ctrt(self) -> _Decimal | None:
         """예상 체결 전일 대비율"""
-        return self._get(49, 'rate')  # type: ignore[no-any-return]
+        return self._get(49)  # type: ignore[no-any-return]
 
     @property
     def lp_askp_rsqn1(self) -> int | None:
         """LP매도호가잔량1"""
-        return self._get(50, 'qty')  # type: ignore[no-any-return]
+        return self._get(50)  # type: ignore[no-any-return]
 
     @property
     def lp_askp_rsqn2(self) -> int | None:
         """LP매도호가잔량2"""
-        return self._get(51, 'qty')  # type: ignore[no-any-return]
+        return self._get(51)  # type: ignore[no-any-return]
 
     @property
     def lp_askp_rsqn3(self) -> int | None:
         """LP매도호가잔량3"""
-        return self._get(52, 'qty')  # type: ignore[no-any-return]
+        return self._get(52)  # type: ignore[no-any-return]
 
     @property
     def lp_bidp_rsqn4(self) -> int | None:
         """LP매수호가잔량4"""
-        return self._get(53, 'qty')  # type: ignore[no-any-return]
+        return self._get(53)  # type: ignore[no-any-return]
 
     @property
     def lp_askp_rsqn4(self) -> int | None:
         """LP매도호가잔량4"""
-        return self._get(54, 'qty')  # type: ignore[no-any-return]
+        return self._get(54)  # type: ignore[no-any-return]
 
     @property
     def lp_bidp_rsqn5(self) -> int | None:
         """LP매수호가잔량5"""
-        return self._get(55, 'qty')  # type: ignore[no-any-return]
+        return self._get(55)  # type: ignore[no-any-return]
 
     @property
     def lp_askp_rsqn5(self) -> int | None:
         """LP매도호가잔량5"""
-        return self._get(56, 'qty')  # type: ignore[no-any-return]
+        return self._get(56)  # type: ignore[no-any-return]
 
     @property
     def lp_bidp_rsqn6(self) -> int | None:
         """LP매수호가잔량6"""
-        return self._get(57, 'qty')  # type: ignore[no-any-return]
+        return self._get(57)  # type: ignore[no-any-return]
 
     @property
     def lp_askp_rsqn6(self) -> int | None:
         """LP매도호가잔량6"""
-        return self._get(58, 'qty')  # type: ignore[no-any-return]
+        return self._get(58)  # type: ignore[no-any-return]
 
     @property
     def lp_bidp_rsqn7(self) -> int | None:
         """LP매수호가잔량7"""
-        return self._get(59, 'qty')  # type: ignore[no-any-return]
+        return self._get(59)  # type: ignore[no-any-return]
 
     @property
     def lp_askp_rsqn7(self) -> int | None:
         """LP매도호가잔량7"""
-        return self._get(60, 'qty')  # type: ignore[no-any-return]
+        return self._get(60)  # type: ignore[no-any-return]
 
     @property
     def lp_askp_rsqn8(self) -> int | None:
         """LP매도호가잔량8"""
-        return self._get(61, 'qty')  # type: ignore[no-any-return]
+        return self._get(61)  # type: ignore[no-any-return]
 
     @property
     def lp_bidp_rsqn8(self) -> int | None:
         """LP매수호가잔량8"""
-        return self._get(62, 'qty')  # type: ignore[no-any-return]
+        return self._get(62)  # type: ignore[no-any-return]
 
     @property
     def lp_askp_rsqn9(self) -> int | None:
         """LP매도호가잔량9"""
-        return self._get(63, 'qty')  # type: ignore[no-any-return]
+        return self._get(63)  # type: ignore[no-any-return]
 
     @property
     def lp_bidp_rsqn9(self) -> int | None:
         """LP매수호가잔량9"""
-        return self._get(64, 'qty')  # type: ignore[no-any-return]
+        return self._get(64)  # type: ignore[no-any-return]
 
     @property
     def lp_askp_rsqn10(self) -> int | None:
         """LP매도호가잔량10"""
-        return self._get(65, 'qty')  # type: ignore[no-any-return]
+        return self._get(65)  # type: ignore[no-any-return]
 
     @property
     def lp_bidp_rsqn10(self) -> int | None:
         """LP매수호가잔량10"""
-        return self._get(66, 'qty')  # type: ignore[no-any-return]
+        return self._get(66)  # type: ignore[no-any-return]
 
     @property
     def lp_bidp_rsqn1(self) -> int | None:
         """LP매수호가잔량1"""
-        return self._get(67, 'qty')  # type: ignore[no-any-return]
+        return self._get(67)  # type: ignore[no-any-return]
 
     @property
     def lp_total_askp_rsqn(self) -> int | None:
         """LP총매도호가잔량"""
-        return self._get(68, 'qty')  # type: ignore[no-any-return]
+        return self._get(68)  # type: ignore[no-any-return]
 
     @property
     def lp_bidp_rsqn2(self) -> int | None:
         """LP매수호가잔량2"""
-        return self._get(69, 'qty')  # type: ignore[no-any-return]
+        return self._get(69)  # type: ignore[no-any-return]
 
     @property
     def lp_total_bidp_rsqn(self) -> int | None:
         """LP총매수호가잔량"""
-        return self._get(70, 'qty')  # type: ignore[no-any-return]
+        return self._get(70)  # type: ignore[no-any-return]
 
     @property
     def lp_bidp_rsqn3(self) -> int | None:
         """LP매수호가잔량3"""
-        return self._get(71, 'qty')  # type: ignore[no-any-return]
+        return self._get(71)  # type: ignore[no-any-return]
 
     @property
     def antc_vol(self) -> int | None:
         """예상 거래량"""
-        return self._get(72, 'qty')  # type: ignore[no-any-return]
+        return self._get(72)  # type: ignore[no-any-return]
 
 
 class ElwElwCcnlRecord(StreamRecord):
@@ -10548,316 +10548,316 @@ class ElwElwCcnlRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def stck_cntg_hour(self) -> _dt.time | None:
         """주식 단축 종목코드"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def stck_prpr(self) -> _Decimal | None:
         """주식 현재가"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss_sign(self) -> str | None:
         """전일 대비 부호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss(self) -> _Decimal | None:
         """전일 대비"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def prdy_ctrt(self) -> _Decimal | None:
         """전일 대비율"""
-        return self._get(5, 'rate')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def wghn_avrg_stck_prc(self) -> _Decimal | None:
         """가중 평균 주식 가격"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def stck_oprc(self) -> _Decimal | None:
         """주식 시가2"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def stck_hgpr(self) -> _Decimal | None:
         """주식 최고가"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def stck_lwpr(self) -> _Decimal | None:
         """주식 최저가"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def askp1(self) -> _Decimal | None:
         """매도호가1"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def bidp1(self) -> _Decimal | None:
         """매수호가1"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def cntg_vol(self) -> int | None:
         """체결 거래량"""
-        return self._get(12, 'qty')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(13, 'qty')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def acml_tr_pbmn(self) -> _Decimal | None:
         """누적거래대금"""
-        return self._get(14, 'amount')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_csnu(self) -> int | None:
         """매도 체결 건수"""
-        return self._get(15, 'count')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_csnu(self) -> int | None:
         """매수2 체결 건수"""
-        return self._get(16, 'count')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def ntby_cntg_csnu(self) -> int | None:
         """합계 순매수건수"""
-        return self._get(17, 'count')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def cttr(self) -> _Decimal | None:
         """체결강도"""
-        return self._get(18, 'rate')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_smtn(self) -> _Decimal | None:
         """총 매도 수량"""
-        return self._get(19, 'number')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_smtn(self) -> _Decimal | None:
         """총 매수 수량"""
-        return self._get(20, 'number')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def cntg_cls_code(self) -> str | None:
         """체결 구분 코드"""
-        return self._get(21, 'code')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def shnu_rate(self) -> _Decimal | None:
         """매수비율"""
-        return self._get(22, 'rate')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
         """전일 거래량 대비 등락율"""
-        return self._get(23, 'rate')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def oprc_hour(self) -> _dt.time | None:
         """시가 시간"""
-        return self._get(24, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr_sign(self) -> str | None:
         """시가 대비 부호"""
-        return self._get(25, 'code')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr(self) -> _Decimal | None:
         """시가 대비"""
-        return self._get(26, 'price')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def hgpr_hour(self) -> _dt.time | None:
         """최고가 시간"""
-        return self._get(27, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr_sign(self) -> str | None:
         """최고가 대비 현재가 부호"""
-        return self._get(28, 'code')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr(self) -> _Decimal | None:
         """최고가 대비 현재가"""
-        return self._get(29, 'price')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def lwpr_hour(self) -> _dt.time | None:
         """최저가 시간"""
-        return self._get(30, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr_sign(self) -> str | None:
         """최저가 대비 현재가 부호"""
-        return self._get(31, 'code')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr(self) -> _Decimal | None:
         """최저가 대비 현재가"""
-        return self._get(32, 'price')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def bsop_date(self) -> _dt.date | None:
         """일자"""
-        return self._get(33, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def new_mkop_cls_code(self) -> str | None:
         """신 장운영 구분 코드"""
-        return self._get(34, 'code')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def trht_yn(self) -> bool | None:
         """거래정지 여부"""
-        return self._get(35, 'flag')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(36, 'qty')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(37, 'qty')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(38, 'qty')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(39, 'qty')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def tmvl_val(self) -> _Decimal | None:
         """시간가치 값"""
-        return self._get(40, 'number')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def prit(self) -> _Decimal | None:
         """패리티"""
-        return self._get(41, 'number')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def prmm_val(self) -> _Decimal | None:
         """프리미엄 값"""
-        return self._get(42, 'number')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def gear(self) -> _Decimal | None:
         """기어링"""
-        return self._get(43, 'number')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def prls_qryr_rate(self) -> _Decimal | None:
         """손익분기비율"""
-        return self._get(44, 'rate')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def invl_val(self) -> _Decimal | None:
         """내재가치 값"""
-        return self._get(45, 'number')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
     @property
     def prmm_rate(self) -> _Decimal | None:
-        return self._get(46, 'rate')  # type: ignore[no-any-return]
+        return self._get(46)  # type: ignore[no-any-return]
 
     @property
     def cfp(self) -> _Decimal | None:
         """자본지지점"""
-        return self._get(47, 'number')  # type: ignore[no-any-return]
+        return self._get(47)  # type: ignore[no-any-return]
 
     @property
     def lvrg_val(self) -> _Decimal | None:
         """레버리지값"""
-        return self._get(48, 'number')  # type: ignore[no-any-return]
+        return self._get(48)  # type: ignore[no-any-return]
 
     @property
     def delta(self) -> _Decimal | None:
         """델타"""
-        return self._get(49, 'number')  # type: ignore[no-any-return]
+        return self._get(49)  # type: ignore[no-any-return]
 
     @property
     def gama(self) -> _Decimal | None:
         """감마"""
-        return self._get(50, 'rate')  # type: ignore[no-any-return]
+        return self._get(50)  # type: ignore[no-any-return]
 
     @property
     def vega(self) -> _Decimal | None:
         """베가"""
-        return self._get(51, 'rate')  # type: ignore[no-any-return]
+        return self._get(51)  # type: ignore[no-any-return]
 
     @property
     def theta(self) -> _Decimal | None:
         """세타"""
-        return self._get(52, 'rate')  # type: ignore[no-any-return]
+        return self._get(52)  # type: ignore[no-any-return]
 
     @property
     def rho(self) -> _Decimal | None:
         """로우"""
-        return self._get(53, 'rate')  # type: ignore[no-any-return]
+        return self._get(53)  # type: ignore[no-any-return]
 
     @property
     def hts_ints_vltl(self) -> _Decimal | None:
         """HTS 내재 변동성"""
-        return self._get(54, 'rate')  # type: ignore[no-any-return]
+        return self._get(54)  # type: ignore[no-any-return]
 
     @property
     def hts_thpr(self) -> _Decimal | None:
         """HTS 이론가"""
-        return self._get(55, 'price')  # type: ignore[no-any-return]
+        return self._get(55)  # type: ignore[no-any-return]
 
     @property
     def vol_tnrt(self) -> _Decimal | None:
         """거래량 회전율"""
-        return self._get(56, 'rate')  # type: ignore[no-any-return]
+        return self._get(56)  # type: ignore[no-any-return]
 
     @property
     def prdy_smns_hour_acml_vol(self) -> int | None:
         """전일 동시간 누적 거래량"""
-        return self._get(57, 'qty')  # type: ignore[no-any-return]
+        return self._get(57)  # type: ignore[no-any-return]
 
     @property
     def prdy_smns_hour_acml_vol_rate(self) -> _Decimal | None:
         """전일 동시간 누적 거래량 비율"""
-        return self._get(58, 'rate')  # type: ignore[no-any-return]
+        return self._get(58)  # type: ignore[no-any-return]
 
     @property
     def apprch_rate(self) -> _Decimal | None:
         """접근도"""
-        return self._get(59, 'rate')  # type: ignore[no-any-return]
+        return self._get(59)  # type: ignore[no-any-return]
 
     @property
     def lp_hvol(self) -> str | None:
         """LP보유량"""
-        return self._get(60, 'text')  # type: ignore[no-any-return]
+        return self._get(60)  # type: ignore[no-any-return]
 
     @property
     def lp_hldn_rate(self) -> _Decimal | None:
         """LP보유비율"""
-        return self._get(61, 'rate')  # type: ignore[no-any-return]
+        return self._get(61)  # type: ignore[no-any-return]
 
     @property
     def lp_ntby_qty(self) -> int | None:
         """LP순매수수량"""
-        return self._get(62, 'qty')  # type: ignore[no-any-return]
+        return self._get(62)  # type: ignore[no-any-return]
 
 
 class ElwElwExpCcnlRecord(StreamRecord):
@@ -10873,296 +10873,296 @@ class ElwElwExpCcnlRecord(StreamRecord):
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def stck_cntg_hour(self) -> _dt.time | None:
         """주식 단축 종목코드"""
-        return self._get(1, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def stck_prpr(self) -> _Decimal | None:
         """주식 현재가"""
-        return self._get(2, 'price')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss_sign(self) -> str | None:
         """전일 대비 부호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def prdy_vrss(self) -> _Decimal | None:
         """전일 대비"""
-        return self._get(4, 'price')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def prdy_ctrt(self) -> _Decimal | None:
         """전일 대비율"""
-        return self._get(5, 'rate')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def wghn_avrg_stck_prc(self) -> _Decimal | None:
         """가중 평균 주식 가격"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def stck_oprc(self) -> _Decimal | None:
         """주식 시가2"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def stck_hgpr(self) -> _Decimal | None:
         """주식 최고가"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def stck_lwpr(self) -> _Decimal | None:
         """주식 최저가"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def askp1(self) -> _Decimal | None:
         """매도호가1"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def bidp1(self) -> _Decimal | None:
         """매수호가1"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def cntg_vol(self) -> int | None:
         """체결 거래량"""
-        return self._get(12, 'qty')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def acml_vol(self) -> int | None:
         """누적 거래량"""
-        return self._get(13, 'qty')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def acml_tr_pbmn(self) -> _Decimal | None:
         """누적거래대금"""
-        return self._get(14, 'amount')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_csnu(self) -> int | None:
         """매도 체결 건수"""
-        return self._get(15, 'count')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_csnu(self) -> int | None:
         """매수2 체결 건수"""
-        return self._get(16, 'count')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def ntby_cntg_csnu(self) -> int | None:
         """합계 순매수건수"""
-        return self._get(17, 'count')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def cttr(self) -> _Decimal | None:
         """체결강도"""
-        return self._get(18, 'rate')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def seln_cntg_smtn(self) -> _Decimal | None:
         """총 매도 수량"""
-        return self._get(19, 'number')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def shnu_cntg_smtn(self) -> _Decimal | None:
         """총 매수 수량"""
-        return self._get(20, 'number')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def cntg_cls_code(self) -> str | None:
         """체결 구분 코드"""
-        return self._get(21, 'code')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def shnu_rate(self) -> _Decimal | None:
         """매수비율"""
-        return self._get(22, 'rate')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
         """전일 거래량 대비 등락율"""
-        return self._get(23, 'rate')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def oprc_hour(self) -> _dt.time | None:
         """시가 시간"""
-        return self._get(24, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr_sign(self) -> str | None:
         """시가 대비 부호"""
-        return self._get(25, 'code')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def oprc_vrss_prpr(self) -> _Decimal | None:
         """시가 대비"""
-        return self._get(26, 'price')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def hgpr_hour(self) -> _dt.time | None:
         """최고가 시간"""
-        return self._get(27, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr_sign(self) -> str | None:
         """최고가 대비 현재가 부호"""
-        return self._get(28, 'code')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def hgpr_vrss_prpr(self) -> _Decimal | None:
         """최고가 대비 현재가"""
-        return self._get(29, 'price')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def lwpr_hour(self) -> _dt.time | None:
         """최저가 시간"""
-        return self._get(30, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr_sign(self) -> str | None:
         """최저가 대비 현재가 부호"""
-        return self._get(31, 'code')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def lwpr_vrss_prpr(self) -> _Decimal | None:
         """최저가 대비 현재가"""
-        return self._get(32, 'price')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def bsop_date(self) -> _dt.date | None:
         """일자"""
-        return self._get(33, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def new_mkop_cls_code(self) -> str | None:
         """신 장운영 구분 코드"""
-        return self._get(34, 'code')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
     @property
     def trht_yn(self) -> bool | None:
         """거래정지 여부"""
-        return self._get(35, 'flag')  # type: ignore[no-any-return]
+        return self._get(35)  # type: ignore[no-any-return]
 
     @property
     def askp_rsqn1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(36, 'qty')  # type: ignore[no-any-return]
+        return self._get(36)  # type: ignore[no-any-return]
 
     @property
     def bidp_rsqn1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(37, 'qty')  # type: ignore[no-any-return]
+        return self._get(37)  # type: ignore[no-any-return]
 
     @property
     def total_askp_rsqn(self) -> int | None:
         """총매도호가잔량"""
-        return self._get(38, 'qty')  # type: ignore[no-any-return]
+        return self._get(38)  # type: ignore[no-any-return]
 
     @property
     def total_bidp_rsqn(self) -> int | None:
         """총매수호가잔량"""
-        return self._get(39, 'qty')  # type: ignore[no-any-return]
+        return self._get(39)  # type: ignore[no-any-return]
 
     @property
     def tmvl_val(self) -> _Decimal | None:
         """시간가치 값"""
-        return self._get(40, 'number')  # type: ignore[no-any-return]
+        return self._get(40)  # type: ignore[no-any-return]
 
     @property
     def prit(self) -> _Decimal | None:
         """패리티"""
-        return self._get(41, 'number')  # type: ignore[no-any-return]
+        return self._get(41)  # type: ignore[no-any-return]
 
     @property
     def prmm_val(self) -> _Decimal | None:
         """프리미엄 값"""
-        return self._get(42, 'number')  # type: ignore[no-any-return]
+        return self._get(42)  # type: ignore[no-any-return]
 
     @property
     def gear(self) -> _Decimal | None:
         """기어링"""
-        return self._get(43, 'number')  # type: ignore[no-any-return]
+        return self._get(43)  # type: ignore[no-any-return]
 
     @property
     def prls_qryr_rate(self) -> _Decimal | None:
         """손익분기비율"""
-        return self._get(44, 'rate')  # type: ignore[no-any-return]
+        return self._get(44)  # type: ignore[no-any-return]
 
     @property
     def invl_val(self) -> _Decimal | None:
         """내재가치 값"""
-        return self._get(45, 'number')  # type: ignore[no-any-return]
+        return self._get(45)  # type: ignore[no-any-return]
 
     @property
     def prmm_rate(self) -> _Decimal | None:
-        return self._get(46, 'rate')  # type: ignore[no-any-return]
+        return self._get(46)  # type: ignore[no-any-return]
 
     @property
     def cfp(self) -> _Decimal | None:
         """자본지지점"""
-        return self._get(47, 'number')  # type: ignore[no-any-return]
+        return self._get(47)  # type: ignore[no-any-return]
 
     @property
     def lvrg_val(self) -> _Decimal | None:
         """레버리지값"""
-        return self._get(48, 'number')  # type: ignore[no-any-return]
+        return self._get(48)  # type: ignore[no-any-return]
 
     @property
     def delta(self) -> _Decimal | None:
         """델타"""
-        return self._get(49, 'number')  # type: ignore[no-any-return]
+        return self._get(49)  # type: ignore[no-any-return]
 
     @property
     def gama(self) -> _Decimal | None:
         """감마"""
-        return self._get(50, 'rate')  # type: ignore[no-any-return]
+        return self._get(50)  # type: ignore[no-any-return]
 
     @property
     def vega(self) -> _Decimal | None:
         """베가"""
-        return self._get(51, 'rate')  # type: ignore[no-any-return]
+        return self._get(51)  # type: ignore[no-any-return]
 
     @property
     def theta(self) -> _Decimal | None:
         """세타"""
-        return self._get(52, 'rate')  # type: ignore[no-any-return]
+        return self._get(52)  # type: ignore[no-any-return]
 
     @property
     def rho(self) -> _Decimal | None:
         """로우"""
-        return self._get(53, 'rate')  # type: ignore[no-any-return]
+        return self._get(53)  # type: ignore[no-any-return]
 
     @property
     def hts_ints_vltl(self) -> _Decimal | None:
         """HTS 내재 변동성"""
-        return self._get(54, 'rate')  # type: ignore[no-any-return]
+        return self._get(54)  # type: ignore[no-any-return]
 
     @property
     def hts_thpr(self) -> _Decimal | None:
         """HTS 이론가"""
-        return self._get(55, 'price')  # type: ignore[no-any-return]
+        return self._get(55)  # type: ignore[no-any-return]
 
     @property
     def vol_tnrt(self) -> _Decimal | None:
         """거래량 회전율"""
-        return self._get(56, 'rate')  # type: ignore[no-any-return]
+        return self._get(56)  # type: ignore[no-any-return]
 
     @property
     def lp_hvol(self) -> str | None:
         """LP보유량"""
-        return self._get(57, 'text')  # type: ignore[no-any-return]
+        return self._get(57)  # type: ignore[no-any-return]
 
     @property
     def lp_hldn_rate(self) -> _Decimal | None:
         """LP보유비율"""
-        return self._get(58, 'rate')  # type: ignore[no-any-return]
+        return self._get(58)  # type: ignore[no-any-return]
 
 
 class EtfetnEtfNavTrendRecord(StreamRecord):
@@ -11178,61 +11178,61 @@ class EtfetnEtfNavTrendRecord(StreamRecord):
     @property
     def rt_cd(self) -> str | None:
         """성공 실패 여부"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def msg_cd(self) -> str | None:
         """응답코드"""
-        return self._get(1, 'code')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def output1(self) -> str | None:
         """응답상세"""
-        return self._get(2, 'text')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def msg1(self) -> str | None:
-        return self._get(3, 'text')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def mksc_shrn_iscd(self) -> str | None:
         """유가증권 단축 종목코드"""
-        return self._get(4, 'code')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def nav(self) -> _Decimal | None:
         """누적 거래량"""
-        return self._get(5, 'price')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def nav_prdy_vrss_sign(self) -> str | None:
         """결제 일자"""
-        return self._get(6, 'code')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def nav_prdy_vrss(self) -> _Decimal | None:
         """전체 융자 신규 주수"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def nav_prdy_ctrt(self) -> _Decimal | None:
         """전체 융자 상환 주수"""
-        return self._get(8, 'rate')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def oprc_nav(self) -> _Decimal | None:
         """전체 융자 상환 금액"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def hprc_nav(self) -> _Decimal | None:
         """전체 융자 잔고 금액"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def lprc_nav(self) -> _Decimal | None:
         """전체 융자 잔고 비율"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
 
 class OverseasFutureoptionAskingPriceRecord(StreamRecord):
@@ -11248,177 +11248,177 @@ class OverseasFutureoptionAskingPriceRecord(StreamRecord):
     @property
     def series_cd(self) -> str | None:
         """종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def recv_date(self) -> _dt.date | None:
         """수신일자"""
-        return self._get(1, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def recv_time(self) -> _dt.time | None:
         """수신시각"""
-        return self._get(2, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def prev_price(self) -> _Decimal | None:
         """전일종가"""
-        return self._get(3, 'price')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def bid_qntt_1(self) -> int | None:
         """매수1수량"""
-        return self._get(4, 'qty')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def bid_num_1(self) -> int | None:
         """매수1번호"""
-        return self._get(5, 'count')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def bid_price_1(self) -> _Decimal | None:
         """매수1호가"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def ask_qntt_1(self) -> int | None:
         """매도1수량"""
-        return self._get(7, 'qty')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def ask_num_1(self) -> int | None:
         """매도1번호"""
-        return self._get(8, 'count')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def ask_price_1(self) -> _Decimal | None:
         """매도1호가"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def bid_qntt_2(self) -> int | None:
         """매수2수량"""
-        return self._get(10, 'qty')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def bid_num_2(self) -> int | None:
         """매수2번호"""
-        return self._get(11, 'count')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def bid_price_2(self) -> _Decimal | None:
         """매수2호가"""
-        return self._get(12, 'price')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def ask_qntt_2(self) -> int | None:
         """매도2수량"""
-        return self._get(13, 'qty')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def ask_num_2(self) -> int | None:
         """매도2번호"""
-        return self._get(14, 'count')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def ask_price_2(self) -> _Decimal | None:
         """매도2호가"""
-        return self._get(15, 'price')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def bid_qntt_3(self) -> int | None:
         """매수3수량"""
-        return self._get(16, 'qty')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def bid_num_3(self) -> int | None:
         """매수3번호"""
-        return self._get(17, 'count')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def bid_price_3(self) -> _Decimal | None:
         """매수3호가"""
-        return self._get(18, 'price')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def ask_qntt_3(self) -> int | None:
         """매도3수량"""
-        return self._get(19, 'qty')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def ask_num_3(self) -> int | None:
         """매도3번호"""
-        return self._get(20, 'count')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def ask_price_3(self) -> _Decimal | None:
         """매도3호가"""
-        return self._get(21, 'price')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def bid_qntt_4(self) -> int | None:
         """매수4수량"""
-        return self._get(22, 'qty')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def bid_num_4(self) -> int | None:
         """매수4번호"""
-        return self._get(23, 'count')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def bid_price_4(self) -> _Decimal | None:
         """매수4호가"""
-        return self._get(24, 'price')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def ask_qntt_4(self) -> int | None:
         """매도4수량"""
-        return self._get(25, 'qty')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def ask_num_4(self) -> int | None:
         """매도4번호"""
-        return self._get(26, 'count')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def ask_price_4(self) -> _Decimal | None:
         """매도4호가"""
-        return self._get(27, 'price')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def bid_qntt_5(self) -> int | None:
         """매수5수량"""
-        return self._get(28, 'qty')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def bid_num_5(self) -> int | None:
         """매수5번호"""
-        return self._get(29, 'count')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def bid_price_5(self) -> _Decimal | None:
         """매수5호가"""
-        return self._get(30, 'price')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def ask_qntt_5(self) -> int | None:
         """매도5수량"""
-        return self._get(31, 'qty')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
     @property
     def ask_num_5(self) -> int | None:
         """매도5번호"""
-        return self._get(32, 'count')  # type: ignore[no-any-return]
+        return self._get(32)  # type: ignore[no-any-return]
 
     @property
     def ask_price_5(self) -> _Decimal | None:
         """매도5호가"""
-        return self._get(33, 'price')  # type: ignore[no-any-return]
+        return self._get(33)  # type: ignore[no-any-return]
 
     @property
     def sttl_price(self) -> _Decimal | None:
         """정산가"""
-        return self._get(34, 'price')  # type: ignore[no-any-return]
+        return self._get(34)  # type: ignore[no-any-return]
 
 
 class OverseasFutureoptionCcnlRecord(StreamRecord):
@@ -11434,127 +11434,127 @@ class OverseasFutureoptionCcnlRecord(StreamRecord):
     @property
     def series_cd(self) -> str | None:
         """종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def bsns_date(self) -> _dt.date | None:
         """영업일자"""
-        return self._get(1, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def mrkt_open_date(self) -> _dt.date | None:
         """장개시일자"""
-        return self._get(2, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def mrkt_open_time(self) -> _dt.time | None:
         """장개시시각"""
-        return self._get(3, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def mrkt_close_date(self) -> _dt.date | None:
         """장마감일자"""
-        return self._get(4, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def mrkt_close_time(self) -> _dt.time | None:
         """장마감시각"""
-        return self._get(5, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def prev_price(self) -> _Decimal | None:
         """전일종가"""
-        return self._get(6, 'price')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def recv_date(self) -> _dt.date | None:
         """수신일자"""
-        return self._get(7, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def recv_time(self) -> _dt.time | None:
         """수신시각"""
-        return self._get(8, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def active_flag(self) -> str | None:
         """본장_전산장구분"""
-        return self._get(9, 'text')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def last_price(self) -> _Decimal | None:
         """체결가격"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def last_qntt(self) -> int | None:
         """체결수량"""
-        return self._get(11, 'qty')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def prev_diff_price(self) -> _Decimal | None:
         """전일대비가격"""
-        return self._get(12, 'price')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def prev_diff_rate(self) -> _Decimal | None:
         """전일대비율"""
-        return self._get(13, 'rate')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def open_price(self) -> _Decimal | None:
         """시가"""
-        return self._get(14, 'price')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def high_price(self) -> _Decimal | None:
         """고가"""
-        return self._get(15, 'price')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def low_price(self) -> _Decimal | None:
         """저가"""
-        return self._get(16, 'price')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def vol(self) -> int | None:
         """누적거래수량"""
-        return self._get(17, 'qty')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def prev_sign(self) -> str | None:
         """전일대비부호"""
-        return self._get(18, 'code')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def quotsign(self) -> str | None:
         """체결구분"""
-        return self._get(19, 'text')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def recv_time2(self) -> _dt.time | None:
         """수신시각2 만분의일초"""
-        return self._get(20, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def psttl_price(self) -> _Decimal | None:
         """전일정산가"""
-        return self._get(21, 'price')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def psttl_sign(self) -> str | None:
         """전일정산가대비"""
-        return self._get(22, 'code')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def psttl_diff_price(self) -> _Decimal | None:
         """전일정산가대비가격"""
-        return self._get(23, 'price')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def psttl_diff_rate(self) -> _Decimal | None:
         """전일정산가대비율"""
-        return self._get(24, 'rate')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
 
 class OverseasFutureoptionCcnlNoticeRecord(StreamRecord):
@@ -11570,162 +11570,162 @@ class OverseasFutureoptionCcnlNoticeRecord(StreamRecord):
     @property
     def acct_no(self) -> str | None:
         """계좌번호"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def ord_dt(self) -> _dt.date | None:
         """주문일자"""
-        return self._get(1, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def odno(self) -> str | None:
         """주문번호"""
-        return self._get(2, 'code')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def orgn_ord_dt(self) -> _dt.date | None:
         """원주문일자"""
-        return self._get(3, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def orgn_odno(self) -> str | None:
         """원주문번호"""
-        return self._get(4, 'code')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def series(self) -> str | None:
         """종목명"""
-        return self._get(5, 'text')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def rvse_cncl_dvsn_cd(self) -> str | None:
         """정정취소구분코드"""
-        return self._get(6, 'code')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def sll_buy_dvsn_cd(self) -> str | None:
         """매도매수구분코드"""
-        return self._get(7, 'code')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def cplx_ord_dvsn_cd(self) -> str | None:
         """복합주문구분코드"""
-        return self._get(8, 'code')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def prce_tp(self) -> str | None:
         """가격구분코드"""
-        return self._get(9, 'code')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def fm_excg_rcit_dvsn_cd(self) -> str | None:
         """FM거래소접수구분코드"""
-        return self._get(10, 'code')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def ord_qty(self) -> int | None:
         """주문수량"""
-        return self._get(11, 'qty')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def fm_lmt_pric(self) -> _Decimal | None:
         """FMLIMIT가격"""
-        return self._get(12, 'price')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def fm_stop_ord_pric(self) -> _Decimal | None:
         """FMSTOP주문가격"""
-        return self._get(13, 'price')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def tot_ccld_qty(self) -> int | None:
         """총체결수량"""
-        return self._get(14, 'qty')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def tot_ccld_uv(self) -> str | None:
         """총체결단가"""
-        return self._get(15, 'text')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def ord_remq(self) -> int | None:
         """잔량"""
-        return self._get(16, 'qty')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def fm_ord_grp_dt(self) -> _dt.date | None:
         """FM주문그룹일자"""
-        return self._get(17, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def ord_grp_stno(self) -> str | None:
         """주문그룹번호"""
-        return self._get(18, 'text')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def ord_dtl_dtime(self) -> _dt.datetime | None:
         """주문상세일시"""
-        return self._get(19, 'datetime')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def oprt_dtl_dtime(self) -> _dt.datetime | None:
         """조작상세일시"""
-        return self._get(20, 'datetime')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def work_empl(self) -> str | None:
         """주문자"""
-        return self._get(21, 'text')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def ccld_dt(self) -> _dt.date | None:
         """체결일자"""
-        return self._get(22, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def ccno(self) -> str | None:
         """체결번호"""
-        return self._get(23, 'text')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def api_ccno(self) -> str | None:
         """API 체결번호"""
-        return self._get(24, 'text')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def ccld_qty(self) -> int | None:
         """체결량"""
-        return self._get(25, 'qty')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def fm_ccld_pric(self) -> _Decimal | None:
         """FM체결가격"""
-        return self._get(26, 'price')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def crcy_cd(self) -> str | None:
         """통화코드"""
-        return self._get(27, 'code')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def trst_fee(self) -> _Decimal | None:
         """위탁수수료"""
-        return self._get(28, 'amount')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def ord_mdia_online_yn(self) -> bool | None:
         """주문매체온라인여부"""
-        return self._get(29, 'flag')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def fm_ccld_amt(self) -> _Decimal | None:
         """FM체결금액"""
-        return self._get(30, 'amount')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def fuop_item_dvsn_cd(self) -> str | None:
         """선물옵션종목구분코드"""
-        return self._get(31, 'code')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
 
 class OverseasFutureoptionOrderNoticeRecord(StreamRecord):
@@ -11741,162 +11741,162 @@ class OverseasFutureoptionOrderNoticeRecord(StreamRecord):
     @property
     def acct_no(self) -> str | None:
         """계좌번호"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def ord_dt(self) -> _dt.date | None:
         """주문일자"""
-        return self._get(1, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def odno(self) -> str | None:
         """주문번호"""
-        return self._get(2, 'code')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def orgn_ord_dt(self) -> _dt.date | None:
         """원주문일자"""
-        return self._get(3, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def orgn_odno(self) -> str | None:
         """원주문번호"""
-        return self._get(4, 'code')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def series(self) -> str | None:
         """종목명"""
-        return self._get(5, 'text')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def rvse_cncl_dvsn_cd(self) -> str | None:
         """정정취소구분코드"""
-        return self._get(6, 'code')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def sll_buy_dvsn_cd(self) -> str | None:
         """매도매수구분코드"""
-        return self._get(7, 'code')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def cplx_ord_dvsn_cd(self) -> str | None:
         """복합주문구분코드"""
-        return self._get(8, 'code')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def prce_tp(self) -> str | None:
         """가격구분코드"""
-        return self._get(9, 'code')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def fm_excg_rcit_dvsn_cd(self) -> str | None:
         """FM거래소접수구분코드"""
-        return self._get(10, 'code')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def ord_qty(self) -> int | None:
         """주문수량"""
-        return self._get(11, 'qty')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def fm_lmt_pric(self) -> _Decimal | None:
         """FMLIMIT가격"""
-        return self._get(12, 'price')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def fm_stop_ord_pric(self) -> _Decimal | None:
         """FMSTOP주문가격"""
-        return self._get(13, 'price')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def tot_ccld_qty(self) -> int | None:
         """총체결수량"""
-        return self._get(14, 'qty')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def tot_ccld_uv(self) -> str | None:
         """총체결단가"""
-        return self._get(15, 'text')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def ord_remq(self) -> int | None:
         """잔량"""
-        return self._get(16, 'qty')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def fm_ord_grp_dt(self) -> _dt.date | None:
         """FM주문그룹일자"""
-        return self._get(17, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def ord_grp_stno(self) -> str | None:
         """주문그룹번호"""
-        return self._get(18, 'text')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def ord_dtl_dtime(self) -> _dt.datetime | None:
         """주문상세일시"""
-        return self._get(19, 'datetime')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def oprt_dtl_dtime(self) -> _dt.datetime | None:
         """조작상세일시"""
-        return self._get(20, 'datetime')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def work_empl(self) -> str | None:
         """주문자"""
-        return self._get(21, 'text')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def crcy_cd(self) -> str | None:
         """통화코드"""
-        return self._get(22, 'code')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def lqd_yn(self) -> bool | None:
         """청산여부(Y/N)"""
-        return self._get(23, 'flag')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def lqd_lmt_pric(self) -> _Decimal | None:
         """청산LIMIT가격"""
-        return self._get(24, 'price')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
     @property
     def lqd_stop_pric(self) -> _Decimal | None:
         """청산STOP가격"""
-        return self._get(25, 'price')  # type: ignore[no-any-return]
+        return self._get(25)  # type: ignore[no-any-return]
 
     @property
     def trd_cond(self) -> str | None:
         """체결조건코드"""
-        return self._get(26, 'text')  # type: ignore[no-any-return]
+        return self._get(26)  # type: ignore[no-any-return]
 
     @property
     def term_ord_vald_dtime(self) -> _dt.datetime | None:
         """기간주문유효상세일시"""
-        return self._get(27, 'datetime')  # type: ignore[no-any-return]
+        return self._get(27)  # type: ignore[no-any-return]
 
     @property
     def spec_tp(self) -> str | None:
         """계좌청산유형구분코드"""
-        return self._get(28, 'code')  # type: ignore[no-any-return]
+        return self._get(28)  # type: ignore[no-any-return]
 
     @property
     def ecis_rsvn_ord_yn(self) -> bool | None:
         """행사예약주문여부"""
-        return self._get(29, 'flag')  # type: ignore[no-any-return]
+        return self._get(29)  # type: ignore[no-any-return]
 
     @property
     def fuop_item_dvsn_cd(self) -> str | None:
         """선물옵션종목구분코드"""
-        return self._get(30, 'code')  # type: ignore[no-any-return]
+        return self._get(30)  # type: ignore[no-any-return]
 
     @property
     def auto_ord_dvsn_cd(self) -> str | None:
         """자동주문 전략구분"""
-        return self._get(31, 'code')  # type: ignore[no-any-return]
+        return self._get(31)  # type: ignore[no-any-return]
 
 
 class OverseasStockAskingPriceRecord(StreamRecord):
@@ -11912,82 +11912,82 @@ class OverseasStockAskingPriceRecord(StreamRecord):
     @property
     def symb(self) -> str | None:
         """종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def zdiv(self) -> str | None:
         """소수점자리수"""
-        return self._get(1, 'code')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def xymd(self) -> _dt.date | None:
         """일자(YYYYMMDD)"""
-        return self._get(2, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def xhms(self) -> str | None:
         """현지기준시간"""
-        return self._get(3, 'text')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def kymd(self) -> _dt.date | None:
         """한국기준일자"""
-        return self._get(4, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def khms(self) -> str | None:
         """한국기준시간"""
-        return self._get(5, 'text')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def bvol(self) -> str | None:
         """매수호가총잔량"""
-        return self._get(6, 'text')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def avol(self) -> str | None:
         """매도호가총잔량"""
-        return self._get(7, 'text')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def bdvl(self) -> str | None:
         """매수호가총잔량대비"""
-        return self._get(8, 'text')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def advl(self) -> str | None:
         """매도호가총잔량대비"""
-        return self._get(9, 'text')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def pbid1(self) -> _Decimal | None:
         """매수호가가격1"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def pask1(self) -> _Decimal | None:
         """매도호가가격1"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def vbid1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(12, 'qty')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def vask1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(13, 'qty')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def dbid1(self) -> str | None:
         """매수호가대비1"""
-        return self._get(14, 'text')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def dask1(self) -> str | None:
         """매도호가대비1"""
-        return self._get(15, 'text')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
 
 class OverseasStockCcnlNoticeRecord(StreamRecord):
@@ -11998,131 +11998,131 @@ class OverseasStockCcnlNoticeRecord(StreamRecord):
     TR_ID = 'H0GSCNI0'
     TITLE = '해외주식 실시간체결통보'
     COLUMNS = ('CUST_ID', 'ACNT_NO', 'ODER_NO', 'OODER_NO', 'SELN_BYOV_CLS', 'RCTF_CLS', 'ODER_KIND2', 'STCK_SHRN_ISCD', 'CNTG_QTY', 'CNTG_UNPR', 'STCK_CNTG_HOUR', 'RFUS_YN', 'CNTG_YN', 'ACPT_YN', 'BRNC_NO', 'ODER_QTY', 'ACNT_NAME', 'CNTG_ISNM', 'ODER_COND', 'DEBT_GB', 'DEBT_DATE', 'START_TM', 'END_TM', 'TM_DIV_TP', 'CNTG_UNPR12',)
-    ENCODINGS = ('code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'qty', 'price', 'hhmmss', 'flag', 'flag', 'flag', 'code', 'qty', 'text', 'text', 'text', 'code', 'yyyymmdd', 'text', 'text', 'code', 'price',)
+    ENCODINGS = ('code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'qty', 'price', 'hhmmss', 'flag', 'code', 'flag', 'code', 'qty', 'text', 'text', 'text', 'code', 'yyyymmdd', 'text', 'text', 'code', 'price',)
 
     @property
     def cust_id(self) -> str | None:
         """고객 ID"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def acnt_no(self) -> str | None:
         """계좌번호"""
-        return self._get(1, 'code')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def oder_no(self) -> str | None:
         """주문번호"""
-        return self._get(2, 'code')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def ooder_no(self) -> str | None:
         """원주문번호"""
-        return self._get(3, 'code')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def seln_byov_cls(self) -> str | None:
         """매도매수구분"""
-        return self._get(4, 'code')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def rctf_cls(self) -> str | None:
         """접수구분"""
-        return self._get(5, 'code')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def oder_kind2(self) -> str | None:
         """주문종류2"""
-        return self._get(6, 'code')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def stck_shrn_iscd(self) -> str | None:
         """주식 단축 종목코드"""
-        return self._get(7, 'code')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def cntg_qty(self) -> int | None:
         """체결수량"""
-        return self._get(8, 'qty')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def cntg_unpr(self) -> _Decimal | None:
         """체결단가"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def stck_cntg_hour(self) -> _dt.time | None:
         """주식 단축 종목코드"""
-        return self._get(10, 'hhmmss')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def rfus_yn(self) -> bool | None:
         """거부여부"""
-        return self._get(11, 'flag')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
-    def cntg_yn(self) -> bool | None:
+    def cntg_yn(self) -> str | None:
         """체결여부"""
-        return self._get(12, 'flag')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def acpt_yn(self) -> bool | None:
         """접수여부"""
-        return self._get(13, 'flag')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def brnc_no(self) -> str | None:
         """지점번호"""
-        return self._get(14, 'code')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def oder_qty(self) -> int | None:
         """주문수량"""
-        return self._get(15, 'qty')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def acnt_name(self) -> str | None:
         """계좌명"""
-        return self._get(16, 'text')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def cntg_isnm(self) -> str | None:
         """체결종목명"""
-        return self._get(17, 'text')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def oder_cond(self) -> str | None:
         """주문조건"""
-        return self._get(18, 'text')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def debt_gb(self) -> str | None:
         """담보유형코드"""
-        return self._get(19, 'code')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def debt_date(self) -> _dt.date | None:
         """담보대출일자"""
-        return self._get(20, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def start_tm(self) -> str | None:
         """분할매수/매도 시작시간"""
-        return self._get(21, 'text')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def end_tm(self) -> str | None:
         """분할매수/매도 종료시간"""
-        return self._get(22, 'text')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def tm_div_tp(self) -> str | None:
         """시간분할타입유형"""
-        return self._get(23, 'code')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def cntg_unpr12(self) -> _Decimal | None:
-        return self._get(24, 'price')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
 
 class OverseasStockDelayedAskingPriceAsiaRecord(StreamRecord):
@@ -12138,82 +12138,82 @@ class OverseasStockDelayedAskingPriceAsiaRecord(StreamRecord):
     @property
     def symb(self) -> str | None:
         """종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def zdiv(self) -> str | None:
         """소수점자리수"""
-        return self._get(1, 'code')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def xymd(self) -> _dt.date | None:
         """일자(YYYYMMDD)"""
-        return self._get(2, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def xhms(self) -> str | None:
         """현지기준시간"""
-        return self._get(3, 'text')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def kymd(self) -> _dt.date | None:
         """한국기준일자"""
-        return self._get(4, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def khms(self) -> str | None:
         """한국기준시간"""
-        return self._get(5, 'text')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def bvol(self) -> str | None:
         """매수호가총잔량"""
-        return self._get(6, 'text')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def avol(self) -> str | None:
         """매도호가총잔량"""
-        return self._get(7, 'text')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def bdvl(self) -> str | None:
         """매수호가총잔량대비"""
-        return self._get(8, 'text')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def advl(self) -> str | None:
         """매도호가총잔량대비"""
-        return self._get(9, 'text')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def pbid1(self) -> _Decimal | None:
         """매수호가가격1"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def pask1(self) -> _Decimal | None:
         """매도호가가격1"""
-        return self._get(11, 'price')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def vbid1(self) -> int | None:
         """매수호가잔량1"""
-        return self._get(12, 'qty')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def vask1(self) -> int | None:
         """매도호가잔량1"""
-        return self._get(13, 'qty')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def dbid1(self) -> str | None:
         """매수호가대비1"""
-        return self._get(14, 'text')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def dask1(self) -> str | None:
         """매도호가대비1"""
-        return self._get(15, 'text')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
 
 class OverseasStockDelayedCcnlRecord(StreamRecord):
@@ -12229,127 +12229,127 @@ class OverseasStockDelayedCcnlRecord(StreamRecord):
     @property
     def symb(self) -> str | None:
         """종목코드"""
-        return self._get(0, 'code')  # type: ignore[no-any-return]
+        return self._get(0)  # type: ignore[no-any-return]
 
     @property
     def zdiv(self) -> str | None:
         """소수점자리수"""
-        return self._get(1, 'code')  # type: ignore[no-any-return]
+        return self._get(1)  # type: ignore[no-any-return]
 
     @property
     def tymd(self) -> str | None:
         """현지영업일자"""
-        return self._get(2, 'text')  # type: ignore[no-any-return]
+        return self._get(2)  # type: ignore[no-any-return]
 
     @property
     def xymd(self) -> _dt.date | None:
         """일자(YYYYMMDD)"""
-        return self._get(3, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(3)  # type: ignore[no-any-return]
 
     @property
     def xhms(self) -> str | None:
         """현지기준시간"""
-        return self._get(4, 'text')  # type: ignore[no-any-return]
+        return self._get(4)  # type: ignore[no-any-return]
 
     @property
     def kymd(self) -> _dt.date | None:
         """한국기준일자"""
-        return self._get(5, 'yyyymmdd')  # type: ignore[no-any-return]
+        return self._get(5)  # type: ignore[no-any-return]
 
     @property
     def khms(self) -> str | None:
         """한국기준시간"""
-        return self._get(6, 'text')  # type: ignore[no-any-return]
+        return self._get(6)  # type: ignore[no-any-return]
 
     @property
     def open(self) -> _Decimal | None:
         """시가"""
-        return self._get(7, 'price')  # type: ignore[no-any-return]
+        return self._get(7)  # type: ignore[no-any-return]
 
     @property
     def high(self) -> _Decimal | None:
         """고가"""
-        return self._get(8, 'price')  # type: ignore[no-any-return]
+        return self._get(8)  # type: ignore[no-any-return]
 
     @property
     def low(self) -> _Decimal | None:
         """저가"""
-        return self._get(9, 'price')  # type: ignore[no-any-return]
+        return self._get(9)  # type: ignore[no-any-return]
 
     @property
     def last(self) -> _Decimal | None:
         """현재가"""
-        return self._get(10, 'price')  # type: ignore[no-any-return]
+        return self._get(10)  # type: ignore[no-any-return]
 
     @property
     def sign(self) -> str | None:
         """대비기호"""
-        return self._get(11, 'code')  # type: ignore[no-any-return]
+        return self._get(11)  # type: ignore[no-any-return]
 
     @property
     def diff(self) -> _Decimal | None:
         """대비"""
-        return self._get(12, 'price')  # type: ignore[no-any-return]
+        return self._get(12)  # type: ignore[no-any-return]
 
     @property
     def rate(self) -> _Decimal | None:
         """등락율"""
-        return self._get(13, 'rate')  # type: ignore[no-any-return]
+        return self._get(13)  # type: ignore[no-any-return]
 
     @property
     def pbid(self) -> _Decimal | None:
         """매수호가"""
-        return self._get(14, 'price')  # type: ignore[no-any-return]
+        return self._get(14)  # type: ignore[no-any-return]
 
     @property
     def pask(self) -> _Decimal | None:
         """매도호가"""
-        return self._get(15, 'price')  # type: ignore[no-any-return]
+        return self._get(15)  # type: ignore[no-any-return]
 
     @property
     def vbid(self) -> int | None:
         """매수호가잔량"""
-        return self._get(16, 'qty')  # type: ignore[no-any-return]
+        return self._get(16)  # type: ignore[no-any-return]
 
     @property
     def vask(self) -> int | None:
         """매도호가잔량"""
-        return self._get(17, 'qty')  # type: ignore[no-any-return]
+        return self._get(17)  # type: ignore[no-any-return]
 
     @property
     def evol(self) -> int | None:
         """체결량"""
-        return self._get(18, 'qty')  # type: ignore[no-any-return]
+        return self._get(18)  # type: ignore[no-any-return]
 
     @property
     def tvol(self) -> int | None:
         """거래량"""
-        return self._get(19, 'qty')  # type: ignore[no-any-return]
+        return self._get(19)  # type: ignore[no-any-return]
 
     @property
     def tamt(self) -> _Decimal | None:
         """거래대금"""
-        return self._get(20, 'amount')  # type: ignore[no-any-return]
+        return self._get(20)  # type: ignore[no-any-return]
 
     @property
     def bivl(self) -> str | None:
         """매도체결량"""
-        return self._get(21, 'text')  # type: ignore[no-any-return]
+        return self._get(21)  # type: ignore[no-any-return]
 
     @property
     def asvl(self) -> str | None:
         """매수체결량"""
-        return self._get(22, 'text')  # type: ignore[no-any-return]
+        return self._get(22)  # type: ignore[no-any-return]
 
     @property
     def strn(self) -> str | None:
         """체결강도"""
-        return self._get(23, 'text')  # type: ignore[no-any-return]
+        return self._get(23)  # type: ignore[no-any-return]
 
     @property
     def mtyp(self) -> str | None:
         """시장구분"""
-        return self._get(24, 'text')  # type: ignore[no-any-return]
+        return self._get(24)  # type: ignore[no-any-return]
 
 
 RECORDS: dict[str, type[StreamRecord]] = {
