@@ -106,6 +106,7 @@ class SimApp(Starlette):
             raise
         except Exception:  # the last net: never a traceback on the wire
             _log.exception("simulator error outside the request pipeline")
+            self.sim.internal_errors += 1
             with contextlib.suppress(Exception):
                 await _send(send, 500, {"rt_cd": "1", "msg_cd": INTERNAL,
                                         "msg1": "simulator internal error"}, [])
@@ -144,6 +145,7 @@ class SimApp(Starlette):
             return
         except Exception as exc:
             _log.exception("handler for %s failed", route.api.key)
+            state.internal_errors += 1
             reply = Reply(
                 {"rt_cd": "1", "msg_cd": INTERNAL,
                  "msg1": f"simulator internal error in {route.api.key} ({type(exc).__name__})"},

@@ -241,8 +241,8 @@ class AuthRegistry:
     def check_token(self, authorization: str, rec: AppKey) -> Token:
         """The token of an API call, or an API-shape error (EGW00121/122/123)."""
         value = authorization.strip()
-        if value[:7].lower() == "bearer ":
-            value = value[7:].strip()
+        if value[:6].lower() == "bearer" and (len(value) == 6 or value[6] in " \t"):
+            value = value[6:].strip()
         if not value:
             raise api_error(TOKEN_MISSING)
         tok = self.tokens.get(value)

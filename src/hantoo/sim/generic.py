@@ -54,10 +54,23 @@ def _name_hash(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
+_SUFFIX_ENC = (
+    ("_yn", "flag"), ("qty", "qty"), ("_amt", "amount"), ("pric", "price"), ("prpr", "price"),
+    ("unpr", "price"), ("_dt", "yyyymmdd"), ("date", "yyyymmdd"), ("ctrt", "rate"),
+    ("rate", "rate"), ("_rt", "rate"), ("_tmd", "hhmmss"), ("hour", "hhmmss"), ("_cnt", "count"),
+)
+
+
 @functools.lru_cache(maxsize=4096)
 def _enc_of(name: str) -> str:
+    """The field table's encoding; for fields it lacks, one guessed from KIS naming."""
     f = field_table().get(name.lower())
-    return f.enc if f is not None else "text"
+    if f is not None:
+        return f.enc
+    for suffix, enc in _SUFFIX_ENC:
+        if name.endswith(suffix):
+            return enc
+    return "text"
 
 
 def request_seed(call: Call) -> int:
@@ -202,8 +215,7 @@ def _code(ctx: _Ctx, h: int, name: str) -> str:
         return "2" if h & 1 else "5"
     if name in _CODE_ECHO:
         return str(getattr(ctx, _CODE_ECHO[name])) or ("50000000" if name == "cano" else "01")
-    if ctx.symbol and (name in ("pdno", "symb", "rsym", "ovrs_pdno") or "iscd" in name
-                       or "shrn" in name):
+    if ctx.symbol and (name in ("pdno", "symb", "rsym", "ovrs_pdno") or name.endswith("iscd")):
         return ctx.symbol
     if name.endswith("_yn"):
         return "Y" if h % 5 == 0 else "N"
@@ -262,18 +274,24 @@ def fill_fields(
 ) -> dict[str, str]:
     """``partial`` completed with a value for every field in ``fields`` (catalogue order)."""
     c = ctx if isinstance(ctx, _Ctx) else _context(ctx)
+    base = _generated(tuple(fields), seed, row, c)
+    if not partial:
+        return dict(base)
+    out = dict(base)
+    out.update(partial)  # known fields keep their catalogue position; others are appended
+    return out
+
+
+@functools.lru_cache(maxsize=2048)
+def _generated(fields: tuple[str, ...], seed: int, row: int, c: _Ctx) -> dict[str, str]:
+    """Generated values of one row (cached: the same request is answered from memory; callers
+    copy the dict, so the cached one is never mutated)."""
     row_seed = _mix(seed ^ (row * 0x100000001B3))
     out: dict[str, str] = {}
     for name in fields:
-        if name in partial:
-            out[name] = partial[name]
-            continue
         lname = name.lower()
         h = _mix(row_seed ^ _name_hash(lname))
         out[name] = _value(_enc_of(lname), lname, c, h, row)
-    for k, v in partial.items():
-        if k not in out:
-            out[k] = v
     return out
 
 

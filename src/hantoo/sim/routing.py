@@ -131,10 +131,12 @@ def parse_body(route: Route, body: bytes) -> Any:
     if not body.strip():
         raise input_error("BODY", "empty request body; send a JSON object")
     try:
-        data = json.loads(body)
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise input_error("BODY", "request body is not UTF-8") from None
-    except ValueError as exc:
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
         raise input_error("BODY", f"malformed JSON: {str(exc)[:80]}") from None
     if not isinstance(data, dict):
         raise input_error("BODY", f"JSON body must be an object, not {type(data).__name__}")

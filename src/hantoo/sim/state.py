@@ -53,7 +53,8 @@ class SimConfig:
     business day). ``limits``: ``auto`` (by key persona), ``real``, ``paper``, ``off`` or a spec
     such as ``"30/s+2000/min"``. ``auto_register``: accept unknown keys of the real lengths.
     ``auto_accounts``: the first account an unbound key uses becomes its (funded) account.
-    ``demo_key``: register ``hantoo.config.SIM_APP_KEY`` with ``SIM_ACCOUNT``.
+    ``demo_key``: register ``hantoo.config.SIM_APP_KEY`` with ``SIM_ACCOUNT``. New accounts
+    are funded with ``demo_krw`` won and ``demo_usd`` dollars.
     """
 
     persona: Persona = "real"
@@ -74,6 +75,8 @@ class SimConfig:
     token_reuse_s: int = 6 * 3600
     token_min_interval_s: int = 60
     max_body_bytes: int = 64 * 1024
+    demo_krw: int = 100_000_000
+    demo_usd: int = 100_000
 
     def __post_init__(self) -> None:
         if self.persona not in ("real", "paper"):
@@ -87,32 +90,12 @@ ExchangeFactory = Callable[["SimConfig", SessionClock], Any]
 
 
 def default_exchange(config: SimConfig, clock: SessionClock) -> Any:
-    """The engine's exchange for ``config``, or ``None`` while the engine package lacks one."""
-    try:
-        from . import engine
-    except ImportError:  # pragma: no cover - the engine package always imports
-        return None
-    exchange_cls = getattr(engine, "Exchange", None)
-    config_cls = getattr(engine, "ExchangeConfig", None)
-    if exchange_cls is None or config_cls is None:
-        return None
-    return _build_exchange(engine, exchange_cls, config_cls, config, clock)
+    """The engine's exchange for ``config``, sharing the simulator clock."""
+    from .engine import Exchange, ExchangeConfig
 
-
-def _build_exchange(
-    engine: Any, exchange_cls: Any, config_cls: Any, config: SimConfig, clock: SessionClock
-) -> Any:
-    kwargs: dict[str, Any] = {"seed": config.seed}
-    ex_config = config_cls(**kwargs)
-    universe = None
-    universe_cls = getattr(engine, "Universe", None)
-    if universe_cls is not None:
-        universe = (
-            universe_cls.from_csv(config.universe_path)
-            if config.universe_path
-            else universe_cls.default()
-        )
-    return exchange_cls(ex_config, clock=clock, universe=universe)
+    return Exchange(
+        ExchangeConfig(seed=config.seed, universe_path=config.universe_path, clock=clock)
+    )
 
 
 class SimState:
@@ -152,6 +135,8 @@ class SimState:
         self.handlers: dict[str, Handler] = {}
         """Per-app handler overrides (tests): API key → handler; wins over the registry."""
         self.requests = 0
+        self.internal_errors = 0
+        """Answers with ``SIM00500`` (a handler or the server failed): should stay 0."""
         self.responses_by_status: dict[int, int] = {}
         self.calls_by_api: dict[str, int] = {}
         self._gt_uid = 0
@@ -190,14 +175,13 @@ class SimState:
         return rec
 
     def _open_account(self, rec: AppKey, account: tuple[str, str]) -> None:
+        """Open and fund an account in the engine, once (re-opening would deposit again)."""
         ex = self.exchange
-        opener = getattr(ex, "ensure_account", None) or getattr(ex, "open_account", None)
-        if opener is None:
+        if ex is None or account in getattr(ex, "accounts", {}):
             return
-        try:
-            opener(account)
-        except TypeError:
-            opener(*account)
+        ex.open_account(
+            account[0], account[1], krw=self.config.demo_krw, usd=self.config.demo_usd
+        )
 
     def bind_account(self, rec: AppKey, account: tuple[str, str]) -> tuple[str, str]:
         """Check the account a call names against its key; bind the first one when allowed.
@@ -264,6 +248,7 @@ class SimState:
             "calls_by_api": dict(sorted(self.calls_by_api.items())),
             "token_issuances": self.auth.issuance_stats(),
             "rate_limited": self.limiter.refused,
+            "internal_errors": self.internal_errors,
             "faults": dict(self.faults.counters),
             "clock": self.clock.now().isoformat(),
             "persona": self.config.persona,

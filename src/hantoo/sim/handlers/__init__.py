@@ -369,7 +369,16 @@ def _inquire_price(call: Call) -> Reply:
     snapshot = call.state.quote_snapshot(symbol.lstrip("QJ"))
     if snapshot is not None:
         partial.update(snapshot)
-    return ok(output=fill(call, "output", partial))
+        return ok(output=fill(call, "output", partial))
+    out = fill(call, "output", partial)
+    # make the synthetic quote self-consistent: change, sign and rate from price and base
+    price, base = int(out["stck_prpr"]), int(out["stck_sdpr"])
+    change = price - base
+    out["prdy_vrss"] = str(change)
+    out["prdy_vrss_sign"] = "2" if change > 0 else "5" if change < 0 else "3"
+    bp = abs(change) * 10_000 // base if base else 0
+    out["prdy_ctrt"] = f"{'-' if change < 0 else ''}{bp // 100}.{bp % 100:02d}"
+    return ok(output=out)
 
 
 def _chk_holiday(call: Call) -> Reply:
