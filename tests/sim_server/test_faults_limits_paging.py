@@ -25,12 +25,6 @@ from hantoo.sim.faults import ConnectionReset, FaultConfig, ResponseDropped
 from hantoo.sim.handlers import Call, Reply, handler_for, ok
 from hantoo.sim.limits import Limiter, LimitProfile, Window, parse_profile
 
-BALANCE = "/uapi/domestic-stock/v1/trading/inquire-balance"
-BALANCE_PARAMS = {"CANO": CANO, "ACNT_PRDT_CD": PRDT, "AFHR_FLPR_YN": "N", "OFL_YN": "",
-                  "INQR_DVSN": "02", "UNPR_DVSN": "01", "FUND_STTL_ICLD_YN": "N",
-                  "FNCG_AMT_AUTO_RDPT_YN": "N", "PRCS_DVSN": "00", "CTX_AREA_FK100": "",
-                  "CTX_AREA_NK100": ""}
-
 
 def counting_handler(app: SimApp, key: str) -> list[Call]:
     seen: list[Call] = []
@@ -161,23 +155,33 @@ async def test_egw00201_and_ratelimit_headers() -> None:
 
 
 async def test_generic_paging_walks_every_page(client: httpx.AsyncClient, token: str) -> None:
-    h = kis_headers(token, "TTTC8434R")
-    params = dict(BALANCE_PARAMS)
-    pages, rows = [], 0
+    # a cursor-paged account API the generic responder serves (no handler registered for it)
+    api = next(a for a in catalog() if a.method == "GET" and a.paging is not None
+               and "ctx_area_nk100" in a.paging.response and "ctx_area_fk100" in a.paging.response
+               and a.response.blocks_known and handler_for(a.key) is None)
+    params = {p.wire: "" for p in api.params}
+    params.update({"CANO": CANO, "ACNT_PRDT_CD": PRDT})
+    h = kis_headers(token, api.tr_ids("real")[0])
+    first_block = next(iter(api.response.blocks))
+    pages, rows, sizes = [], 0, []
     for _ in range(10):
-        r = await client.get(BALANCE, params=params, headers=h)
-        assert r.status_code == 200
+        r = await client.get(api.path, params=params, headers=h)
+        assert r.status_code == 200, r.text
         body = r.json()
         pages.append(r.headers["tr_cont"])
-        rows += len(body["output1"])
-        assert set(body) >= {"ctx_area_fk100", "ctx_area_nk100", "output1", "output2"}
+        rows += len(body[first_block])
+        sizes.append(len(body[first_block]))
+        assert set(body) >= {"ctx_area_fk100", "ctx_area_nk100"}
         if r.headers["tr_cont"] == "D":
+            assert body["ctx_area_nk100"] == ""
             break
         params["CTX_AREA_FK100"] = body["ctx_area_fk100"]
         params["CTX_AREA_NK100"] = body["ctx_area_nk100"]
         h = {**h, "tr_cont": "N"}
-    assert pages == ["M", "M", "D"]
-    assert rows == 50 * 2 + 25  # catalogue page size 50 (real), 2.5 pages
+    assert pages == ["M", "M", "D"], api.key
+    size = sizes[0]
+    assert sizes == [size, size, max(size // 2, 1)]  # 2.5 pages of the catalogue page size
+    assert rows == 2 * size + max(size // 2, 1)
 
 
 async def test_generic_answers_are_deterministic_and_decodable(client: httpx.AsyncClient,
