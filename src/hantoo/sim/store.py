@@ -232,7 +232,6 @@ def _restore(ex: Exchange, store: SqliteStore, meta: dict[str, str]) -> None:
         else:
             a = Account(*key)
             ex.accounts[key] = a
-            ex._orders_by_acct[key] = []
         a.cash, a.reserved, a.realized = doc["cash"], doc["reserved"], doc["realized"]
         a.fees, a.taxes = doc["fees"], doc["taxes"]
         a.contributed, a.rsv_count = doc["contributed"], doc["rsv_count"]
@@ -247,7 +246,7 @@ def _restore(ex: Exchange, store: SqliteStore, meta: dict[str, str]) -> None:
     for doc in store.rows("orders"):
         o = _order_from(ex, doc)
         ex.orders[o.odno] = o
-        ex._orders_by_acct[o.acct.key].append(o)
+        o.acct.order_log.append(o)
     fills: list[Fill] = []
     for doc in store.rows("fills"):
         o = ex.orders[doc["odno"]]
@@ -255,7 +254,7 @@ def _restore(ex: Exchange, store: SqliteStore, meta: dict[str, str]) -> None:
                  date.fromisoformat(doc["day"]), doc["fee"], doc["tax"], doc["trade_id"])
         fills.append(f)
         ex.fills.append(f)
-        ex._fills_by_acct.setdefault(o.acct.key, []).append(f)
+        o.acct.fill_log.append(f)
     for doc in store.rows("reservations"):
         a = ex.accounts[(doc["acct"][0], doc["acct"][1])]
         r = Reservation(doc["seq"], a, ex.universe[doc["code"]], doc["side"],

@@ -20,8 +20,13 @@ law checked by the tests: Σ cash over all accounts + fees + taxes = Σ deposits
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from .types import AccountKind, CreditType
+
+if TYPE_CHECKING:
+    from .matching import Fill
+    from .orders import Order
 
 
 class Position:
@@ -68,11 +73,13 @@ class Account:
         "cash",
         "contributed",
         "fees",
+        "fill_log",
         "flows",
         "house",
         "key",
         "kind",
         "lots",
+        "order_log",
         "positions",
         "prdt",
         "realized",
@@ -99,6 +106,8 @@ class Account:
         self.positions: dict[str, Position] = {}
         self.lots: dict[tuple[str, date], CreditLot] = {}
         self.flows: dict[date, list[int]] = {}
+        self.fill_log: list[Fill] = []  # this account's executions, oldest first
+        self.order_log: list[Order] = []  # this account's order records, oldest first
         self.rsv_count = 0
         self.contributed = 0  # pension: deposits this year (KRW)
 

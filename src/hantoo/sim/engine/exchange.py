@@ -67,6 +67,9 @@ US = 1
 
 # Execution modes decided by routing.
 _CONT, _IOC, _FOK, _AUCTION, _FIXED = range(5)
+_CONTINUOUS = Phase.CONTINUOUS
+_CASH = AccountKind.CASH
+_LIMIT = OrderType.LIMIT
 
 _IOC_TYPES = frozenset({OrderType.IOC_LIMIT, OrderType.IOC_MARKET, OrderType.IOC_BEST})
 _FOK_TYPES = frozenset({OrderType.FOK_LIMIT, OrderType.FOK_MARKET, OrderType.FOK_BEST})
@@ -111,13 +114,12 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
                       self.fee_schedule.commission_ratio(True))
         self._margin = cfg.margin_ratio.as_integer_ratio()
         self.seed = cfg.seed
+        self._max_qty = cfg.max_order_qty
         self.house = Account(*HOUSE_KEY, house=True)
         self.lender = Account(*LENDER_KEY, house=True)
         self.accounts = {}
         self.orders = {}
         self.fills = []
-        self._fills_by_acct = {}
-        self._orders_by_acct: dict[AccountKey, list[Order]] = {}
         self.fee_ledger = [0, 0]
         self.tax_ledger = [0, 0]
         self.deposits = [0, 0]
@@ -249,7 +251,6 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
             if key not in self.accounts:
                 a = Account(cano, prdt)
                 self.accounts[key] = a
-                self._orders_by_acct[key] = []
                 if self._tx is not None:
                     self._tx.accounts[key] = a
             if krw:
@@ -686,16 +687,22 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
         """
         if qty <= 0 or qty.__class__ is not int:
             raise EngineReject(RejectReason.BAD_QUANTITY, str(qty))
-        if qty > self.config.max_order_qty:
+        if qty > self._max_qty:
             raise EngineReject(RejectReason.QUANTITY_OVER_MAX, str(qty))
         st = self._states.get(inst.code)
         is_us = inst.is_us
         mk = 1 if is_us else 0
         if st is None or st.epoch != self._epoch[mk]:
             st = self._state(inst)
-        mode, venue, price, limit = self._route(st, mk, side, otype, price)
+        if mk == 0 and self._phase[0] is _CONTINUOUS and otype is _LIMIT:
+            # the common case, inline: a KRX limit order in the continuous session
+            if price <= 0 or price % inst.tick_of(price) or not st.lower <= price <= st.upper:
+                self._check_price(st, price)  # raises with the precise reason
+            mode, venue, limit = _CONT, VENUE_MAIN, price
+        else:
+            mode, venue, price, limit = self._route(st, mk, side, otype, price)
         # -- account checks and reservation
-        if a.kind is not AccountKind.CASH and (credit is not None or is_us):
+        if a.kind is not _CASH and (credit is not None or is_us):
             raise EngineReject(RejectReason.NOT_ALLOWED_FOR_ACCOUNT)
         holding: Position | CreditLot | None = None
         if credit is not None:
@@ -733,9 +740,11 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
         self._next_odno += 1
         o = Order(self._next_odno, a, inst, side, otype, price, qty, self._now, st.trade_day,
                   venue=venue)
-        o.action = action
-        o.orig_odno = orig
-        o.rsv_seq = rsv_seq
+        if orig:
+            o.action = action
+            o.orig_odno = orig
+        if rsv_seq:
+            o.rsv_seq = rsv_seq
         if credit is not None:
             o.credit = credit
             o.loan_date = loan_date if side == SELL else (loan_date or st.trade_day)
@@ -747,7 +756,7 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
             assert holding is not None
             holding.reserved += qty
         self.orders[o.odno] = o
-        self._orders_by_acct[a.key].append(o)
+        a.order_log.append(o)
         self._active[mk].add(inst.code)
         tx = self._tx
         if tx is not None:
@@ -756,11 +765,19 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
         if self._ev is not None:
             self._ev.append(OrderAccepted(order_info(o)))
             self._book_dirty.add(inst.code)
-        self._execute(st, o, mode, limit)
+        if mode == _CONT and venue == VENUE_MAIN:
+            book = st.book
+            self._match(st, book, o, limit)
+            if o.remaining:
+                if otype in _MARKET_TYPES:
+                    self._reprice(o, st.last)
+                self._rest(book, o)
+        else:
+            self._execute(st, o, mode, limit)
         return o
 
     def _execute(self, st: SymbolState, o: Order, mode: int, limit: int) -> None:
-        book = self._book_of(o)
+        book = (st.book, st.fixed, st.after, st.close_book)[o.venue]
         if mode == _CONT:
             self._match(st, book, o, limit)
             if o.remaining:
@@ -897,18 +914,22 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
         try:
             self._sync()
             o = self._working(account, odno)
-            part = o.remaining if qty is None else qty
-            if part <= 0:
-                raise EngineReject(RejectReason.BAD_QUANTITY, str(qty))
-            if part > o.remaining:
-                raise EngineReject(RejectReason.CANCEL_QTY_EXCEEDS, f"{part} > {o.remaining}")
-            self._reduce(o, part)
-            rec = self._record(o, OrderAction.CANCEL, part)
-            if self._ev is not None:
-                self._book_dirty.add(o.inst.code)
-            return order_info(rec)
+            return order_info(self.cancel(o, qty))
         finally:
             self._commit()
+
+    def cancel(self, o: Order, qty: int | None = None) -> Order:
+        """Hot-path cancel of a working order object; returns the cancel record."""
+        part = o.remaining if qty is None else qty
+        if part <= 0:
+            raise EngineReject(RejectReason.BAD_QUANTITY, str(qty))
+        if part > o.remaining:
+            raise EngineReject(RejectReason.CANCEL_QTY_EXCEEDS, f"{part} > {o.remaining}")
+        self._reduce(o, part)
+        rec = self._record(o, OrderAction.CANCEL, part)
+        if self._ev is not None:
+            self._book_dirty.add(o.inst.code)
+        return rec
 
     def _record(self, o: Order, action: OrderAction, qty: int) -> Order:
         """A journal-only record (cancel) that refers to ``o``."""
@@ -921,7 +942,7 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
         rec.cancelled = qty
         rec.settle_status()
         self.orders[rec.odno] = rec
-        self._orders_by_acct[o.acct.key].append(rec)
+        o.acct.order_log.append(rec)
         if self._tx is not None:
             self._tx.orders[rec.odno] = rec
         return rec
@@ -1047,7 +1068,7 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
 
     def _register(self, o: Order) -> None:
         self.orders[o.odno] = o
-        self._orders_by_acct[o.acct.key].append(o)
+        o.acct.order_log.append(o)
         if self._tx is not None:
             self._tx.orders[o.odno] = o
             self._tx.accounts[o.acct.key] = o.acct

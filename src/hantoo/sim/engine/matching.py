@@ -42,6 +42,9 @@ from .views import (
     TradeTick,
 )
 
+PARTIAL = OrderStatus.PARTIAL
+FILLED = OrderStatus.FILLED
+
 
 class Fill:
     """One execution of one user order."""
@@ -164,7 +167,6 @@ class MatchingCore:
     _listeners: list[Callable[[Event], None]]
     _margin: tuple[int, int]
     _comm: tuple[tuple[int, int], tuple[int, int]]
-    _fills_by_acct: dict[tuple[str, str], list[Fill]]
 
     # ---- reservations ---------------------------------------------------------------------
     def _reserve_for(self, o: Order, rem: int) -> int:
@@ -242,15 +244,30 @@ class MatchingCore:
             a.fees[u] += fee
             self.fee_ledger[u] += fee
             b.fees += fee
-            new_res = self._reserve_for(b, b.remaining) if b.remaining else 0
+            rem = b.remaining
+            if not rem:
+                new_res = 0
+            elif b.credit is None:
+                n = rem * b.reserve_px
+                new_res = n - (-n * fn // fd)
+            else:
+                new_res = self._reserve_for(b, rem)
             a.reserved[u] -= b.reserved - new_res
             b.reserved = new_res
-            a.add_flow(day, inst.is_us, -out)
+            flow = a.flows.get(day)
+            if flow is None:
+                flow = a.flows[day] = [0, 0]
+            flow[u] -= out
             self._next_fill += 1
             f = Fill(self._next_fill, b, qty, px, now, day, fee, 0, tid)
             self.fills.append(f)
-            self._fills_by_acct.setdefault(a.key, []).append(f)
-            b.settle_status()
+            a.fill_log.append(f)
+            if rem:
+                b.status = PARTIAL
+            elif b.filled == b.qty:
+                b.status = FILLED
+            else:
+                b.settle_status()
             if tx is not None:
                 tx.fills.append(f)
                 tx.orders[b.odno] = b
@@ -305,12 +322,20 @@ class MatchingCore:
             self.tax_ledger[u] += tax
             s.fees += fee
             s.taxes += tax
-            a.add_flow(day, inst.is_us, proceeds)
+            flow = a.flows.get(day)
+            if flow is None:
+                flow = a.flows[day] = [0, 0]
+            flow[u] += proceeds
             self._next_fill += 1
             f = Fill(self._next_fill, s, qty, px, now, day, fee, tax, tid)
             self.fills.append(f)
-            self._fills_by_acct.setdefault(a.key, []).append(f)
-            s.settle_status()
+            a.fill_log.append(f)
+            if s.remaining:
+                s.status = PARTIAL
+            elif s.filled == s.qty:
+                s.status = FILLED
+            else:
+                s.settle_status()
             if tx is not None:
                 tx.fills.append(f)
                 tx.orders[s.odno] = s
@@ -319,7 +344,15 @@ class MatchingCore:
                 ev.append(OrderFilled(fill_info(f), order_info(s)))
         if tx is not None and (b.synthetic or s.synthetic):
             tx.accounts[self.house.key] = self.house
-        st.record(px, qty)
+        if not st.open:
+            st.open = st.high = st.low = px
+        elif px > st.high:
+            st.high = px
+        elif px < st.low:
+            st.low = px
+        st.last = px
+        st.volume += qty
+        st.value += notional
         st.extra.append((now, px, qty, aggr))
         if ev is not None:
             ev.append(self._tick_event(st, px, qty, aggr))

@@ -63,7 +63,6 @@ class QueryMixin(MatchingCore):
         schedules: tuple[MarketSchedule, MarketSchedule]
         _phase: list[Phase]
         _mday: list[date]
-        _orders_by_acct: dict[AccountKey, list[Order]]
         _premarket: bool
         _w52: dict[tuple[str, date], tuple[int, date, int, date]]
 
@@ -342,7 +341,7 @@ class QueryMixin(MatchingCore):
         self.sync_quietly()
         self._account(account)
         return [
-            order_info(o) for o in self._orders_by_acct[akey(account)]
+            order_info(o) for o in self._account(account).order_log
             if o.remaining and _match_filters(o, symbol, side)
         ]
 
@@ -360,7 +359,7 @@ class QueryMixin(MatchingCore):
         self.sync_quietly()
         self._account(account)
         out = []
-        for o in self._orders_by_acct[tuple(account)]:  # type: ignore[index]
+        for o in self._account(account).order_log:
             if not start <= o.day <= end or not _match_filters(o, symbol, side):
                 continue
             if status == "filled" and not o.filled:
@@ -384,7 +383,7 @@ class QueryMixin(MatchingCore):
         self._account(account)
         return [
             fill_info(f)
-            for f in self._fills_by_acct.get(akey(account), [])
+            for f in self._account(account).fill_log
             if start <= f.day <= end and _match_filters(f.order, symbol, side)
         ]
 
