@@ -46,6 +46,6 @@ def embedded_sim() -> EmbeddedSim:
             cache_dir = tempfile.mkdtemp(prefix="hantoo-sim-tokens-")
             atexit.register(shutil.rmtree, cache_dir, True)
             _instance = EmbeddedSim(
-                app=app, state=getattr(app, "state", None), loop=loop, cache_dir=cache_dir
+                app=app, state=app.sim, loop=loop, cache_dir=cache_dir
             )
         return _instance

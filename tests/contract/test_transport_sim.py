@@ -1,0 +1,228 @@
+"""Safe transport against the real simulator: tokens, limits, retries, faults, secrets.
+
+Everything here runs the real SDK against the real simulator server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import multiprocessing
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+import hantoo
+from hantoo._core.backoff import RetryPolicy
+from hantoo.config import SIM_ACCOUNT, SIM_APP_KEY, SIM_APP_SECRET
+from hantoo.sim.app import SimConfig, create_app
+from hantoo.sim.auth import key_id
+from hantoo.sim.server import running_server
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _workers import quote_once  # noqa: E402
+
+QUOTE = {"fid_cond_mrkt_div_code": "J", "fid_input_iscd": "005930"}
+FAST_RETRY = RetryPolicy(max_attempts=4, base=0.01, cap=0.05)
+
+
+@pytest.fixture
+def sim() -> Iterator[tuple[Any, str]]:
+    app = create_app(SimConfig(limits="off", clock_mode="stepped"))
+    with running_server(app=app) as (base_url, _ws):
+        yield app, base_url
+
+
+def issuances(base_url: str) -> int:
+    stats = httpx.get(f"{base_url}/_sim/stats").json()
+    return int(stats["token_issuances"].get(key_id(SIM_APP_KEY), 0))
+
+
+def client(base_url: str, **kw: Any) -> hantoo.Client:
+    kw.setdefault("rate_limit", False)
+    kw.setdefault("retry", FAST_RETRY)
+    return hantoo.Client("sim", base_url=base_url, **kw)
+
+
+def test_eight_processes_issue_exactly_one_token(sim: tuple[Any, str], tmp_path: Path) -> None:
+    _app, base_url = sim
+    cache = str(tmp_path / "shared-cache")
+    ctx = multiprocessing.get_context("spawn")
+    start_at = time.time() + 4.0
+    with ctx.Pool(8) as pool:
+        prices = pool.starmap(quote_once, [(base_url, cache, start_at)] * 8, chunksize=1)
+    assert len(prices) == 8 and all(prices)
+    assert issuances(base_url) == 1
+
+
+def test_token_expiry_mid_session_refreshes_once(sim: tuple[Any, str]) -> None:
+    app, base_url = sim
+    with client(base_url) as c:
+        c.domestic_stock.inquire_price(**QUOTE)
+        first = c.token()
+        app.sim.clock.advance(86_400 + 60)  # a day later on the simulator clock
+        c.domestic_stock.inquire_price(**QUOTE)
+        assert c.token() != first
+    assert issuances(base_url) == 2
+
+
+def test_server_side_revocation_refreshes_once(sim: tuple[Any, str]) -> None:
+    app, base_url = sim
+    with client(base_url) as c:
+        c.domestic_stock.inquire_price(**QUOTE)
+        httpx.post(f"{base_url}/_sim/faults", json={"revoke_tokens": "*"})
+        app.sim.clock.advance(61)  # KIS issues at most one token a minute
+        c.domestic_stock.inquire_price(**QUOTE)
+    assert issuances(base_url) == 2
+
+
+def test_token_reused_across_clients_through_the_cache(sim: tuple[Any, str]) -> None:
+    _app, base_url = sim
+    for _ in range(3):
+        with client(base_url) as c:
+            c.domestic_stock.inquire_price(**QUOTE)
+    assert issuances(base_url) == 1
+
+
+def test_reads_survive_latency_5xx_and_resets(sim: tuple[Any, str]) -> None:
+    app, base_url = sim
+    with client(base_url, timeout=2.0) as c:
+        c.domestic_stock.inquire_price(**QUOTE)
+        app.sim.faults.update(next_error=2)
+        assert c.domestic_stock.inquire_price(**QUOTE).output[0].stck_prpr
+        app.sim.faults.update(next_reset=2)
+        assert c.domestic_stock.inquire_price(**QUOTE).output[0].stck_prpr
+        app.sim.faults.update(next_drop=1)
+        assert c.domestic_stock.inquire_price(**QUOTE).output[0].stck_prpr
+        app.sim.faults.update(latency_ms=50)
+        assert c.domestic_stock.inquire_price(**QUOTE).output[0].stck_prpr
+    counters = app.sim.faults.counters
+    assert sum(counters.values()) >= 5
+
+
+def _order_count(app: Any) -> int:
+    cano, prdt = SIM_ACCOUNT.split("-")
+    orders = app.sim.exchange.order_history(
+        (cano, prdt), dt.date(2000, 1, 1), dt.date(2100, 1, 1)
+    )
+    return len(orders)
+
+
+def test_orders_are_never_sent_twice(sim: tuple[Any, str]) -> None:
+    app, base_url = sim
+    with client(base_url, timeout=2.0) as c:
+        c.domestic_stock.inquire_price(**QUOTE)
+        before = _order_count(app)
+        outcomes: list[str] = []
+        plan = ["ok", "drop", "error", "reset", "ok", "drop"]
+        for fault in plan:
+            if fault == "drop":
+                app.sim.faults.update(next_drop=1, apis=("kind:order",))
+            elif fault == "error":
+                app.sim.faults.update(next_error=1, apis=("kind:order",))
+            elif fault == "reset":
+                app.sim.faults.update(next_reset=1, apis=("kind:order",))
+            try:
+                c.domestic_stock.order_cash(
+                    ord_dv="buy", pdno="005930", ord_dvsn="00", ord_qty=1,
+                    ord_unpr=_price_below_market(c), excg_id_dvsn_cd="KRX",
+                )
+                outcomes.append("ok")
+            except hantoo.OrderStateUnknownError as exc:
+                outcomes.append("unknown")
+                assert exc.sent["PDNO"] == "005930"
+                assert exc.tr_id == "TTTC0012U"
+    # Each order call reached the server exactly once; only dropped ones executed unseen.
+    assert outcomes == ["ok", "unknown", "unknown", "unknown", "ok", "unknown"]
+    executed = _order_count(app) - before
+    assert executed == plan.count("ok") + plan.count("drop")
+
+
+def _price_below_market(c: hantoo.Client) -> str:
+    price = c.domestic_stock.inquire_price(**QUOTE).output[0].stck_llam
+    assert price is not None
+    return str(price)
+
+
+def test_rate_limited_order_is_not_retried_and_says_safe(sim: tuple[Any, str]) -> None:
+    app, base_url = sim
+    with client(base_url) as c:
+        c.domestic_stock.inquire_price(**QUOTE)
+        before = _order_count(app)
+        httpx.post(f"{base_url}/_sim/limits", json={"limits": "1/s"})
+        c.domestic_stock.inquire_price(**QUOTE)
+        with pytest.raises(hantoo.RateLimitError, match="safe to resend"):
+            c.domestic_stock.order_cash(
+                ord_dv="buy", pdno="005930", ord_dvsn="00", ord_qty=1, ord_unpr="60000",
+                excg_id_dvsn_cd="KRX",
+            )
+        assert _order_count(app) == before
+
+
+def test_circuit_breaker_fails_fast(sim: tuple[Any, str]) -> None:
+    app, base_url = sim
+    with client(base_url, circuit=hantoo._core.circuit.CircuitConfig(  # type: ignore[attr-defined]
+        failure_threshold=3, cooldown=30.0)) as c:
+        c.domestic_stock.inquire_price(**QUOTE)
+        app.sim.faults.update(error_rate=1.0)
+        with pytest.raises(hantoo.errors.ApiError):
+            c.domestic_stock.inquire_price(**QUOTE)
+        requests_before = app.sim.requests
+        with pytest.raises(hantoo.errors.CircuitOpenError, match="fail fast"):
+            c.domestic_stock.inquire_price(**QUOTE)
+        assert app.sim.requests == requests_before
+
+
+async def test_fifty_tasks_under_the_limit_see_no_rejection() -> None:
+    app = create_app(SimConfig(limits="18/s", clock_mode="stepped"))
+    duration = 6.0
+    with running_server(app=app) as (base_url, _ws):
+        async with hantoo.AsyncClient("sim", base_url=base_url, rate_limit="18/s") as c:
+            await c.domestic_stock.inquire_price(**QUOTE)
+            stop = time.monotonic() + duration
+            done = 0
+
+            async def worker() -> None:
+                nonlocal done
+                while time.monotonic() < stop:
+                    await c.domestic_stock.inquire_price(**QUOTE)
+                    done += 1
+
+            await asyncio.gather(*(worker() for _ in range(50)))
+        assert app.sim.limiter.refused == 0
+        assert done >= 18 * duration * 0.9
+
+
+def test_no_secret_in_logs_or_errors(sim: tuple[Any, str],
+                                     caplog: pytest.LogCaptureFixture) -> None:
+    app, base_url = sim
+    caplog.set_level(logging.DEBUG)
+    texts: list[str] = []
+    with client(base_url, timeout=1.0) as c:
+        c.domestic_stock.inquire_price(**QUOTE)
+        token = c.token()
+        approval = c.approval_key()
+        texts += [repr(c), repr(c.settings), repr(c.tokens)]
+        app.sim.faults.update(next_drop=1, apis=("kind:order",))
+        for attempt in range(3):
+            try:
+                c.domestic_stock.order_cash(
+                    ord_dv="buy", pdno="999999", ord_dvsn="00", ord_qty=1, ord_unpr="1000",
+                    excg_id_dvsn_cd="KRX",
+                )
+            except hantoo.HantooError as exc:
+                texts += [str(exc), repr(exc)]
+            del attempt
+        httpx.post(f"{base_url}/_sim/faults", json={"revoke_tokens": "*"})
+        app.sim.clock.advance(61)
+        c.domestic_stock.inquire_price(**QUOTE)
+    texts += [r.getMessage() for r in caplog.records]
+    blob = "\n".join(texts)
+    for secret in (SIM_APP_SECRET, token, approval, "50000000-01"):
+        assert secret not in blob
