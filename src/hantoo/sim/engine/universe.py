@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
 
@@ -90,6 +91,14 @@ def _rows(text: str) -> Iterator[dict[str, str]]:
     yield from csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
 
 
+def _count(text: str | None) -> int:
+    """A whole number from a listing column ("1,234", "0.25", "" and "-" are tolerated)."""
+    t = (text or "").replace(",", "").strip()
+    if not t or t == "-":
+        return 0
+    return int(Decimal(t))
+
+
 def _parse(row: dict[str, str], line: int) -> Instrument:
     try:
         market = Market(row["market"].strip().upper())
@@ -111,11 +120,11 @@ def _parse(row: dict[str, str], line: int) -> Instrument:
             market,
             max(price, tick),
             kind=kind,
-            volume=int((row.get("volume") or "0").replace(",", "") or 0),
-            shares=int((row.get("shares_outstanding") or "0").replace(",", "") or 0),
-            par_value=int((row.get("par_value") or "0").replace(",", "") or 0),
+            volume=_count(row.get("volume")),
+            shares=_count(row.get("shares_outstanding")),
+            par_value=_count(row.get("par_value")),
         )
-    except (KeyError, ValueError) as exc:
+    except (KeyError, ValueError, InvalidOperation) as exc:
         raise ValueError(f"universe line {line}: {exc}") from exc
 
 
