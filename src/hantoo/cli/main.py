@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from . import api
+from . import api, sim
 from .output import set_debug
 
 app = typer.Typer(
@@ -17,6 +17,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(api.app, name="api")
+app.add_typer(sim.app, name="sim")
 
 
 @app.callback()

@@ -90,12 +90,22 @@ ExchangeFactory = Callable[["SimConfig", SessionClock], Any]
 
 
 def default_exchange(config: SimConfig, clock: SessionClock) -> Any:
-    """The engine's exchange for ``config``, sharing the simulator clock."""
+    """The engine's exchange for ``config``, sharing the simulator clock.
+
+    With a ``state_path`` other than ``:memory:`` the exchange is restored from (and journals
+    every command to) that SQLite file before any command is acknowledged, so a ``kill -9`` and
+    a restart lose no acknowledged order, fill or balance.
+    """
     from .engine import Exchange, ExchangeConfig
 
-    return Exchange(
-        ExchangeConfig(seed=config.seed, universe_path=config.universe_path, clock=clock)
+    engine_config = ExchangeConfig(
+        seed=config.seed, universe_path=config.universe_path, clock=clock
     )
+    if config.state_path and config.state_path != ":memory:":
+        from .store import open_exchange
+
+        return open_exchange(config.state_path, engine_config)
+    return Exchange(engine_config)
 
 
 class SimState:

@@ -1,0 +1,5 @@
+"""``python -m hantoo.cli`` — the same as the ``hantoo`` command."""
+
+from .main import main
+
+main()

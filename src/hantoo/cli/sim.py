@@ -1,0 +1,72 @@
+"""``hantoo sim serve``: the exchange simulator as a server any KIS client can use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import platformdirs
+import typer
+
+from .output import command, console
+
+app = typer.Typer(help="The local KIS exchange simulator.", no_args_is_help=True)
+
+
+def default_state_path() -> Path:
+    return Path(platformdirs.user_data_dir("hantoo")) / "sim-state.sqlite3"
+
+
+@app.command("serve")
+@command
+def serve(
+    host: Annotated[str, typer.Option(help="interface to bind (loopback by default)")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port; 0 picks a free one")] = 8000,
+    persona: Annotated[str, typer.Option(help="real | paper: which TR IDs and limits")] = "real",
+    state: Annotated[str | None, typer.Option(help="SQLite state file, or :memory:")] = None,
+    seed: Annotated[int, typer.Option(help="seed of the synthetic market")] = 0,
+    speed: Annotated[int, typer.Option(help="clock speed: 1 = real time")] = 1,
+    clock: Annotated[str, typer.Option(help="sim (a trading day from 09:00) | wall (KST)")]
+    = "sim",
+    universe: Annotated[Path | None, typer.Option(help="CSV of listed issues to load")] = None,
+    limits: Annotated[str, typer.Option(help="auto | real | paper | off | e.g. 18/s")] = "auto",
+) -> None:
+    """Serve the KIS REST API and WebSocket (/tryitout and /) on one port."""
+    from ..config import SIM_ACCOUNT, SIM_APP_KEY, SIM_APP_SECRET, SIM_HTS_ID
+    from ..sim.app import SimConfig
+    from ..sim.server import serve as run
+
+    if persona not in ("real", "paper"):
+        raise ValueError("--persona must be real or paper")
+    if clock not in ("sim", "wall"):
+        raise ValueError("--clock must be sim or wall")
+    state_path = state or str(default_state_path())
+    if state_path != ":memory:":
+        Path(state_path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if universe is not None and not universe.exists():
+        raise ValueError(f"--universe {universe}: no such file")
+    mode = "wall" if clock == "wall" else ("accelerated" if speed > 1 else "realtime")
+    config = SimConfig(
+        persona="paper" if persona == "paper" else "real",
+        state_path=state_path,
+        seed=seed,
+        clock_mode=mode,
+        clock_speed=max(1, speed),
+        universe_path=str(universe) if universe else None,
+        limits=limits,
+    )
+
+    def ready(base_url: str, ws_url: str) -> None:
+        console.print(f"[bold]hantoo simulator[/] ({persona} persona) listening")
+        console.print(f"  REST       {base_url}")
+        console.print(f"  WebSocket  {ws_url}/tryitout  (and {ws_url}/)")
+        console.print(f"  state      {state_path}")
+        console.print("  demo credentials (any 36/180-character key also works):")
+        console.print(f"    HANTOO_APP_KEY={SIM_APP_KEY}")
+        console.print(f"    HANTOO_APP_SECRET={SIM_APP_SECRET}", soft_wrap=True)
+        console.print(f"    HANTOO_ACCOUNT={SIM_ACCOUNT}  HANTOO_HTS_ID={SIM_HTS_ID}")
+        console.print(f"  SDK: hantoo.Client('sim', base_url='{base_url}')", highlight=False)
+        console.print("  Ctrl-C stops the server.")
+
+    run(config, host, port, on_ready=ready, log_level="warning")
