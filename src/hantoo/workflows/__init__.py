@@ -1,0 +1,28 @@
+"""Trading workflows, written once as sans-I/O flows and mounted on both clients.
+
+``client.quote(...)``, ``client.candles(...)``, ``client.place_order(...)`` → an :class:`Order`
+handle that tracks itself, ``client.reconcile(error)`` → a :class:`ReconcileResult`, and the
+rest (see :class:`Workflows`). Each is a generator that yields API calls
+(:mod:`hantoo.workflows.steps`); the sync and async clients drive the same generator.
+"""
+
+from __future__ import annotations
+
+from .mixins import AsyncWorkflows, Workflows
+from .order import AsyncOrder, Order, ReconcileResult
+from .reconcile import ReconcileFindings, SentOrder
+from .steps import Call, Sleep, Step, Workflow
+
+__all__ = [
+    "AsyncOrder",
+    "AsyncWorkflows",
+    "Call",
+    "Order",
+    "ReconcileFindings",
+    "ReconcileResult",
+    "SentOrder",
+    "Sleep",
+    "Step",
+    "Workflow",
+    "Workflows",
+]

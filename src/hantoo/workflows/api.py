@@ -1,0 +1,248 @@
+"""Workflow builders behind the client methods: argument normalisation + the flows.
+
+Kept apart from the mixins so the sync and async methods stay one-liners over the same code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal, Protocol, TypeVar
+
+from ..config import Settings
+from ..domain.kst import today_kst
+from ..domain.objects import (
+    Balance,
+    BuyingPower,
+    Candles,
+    Fills,
+    OrderBook,
+    OrderSnapshot,
+    OrderStatus,
+    Quote,
+    Reservation,
+)
+from ..domain.ordertypes import OrderType, Side, TimeInForce
+from ..domain.symbols import Symbol, to_symbol
+from ..domain.ticks import PriceRounding
+from ..errors import OrderStateUnknownError
+from . import account, market, trading
+from . import reservations as _reservations
+from .driver import Context
+from .order import AsyncOrder, Order, OrderRegistry, ReconcileResult, _OrderBase, registry_of
+from .reconcile import ReconcileFindings, reconcile_flow
+from .steps import Workflow
+from .trading import CreditSpec, OrderRef
+
+__all__ = ["Market", "Placed"]
+
+Market = Literal["domestic", "us"]
+H = TypeVar("H", bound=_OrderBase)
+
+
+class _Host(Protocol):
+    settings: Settings
+
+
+def _ctx(host: _Host) -> Context:
+    return Context.of(host.settings)
+
+
+def _sym(symbol: Symbol | str | int, exchange: str | None = None) -> Symbol:
+    return to_symbol(symbol, exchange=exchange)
+
+
+def _date(value: dt.date | str | None, default: dt.date) -> dt.date:
+    if value is None:
+        return default
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value) if "-" in value else dt.datetime.strptime(
+        value, "%Y%m%d").date()
+
+
+def quote(symbol: Symbol | str | int, exchange: str | None) -> Workflow[Quote]:
+    return market.quote_flow(_sym(symbol, exchange))
+
+
+def order_book(symbol: Symbol | str | int, exchange: str | None) -> Workflow[OrderBook]:
+    return market.order_book_flow(_sym(symbol, exchange))
+
+
+def candles(host: _Host, symbol: Symbol | str | int, start: Any, end: Any,
+            interval: market.Interval, exchange: str | None, adjusted: bool) -> Workflow[Candles]:
+    return market.candles_flow(_ctx(host), _sym(symbol, exchange), start, end, interval,
+                               adjusted=adjusted)
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    ref: OrderRef
+    snapshot: OrderSnapshot
+    sent_at: float
+
+
+def place_order(
+    host: _Host, symbol: Symbol | str | int, side: Side | str, quantity: int,
+    price: Decimal | int | str | None, order_type: OrderType | str | None,
+    tif: TimeInForce | str | None, exchange: str | None, expire: dt.date | None,
+    rounding: PriceRounding | str, credit: CreditSpec | None,
+) -> Workflow[Placed]:
+    ctx = _ctx(host)
+    sym = _sym(symbol, exchange)
+    prepared = trading.prepare_order(ctx, sym, side, quantity, price, order_type, tif,
+                                     expire=expire, rounding=rounding)
+    if credit is not None and (sym.is_overseas or prepared.resolved.route != "order"):
+        raise ValueError("credit orders are domestic day orders")
+    return _place(ctx, prepared, credit)
+
+
+def _place(ctx: Context, prepared: trading.PreparedOrder,
+           credit: CreditSpec | None) -> Workflow[Placed]:
+    sent_at = time.time()
+    ref = yield from trading.place_flow(ctx, prepared, credit)
+    snap = OrderSnapshot(
+        order_no=ref.order_no, symbol=ref.symbol.code, side=ref.side, quantity=ref.quantity,
+        price=ref.price, currency=ref.symbol.currency, status=OrderStatus.ACCEPTED,
+        remaining_quantity=ref.quantity, order_type_code=ref.order_type_code, branch=ref.branch,
+        exchange=ref.symbol.exchange, placed_at=ref.placed_at)
+    return Placed(ref, snap, sent_at)
+
+
+def adopt(host: Any, placed: Placed, cls: type[H]) -> H:
+    """Wrap a placed order in a live handle and register it for notices."""
+    handle = cls(host, placed.ref, placed.snapshot)
+    registry = registry_of(host)
+    registry.track(handle)
+    if not placed.ref.reservation:
+        registry.learn_clock(placed.ref, placed.sent_at)
+    return handle
+
+
+def credit_spec(side: Side | str, credit_type: str | None,
+                loan_date: dt.date | None) -> CreditSpec:
+    s = Side.parse(side)
+    if s is Side.SELL and (credit_type is None or loan_date is None):
+        raise ValueError("a credit sell needs the loan's credit_type (e.g. '25' 자기융자상환) "
+                         "and loan_date")
+    return CreditSpec(credit_type or "21", loan_date or today_kst())
+
+
+def as_handle(host: Any, order: Any, cls: type[H]) -> H:
+    """A handle for an order given as a handle or as a snapshot (e.g. from ``open_orders``)."""
+    if isinstance(order, _OrderBase):
+        if not isinstance(order, cls):
+            raise TypeError(f"this client takes {cls.__name__} handles")
+        return order
+    if not isinstance(order, OrderSnapshot):
+        raise TypeError("pass an order handle or an OrderSnapshot")
+    sym = (Symbol.overseas(order.symbol, order.exchange) if order.exchange not in ("", "KRX")
+           else Symbol.domestic(order.symbol))
+    ref = OrderRef(sym, order.side, (order.order_no,), order.branch, order.quantity, order.price,
+                   order.order_type_code or "00", placed_at=order.placed_at,
+                   order_day=order.placed_at.date() if order.placed_at else None)
+    handle = cls(host, ref, order)
+    registry_of(host).track(handle)
+    return handle
+
+
+def cancel_all(host: _Host, symbol: Symbol | str | int | None, mkt: Market) -> Workflow[list[str]]:
+    sym = _sym(symbol) if symbol is not None else None
+    return trading.cancel_all_flow(_ctx(host), us=mkt == "us" or bool(sym and sym.is_overseas),
+                                   symbol=sym)
+
+
+def open_orders(host: _Host, symbol: Symbol | str | int | None,
+                mkt: Market) -> Workflow[list[OrderSnapshot]]:
+    sym = _sym(symbol) if symbol is not None else None
+    return trading.open_orders_flow(_ctx(host), us=mkt == "us" or bool(sym and sym.is_overseas),
+                                    symbol=sym)
+
+
+def fills(host: _Host, start: dt.date | str, end: dt.date | str | None,
+          symbol: Symbol | str | int | None, mkt: Market) -> Workflow[Fills]:
+    first = _date(start, today_kst())
+    sym = _sym(symbol) if symbol is not None else None
+    return account.fills_flow(_ctx(host), first, _date(end, today_kst()),
+                              us=mkt == "us" or bool(sym and sym.is_overseas), symbol=sym)
+
+
+def balance(host: _Host, mkt: Market) -> Workflow[Balance]:
+    return account.balance_flow(_ctx(host), us=mkt == "us")
+
+
+def pension_balance(host: _Host) -> Workflow[Balance]:
+    return account.pension_balance_flow(_ctx(host))
+
+
+def buying_power(host: _Host, symbol: Symbol | str | int, price: Decimal | int | str | None,
+                 order_type: OrderType | str | None, credit: bool,
+                 exchange: str | None) -> Workflow[BuyingPower]:
+    return account.buying_power_flow(_ctx(host), _sym(symbol, exchange), price, order_type,
+                                     credit=credit)
+
+
+def place_reservation(host: _Host, symbol: Symbol | str | int, side: Side | str, quantity: int,
+                      price: Decimal | int | str | None, order_type: OrderType | str | None,
+                      end_date: dt.date | None,
+                      exchange: str | None) -> Workflow[Reservation]:
+    ctx = _ctx(host)
+    sym = _sym(symbol, exchange)
+    ot = OrderType.parse(order_type) if order_type is not None else (
+        OrderType.LIMIT if price is not None else OrderType.MARKET)
+    tif = TimeInForce.GTD if end_date is not None else TimeInForce.DAY
+    prepared = trading.prepare_order(ctx, sym, side, quantity, price, ot,
+                                     tif if not sym.is_overseas else None, expire=end_date)
+    if not sym.is_overseas:
+        from ..domain.ordertypes import resolve_reservation
+        resolve_reservation(ot)  # refuse best/priority/... before sending
+    return _reservations.place_reservation_flow(sym, prepared.side, quantity, prepared.price, ot,
+                                               end_date=end_date)
+
+
+def reservations(start: dt.date | None, end: dt.date | None,
+                      mkt: Market) -> Workflow[list[Reservation]]:
+    today = today_kst()
+    return _reservations.list_reservations_flow(
+        start or today - dt.timedelta(days=30), end or today + dt.timedelta(days=31),
+        us=mkt == "us")
+
+
+def cancel_reservation(reservation: Reservation) -> Workflow[bool]:
+    sym = (Symbol.overseas(reservation.symbol, reservation.exchange)
+           if reservation.exchange not in ("", "KRX") else Symbol.domestic(reservation.symbol))
+    return _reservations.cancel_reservation_flow(sym, reservation.reservation_no,
+                                                reservation.ordered_on)
+
+
+def reconcile(host: Any, error: OrderStateUnknownError, before: dt.timedelta,
+              after: dt.timedelta) -> Workflow[ReconcileFindings]:
+    registry = registry_of(host)
+    offset = dt.timedelta(seconds=registry.clock_offset_s or 0.0)
+    return reconcile_flow(_ctx(host), error, known_order_nos=registry.known_order_nos(),
+                          clock_offset=offset, before=before, after=after)
+
+
+def reconciled(host: Any, findings: ReconcileFindings,
+               cls: type[Order] | type[AsyncOrder]) -> ReconcileResult:
+    order = None
+    if findings.outcome == "present" and findings.ref is not None and findings.match is not None:
+        order = cls(host, findings.ref, findings.match)
+        registry_of(host).track(order)
+    return ReconcileResult(findings.outcome, order, findings)
+
+
+def attach_stream(registry: OrderRegistry, stream: Any,
+                  callback: Callable[[Any], bool]) -> None:
+    """Route a realtime stream's notices to ``callback`` and mark the client as streaming."""
+    hook = getattr(stream, "on_fill", None)
+    if hook is None:
+        raise TypeError("the stream has no on_fill(...) hook; feed notices with "
+                        "client.apply_notice(record) instead")
+    hook(callback)
+    registry.streams += 1
