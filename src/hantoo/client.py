@@ -47,6 +47,7 @@ from ._generated.resources.overseas_stock import AsyncOverseasStock, OverseasSto
 from .catalog import Api, catalog
 from .config import Settings
 from .errors import DataChangedError
+from .workflows.mixins import AsyncWorkflows, Workflows
 
 __all__ = ["AsyncClient", "Client", "Pages"]
 
@@ -152,7 +153,7 @@ def _generic_model(api: Api) -> type[ApiResponse]:
     return model
 
 
-class Client(_Base):
+class Client(Workflows, _Base):
     """The synchronous client. Thread-safe; use one per app key and share it.
 
     Args:
@@ -298,7 +299,7 @@ class Client(_Base):
         self.close()
 
 
-class AsyncClient(_Base):
+class AsyncClient(AsyncWorkflows, _Base):
     """The asyncio client; same arguments as :class:`Client`."""
 
     def __init__(
