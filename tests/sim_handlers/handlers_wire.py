@@ -32,7 +32,7 @@ class Resp:
 
     @property
     def tr_cont(self) -> str:
-        return self.headers.get("tr_cont", "")
+        return str(self.headers.get("tr_cont", ""))
 
     @property
     def ok(self) -> bool:

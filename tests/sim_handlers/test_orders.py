@@ -7,9 +7,9 @@ from datetime import timedelta
 from handlers_wire import (
     CANO,
     PRDT,
+    Kis,
     Q,
     T,
-    Kis,
     acct,
     all_pages,
     balance_params,
