@@ -20,13 +20,14 @@ import pytest
 
 import hantoo
 from hantoo._core.backoff import RetryPolicy
+from hantoo._core.circuit import CircuitConfig
 from hantoo.config import SIM_ACCOUNT, SIM_APP_KEY, SIM_APP_SECRET
 from hantoo.sim.app import SimConfig, create_app
 from hantoo.sim.auth import key_id
 from hantoo.sim.server import running_server
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _workers import quote_once  # noqa: E402
+from _workers import quote_once
 
 QUOTE = {"fid_cond_mrkt_div_code": "J", "fid_input_iscd": "005930"}
 FAST_RETRY = RetryPolicy(max_attempts=4, base=0.01, cap=0.05)
@@ -167,16 +168,19 @@ def test_rate_limited_order_is_not_retried_and_says_safe(sim: tuple[Any, str]) -
 
 def test_circuit_breaker_fails_fast(sim: tuple[Any, str]) -> None:
     app, base_url = sim
-    with client(base_url, circuit=hantoo._core.circuit.CircuitConfig(  # type: ignore[attr-defined]
-        failure_threshold=3, cooldown=30.0)) as c:
+    with client(base_url, circuit=CircuitConfig(failure_threshold=3, cooldown=0.5)) as c:
         c.domestic_stock.inquire_price(**QUOTE)
         app.sim.faults.update(error_rate=1.0)
-        with pytest.raises(hantoo.errors.ApiError):
+        with pytest.raises((hantoo.errors.ApiError, hantoo.errors.CircuitOpenError)):
             c.domestic_stock.inquire_price(**QUOTE)
         requests_before = app.sim.requests
         with pytest.raises(hantoo.errors.CircuitOpenError, match="fail fast"):
             c.domestic_stock.inquire_price(**QUOTE)
-        assert app.sim.requests == requests_before
+        assert app.sim.requests == requests_before  # failed fast: nothing sent
+        app.sim.faults.clear()
+        time.sleep(0.6)  # cool-down over: one probe goes out, succeeds, closes the circuit
+        assert c.domestic_stock.inquire_price(**QUOTE).output[0].stck_prpr
+        assert c.domestic_stock.inquire_price(**QUOTE).output[0].stck_prpr
 
 
 async def test_fifty_tasks_under_the_limit_see_no_rejection() -> None:
