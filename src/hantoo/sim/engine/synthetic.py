@@ -82,12 +82,15 @@ class DailyHistory:
         self._fwd = array("q", [inst.ref_price])
         self._fwd_days = [self.anchor]
 
-    def _ret_bp(self, d: date, close: int) -> int:
+    def _ret_bp(self, d: date, close: int, *, backward: bool = False) -> int:
+        """Return of day ``d`` in bp; ``close`` is the known neighbour (previous or next)."""
         h = hash64(self.seed, self.inst.code, d.toordinal(), "ret")
         # Sum of four 9-bit uniforms → bell-shaped, roughly ±200 bp of spread.
         s = sum((h >> (9 * i)) & 511 for i in range(4)) - 1022
+        # Pull towards the anchor level: walking backwards, a high later close means the
+        # day's return was likely positive, so the sign of the pull flips.
         drift = (self.inst.ref_price - close) * 10_000 // (self.inst.ref_price * 60)
-        return max(-1_500, min(1_500, s * 2 // 3 + drift))
+        return max(-1_500, min(1_500, s * 2 // 3 + (-drift if backward else drift)))
 
     def close_on(self, d: date) -> int:
         """Close of business day ``d`` (the previous business day's when ``d`` is not one)."""
@@ -106,7 +109,7 @@ class DailyHistory:
         days, closes = self._back_days, self._back
         while days[-1] > d:
             cur_day, cur = days[-1], closes[-1]
-            r = self._ret_bp(cur_day, cur)
+            r = self._ret_bp(cur_day, cur, backward=True)
             prev = max(1, snap(cur * 10_000 // (10_000 + r), tick_of))
             lo, hi = daily_limits(prev, tick_of, KRX_LIMIT_PCT)
             if not lo <= cur <= hi:  # keep the day's move inside its limits
