@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from .coerce import RowLike, date_of, dec, int_of, text, time_of
+from .errors import InvalidSymbolFormatError
 from .kst import KST, at_kst
 from .objects import (
     Balance,
@@ -117,6 +118,9 @@ def us_quote_from(wire: Any, symbol: Symbol | str | None = None) -> Quote:
     """``overseas_stock/price`` → :class:`Quote` (USD for US exchanges)."""
     row = _one(wire)
     sym = symbol if isinstance(symbol, Symbol) else None
+    if dec(row, "last") is None:
+        raise InvalidSymbolFormatError(
+            f"no price for {symbol or text(row, 'rsym')}: unknown ticker, or wrong exchange")
     sign = text(row, "sign")
     return Quote(
         symbol=sym.code if sym else str(symbol or text(row, "rsym") or ""),

@@ -233,6 +233,8 @@ def modify_handle_flow(handle: _OrderBase, price: Any, quantity: int | None,
     handle._set_ref(ref)
     handle._set_snapshot(replace(handle.snapshot, price=ref.price, quantity=ref.quantity,
                                  order_no=ref.order_no))
+    snap = yield from status_flow(handle._ctx(), handle.ref)  # the broker's view after it
+    handle._set_snapshot(snap)
     return handle.snapshot
 
 
@@ -243,6 +245,9 @@ def cancel_handle_flow(handle: _OrderBase, quantity: int | None) -> Workflow[Ord
         handle._set_snapshot(replace(handle.snapshot, status=OrderStatus.CANCELLED,
                                      cancelled_quantity=handle.snapshot.remaining_quantity,
                                      remaining_quantity=0))
+    else:
+        snap = yield from status_flow(handle._ctx(), handle.ref)  # the broker's view after it
+        handle._set_snapshot(snap)
     return handle.snapshot
 
 

@@ -376,7 +376,11 @@ def aggregate(ref: OrderRef, snapshots: Sequence[OrderSnapshot]) -> OrderSnapsho
 
 
 def status_flow(ctx: Context, ref: OrderRef) -> Workflow[OrderSnapshot]:
-    """The order's current state from the daily order-execution query."""
+    """The order's current state from the daily order-execution query (reservations: from
+    the reservation list)."""
+    if ref.reservation:
+        reserved = yield from _reservation_status(ref)
+        return reserved
     start, end = _window(ref)
     rows = yield from order_rows_flow(ctx, us=ref.symbol.is_overseas, start=start, end=end,
                                       symbol=ref.symbol)
@@ -451,3 +455,25 @@ def cancel_all_flow(ctx: Context, *, us: bool = False,
             yield from cancel_flow(ctx, ref)
         done.append(snap.order_no)
     return done
+
+
+def _reservation_status(ref: OrderRef) -> Workflow[OrderSnapshot]:
+    from .reservations import list_reservations_flow
+    day = ref.order_day or today_kst()
+    found = yield from list_reservations_flow(day - dt.timedelta(days=1),
+                                              day + dt.timedelta(days=31),
+                                              us=ref.symbol.is_overseas)
+    mine = next((r for r in found if same_order_no(r.reservation_no, ref.order_no)), None)
+    status = OrderStatus.UNKNOWN
+    filled = 0
+    if mine is not None:
+        filled = mine.filled_quantity
+        status = (OrderStatus.CANCELLED if mine.cancelled else OrderStatus.FILLED
+                  if filled >= ref.quantity else OrderStatus.PARTIALLY_FILLED if filled
+                  else OrderStatus.ACCEPTED)
+    return OrderSnapshot(
+        order_no=ref.order_no, symbol=ref.symbol.code, side=ref.side, quantity=ref.quantity,
+        price=ref.price, currency=ref.symbol.currency, status=status, filled_quantity=filled,
+        remaining_quantity=0 if status.is_final else ref.quantity - filled,
+        order_type_code=ref.order_type_code, exchange=ref.symbol.exchange,
+        raw=mine.raw if mine is not None else None)
