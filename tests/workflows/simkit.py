@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -81,6 +82,7 @@ class Sim:
     app: Any
     loop: LoopThread
     wire: Wire
+    cache_dir: str
 
     @property
     def state(self) -> Any:
@@ -88,11 +90,13 @@ class Sim:
 
     def client(self, **kw: Any) -> hantoo.Client:
         kw.setdefault("rate_limit", False)
+        kw.setdefault("cache_dir", self.cache_dir)  # tokens of this simulator only
         return hantoo.Client(transport=Capture(SyncASGITransport(self.app, self.loop), self.wire),
                              **kw)
 
     def async_client(self, **kw: Any) -> hantoo.AsyncClient:
         kw.setdefault("rate_limit", False)
+        kw.setdefault("cache_dir", self.cache_dir)
         return hantoo.AsyncClient(
             transport=AsyncCapture(AsyncASGITransport(self.app, self.loop), self.wire), **kw)
 
@@ -114,7 +118,8 @@ def private_sim(**config: Any) -> Iterator[Sim]:
     opts.update(config)
     app = create_app(SimConfig(**opts))
     loop = LoopThread("workflow-tests")
-    try:
-        yield Sim(app, loop, Wire())
-    finally:
-        loop.stop()
+    with tempfile.TemporaryDirectory(prefix="hantoo-wf-") as cache:
+        try:
+            yield Sim(app, loop, Wire(), cache)
+        finally:
+            loop.stop()

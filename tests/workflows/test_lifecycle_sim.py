@@ -1,0 +1,133 @@
+"""Order lifecycle against the simulator: place → partial fill → modify → cancel, domestic and
+US, sync and async; the handle, the REST queries and the balance must agree."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from hantoo.domain import OrderStatus, Side
+
+sys.path.insert(0, str(Path(__file__).parent))
+from simkit import private_sim  # noqa: E402
+
+
+def test_domestic_lifecycle_agrees_everywhere() -> None:
+    with private_sim() as sim, sim.client() as c:
+        sim.fund(krw=2_000_000_000)
+        book = c.order_book("068270")
+        ask = book.best_ask
+        assert ask is not None and book.best_bid is not None
+        qty = ask.quantity + 300  # more than the best level holds: a partial fill
+        order = c.place_order("068270", "buy", qty, ask.price)
+        snap = order.refresh()
+        assert snap.status is OrderStatus.PARTIALLY_FILLED
+        assert snap.filled_quantity == ask.quantity
+        assert snap.average_fill_price == ask.price
+        assert order.remaining_quantity == 300
+
+        working = c.open_orders()
+        assert [(w.order_no, w.remaining_quantity) for w in working] == [(order.order_no, 300)]
+
+        new_price = book.best_bid.price - 1000
+        after = order.modify(new_price)
+        assert len(order.order_nos) == 2  # KIS gives the modify its own order number
+        assert after.price == new_price and after.filled_quantity == ask.quantity
+        assert [w.order_no for w in c.open_orders()] == [order.order_no]
+
+        final = order.cancel()
+        assert final.status is OrderStatus.CANCELLED
+        assert final.filled_quantity == ask.quantity and final.remaining_quantity == 0
+        assert c.open_orders() == []
+
+        fills = c.fills("2026-11-20", "2026-11-23")
+        assert [(f.symbol, f.side, f.quantity, f.price) for f in fills] == [
+            ("068270", Side.BUY, ask.quantity, ask.price)]
+        positions = {p.symbol: p for p in c.positions()}
+        assert positions["068270"].quantity == ask.quantity
+        assert positions["068270"].average_price == ask.price
+        # wait_filled on a cancelled order returns at once with the final state
+        assert order.wait_filled(timeout=1).status is OrderStatus.CANCELLED
+        kinds = [(s.tr_id, s.body.get("RVSE_CNCL_DVSN_CD")) for s in sim.wire.orders()]
+        assert kinds == [("TTTC0012U", None), ("TTTC0013U", "01"), ("TTTC0013U", "02")]
+
+
+def test_us_lifecycle_agrees_everywhere() -> None:
+    with private_sim() as sim, sim.client() as c:
+        sim.fund(usd=5_000_000)
+        book = c.order_book("NYSE:KO")
+        ask, bid = book.best_ask, book.best_bid
+        assert ask is not None and bid is not None and book.currency == "USD"
+        qty = ask.quantity + 50
+        order = c.place_order("KO", "buy", qty, ask.price, exchange="NYSE")
+        snap = order.refresh()
+        assert snap.status is OrderStatus.PARTIALLY_FILLED
+        assert (snap.filled_quantity, snap.remaining_quantity) == (ask.quantity, 50)
+        assert snap.currency == "USD" and isinstance(snap.average_fill_price, Decimal)
+
+        assert [w.order_no for w in c.open_orders(market="us")] == [order.order_no]
+        lower = bid.price - Decimal("1.00")
+        after = order.modify(lower)
+        assert after.price == lower and after.filled_quantity == ask.quantity
+        final = order.cancel()
+        assert final.status is OrderStatus.CANCELLED and final.remaining_quantity == 0
+        assert c.open_orders(market="us") == []
+
+        held = {p.symbol: p for p in c.positions(market="us")}
+        assert held["KO"].quantity == ask.quantity and held["KO"].currency == "USD"
+        fills = c.fills("2026-11-20", "2026-11-23", market="us")
+        assert sum(f.quantity for f in fills) == ask.quantity
+        tr_ids = [s.tr_id for s in sim.wire.orders()]
+        assert tr_ids == ["TTTT1002U", "TTTT1004U", "TTTT1004U"]
+
+
+def test_async_twin_runs_the_same_lifecycle() -> None:
+    async def scenario() -> None:
+        with private_sim() as sim:
+            sim.fund(krw=2_000_000_000)
+            async with sim.async_client() as c:
+                book = await c.order_book("068270")
+                assert book.best_ask is not None
+                ask = book.best_ask
+                order = await c.place_order("068270", Side.BUY, ask.quantity + 10, ask.price)
+                snap = await order.refresh()
+                assert snap.status is OrderStatus.PARTIALLY_FILLED
+                done = await order.cancel()
+                assert done.status is OrderStatus.CANCELLED
+                assert done.filled_quantity == ask.quantity
+                assert (await c.positions())[0].quantity == ask.quantity
+
+    asyncio.run(scenario())
+
+
+def test_wait_filled_polls_until_filled() -> None:
+    with private_sim() as sim, sim.client() as c:
+        sim.fund(krw=1_000_000_000)
+        ask = c.order_book("005930").best_ask
+        assert ask is not None
+        order = c.place_order("005930", "buy", 10, ask.price)
+        assert order.wait_filled(timeout=5, poll=0.01).status is OrderStatus.FILLED
+        assert order.filled_quantity == 10
+
+
+def test_wait_filled_times_out_on_a_resting_order() -> None:
+    with private_sim() as sim, sim.client() as c:
+        sim.fund(krw=1_000_000_000)
+        bid = c.order_book("005930").best_bid
+        assert bid is not None
+        order = c.place_order("005930", "buy", 1, bid.price - 5000)
+        with pytest.raises(TimeoutError, match="still accepted"):
+            order.wait_filled(timeout=0.05, poll=0.01)
+        order.cancel()
+
+
+@pytest.mark.skip(reason="realtime notices end to end: the realtime client's in-process "
+                  "connection to a private simulator is not wired in this suite yet; the "
+                  "notice → handle rules are covered with real H0STCNI0 records in "
+                  "test_notices.py")
+def test_notices_agree_with_rest() -> None:  # pragma: no cover
+    raise AssertionError
