@@ -12,6 +12,7 @@ and any API by key with :meth:`Client.call` (what ``hantoo api call`` uses).
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, TypeVar
@@ -101,7 +102,7 @@ class _Base:
             from ._core.embedded import embedded_sim
 
             cache_dir = cache_dir or embedded_sim().cache_dir
-        tokens = TokenManager(s.environment, s.app_key, s.app_secret, cache_dir=cache_dir)
+        tokens = TokenManager(_cache_namespace(s), s.app_key, s.app_secret, cache_dir=cache_dir)
         limiter = None
         if rate_limit is not False:
             profile_arg = None if rate_limit is True else rate_limit
@@ -140,6 +141,18 @@ class _Base:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(environment={self.settings.environment!r})"
+
+
+def _cache_namespace(settings: Settings) -> str:
+    """Token-cache namespace: the environment, plus the server when it is not the default one.
+
+    Two simulators (or a simulator restarted elsewhere) issue different tokens for the same
+    demo key; keeping their caches apart avoids presenting one server's token to another.
+    """
+    if settings.base_url == _config.REST_URLS[settings.environment]:
+        return settings.environment
+    digest = hashlib.sha256(settings.base_url.encode()).hexdigest()[:10]
+    return f"{settings.environment}_{digest}"
 
 
 def _generic_model(api: Api) -> type[ApiResponse]:

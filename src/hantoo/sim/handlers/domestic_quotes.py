@@ -161,16 +161,52 @@ def _pivots(yday: Candle | None) -> dict[str, str]:
     }
 
 
+# Past daily bars never change once their day is over, but rebuilding a year of them costs
+# ~10 ms: the year-to-date extremes before today and yesterday's bar are computed once per
+# (exchange, symbol, trading day) and combined with today's live bar on every call.
+_PAST: dict[tuple[int, str, date], tuple[tuple[Decimal, date, Decimal, date] | None,
+                                          Candle | None]] = {}
+_PAST_LIMIT = 4096
+
+
+def _past(call: Call, q: Quote) -> tuple[tuple[Decimal, date, Decimal, date] | None,
+                                         Candle | None]:
+    ex = exchange(call)
+    key = (id(ex), q.symbol, q.trade_date)
+    hit = _PAST.get(key)
+    if hit is None:
+        first = date(q.trade_date.year, 1, 1)
+        with engine_errors():
+            bars: list[Candle] = ex.daily_candles(q.symbol, first, q.trade_date, "D")
+            recent: list[Candle] = ex.daily_candles(
+                q.symbol, q.trade_date - timedelta(days=20), q.trade_date - timedelta(days=1),
+                "D",
+            )
+        past = [b for b in bars if _d(b.start) < q.trade_date]
+        extremes = None
+        if past:
+            hi = max(past, key=lambda b: (b.high, _d(b.start)))
+            lo = min(past, key=lambda b: (b.low, _d(b.start)))
+            extremes = (hi.high, _d(hi.start), lo.low, _d(lo.start))
+        hit = (extremes, recent[-1] if recent else None)
+        if len(_PAST) >= _PAST_LIMIT:
+            _PAST.clear()
+        _PAST[key] = hit
+    return hit
+
+
 def _year_range(call: Call, q: Quote) -> tuple[Decimal, date, Decimal, date]:
     """Highest and lowest price since 1 January (연중 최고/최저), today included."""
-    first = date(q.trade_date.year, 1, 1)
-    with engine_errors():
-        bars: list[Candle] = exchange(call).daily_candles(q.symbol, first, q.trade_date, "D")
-    if not bars:
-        return q.price, q.trade_date, q.price, q.trade_date
-    hi = max(bars, key=lambda b: (b.high, _d(b.start)))
-    lo = min(bars, key=lambda b: (b.low, _d(b.start)))
-    return hi.high, _d(hi.start), lo.low, _d(lo.start)
+    extremes, _yday = _past(call, q)
+    today_hi, today_lo = q.high or q.price, q.low or q.price
+    if extremes is None:
+        return today_hi, q.trade_date, today_lo, q.trade_date
+    hi, hi_d, lo, lo_d = extremes
+    if today_hi > hi:
+        hi, hi_d = today_hi, q.trade_date
+    if today_lo < lo:
+        lo, lo_d = today_lo, q.trade_date
+    return hi, hi_d, lo, lo_d
 
 
 def _d(v: date | datetime) -> date:
@@ -331,11 +367,7 @@ def _summary(call: Call, q: Quote) -> dict[str, str]:
 
 
 def _prev_bar(call: Call, q: Quote) -> Candle | None:
-    with engine_errors():
-        bars: list[Candle] = exchange(call).daily_candles(
-            q.symbol, q.trade_date - timedelta(days=20), q.trade_date - timedelta(days=1), "D"
-        )
-    return bars[-1] if bars else None
+    return _past(call, q)[1]
 
 
 def _candle_rows(
