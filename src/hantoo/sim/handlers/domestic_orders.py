@@ -129,7 +129,9 @@ def order_rvsecncl(call: Call) -> Reply:
     A modify gets a new order number and may change the price and the order type."""
     _exchange_code(call)
     account = _account(call)
-    orig = call.param("ORGN_ODNO")
+    orig = call.param("ORGN_ODNO").strip()
+    if not orig.isdigit():
+        raise BusinessError("APBK0656", f"정정/취소할 주문이 없습니다 (ORGN_ODNO={orig[:12]!r})")
     kind = call.param("RVSE_CNCL_DVSN_CD")
     all_qty = call.param("QTY_ALL_ORD_YN").upper() != "N"
     qty = None if all_qty else parse_int(call, "ORD_QTY")
