@@ -222,15 +222,6 @@ async def test_injected_fill_arrives_decrypted(sim: Sim) -> None:
         assert rec.values[rec.COLUMNS.index("CNTG_YN")] == "2"
 
 
-@pytest.mark.skip(
-    reason="engine-backed fill notices need the matching engine's fill events and the order "
-    "REST handlers (src/hantoo/sim/engine, src/hantoo/sim/app.py), not available yet; the "
-    "encrypted path is covered by test_injected_fill_arrives_decrypted"
-)
-async def test_engine_fill_notice_matches_daily_fills() -> None:  # pragma: no cover
-    raise NotImplementedError
-
-
 async def test_pingpong_answered_and_silent_client_dropped(
     sim_factory: Callable[..., contextlib.AbstractContextManager[Sim]],
 ) -> None:

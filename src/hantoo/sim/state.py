@@ -138,6 +138,10 @@ class SimState:
         )
         self.limiter = Limiter(tolerance_s=config.rate_limit_tolerance_ms / 1000.0)
         self.faults = Faults(config.faults, seed=config.seed)
+        if self.exchange is not None and hasattr(self.exchange, "add_listener"):
+            from .notices import notice_listener
+
+            self.exchange.add_listener(notice_listener(self))
         self.realtime_hub: Any = None
         """Set by ``hantoo.sim.ws`` when the WebSocket routes are mounted."""
         self.ws_config: Any = None
