@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hantoo._generated.models.domestic_stock import InquireDailyItemchartpriceResponse
 from hantoo._core.wire import decode_response
+from hantoo._generated.models.domestic_stock import InquireDailyItemchartpriceResponse
 from hantoo.domain import Candle
 from hantoo.domain.convert import candle_from
 from hantoo.domain.symbols import Symbol
@@ -18,7 +18,9 @@ from hantoo.workflows.market import candles_flow
 from hantoo.workflows.steps import Call
 
 sys.path.insert(0, str(Path(__file__).parent))
-from simkit import private_sim  # noqa: E402
+import itertools
+
+from simkit import private_sim
 
 
 def test_daily_candles_over_many_pages_match_the_pages() -> None:
@@ -50,7 +52,7 @@ def test_daily_candles_over_many_pages_match_the_pages() -> None:
         assert sorted(union) == dates
         assert [union[d] for d in dates] == list(bars)
         # no gap: each page ends the day before the previous page's oldest bar
-        for (_end, oldest), (next_end, _o) in zip(ends, ends[1:], strict=False):
+        for (_end, oldest), (next_end, _o) in itertools.pairwise(ends):
             assert next_end == oldest - dt.timedelta(days=1)
 
 

@@ -13,7 +13,7 @@ import pytest
 from hantoo.domain import OrderStatus, Side
 
 sys.path.insert(0, str(Path(__file__).parent))
-from simkit import private_sim  # noqa: E402
+from simkit import private_sim
 
 
 def test_domestic_lifecycle_agrees_everywhere() -> None:

@@ -13,7 +13,7 @@ from hantoo.domain import OrderStatus, Side
 from hantoo.errors import OrderStateUnknownError
 
 sys.path.insert(0, str(Path(__file__).parent))
-from simkit import private_sim  # noqa: E402
+from simkit import private_sim
 
 
 def test_dropped_response_is_found_and_reset_is_proven_absent() -> None:
