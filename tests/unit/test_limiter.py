@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from hantoo._core.flow import Sleep
 from hantoo._core.limiter import (
+    DEFAULT_MARGIN,
     PROFILES,
     LimitProfile,
     RateLimiter,
@@ -46,8 +47,13 @@ def test_real_profile_is_data() -> None:
     real = PROFILES["real"]
     assert [(w.limit, w.period) for w in real.windows] == [(18, 1.0), (1000, 60.0), (50000, 3600.0)]
     assert PROFILES["paper"].windows == (Window(1, 1.0),)
-    assert profile_for("sim").windows == real.windows
-    assert profile_for("sim", "30/s").windows == (Window(30, 1.0),)
+    assert profile_for("sim", margin=0.0).windows == real.windows
+    assert profile_for("sim", "30/s", margin=0.0).windows == (Window(30, 1.0),)
+    # What the clients get: the same windows, spaced DEFAULT_MARGIN wider.
+    assert profile_for("sim", "30/s").windows == (Window(30, 1.0, margin=DEFAULT_MARGIN),)
+    assert profile_for("sim", "30/s").windows[0].emission_interval == pytest.approx(
+        (1 + DEFAULT_MARGIN) / 30
+    )
     with pytest.raises(ValueError):
         profile_for("nowhere")
 

@@ -104,13 +104,26 @@ _log = get_logger("limiter")
 _NEG_INF: Final = float("-inf")
 
 
+# Calls are spaced this much wider than the limit. A gateway counts *arrivals*, and arrivals
+# jitter by milliseconds to tens of milliseconds (queueing, the event loop, the network), so calls
+# sent exactly at the limit are sometimes seen closer together than they were sent. 2 % costs
+# 2 % of throughput and absorbs ~20 ms of jitter per second of calls (measured:
+# bench/bench_limiter.py, 0 rejections at 98 % of an 18/s limit with 50 tasks).
+DEFAULT_MARGIN: Final = 0.02
+
+
 @dataclass(frozen=True, slots=True)
 class Window:
-    """At most ``limit`` calls in any sliding ``period`` seconds, allowing ``burst`` at once."""
+    """At most ``limit`` calls in any sliding ``period`` seconds, allowing ``burst`` at once.
+
+    ``margin`` widens the spacing by that fraction; :func:`profile_for` (what the clients use)
+    applies :data:`DEFAULT_MARGIN` to windows that have none.
+    """
 
     limit: int
     period: float
     burst: int = 1
+    margin: float = 0.0
 
     def __post_init__(self) -> None:
         if self.limit < 1:
@@ -119,6 +132,8 @@ class Window:
             raise ValueError("period must be positive")
         if not 1 <= self.burst <= self.limit:
             raise ValueError("burst must be between 1 and limit")
+        if not 0 <= self.margin < 1:
+            raise ValueError("margin must be in [0, 1)")
 
     @property
     def sustained(self) -> int:
@@ -127,7 +142,7 @@ class Window:
 
     @property
     def emission_interval(self) -> float:
-        return self.period / self.sustained
+        return self.period * (1.0 + self.margin) / self.sustained
 
     @property
     def tolerance(self) -> float:
@@ -198,19 +213,30 @@ PROFILES: Final[Mapping[str, LimitProfile]] = MappingProxyType(
 )
 
 
-def profile_for(environment: str, override: LimitProfile | str | None = None) -> LimitProfile:
-    """The profile for ``environment``; ``override`` (a profile or a spec string) wins."""
+def profile_for(
+    environment: str,
+    override: LimitProfile | str | None = None,
+    *,
+    margin: float = DEFAULT_MARGIN,
+) -> LimitProfile:
+    """The profile for ``environment``; ``override`` (a profile or a spec string) wins.
+
+    Windows without a margin of their own get ``margin`` (see :data:`DEFAULT_MARGIN`).
+    """
     if isinstance(override, LimitProfile):
-        return override
-    if isinstance(override, str):
-        return LimitProfile.parse(environment, override)
-    try:
-        return PROFILES[environment]
-    except KeyError:
-        raise ValueError(
-            f"no rate-limit profile for environment {environment!r}; "
-            f"known: {', '.join(PROFILES)} (or pass a LimitProfile)"
-        ) from None
+        chosen = override
+    elif isinstance(override, str):
+        chosen = LimitProfile.parse(environment, override)
+    else:
+        try:
+            chosen = PROFILES[environment]
+        except KeyError:
+            raise ValueError(
+                f"no rate-limit profile for environment {environment!r}; "
+                f"known: {', '.join(PROFILES)} (or pass a LimitProfile)"
+            ) from None
+    windows = tuple(w if w.margin else replace(w, margin=margin) for w in chosen.windows)
+    return replace(chosen, windows=windows)
 
 
 def key_fingerprint(app_key: str | Secret) -> str:
