@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from hantoo.domain import OrderStatus, Side
 
 sys.path.insert(0, str(Path(__file__).parent))
-from simkit import private_sim
+from simkit import START, private_sim
 
 
 def test_domestic_lifecycle_agrees_everywhere() -> None:
@@ -125,9 +126,38 @@ def test_wait_filled_times_out_on_a_resting_order() -> None:
         order.cancel()
 
 
-@pytest.mark.skip(reason="realtime notices end to end: the realtime client's in-process "
-                  "connection to a private simulator is not wired in this suite yet; the "
-                  "notice → handle rules are covered with real H0STCNI0 records in "
-                  "test_notices.py")
-def test_notices_agree_with_rest() -> None:  # pragma: no cover
-    raise AssertionError
+def test_notices_agree_with_rest() -> None:
+    """Over real sockets: the handle follows the encrypted notices without polling, and what
+    the notices said agrees with the REST fills and positions afterwards."""
+    from hantoo import Client
+    from hantoo.config import SIM_APP_KEY, SIM_APP_SECRET, SIM_HTS_ID
+    from hantoo.realtime import Credentials, Stream
+    from hantoo.sim.app import SimConfig, create_app
+    from hantoo.sim.server import running_server
+
+    app = create_app(SimConfig(limits="off", clock_mode="stepped", clock_start=START,
+                               demo_krw=5_000_000_000))
+    seen: list[object] = []
+    with running_server(app=app) as (base_url, ws_url), Stream(
+        Credentials(SIM_APP_KEY, SIM_APP_SECRET), ws_url=ws_url, base_url=base_url,
+        environment="sim",
+    ) as stream, Client("sim", base_url=base_url, rate_limit=False) as c:
+        stream.on_fill(seen.append)
+        c.track_notices(stream)
+        stream.subscribe_fills(SIM_HTS_ID)
+        stream.run(0.5)
+        book = c.order_book("035720")
+        ask = book.best_ask
+        assert ask is not None
+        order = c.place_order("035720", "buy", ask.quantity + 7, ask.price)
+        deadline = time.monotonic() + 10
+        while order.filled_quantity < ask.quantity:  # no refresh(): notices only
+            assert time.monotonic() < deadline, "the notices never updated the handle"
+            stream.run(0.1)
+        assert order.status is OrderStatus.PARTIALLY_FILLED
+        assert order.remaining_quantity == 7
+        fills = c.fills("2026-11-20", "2026-11-23")
+        assert sum(f.quantity for f in fills) == order.filled_quantity == ask.quantity
+        assert {p.symbol: p.quantity for p in c.positions()}["035720"] == ask.quantity
+        order.cancel()
+    assert seen, "no notice reached the stream"
