@@ -178,7 +178,7 @@ def _account_doc(a: Account) -> dict[str, Any]:
     return {
         "cano": a.cano, "prdt": a.prdt, "cash": a.cash, "reserved": a.reserved,
         "realized": a.realized, "fees": a.fees, "taxes": a.taxes,
-        "contributed": a.contributed, "rsv_count": a.rsv_count,
+        "contributed": a.contributed,
         "flows": {d.isoformat(): f for d, f in a.flows.items()},
         "positions": [[p.code, p.qty, p.cost, p.reserved, p.realized]
                       for p in a.positions.values()],
@@ -234,7 +234,7 @@ def _restore(ex: Exchange, store: SqliteStore, meta: dict[str, str]) -> None:
             ex.accounts[key] = a
         a.cash, a.reserved, a.realized = doc["cash"], doc["reserved"], doc["realized"]
         a.fees, a.taxes = doc["fees"], doc["taxes"]
-        a.contributed, a.rsv_count = doc["contributed"], doc["rsv_count"]
+        a.contributed = doc["contributed"]
         a.flows = {date.fromisoformat(d): f for d, f in doc["flows"].items()}
         for code, qty, cost, reserved, realized in doc["positions"]:
             p = a.positions[code] = Position(code, qty, cost)

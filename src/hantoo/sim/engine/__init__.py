@@ -35,6 +35,17 @@ Queries: ``quote``, ``order_book``, ``daily_candles`` (D/W/M/Y), ``minute_candle
 :class:`OrderFilled`, :class:`OrderModified`, :class:`OrderCancelled`, :class:`OrderRejected`,
 :class:`TradeTick`, :class:`BookChanged` — delivered after the command's changes are durable.
 Refusals raise :class:`EngineReject` with a stable :class:`RejectReason`.
+
+Hot path for the server and benchmarks: ``Exchange.submit(account, instrument, side, otype, qty,
+price_units)`` and ``Exchange.cancel(order)`` take integer prices and internal objects (call
+``sync()`` first). Durability: ``hantoo.sim.store.open_exchange(path, config)``.
+
+Simplifications, on purpose: cash and shares move at the fill (D+1/D+2 are *reported* from
+per-day cash flows); the unfilled rest of a continuous-session market order waits as a limit at
+its last fill price; US sessions ignore US holidays and, with simulated clocks, are laid on the
+KRX day (09:30 New York = 09:00 KST, ``us_mode="mirror"``); daily bars of past *simulated*
+days come from the seeded history (whose open/close the live day follows), not from a record
+of the live session.
 """
 
 from .calendar import KRX_HOLIDAYS, TradingCalendar

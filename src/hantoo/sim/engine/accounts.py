@@ -84,7 +84,6 @@ class Account:
         "prdt",
         "realized",
         "reserved",
-        "rsv_count",
         "taxes",
     )
 
@@ -108,7 +107,6 @@ class Account:
         self.flows: dict[date, list[int]] = {}
         self.fill_log: list[Fill] = []  # this account's executions, oldest first
         self.order_log: list[Order] = []  # this account's order records, oldest first
-        self.rsv_count = 0
         self.contributed = 0  # pension: deposits this year (KRW)
 
     def position(self, code: str) -> Position:

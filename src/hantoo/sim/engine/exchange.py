@@ -582,6 +582,19 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
         """KRX: conditional-limit (02) orders become market orders for the closing auction."""
         for o in [o for o in st.book.orders() if o.otype is OrderType.CONDITIONAL_LIMIT]:
             self._move(o, MARKET_BUY_PX if o.side == BUY else MARKET_SELL_PX)
+            if o.side == BUY:
+                # a market buy holds cash at the upper limit, when the account has it
+                a, old, old_px = o.acct, o.reserved, o.reserve_px
+                o.reserve_px = st.upper
+                new = self._reserve_for(o, o.remaining)
+                if a.cash[0] - a.reserved[0] + old >= new:
+                    a.reserved[0] += new - old
+                    o.reserved = new
+                    if self._tx is not None:
+                        self._tx.orders[o.odno] = o
+                        self._tx.accounts[a.key] = a
+                else:
+                    o.reserve_px = old_px
 
     def _move(self, o: Order, price: int) -> None:
         """Re-price a resting order (auction conversions); it goes to the back of the level."""

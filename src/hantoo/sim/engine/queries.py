@@ -29,6 +29,9 @@ from .types import (
     Side,
 )
 from .universe import Instrument, Universe
+
+if TYPE_CHECKING:
+    from .config import ExchangeConfig
 from .views import (
     AccountKey,
     Balance,
@@ -59,6 +62,7 @@ class QueryMixin(MatchingCore):
     """Queries, mixed into :class:`~.exchange.Exchange`."""
 
     if TYPE_CHECKING:
+        config: ExchangeConfig
         universe: Universe
         schedules: tuple[MarketSchedule, MarketSchedule]
         _phase: list[Phase]
@@ -187,9 +191,10 @@ class QueryMixin(MatchingCore):
             expected_qty=exp[1] if exp else None,
         )
 
-    def order_book(self, symbol: str, depth: int = 10) -> BookSnapshot:
-        """Up to ``depth`` levels a side of the book the current session trades in."""
+    def order_book(self, symbol: str, depth: int | None = None) -> BookSnapshot:
+        """Up to ``depth`` (default: the configured 10) levels a side of the live book."""
         st = self._live(symbol)
+        depth = depth or self.config.book_depth
         s = st.inst.scale
         mk = 1 if st.inst.is_us else 0
         ph = self._phase[mk]
