@@ -44,11 +44,6 @@ def from_us(us: int, tz: timezone = KST) -> datetime:
     return datetime(1970, 1, 1, tzinfo=UTC).astimezone(tz) + timedelta(microseconds=us)
 
 
-def kst_date(us: int) -> date:
-    """The KST calendar date of an instant."""
-    return from_us(us).date()
-
-
 def default_start(today: date | None = None, calendar: TradingCalendar | None = None) -> datetime:
     """09:00:00 KST of the latest KRX business day on or before ``today`` (KST)."""
     cal = calendar or TradingCalendar()

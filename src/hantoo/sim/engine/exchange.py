@@ -353,7 +353,7 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
         sch = self.schedules[mk]
         bar, base = self._day_bar(inst, day)
         st = SymbolState(
-            inst, day, bar, base, _EMPTY_PATH, _EMPTY_PATH,
+            inst, day, base, _EMPTY_PATH, _EMPTY_PATH,
             self._comm[mk], self.fee_schedule.tax_ratio(inst.market, inst.kind),
         )
         steps = sch.steps_per_day

@@ -14,7 +14,6 @@ from datetime import date
 
 from .book import OrderBook
 from .orders import Order
-from .synthetic import Bar
 from .ticks import AFTER_HOURS_BAND_PCT, ceil_to_tick, daily_limits, floor_to_tick
 from .universe import Instrument
 
@@ -61,7 +60,6 @@ class SymbolState:
         self,
         inst: Instrument,
         trade_day: date,
-        bar: Bar,
         base: int,
         path: array[int],
         vols: array[int],
@@ -70,7 +68,6 @@ class SymbolState:
     ) -> None:
         self.inst = inst
         self.trade_day = trade_day
-        self.bar = bar
         self.base = base
         if inst.is_us:
             self.lower, self.upper = 1, 1 << 40

@@ -124,10 +124,6 @@ class Order:
         elif self.status is not OrderStatus.EXPIRED:
             self.status = OrderStatus.CANCELLED
 
-    @property
-    def working(self) -> bool:
-        return self.remaining > 0
-
     def __repr__(self) -> str:
         return (
             f"Order({self.odno}, {self.inst.code}, side={self.side}, {self.otype.value}, "
