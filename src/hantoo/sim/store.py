@@ -311,6 +311,7 @@ def _rebuild_books(ex: Exchange, fills: list[Fill]) -> None:
         st.apply_path(min(ex.schedules[mk].step_index(f.time_us), ex._cur_step[mk]))
         st.record(f.price, f.qty)
         st.extra.append((f.time_us, f.price, f.qty, 0))
+        st.active = True
         ex._active[mk].add(inst.code)
     working = sorted((o for o in ex.orders.values() if o.remaining), key=lambda o: o.prio)
     for o in working:
@@ -321,4 +322,5 @@ def _rebuild_books(ex: Exchange, fills: list[Fill]) -> None:
             {VENUE_FIXED: 1, VENUE_AFTER: 2, VENUE_CLOSE: 3}.get(o.venue, 0)
         ]
         book.add(o)
+        st.active = True
         ex._active[mk].add(inst.code)

@@ -640,6 +640,7 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
         try:
             self._sync()
             st = self._state(inst)
+            st.active = True
             self._active[1 if inst.is_us else 0].add(st.inst.code)
         finally:
             self._commit()
@@ -752,7 +753,7 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
         # -- accept
         self._next_odno += 1
         o = Order(self._next_odno, a, inst, side, otype, price, qty, self._now, st.trade_day,
-                  venue=venue)
+                  venue)
         if orig:
             o.action = action
             o.orig_odno = orig
@@ -770,7 +771,9 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
             holding.reserved += qty
         self.orders[o.odno] = o
         a.order_log.append(o)
-        self._active[mk].add(inst.code)
+        if not st.active:
+            st.active = True
+            self._active[mk].add(inst.code)
         tx = self._tx
         if tx is not None:
             tx.orders[o.odno] = o

@@ -25,6 +25,7 @@ class SymbolState:
     """Everything live about one symbol on one trading day."""
 
     __slots__ = (
+        "active",
         "after",
         "bar",
         "base",
@@ -93,6 +94,7 @@ class SymbolState:
         self.synth: list[Order] = []
         self.synth_aux: list[Order] = []
         self.epoch = -1
+        self.active = False  # stepped eagerly (user orders or a watcher) until the day ends
         self.commission = commission
         self.tax = tax
         self.lvl_base = max(1, inst.volume // 1_000)

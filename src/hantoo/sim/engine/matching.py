@@ -29,6 +29,7 @@ from .orders import (
     VENUE_AFTER,
     VENUE_CLOSE,
     VENUE_FIXED,
+    VENUE_MAIN,
     Order,
 )
 from .ticks import from_units
@@ -489,7 +490,10 @@ class MatchingCore:
     ) -> None:
         """Remove ``qty`` of ``o``'s working quantity and release what it held."""
         if resting:
-            self._book_of(o).reduce(o, qty)
+            if o.venue == VENUE_MAIN:
+                self._states[o.inst.code].book.reduce(o, qty)
+            else:
+                self._book_of(o).reduce(o, qty)
         else:
             o.remaining -= qty
         if replaced:

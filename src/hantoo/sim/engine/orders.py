@@ -81,9 +81,8 @@ class Order:
         qty: int,
         time_us: int,
         day: date,
-        *,
-        synthetic: bool = False,
         venue: int = VENUE_MAIN,
+        synthetic: bool = False,
     ) -> None:
         self.odno = odno
         self.acct = acct
