@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -48,6 +48,9 @@ from ._generated.resources.overseas_stock import AsyncOverseasStock, OverseasSto
 from .catalog import Api, catalog
 from .config import Settings
 from .errors import DataChangedError
+
+if TYPE_CHECKING:
+    from .realtime import RealtimeStream, Stream
 from .workflows.mixins import AsyncWorkflows, Workflows
 
 __all__ = ["AsyncClient", "Client", "Pages"]
@@ -133,6 +136,29 @@ class _Base:
     def tokens(self) -> TokenManager:
         assert self._policies.tokens is not None
         return self._policies.tokens
+
+    def _stream_args(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Arguments for a realtime stream using this client's key, settings and token cache."""
+        from .realtime.approval import Credentials, TokenManagerApprovalKeys
+
+        s = self.settings
+        base_url, ws_url = s.base_url, s.ws_url
+        if s.environment == "sim" and base_url == _config.REST_URLS["sim"]:
+            from ._core.embedded import embedded_sim
+
+            base_url, ws_url = embedded_sim().socket_urls()
+        elif s.environment == "sim" and ws_url == _config.WS_URLS["sim"]:
+            # `hantoo sim serve` answers WebSocket on the same port as REST.
+            ws_url = "ws" + base_url[len("http"):]
+        kwargs.setdefault("approval", [TokenManagerApprovalKeys(self.tokens, base_url)])
+        return {
+            "credentials": Credentials(s.app_key, s.app_secret),
+            "environment": s.environment,
+            "ws_url": ws_url,
+            "base_url": base_url,
+            "hts_id": s.hts_id,
+            **kwargs,
+        }
 
     def _flow(
         self, api: Api, args: Mapping[str, Any], *, tr_cont: str = "", strict: bool = True
@@ -290,6 +316,17 @@ class Client(Workflows, _Base):
             collected.extend(page.response.rows(block))
         return collected
 
+    def stream(self, **kwargs: Any) -> Stream:
+        """A realtime stream (sync facade) on this client's app key, environment and caches.
+
+        Keyword arguments go to :class:`hantoo.realtime.RealtimeStream` (limits, queue size,
+        backpressure, reconnect policy, more credentials ...). With the embedded simulator a
+        loopback WebSocket server is started for it on first use.
+        """
+        from .realtime import Stream
+
+        return Stream(**self._stream_args(kwargs))
+
     def token(self) -> str:
         """A valid access token (cached; issued only when needed)."""
         return self._run(self.tokens.token_flow())
@@ -405,6 +442,13 @@ class AsyncClient(AsyncWorkflows, _Base):
                 decode_response(model, result.body, tr_id=result.tr_id, tr_cont=result.tr_cont),
                 number=pager.pages, restart=pager.restarts, more=more,
             )
+
+    def stream(self, **kwargs: Any) -> RealtimeStream:
+        """A realtime stream (asyncio) on this client's key and caches; see
+        :meth:`Client.stream`."""
+        from .realtime import RealtimeStream
+
+        return RealtimeStream(**self._stream_args(kwargs))
 
     async def token(self) -> str:
         return await self._run(self.tokens.token_flow())

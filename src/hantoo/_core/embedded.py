@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,30 @@ class EmbeddedSim:
     state: Any
     loop: LoopThread
     cache_dir: str
+    _urls: tuple[str, str] | None = None
+
+    def socket_urls(self) -> tuple[str, str]:
+        """``(base_url, ws_url)`` of a loopback server for this simulator, started on demand.
+
+        Realtime needs a real WebSocket, so the first stream starts uvicorn on 127.0.0.1 (an
+        ephemeral port) *on the simulator's own event loop*: REST in-process and WebSocket
+        over the socket then share one engine on one thread, as the engine requires.
+        """
+        with _lock:
+            if self._urls is None:
+                from ..sim.server import _bind, build_server
+
+                sock = _bind("127.0.0.1", 0)
+                port = sock.getsockname()[1]
+                server = build_server(self.app)
+                self.loop.submit(server.serve(sockets=[sock]))
+                deadline = time.monotonic() + 10
+                while not server.started:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("the embedded simulator's socket server did not start")
+                    time.sleep(0.005)
+                self._urls = (f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}")
+            return self._urls
 
 
 def embedded_sim() -> EmbeddedSim:
