@@ -262,6 +262,7 @@ class LimiterStats:
     throttled: int
     total_wait: float
     max_wait: float
+    late_wakes: int = 0
 
 
 @dataclass(slots=True)
@@ -276,6 +277,7 @@ class _Counters:
     throttled: int = 0
     total_wait: float = 0.0
     max_wait: float = 0.0
+    late_wakes: int = 0
 
 
 @dataclass(slots=True)
@@ -461,26 +463,57 @@ class RateLimiter:
 
     # -- convenience ----------------------------------------------------------------------------
 
+    # A caller that wakes up later than its slot must not send then: sending late compresses
+    # calls together (a late call and the next, on-time one arrive closer than the spacing),
+    # which is exactly what a gateway counting arrivals rejects. Late by more than
+    # ``max_lateness`` seconds, it takes a new slot instead (counted in ``late_wakes``).
+    max_lateness: float = 0.015
+
+    def _late(self, slot: float) -> bool:
+        if self.clock() - slot <= self.max_lateness:
+            return False
+        with self._lock:
+            self._counters.late_wakes += 1
+        return True
+
     def acquire(self) -> float:
         """Reserve and sleep (blocking this thread). Returns the seconds waited."""
-        delay = self.reserve()
-        if delay > 0:
+        waited = 0.0
+        while True:
+            delay = self.reserve()
+            if delay <= 0:
+                return waited
+            slot = self.clock() + delay
             time.sleep(delay)
-        return delay
+            waited += delay
+            if not self._late(slot):
+                return waited
 
     async def acquire_async(self) -> float:
         """Reserve and ``await asyncio.sleep``. Returns the seconds waited."""
-        delay = self.reserve()
-        if delay > 0:
+        waited = 0.0
+        while True:
+            delay = self.reserve()
+            if delay <= 0:
+                return waited
+            slot = self.clock() + delay
             await asyncio.sleep(delay)
-        return delay
+            waited += delay
+            if not self._late(slot):
+                return waited
 
     def wait_flow(self) -> Flow[float]:
-        """A flow that reserves and yields the wait as :class:`Sleep`; returns the delay."""
-        delay = self.reserve()
-        if delay > 0:
+        """A flow that reserves and yields the wait as :class:`Sleep`; returns the seconds waited."""
+        waited = 0.0
+        while True:
+            delay = self.reserve()
+            if delay <= 0:
+                return waited
+            slot = self.clock() + delay
             yield Sleep(delay)
-        return delay
+            waited += delay
+            if not self._late(slot):
+                return waited
 
     # -- server hints -----------------------------------------------------------------------------
 
@@ -528,7 +561,7 @@ class RateLimiter:
     def stats(self) -> LimiterStats:
         with self._lock:
             c = self._counters
-            return LimiterStats(c.calls, c.throttled, c.total_wait, c.max_wait)
+            return LimiterStats(c.calls, c.throttled, c.total_wait, c.max_wait, c.late_wakes)
 
 
 def _to_number(value: str | None) -> float | None:
