@@ -477,30 +477,22 @@ class RateLimiter:
         return True
 
     def acquire(self) -> float:
-        """Reserve and sleep (blocking this thread). Returns the seconds waited."""
-        waited = 0.0
-        while True:
-            delay = self.reserve()
-            if delay <= 0:
-                return waited
-            slot = self.clock() + delay
-            time.sleep(delay)
-            waited += delay
-            if not self._late(slot):
-                return waited
+        """Wait for a slot, blocking this thread (drives :meth:`wait_flow`)."""
+        flow = self.wait_flow()
+        try:
+            while True:
+                time.sleep(_sleep_of(next(flow)))
+        except StopIteration as done:
+            return float(done.value)
 
     async def acquire_async(self) -> float:
-        """Reserve and ``await asyncio.sleep``. Returns the seconds waited."""
-        waited = 0.0
-        while True:
-            delay = self.reserve()
-            if delay <= 0:
-                return waited
-            slot = self.clock() + delay
-            await asyncio.sleep(delay)
-            waited += delay
-            if not self._late(slot):
-                return waited
+        """Wait for a slot with ``asyncio.sleep`` (drives :meth:`wait_flow`)."""
+        flow = self.wait_flow()
+        try:
+            while True:
+                await asyncio.sleep(_sleep_of(next(flow)))
+        except StopIteration as done:
+            return float(done.value)
 
     def wait_flow(self) -> Flow[float]:
         """A flow that reserves and yields the wait as :class:`Sleep`; returns the seconds waited."""
@@ -562,6 +554,11 @@ class RateLimiter:
         with self._lock:
             c = self._counters
             return LimiterStats(c.calls, c.throttled, c.total_wait, c.max_wait, c.late_wakes)
+
+
+def _sleep_of(action: object) -> float:
+    assert isinstance(action, Sleep), "wait_flow only ever asks to sleep"
+    return action.seconds
 
 
 def _to_number(value: str | None) -> float | None:
