@@ -495,7 +495,7 @@ class RateLimiter:
             return float(done.value)
 
     def wait_flow(self) -> Flow[float]:
-        """A flow that reserves and yields the wait as :class:`Sleep`; returns the seconds waited."""
+        """Reserve a slot and yield the wait as :class:`Sleep`; returns the seconds waited."""
         waited = 0.0
         while True:
             delay = self.reserve()

@@ -17,9 +17,10 @@ sync client, the async client, the CLI and the tests share:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
+
+import msgspec
 
 from .. import errors
 from ..catalog import Api, error_codes
@@ -195,9 +196,11 @@ def build_request(
 
 
 def _decode_json(response: HttpResponse) -> Any:
+    if not response.content:
+        return {}
     try:
-        return json.loads(response.content.decode("utf-8")) if response.content else {}
-    except (UnicodeDecodeError, ValueError):
+        return msgspec.json.decode(response.content)
+    except (msgspec.DecodeError, UnicodeDecodeError, ValueError):
         return None
 
 

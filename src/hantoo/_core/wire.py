@@ -90,14 +90,30 @@ class Row(msgspec.Struct, frozen=True, kw_only=True, repr_omit_defaults=True):
         return f"{type(self).__name__}({shown})"
 
 
+_DECODER_CACHE: dict[type[Row], dict[str, tuple[str, Callable[[str], Any]]]] = {}
+
+
+def _decoders(cls: type[Row]) -> dict[str, tuple[str, Callable[[str], Any]]]:
+    """wire name (as sent and lower-cased) → (attribute, decoder function), built once."""
+    table = _DECODER_CACHE.get(cls)
+    if table is None:
+        table = {}
+        for wire, (attr, enc) in cls._index().items():
+            entry = (attr, DECODERS.get(enc, decode_text))
+            table[wire] = entry
+            table[wire.upper()] = entry
+        _DECODER_CACHE[cls] = table
+    return table
+
+
 def decode_row(cls: type[R], data: Mapping[str, Any]) -> R:
     """Build a row from a wire record; unknown fields stay in ``raw``."""
-    index = cls._index()
+    table = _decoders(cls)
     kwargs: dict[str, Any] = {}
     for wire, value in data.items():
-        hit = index.get(wire.lower())
+        hit = table.get(wire) or table.get(wire.lower())
         if hit is not None:
-            kwargs[hit[0]] = decode(hit[1], value)
+            kwargs[hit[0]] = hit[1](value) if isinstance(value, str) else value
     return cls(raw=dict(data), **kwargs)
 
 
