@@ -45,6 +45,8 @@ class EmbeddedSim:
             if self._urls is None:
                 from ..sim.server import _bind, build_server
 
+                require_server_extra()
+
                 sock = _bind("127.0.0.1", 0)
                 port = sock.getsockname()[1]
                 server = build_server(self.app)
@@ -56,6 +58,19 @@ class EmbeddedSim:
                     time.sleep(0.005)
                 self._urls = (f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}")
             return self._urls
+
+
+def require_server_extra() -> None:
+    """Fail with a clear instruction when the simulator's socket server is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("uvicorn") is None:
+        from ..errors import ConfigurationError
+
+        raise ConfigurationError(
+            "serving the simulator over a socket (realtime, `hantoo sim serve`) needs uvicorn",
+            hint='pip install "hantoo[sim]"',
+        )
 
 
 def embedded_sim() -> EmbeddedSim:

@@ -33,10 +33,12 @@ def serve(
     limits: Annotated[str, typer.Option(help="auto | real | paper | off | e.g. 18/s")] = "auto",
 ) -> None:
     """Serve the KIS REST API and WebSocket (/tryitout and /) on one port."""
+    from .._core.embedded import require_server_extra
     from ..config import SIM_ACCOUNT, SIM_APP_KEY, SIM_APP_SECRET, SIM_HTS_ID
     from ..sim.app import SimConfig
     from ..sim.server import serve as run
 
+    require_server_extra()
     if persona not in ("real", "paper"):
         raise ValueError("--persona must be real or paper")
     if clock not in ("sim", "wall"):
