@@ -12,6 +12,7 @@ and any API by key with :meth:`Client.call` (what ``hantoo api call`` uses).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -31,25 +32,25 @@ from ._core.paging import Page, Pager
 from ._core.redact import register_account, register_secret
 from ._core.token_manager import TokenManager
 from ._core.wire import ApiResponse, decode_response
-from ._generated.resources.auth import AsyncAuth, Auth
-from ._generated.resources.domestic_bond import AsyncDomesticBond, DomesticBond
-from ._generated.resources.domestic_futureoption import (
-    AsyncDomesticFutureOption,
-    DomesticFutureOption,
-)
-from ._generated.resources.domestic_stock import AsyncDomesticStock, DomesticStock
-from ._generated.resources.elw import AsyncElw, Elw
-from ._generated.resources.etfetn import AsyncEtfEtn, EtfEtn
-from ._generated.resources.overseas_futureoption import (
-    AsyncOverseasFutureOption,
-    OverseasFutureOption,
-)
-from ._generated.resources.overseas_stock import AsyncOverseasStock, OverseasStock
 from .catalog import Api, catalog
 from .config import Settings
 from .errors import DataChangedError
 
 if TYPE_CHECKING:
+    from ._generated.resources.auth import AsyncAuth, Auth
+    from ._generated.resources.domestic_bond import AsyncDomesticBond, DomesticBond
+    from ._generated.resources.domestic_futureoption import (
+        AsyncDomesticFutureOption,
+        DomesticFutureOption,
+    )
+    from ._generated.resources.domestic_stock import AsyncDomesticStock, DomesticStock
+    from ._generated.resources.elw import AsyncElw, Elw
+    from ._generated.resources.etfetn import AsyncEtfEtn, EtfEtn
+    from ._generated.resources.overseas_futureoption import (
+        AsyncOverseasFutureOption,
+        OverseasFutureOption,
+    )
+    from ._generated.resources.overseas_stock import AsyncOverseasStock, OverseasStock
     from .realtime import RealtimeStream, Stream
 from .workflows.mixins import AsyncWorkflows, Workflows
 
@@ -247,14 +248,64 @@ class Client(Workflows, _Base):
             base_url=self.settings.base_url, transport=transport, timeout=timeout,
             limits=httpx.Limits(max_keepalive_connections=20, max_connections=50),
         )
-        self.auth = Auth(self)
-        self.domestic_stock = DomesticStock(self)
-        self.domestic_bond = DomesticBond(self)
-        self.domestic_futureoption = DomesticFutureOption(self)
-        self.elw = Elw(self)
-        self.etfetn = EtfEtn(self)
-        self.overseas_stock = OverseasStock(self)
-        self.overseas_futureoption = OverseasFutureOption(self)
+
+    # -- API categories: imported on first use (the generated layer is large) ----------
+
+    @functools.cached_property
+    def auth(self) -> Auth:
+        """The auth APIs (generated: one method per API)."""
+        from ._generated.resources.auth import Auth
+
+        return Auth(self)
+
+    @functools.cached_property
+    def domestic_stock(self) -> DomesticStock:
+        """The domestic_stock APIs (generated: one method per API)."""
+        from ._generated.resources.domestic_stock import DomesticStock
+
+        return DomesticStock(self)
+
+    @functools.cached_property
+    def domestic_bond(self) -> DomesticBond:
+        """The domestic_bond APIs (generated: one method per API)."""
+        from ._generated.resources.domestic_bond import DomesticBond
+
+        return DomesticBond(self)
+
+    @functools.cached_property
+    def domestic_futureoption(self) -> DomesticFutureOption:
+        """The domestic_futureoption APIs (generated: one method per API)."""
+        from ._generated.resources.domestic_futureoption import DomesticFutureOption
+
+        return DomesticFutureOption(self)
+
+    @functools.cached_property
+    def elw(self) -> Elw:
+        """The elw APIs (generated: one method per API)."""
+        from ._generated.resources.elw import Elw
+
+        return Elw(self)
+
+    @functools.cached_property
+    def etfetn(self) -> EtfEtn:
+        """The etfetn APIs (generated: one method per API)."""
+        from ._generated.resources.etfetn import EtfEtn
+
+        return EtfEtn(self)
+
+    @functools.cached_property
+    def overseas_stock(self) -> OverseasStock:
+        """The overseas_stock APIs (generated: one method per API)."""
+        from ._generated.resources.overseas_stock import OverseasStock
+
+        return OverseasStock(self)
+
+    @functools.cached_property
+    def overseas_futureoption(self) -> OverseasFutureOption:
+        """The overseas_futureoption APIs (generated: one method per API)."""
+        from ._generated.resources.overseas_futureoption import OverseasFutureOption
+
+        return OverseasFutureOption(self)
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -388,14 +439,64 @@ class AsyncClient(AsyncWorkflows, _Base):
             base_url=self.settings.base_url, transport=transport, timeout=timeout,
             limits=httpx.Limits(max_keepalive_connections=20, max_connections=50),
         )
-        self.auth = AsyncAuth(self)
-        self.domestic_stock = AsyncDomesticStock(self)
-        self.domestic_bond = AsyncDomesticBond(self)
-        self.domestic_futureoption = AsyncDomesticFutureOption(self)
-        self.elw = AsyncElw(self)
-        self.etfetn = AsyncEtfEtn(self)
-        self.overseas_stock = AsyncOverseasStock(self)
-        self.overseas_futureoption = AsyncOverseasFutureOption(self)
+
+    # -- API categories: imported on first use (the generated layer is large) ----------
+
+    @functools.cached_property
+    def auth(self) -> AsyncAuth:
+        """The auth APIs (generated: one method per API)."""
+        from ._generated.resources.auth import AsyncAuth
+
+        return AsyncAuth(self)
+
+    @functools.cached_property
+    def domestic_stock(self) -> AsyncDomesticStock:
+        """The domestic_stock APIs (generated: one method per API)."""
+        from ._generated.resources.domestic_stock import AsyncDomesticStock
+
+        return AsyncDomesticStock(self)
+
+    @functools.cached_property
+    def domestic_bond(self) -> AsyncDomesticBond:
+        """The domestic_bond APIs (generated: one method per API)."""
+        from ._generated.resources.domestic_bond import AsyncDomesticBond
+
+        return AsyncDomesticBond(self)
+
+    @functools.cached_property
+    def domestic_futureoption(self) -> AsyncDomesticFutureOption:
+        """The domestic_futureoption APIs (generated: one method per API)."""
+        from ._generated.resources.domestic_futureoption import AsyncDomesticFutureOption
+
+        return AsyncDomesticFutureOption(self)
+
+    @functools.cached_property
+    def elw(self) -> AsyncElw:
+        """The elw APIs (generated: one method per API)."""
+        from ._generated.resources.elw import AsyncElw
+
+        return AsyncElw(self)
+
+    @functools.cached_property
+    def etfetn(self) -> AsyncEtfEtn:
+        """The etfetn APIs (generated: one method per API)."""
+        from ._generated.resources.etfetn import AsyncEtfEtn
+
+        return AsyncEtfEtn(self)
+
+    @functools.cached_property
+    def overseas_stock(self) -> AsyncOverseasStock:
+        """The overseas_stock APIs (generated: one method per API)."""
+        from ._generated.resources.overseas_stock import AsyncOverseasStock
+
+        return AsyncOverseasStock(self)
+
+    @functools.cached_property
+    def overseas_futureoption(self) -> AsyncOverseasFutureOption:
+        """The overseas_futureoption APIs (generated: one method per API)."""
+        from ._generated.resources.overseas_futureoption import AsyncOverseasFutureOption
+
+        return AsyncOverseasFutureOption(self)
 
     async def _run(self, flow: Flow[T]) -> T:
         return await run_async(flow, lambda req: send_async(self._http, req))
