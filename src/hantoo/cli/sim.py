@@ -31,6 +31,8 @@ def serve(
     = "sim",
     universe: Annotated[Path | None, typer.Option(help="CSV of listed issues to load")] = None,
     limits: Annotated[str, typer.Option(help="auto | real | paper | off | e.g. 18/s")] = "auto",
+    replay: Annotated[Path | None, typer.Option(
+        help="CSV/Parquet of recorded bars or ticks (symbol,date|datetime,...) to replay")] = None,
 ) -> None:
     """Serve the KIS REST API and WebSocket (/tryitout and /) on one port."""
     from .._core.embedded import require_server_extra
@@ -46,8 +48,9 @@ def serve(
     state_path = state or str(default_state_path())
     if state_path != ":memory:":
         Path(state_path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    if universe is not None and not universe.exists():
-        raise ValueError(f"--universe {universe}: no such file")
+    for option, path in (("--universe", universe), ("--replay", replay)):
+        if path is not None and not path.exists():
+            raise ValueError(f"{option} {path}: no such file")
     mode = "wall" if clock == "wall" else ("accelerated" if speed > 1 else "realtime")
     config = SimConfig(
         persona="paper" if persona == "paper" else "real",
@@ -56,6 +59,7 @@ def serve(
         clock_mode=mode,
         clock_speed=max(1, speed),
         universe_path=str(universe) if universe else None,
+        replay_path=str(replay) if replay else None,
         limits=limits,
     )
 

@@ -51,7 +51,9 @@ class SimConfig:
     ``clock_mode``: ``stepped`` (tests), ``realtime``, ``accelerated`` (with ``clock_speed``) or
     ``wall``; ``clock_start`` overrides the start instant (default 09:00 KST of the latest
     business day). ``limits``: ``auto`` (by key persona), ``real``, ``paper``, ``off`` or a spec
-    such as ``"30/s+2000/min"``. ``auto_register``: accept unknown keys of the real lengths.
+    such as ``"30/s+2000/min"``. ``replay_path``: a CSV/Parquet of recorded bars or ticks that
+    replaces the synthetic prices of the symbols it names (``hantoo.sim.engine.replay``).
+    ``auto_register``: accept unknown keys of the real lengths.
     ``auto_accounts``: the first account an unbound key uses becomes its (funded) account.
     ``demo_key``: register ``hantoo.config.SIM_APP_KEY`` with ``SIM_ACCOUNT``. New accounts
     are funded with ``demo_krw`` won and ``demo_usd`` dollars.
@@ -64,6 +66,7 @@ class SimConfig:
     clock_speed: int = 1
     clock_start: datetime | None = None
     universe_path: str | None = None
+    replay_path: str | None = None
     limits: str | LimitProfile = "auto"
     rate_limit_tolerance_ms: int = 10
     auto_register: bool = True
@@ -98,8 +101,18 @@ def default_exchange(config: SimConfig, clock: SessionClock) -> Any:
     """
     from .engine import Exchange, ExchangeConfig
 
+    replay = None
+    if config.replay_path:
+        from .engine.replay import load_replay
+        from .engine.universe import Universe
+
+        universe = (
+            Universe.from_csv(config.universe_path) if config.universe_path else Universe.default()
+        )
+        us = [inst.code for inst in universe if inst.is_us]
+        replay = load_replay(config.replay_path, us_symbols=us)
     engine_config = ExchangeConfig(
-        seed=config.seed, universe_path=config.universe_path, clock=clock
+        seed=config.seed, universe_path=config.universe_path, clock=clock, replay=replay
     )
     if config.state_path and config.state_path != ":memory:":
         from .store import open_exchange
