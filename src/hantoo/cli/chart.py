@@ -31,6 +31,7 @@ def render_chart(candles: Sequence[Candle], path: Path, *, width: int, height: i
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
+        from matplotlib.ticker import FuncFormatter
     except ImportError:
         raise ConfigurationError(
             "drawing charts needs matplotlib, which is not installed",
@@ -40,7 +41,7 @@ def render_chart(candles: Sequence[Candle], path: Path, *, width: int, height: i
     fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
     FigureCanvasAgg(fig)
     grid = fig.add_gridspec(2, 1, height_ratios=(3, 1), hspace=0.05,
-                            left=0.08, right=0.98, top=0.92, bottom=0.1)
+                            left=0.13, right=0.98, top=0.92, bottom=0.1)
     price_ax = fig.add_subplot(grid[0])
     volume_ax = fig.add_subplot(grid[1], sharex=price_ax)
 
@@ -63,7 +64,9 @@ def render_chart(candles: Sequence[Candle], path: Path, *, width: int, height: i
     volume_ax.grid(True, linewidth=0.3, alpha=0.6)
     price_ax.set_ylabel(str(candles[0].currency))
     volume_ax.set_ylabel("volume")
-    volume_ax.ticklabel_format(axis="y", style="sci", scilimits=(0, 3))
+    price_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}" if v >= 100
+                                                     else f"{v:,.2f}"))
+    volume_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _short(v)))
     price_ax.tick_params(labelbottom=False)
     price_ax.set_xlim(-1, len(candles))
 
@@ -75,3 +78,11 @@ def render_chart(candles: Sequence[Candle], path: Path, *, width: int, height: i
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(str(path), dpi=DPI, format="png")
+
+
+def _short(value: float) -> str:
+    """``12.5M`` — volume axis labels that fit."""
+    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{unit}"
+    return f"{value:.0f}"

@@ -15,6 +15,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..domain.kst import KST
 from ..domain.objects import Candle, Candles, OrderBook, Quote
 from .common import (
     SIM_NOTE,
@@ -165,7 +166,7 @@ def candle_table(items: Candles, title: str) -> Table:
 
 
 def _default_range(start: str | None, end: str | None, days: int) -> tuple[dt.date, dt.date]:
-    last = parse_day(end, "--to") if end else dt.date.today()
+    last = parse_day(end, "--to") if end else dt.datetime.now(KST).date()
     first = parse_day(start, "--from") if start else last - dt.timedelta(days=days)
     return first, last
 
@@ -214,6 +215,9 @@ def candles(
         return
     if as_json:
         print_json([plain(c) for c in bars])
+        return
+    if not bars:
+        err_console.print(f"no {iv} bars of {symbol} between {first} and {last}")
         return
     console.print(candle_table(bars, f"{symbol} {iv} bars {first} … {last}"))
 

@@ -21,7 +21,7 @@ import typer
 from rich.live import Live
 from rich.table import Table
 
-from ..config import REST_URLS
+from ..config import REST_URLS, WS_URLS
 from ..domain.symbols import to_symbol
 from .common import BaseUrlOption, EnvOption, money, open_client, qty, signed
 from .output import command, console, err_console, to_jsonable
@@ -64,7 +64,16 @@ def endpoints(env: str | None, base_url: str | None, ws_url: str | None) -> (
         with running_server(app=create_app(SimConfig())) as (rest, ws):
             yield "sim", rest, ws
         return
-    yield s.environment, s.base_url, ws_url or s.ws_url
+    yield s.environment, s.base_url, ws_url or ws_for(s.environment, s.base_url, s.ws_url)
+
+
+def ws_for(environment: str, base_url: str, configured: str) -> str:
+    """The WebSocket URL: the configured one, unless only the REST URL was moved (``--base-url``
+    of a ``hantoo sim serve``), in which case the same host and port speak WebSocket too."""
+    if configured != WS_URLS[environment] or base_url == REST_URLS[environment]:
+        return configured
+    scheme, sep, rest = base_url.partition("://")
+    return ("wss" if scheme == "https" else "ws") + sep + rest
 
 
 def open_stream(environment: str, rest: str, ws: str, env: str | None,

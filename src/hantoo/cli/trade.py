@@ -19,6 +19,7 @@ from rich.table import Table
 from ..catalog import catalog
 from ..domain.objects import Balance, OrderSnapshot
 from ..domain.ordertypes import Side
+from ..domain.ticks import PriceRounding
 from ..errors import HantooError, OrderStateUnknownError
 from .common import (
     SIM_NOTE,
@@ -112,8 +113,8 @@ def estimate_amount(client: Client, prepared: PreparedOrder) -> tuple[Decimal | 
 
 
 def _place(side: Side, symbol: str, quantity: int, price: str | None, order_type: str | None,
-           tif: str | None, exchange: str | None, dry_run: bool, yes: bool, wait: float,
-           env: str | None, base_url: str | None, as_json: bool) -> None:
+           tif: str | None, rounding: str, exchange: str | None, dry_run: bool, yes: bool,
+           wait: float, env: str | None, base_url: str | None, as_json: bool) -> None:
     from ..workflows.driver import Context
     from ..workflows.trading import prepare_order
 
@@ -123,14 +124,20 @@ def _place(side: Side, symbol: str, quantity: int, price: str | None, order_type
 
         prepared = prepare_order(
             Context.of(client.settings), to_symbol(symbol, exchange=exchange), side, quantity,
-            parse_decimal(price, "--price") if price is not None else None, order_type, tif)
+            parse_decimal(price, "--price") if price is not None else None, order_type, tif,
+            rounding=PriceRounding(rounding))
         if not dry_run:
             check_can_confirm(environment, yes)  # before any request, even the quote
         estimate, basis = estimate_amount(client, prepared)
         rows = describe(prepared, environment, estimate, basis)
         if dry_run:
             if as_json:
-                print_json({"dry_run": True, **dict(rows)})
+                print_json({
+                    "dry_run": True, "environment": environment, "side": prepared.side.value,
+                    "symbol": str(prepared.symbol), "quantity": prepared.quantity,
+                    "price": prepared.price, "order_type": prepared.order_type.value,
+                    "code": prepared.resolved.code, "tr_id": tr_id_for(prepared, environment),
+                    "estimated_amount": estimate, "currency": str(prepared.symbol.currency)})
             else:
                 table = Table(title="dry run — nothing sent", show_header=False)
                 for name, value in rows:
@@ -141,7 +148,7 @@ def _place(side: Side, symbol: str, quantity: int, price: str | None, order_type
             confirm(rows)
         try:
             order = client.place_order(prepared.symbol, side, quantity, prepared.price,
-                                       prepared.order_type, tif)
+                                       prepared.order_type, tif)  # price already on the grid
         except OrderStateUnknownError as exc:
             _report_unknown(client, exc)
         snap = order.wait(wait) if wait > 0 else order.refresh()
@@ -183,6 +190,8 @@ TypeOption = Annotated[
                  "(default: limit with --price, else market)"),
 ]
 TifOption = Annotated[str | None, typer.Option("--tif", help="day | ioc | fok")]
+RoundOption = Annotated[str, typer.Option(
+    "--round", help="a price off the tick grid: refuse | down | up | nearest")]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="validate and show; send nothing")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="confirm a real order without "
                                          "asking")]
@@ -192,25 +201,27 @@ WaitOption = Annotated[float, typer.Option("--wait", help="seconds to wait for a
 @order_app.command("buy")
 @command
 def buy(symbol: SymbolArg, quantity: QtyArg, price: PriceOption = None,
-        order_type: TypeOption = None, tif: TifOption = None, exchange: ExchangeOption = None,
-        dry_run: DryRunOption = False, yes: YesOption = False, wait: WaitOption = 0.0,
+        order_type: TypeOption = None, tif: TifOption = None, rounding: RoundOption = "refuse",
+        exchange: ExchangeOption = None, dry_run: DryRunOption = False, yes: YesOption = False,
+        wait: WaitOption = 0.0,
         env: EnvOption = None, base_url: BaseUrlOption = None,
         as_json: JsonOption = False) -> None:
     """Buy QTY shares of SYMBOL."""
-    _place(Side.BUY, symbol, quantity, price, order_type, tif, exchange, dry_run, yes, wait,
-           env, base_url, as_json)
+    _place(Side.BUY, symbol, quantity, price, order_type, tif, rounding, exchange, dry_run, yes,
+           wait, env, base_url, as_json)
 
 
 @order_app.command("sell")
 @command
 def sell(symbol: SymbolArg, quantity: QtyArg, price: PriceOption = None,
-         order_type: TypeOption = None, tif: TifOption = None, exchange: ExchangeOption = None,
-         dry_run: DryRunOption = False, yes: YesOption = False, wait: WaitOption = 0.0,
+         order_type: TypeOption = None, tif: TifOption = None, rounding: RoundOption = "refuse",
+         exchange: ExchangeOption = None, dry_run: DryRunOption = False, yes: YesOption = False,
+        wait: WaitOption = 0.0,
          env: EnvOption = None, base_url: BaseUrlOption = None,
          as_json: JsonOption = False) -> None:
     """Sell QTY shares of SYMBOL."""
-    _place(Side.SELL, symbol, quantity, price, order_type, tif, exchange, dry_run, yes, wait,
-           env, base_url, as_json)
+    _place(Side.SELL, symbol, quantity, price, order_type, tif, rounding, exchange, dry_run, yes,
+           wait, env, base_url, as_json)
 
 
 # -- orders, cancel ------------------------------------------------------------------------------
@@ -220,7 +231,7 @@ def orders_table(items: list[OrderSnapshot]) -> Table:
     table = Table(title=f"{len(items)} working orders")
     for col in ("order", "side", "symbol", "qty", "price", "filled", "left", "status", "placed"):
         table.add_column(col, justify="right" if col in ("qty", "price", "filled", "left")
-                         else "left")
+                         else "left", no_wrap=col == "order")
     for o in items:
         table.add_row(o.order_no, str(o.side), o.symbol, qty(o.quantity), money(o.price),
                       qty(o.filled_quantity), qty(o.remaining_quantity), str(o.status),
