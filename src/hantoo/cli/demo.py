@@ -79,6 +79,10 @@ def demo(
     """
     if env not in ("sim", "paper", "real"):
         raise ValueError(f"--env must be sim, paper or real, not {env!r}")
+    if env != "sim":
+        from ..config import resolve
+
+        resolve(environment=env)  # missing credentials: exit 3 before anything is created
     folder = out or Path(tempfile.mkdtemp(prefix="hantoo-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
     tour = Tour(pace)
