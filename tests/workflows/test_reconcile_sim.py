@@ -61,3 +61,19 @@ def test_us_dropped_response_is_found() -> None:
         found = c.reconcile(lost.value)
         assert found.present and found.order is not None and found.order.quantity == 5
         assert found.order.refresh().status is OrderStatus.ACCEPTED
+
+
+def test_first_order_of_a_session_is_found_despite_the_simulated_clock() -> None:
+    """The simulator's clock is a simulated day, not wall time, and no earlier order taught the
+    client the offset: reconcile must search the day instead of a wrong window."""
+    with private_sim() as sim, sim.client() as c:
+        sim.fund(krw=1_000_000_000)
+        bid = c.order_book("005930").best_bid
+        assert bid is not None
+        sim.state.faults.update(next_drop=1, apis=["domestic_stock/order_cash"])
+        with pytest.raises(OrderStateUnknownError) as lost:
+            c.place_order("005930", "buy", 4, bid.price - 2000)
+        found = c.reconcile(lost.value)
+        assert found.present and found.order is not None, found
+        assert found.order.quantity == 4
+        found.order.cancel()

@@ -223,7 +223,12 @@ def cancel_reservation(reservation: Reservation) -> Workflow[bool]:
 def reconcile(host: Any, error: OrderStateUnknownError, before: dt.timedelta,
               after: dt.timedelta) -> Workflow[ReconcileFindings]:
     registry = registry_of(host)
-    offset = dt.timedelta(seconds=registry.clock_offset_s or 0.0)
+    offset: dt.timedelta | None = dt.timedelta(seconds=registry.clock_offset_s or 0.0)
+    if registry.clock_offset_s is None and getattr(host, "environment", "") == "sim":
+        # KIS runs on KST wall time, so an unknown offset is ~0 there; a simulator's clock may
+        # be anywhere (a simulated day), so without an earlier order to learn it from, search
+        # the whole day rather than a window that could miss the order.
+        offset = None
     return reconcile_flow(_ctx(host), error, known_order_nos=registry.known_order_nos(),
                           clock_offset=offset, before=before, after=after)
 

@@ -141,21 +141,25 @@ def reconcile_flow(
     error: OrderStateUnknownError,
     *,
     known_order_nos: Iterable[str] = (),
-    clock_offset: dt.timedelta = dt.timedelta(0),
+    clock_offset: dt.timedelta | None = dt.timedelta(0),
     before: dt.timedelta = dt.timedelta(seconds=5),
     after: dt.timedelta = dt.timedelta(minutes=2),
     lookback_days: int = 7,
 ) -> Workflow[ReconcileFindings]:
     """Search the day's orders and the open orders for the order ``error`` describes.
 
-    ``clock_offset`` is server time minus local time (learnt from earlier order answers);
+    ``clock_offset`` is server time minus local time (learnt from earlier order answers;
+    ``None`` when it cannot be known: then the whole day is searched, without a time window);
     ``before``/``after`` widen the window around the send; orders in ``known_order_nos`` (the
     client's own handles) are never taken for the lost one.
     """
     sent = sent_order(error)
     us = sent.symbol.is_overseas
-    server_sent = sent.sent_at + clock_offset
+    server_sent = sent.sent_at + (clock_offset or dt.timedelta(0))
     low, high = server_sent - before, server_sent + after
+    if clock_offset is None:
+        day = dt.datetime.combine(server_sent.date(), dt.time(0), KST)
+        low, high = day, day + dt.timedelta(hours=23, minutes=59, seconds=59)
     today = dt.datetime.now(KST).date()
     start = min(today, server_sent.date()) - dt.timedelta(days=lookback_days)
     queries = ["overseas_stock/inquire_ccnl" if us else "domestic_stock/inquire_daily_ccld"]
