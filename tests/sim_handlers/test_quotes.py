@@ -148,3 +148,36 @@ async def test_holidays_are_paged_with_cursors(kis: Kis) -> None:
     assert by["20261231"]["opnd_yn"] == "N" and by["20261231"]["bzdy_yn"] == "Y"  # year end
     assert by["20261228"]["opnd_yn"] == "Y"
     assert by["20261220"]["wday_dvsn_cd"] == "01"  # Sunday
+
+
+def test_minute_bars_of_the_trading_day_by_date() -> None:
+    """``inquire_time_dailychartprice`` (what the SDK's minute candles use): the trading day's
+    one-minute bars, consistent OHLC; an earlier date has none in the simulator."""
+    import hantoo
+    from hantoo._core.inprocess import LoopThread, SyncASGITransport
+    from hantoo.sim.app import SimConfig, create_app
+
+    app = create_app(SimConfig(limits="off", clock_mode="stepped"))
+    loop = LoopThread("minute-bars")
+    try:
+        with hantoo.Client("sim", transport=SyncASGITransport(app, loop),
+                           base_url="http://minute.invalid", rate_limit=False) as c:
+            app.sim.clock.advance(45 * 60)
+            trade_date = app.sim.exchange.trading_day("KRX")
+            params = {"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": "005930",
+                      "FID_INPUT_HOUR_1": "235959", "FID_PW_DATA_INCU_YN": "N",
+                      "FID_FAKE_TICK_INCU_YN": ""}
+            today = c.call("domestic_stock/inquire_time_dailychartprice",
+                           {**params, "FID_INPUT_DATE_1": trade_date})
+            rows = today.rows("output2")
+            assert 20 <= len(rows) <= 30
+            times = [r.get("stck_cntg_hour") for r in rows]
+            assert times == sorted(times, reverse=True)
+            for r in rows:
+                assert r.get("stck_lwpr") <= r.get("stck_oprc") <= r.get("stck_hgpr")
+                assert r.get("stck_lwpr") <= r.get("stck_prpr") <= r.get("stck_hgpr")
+            before = c.call("domestic_stock/inquire_time_dailychartprice",
+                            {**params, "FID_INPUT_DATE_1": "20200102"})
+            assert before.rows("output2") == ()
+    finally:
+        loop.stop()

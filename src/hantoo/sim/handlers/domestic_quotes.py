@@ -491,11 +491,25 @@ def _hour(call: Call, wire: str = "FID_INPUT_HOUR_1") -> str:
 def inquire_time_itemchartprice(call: Call) -> Reply:
     """주식당일분봉조회 (FHKST03010200): today's one-minute bars that start at or before
     ``FID_INPUT_HOUR_1``, newest first, 30 per answer (page by moving the hour back)."""
+    return _minute_reply(call, None)
+
+
+@register("domestic_stock/inquire_time_dailychartprice")
+def inquire_time_dailychartprice(call: Call) -> Reply:
+    """주식일별분봉조회 (FHKST03010230): the one-minute bars of ``FID_INPUT_DATE_1`` at or before
+    ``FID_INPUT_HOUR_1``, newest first, 30 per answer. The simulator keeps the minute history
+    of the current trading day only; an earlier date answers no bars (callers move on)."""
+    return _minute_reply(call, parse_date(call, "FID_INPUT_DATE_1", call.now().date()))
+
+
+def _minute_reply(call: Call, day: date | None) -> Reply:
     code = domestic_symbol(call)
     until = _hour(call)
     q = _quote(call, code)
-    with engine_errors():
-        bars: list[Candle] = exchange(call).minute_candles(code, 1)
+    bars: list[Candle] = []
+    if day is None or day == q.trade_date:
+        with engine_errors():
+            bars = exchange(call).minute_candles(code, 1)
     rows: list[dict[str, str]] = []
     cum = Decimal(0)
     for b in bars:
