@@ -54,3 +54,31 @@ async def test_engine_fill_notice_matches_daily_fills() -> None:
     assert sum(n["cntg_qty"] for n in notices) == order.get("tot_ccld_qty") == 3
     amount = sum(n["cntg_qty"] * n["cntg_unpr"] for n in notices)
     assert amount == order.get("tot_ccld_amt")
+
+
+async def test_stream_prices_are_the_engine_prices_rest_shows() -> None:
+    """H0STCNT0/H0STASP0 come from the same engine as inquire_price / the order book."""
+    app = create_app(SimConfig(limits="off", clock_mode="stepped"))
+    with running_server(app=app) as (base_url, ws_url):
+        async with RealtimeStream(
+            Credentials(SIM_APP_KEY, SIM_APP_SECRET), ws_url=ws_url, base_url=base_url,
+            environment="sim",
+        ) as stream, hantoo.AsyncClient("sim", base_url=base_url, rate_limit=False) as client:
+            quote = await client.quote("005930")
+            book = await client.order_book("005930")
+            await stream.subscribe_trades("005930")
+            await stream.subscribe_book("005930")
+            got: dict[str, object] = {}
+            deadline = time.monotonic() + 10
+            while len(got) < 2:
+                assert time.monotonic() < deadline, f"only got {sorted(got)}"
+                for ev in await stream.next_batch(100, 0.5):
+                    tr = getattr(ev, "TR_ID", "")
+                    if tr in ("H0STCNT0", "H0STASP0"):
+                        got[tr] = ev
+    trade, asks = got["H0STCNT0"], got["H0STASP0"]
+    assert trade.stck_prpr == quote.price  # type: ignore[attr-defined]
+    assert trade.acml_vol == quote.volume  # type: ignore[attr-defined]
+    assert book.best_ask is not None and book.best_bid is not None
+    assert asks.askp1 == book.best_ask.price  # type: ignore[attr-defined]
+    assert asks.bidp1 == book.best_bid.price  # type: ignore[attr-defined]

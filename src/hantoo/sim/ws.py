@@ -12,9 +12,11 @@ Mounted by the HTTP server through :func:`websocket_routes` on ``/tryitout``, ``
 * ``PINGPONG`` every ``ping_interval`` s; a session that answers neither by echoing the text
   nor with a pong frame for ``ping_grace`` s is dropped.
 
-Market data comes from :class:`~hantoo.sim.feed.SyntheticFeed` (seeded) until the engine
-publishes through :meth:`RealtimeHub.publish` / :meth:`RealtimeHub.publish_fill`; order/fill
-notices are only ever produced by real fills. Faults (:class:`WsFaults`) can be set at run time
+Market data for the symbols the engine trades comes from the engine
+(:class:`~hantoo.sim.engine_feed.EngineFeed`: the same prices, volumes and book as REST);
+every other TR from :class:`~hantoo.sim.feed.SyntheticFeed` (seeded). Order/fill notices are
+only ever produced by real fills (:mod:`hantoo.sim.notices` publishes them through
+:meth:`RealtimeHub.publish`). Faults (:class:`WsFaults`) can be set at run time
 from any thread, or over HTTP with :func:`fault_routes` (``POST /_sim/ws-faults``).
 
 The hub needs one thing from the server: who an approval key belongs to. See
@@ -483,7 +485,14 @@ def hub_for(state: Any) -> RealtimeHub:
             "for the WebSocket routes"
         )
     config = getattr(state, "ws_config", None)
-    hub = RealtimeHub(lookup, config if isinstance(config, WsConfig) else None)
+    ws_config = config if isinstance(config, WsConfig) else WsConfig()
+    feed: SyntheticFeed | None = None
+    exchange = getattr(state, "exchange", None)
+    if exchange is not None and ws_config.bench_frame_records == 0:
+        from .engine_feed import EngineFeed
+
+        feed = EngineFeed(exchange, ws_config.seed)
+    hub = RealtimeHub(lookup, ws_config, feed)
     with contextlib.suppress(AttributeError):
         state.realtime_hub = hub
     return hub
