@@ -10,7 +10,10 @@ clock:
 * ``H0STASP0`` (and the other 10-level book TRs): the engine's book;
 * ``HDFSCNT0`` / ``HDFSASP0``: the same for US symbols (tr_key such as ``DNASAAPL``).
 
-Every other TR, and symbols the engine does not know, fall back to the synthetic feed.
+Like KIS, a record is sent only when something happened: a trade record when volume was traded
+since the last one, a book record when the book changed (the first record of a subscription is
+always sent, as a snapshot). Every other TR, and symbols the engine does not know, fall back to
+the synthetic feed.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from .._generated.streams import RECORDS
 from .feed import SyntheticFeed
 
 __all__ = ["EngineFeed"]
@@ -39,6 +43,24 @@ class EngineFeed(SyntheticFeed):
         super().__init__(seed)
         self.exchange = exchange
         self._last_volume: dict[tuple[str, str], int] = {}
+        self._last_row: dict[tuple[str, str], list[str]] = {}
+
+    def rows(self, tr_id: str, tr_key: str, n: int = 1) -> list[list[str]]:
+        """At most one record a call for engine-backed TRs, and none when nothing changed."""
+        cols = [c.lower() for c in RECORDS[tr_id].COLUMNS]
+        backed = ("stck_prpr" in cols and "cntg_vol" in cols) or (
+            "askp10" in cols and "bidp10" in cols
+        ) or tr_id in ("HDFSCNT0", "HDFSASP0", "HDFSASP1")
+        symbol = tr_key[4:] if tr_id.startswith("HDFS") and len(tr_key) > 4 else tr_key
+        if not backed or self._quote(symbol) is None:
+            return super().rows(tr_id, tr_key, n)
+        (row,) = super().rows(tr_id, tr_key, 1)
+        changing = [v for c, v in zip(cols, row, strict=False) if not c.endswith(("hour", "hms"))]
+        key = (tr_id, tr_key)
+        if self._last_row.get(key) == changing:
+            return []
+        self._last_row[key] = changing
+        return [row]
 
     def _quote(self, symbol: str) -> Any:
         try:

@@ -421,7 +421,9 @@ class RealtimeHub:
                 if is_encrypted(tr_id):
                     continue  # notices come from real fills only
                 n = rng.randint(1, max(1, cfg.max_records_per_frame))
-                await sess.send(encode_frame(tr_id, feed.rows(tr_id, tr_key, n)))
+                rows = feed.rows(tr_id, tr_key, n)
+                if rows:  # an engine-backed TR sends nothing when nothing happened
+                    await sess.send(encode_frame(tr_id, rows))
 
     async def _bench_loop(self, sess: _Session, per_frame: int) -> None:
         frames: dict[tuple[str, str], list[str]] = {}
