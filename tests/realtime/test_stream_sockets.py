@@ -239,9 +239,10 @@ async def test_pingpong_answered_and_silent_client_dropped(
                 stream, lambda evs: any(isinstance(e, Disconnected) for e in evs), timeout=5
             )
             session.answer_pings = True
-            events += await collect(
-                stream, lambda evs: any(isinstance(e, Gap) for e in evs), timeout=5
-            )
+            if not any(isinstance(e, Gap) for e in events):  # it may have come in that batch
+                events += await collect(
+                    stream, lambda evs: any(isinstance(e, Gap) for e in evs), timeout=5
+                )
             await eventually(lambda: sim.hub.accepted >= 2)
             await eventually(lambda: server_subs(sim) == [{("H0STCNT0", "005930")}])
 
