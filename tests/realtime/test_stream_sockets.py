@@ -96,18 +96,20 @@ async def test_twenty_subscriptions_survive_ten_drops(sim: Sim) -> None:
         def subscribed_20(evs: list[Event]) -> bool:
             return sum(isinstance(e, Subscribed) for e in evs) >= 20
 
+        def restored_and_flowing(evs: list[Event]) -> bool:
+            """A gap, 20 re-subscriptions, and trade data again after the gap."""
+            gap_at = next((i for i, e in enumerate(evs) if isinstance(e, Gap)), None)
+            return (
+                gap_at is not None
+                and sum(isinstance(e, Subscribed) for e in evs) >= 20
+                and any(getattr(e, "TR_ID", "") == "H0STCNT0" for e in evs[gap_at:])
+            )
+
         await collect(stream, subscribed_20)
         gaps = 0
         for _drop in range(10):
             assert sim.hub.faults.drop_all() == 1
-            events = await collect(
-                stream,
-                lambda evs: (
-                    any(isinstance(e, Gap) for e in evs)
-                    and sum(isinstance(e, Subscribed) for e in evs) >= 20
-                    and any(getattr(e, "TR_ID", "") == "H0STCNT0" for e in evs[-5:])
-                ),
-            )
+            events = await collect(stream, restored_and_flowing)
             gap = next(e for e in events if isinstance(e, Gap))
             gaps += 1
             assert {(s.tr_id, s.tr_key) for s in gap.subscriptions} == wanted
