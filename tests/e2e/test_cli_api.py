@@ -45,3 +45,24 @@ def test_api_call_bad_parameter_syntax() -> None:
     result = runner.invoke(app, ["api", "call", "domestic_stock/inquire_price", "oops"])
     assert result.exit_code == 2
     assert "NAME=VALUE" in result.output
+
+
+def test_api_call_against_the_simulator_prints_the_body_as_json() -> None:
+    from hantoo.sim.app import SimConfig, create_app
+    from hantoo.sim.server import running_server
+
+    with running_server(app=create_app(SimConfig(limits="off"))) as (base_url, _ws):
+        result = runner.invoke(app, [
+            "api", "call", "domestic_stock/inquire_price", "FID_COND_MRKT_DIV_CODE=J",
+            "fid_input_iscd=005930", "--base-url", base_url,
+        ])
+        assert result.exit_code == 0, result.output
+        body = json.loads(result.stdout)
+        assert body["rt_cd"] == "0"
+        assert int(body["output"]["stck_prpr"]) > 0
+        bad = runner.invoke(app, [
+            "api", "call", "domestic_stock/inquire_price", "FID_COND_MRKT_DIV_CODE=J",
+            "FID_INPUT_ISCD=ZZZZZZ", "--base-url", base_url,
+        ])
+    assert bad.exit_code == 4  # the API refused: one line, no traceback
+    assert "MCA05918" in bad.output and "Traceback" not in bad.output
