@@ -262,3 +262,26 @@ def test_no_secret_in_logs_or_errors(sim: tuple[Any, str],
     blob = "\n".join(texts)
     for secret in (SIM_APP_SECRET, token, approval, "50000000-01"):
         assert secret not in blob
+
+
+def test_hashkey_option_sends_a_hashkey_the_simulator_verifies(
+    sim: tuple[Any, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, base_url = sim
+    with client(base_url, hashkey=True) as c:
+        before = _order_count(app)
+        price = _price_below_market(c)
+        order = {"ord_dv": "buy", "pdno": "005930", "ord_dvsn": "00", "ord_qty": 1,
+                 "ord_unpr": price, "excg_id_dvsn_cd": "KRX"}
+        assert c.domestic_stock.order_cash(**order).output[0].odno  # type: ignore[arg-type]
+        assert _order_count(app) == before + 1
+
+        def wrong_hash(body: Any) -> Any:
+            return "0" * 64
+            yield  # a flow that asks for nothing
+
+        monkeypatch.setattr(c.tokens, "hashkey_flow", wrong_hash)
+        with pytest.raises(hantoo.errors.ApiError) as refused:
+            c.domestic_stock.order_cash(**order)  # type: ignore[arg-type]
+        assert refused.value.msg_cd == "EGW00131"  # the header is sent and checked
+        assert _order_count(app) == before + 1
