@@ -277,39 +277,61 @@ def render_resources(category: str, apis: list[dict[str, Any]]) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _record_body(cols: list[str], fields: dict[str, Any]) -> list[str]:
+    """COLUMNS, ENCODINGS and one typed property per column."""
+    encs = [field_info(fields, c)[1] for c in cols]
+    out = ["    COLUMNS = (" + "".join(f"{c!r}, " for c in cols).rstrip() + ")",
+           "    ENCODINGS = (" + "".join(f"{e!r}, " for e in encs).rstrip() + ")"]
+    seen: set[str] = set()
+    for i, col in enumerate(cols):
+        py, enc, ko = field_info(fields, col)
+        attr = ident(py, RECORD_RESERVED)
+        if attr in seen:
+            attr = f"{attr}_{i}"
+        seen.add(attr)
+        out += ["", "    @property", f"    def {attr}(self) -> {python_type(enc)} | None:"]
+        if ko:
+            out.append(f'        """{doc_line(ko)}"""')
+        out.append(f"        return self._get({i})  # type: ignore[no-any-return]")
+    return out
+
+
 def render_streams(apis: list[dict[str, Any]], fields: dict[str, Any]) -> str:
+    """One record class per TR. TRs with the same columns (KRX/NXT/total variants of one feed)
+    share a private base holding the columns, so each layout is written once while every TR
+    keeps its own class (``isinstance`` never confuses two feeds)."""
     out = [HEADER, '"""Realtime record types: one per WebSocket TR, columns in wire order."""', "",
            "from __future__ import annotations", "",
            "import datetime as _dt",
            "from decimal import Decimal as _Decimal", "",
            "from .._core.wire import StreamRecord", ""]
+    streams = [a for a in apis if a.get("stream")]
+    layouts: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for api in streams:
+        layouts.setdefault(tuple(api["stream"]["columns"]), []).append(api)
+    bases: dict[tuple[str, ...], str] = {}
+    for cols, users in layouts.items():
+        if len(users) > 1:
+            base = "_" + camel(users[0]["category"]) + camel(users[0]["name"]) + "Columns"
+            bases[cols] = base
+            titles = ", ".join(u["stream"]["tr_id"] for u in users)
+            out += ["", f"class {base}(StreamRecord):",
+                    f'    """The column layout shared by {titles}."""', "",
+                    "    __slots__ = ()", "", *_record_body(list(cols), fields), ""]
     registry: list[tuple[str, str]] = []
-    for api in apis:
-        stream = api.get("stream")
-        if not stream:
-            continue
+    for api in streams:
+        stream = api["stream"]
         cls = camel(api["category"]) + camel(api["name"]) + "Record"
-        cols = stream["columns"]
-        encs = [field_info(fields, c)[1] for c in cols]
-        out += ["", f"class {cls}(StreamRecord):",
+        cols = tuple(stream["columns"])
+        base = bases.get(cols, "StreamRecord")
+        out += ["", f"class {cls}({base}):",
                 f'    """{doc_line(api["title_ko"])} — ``{stream["tr_id"]}`` '
                 f'(key: {stream["key_kind"]}{", encrypted" if stream["encrypted"] else ""})."""',
                 "", "    __slots__ = ()", "",
                 f"    TR_ID = {stream['tr_id']!r}",
-                f"    TITLE = {api['title_ko']!r}",
-                "    COLUMNS = (" + "".join(f"{c!r}, " for c in cols).rstrip() + ")",
-                "    ENCODINGS = (" + "".join(f"{e!r}, " for e in encs).rstrip() + ")"]
-        seen: set[str] = set()
-        for i, col in enumerate(cols):
-            py, enc, ko = field_info(fields, col)
-            attr = ident(py, RECORD_RESERVED)
-            if attr in seen:
-                attr = f"{attr}_{i}"
-            seen.add(attr)
-            out += ["", "    @property", f"    def {attr}(self) -> {python_type(enc)} | None:"]
-            if ko:
-                out.append(f'        """{doc_line(ko)}"""')
-            out.append(f"        return self._get({i})  # type: ignore[no-any-return]")
+                f"    TITLE = {api['title_ko']!r}"]
+        if base == "StreamRecord":
+            out += _record_body(list(cols), fields)
         registry.append((stream["tr_id"], cls))
         if stream.get("tr_paper") and stream["tr_paper"] != stream["tr_id"]:
             registry.append((stream["tr_paper"], cls))

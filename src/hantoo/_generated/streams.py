@@ -11,6 +11,2275 @@ from decimal import Decimal as _Decimal
 from .._core.wire import StreamRecord
 
 
+class _DomesticFutureoptionCommodityFuturesRealtimeConclusionColumns(StreamRecord):
+    """The column layout shared by H0CFCNT0, H0IFCNT0."""
+
+    __slots__ = ()
+
+    COLUMNS = ('futs_shrn_iscd', 'bsop_hour', 'futs_prdy_vrss', 'prdy_vrss_sign', 'futs_prdy_ctrt', 'futs_prpr', 'futs_oprc', 'futs_hgpr', 'futs_lwpr', 'last_cnqn', 'acml_vol', 'acml_tr_pbmn', 'hts_thpr', 'mrkt_basis', 'dprt', 'nmsc_fctn_stpl_prc', 'fmsc_fctn_stpl_prc', 'spead_prc', 'hts_otst_stpl_qty', 'otst_stpl_qty_icdc', 'oprc_hour', 'oprc_vrss_prpr_sign', 'oprc_vrss_nmix_prpr', 'hgpr_hour', 'hgpr_vrss_prpr_sign', 'hgpr_vrss_nmix_prpr', 'lwpr_hour', 'lwpr_vrss_prpr_sign', 'lwpr_vrss_nmix_prpr', 'shnu_rate', 'cttr', 'esdg', 'otst_stpl_rgbf_qty_icdc', 'thpr_basis', 'futs_askp1', 'futs_bidp1', 'askp_rsqn1', 'bidp_rsqn1', 'seln_cntg_csnu', 'shnu_cntg_csnu', 'ntby_cntg_csnu', 'seln_cntg_smtn', 'shnu_cntg_smtn', 'total_askp_rsqn', 'total_bidp_rsqn', 'prdy_vol_vrss_acml_vol_rate', 'dscs_bltr_acml_qty', 'dynm_mxpr', 'dynm_llam', 'dynm_prc_limt_yn',)
+    ENCODINGS = ('code', 'hhmmss', 'price', 'code', 'rate', 'price', 'price', 'price', 'price', 'qty', 'qty', 'amount', 'price', 'number', 'rate', 'price', 'price', 'price', 'qty', 'amount', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'rate', 'rate', 'number', 'amount', 'number', 'price', 'price', 'qty', 'qty', 'count', 'count', 'count', 'number', 'number', 'qty', 'qty', 'rate', 'qty', 'price', 'price', 'flag',)
+
+    @property
+    def futs_shrn_iscd(self) -> str | None:
+        """선물 단축 종목코드"""
+        return self._get(0)  # type: ignore[no-any-return]
+
+    @property
+    def bsop_hour(self) -> _dt.time | None:
+        """영업시간"""
+        return self._get(1)  # type: ignore[no-any-return]
+
+    @property
+    def futs_prdy_vrss(self) -> _Decimal | None:
+        """선물 전일 대비"""
+        return self._get(2)  # type: ignore[no-any-return]
+
+    @property
+    def prdy_vrss_sign(self) -> str | None:
+        """전일 대비 부호"""
+        return self._get(3)  # type: ignore[no-any-return]
+
+    @property
+    def futs_prdy_ctrt(self) -> _Decimal | None:
+        """선물 전일 대비율"""
+        return self._get(4)  # type: ignore[no-any-return]
+
+    @property
+    def futs_prpr(self) -> _Decimal | None:
+        """선물 현재가"""
+        return self._get(5)  # type: ignore[no-any-return]
+
+    @property
+    def futs_oprc(self) -> _Decimal | None:
+        """시가"""
+        return self._get(6)  # type: ignore[no-any-return]
+
+    @property
+    def futs_hgpr(self) -> _Decimal | None:
+        """선물 최고가"""
+        return self._get(7)  # type: ignore[no-any-return]
+
+    @property
+    def futs_lwpr(self) -> _Decimal | None:
+        """선물 최저가"""
+        return self._get(8)  # type: ignore[no-any-return]
+
+    @property
+    def last_cnqn(self) -> int | None:
+        """최종 거래량"""
+        return self._get(9)  # type: ignore[no-any-return]
+
+    @property
+    def acml_vol(self) -> int | None:
+        """누적 거래량"""
+        return self._get(10)  # type: ignore[no-any-return]
+
+    @property
+    def acml_tr_pbmn(self) -> _Decimal | None:
+        """누적거래대금"""
+        return self._get(11)  # type: ignore[no-any-return]
+
+    @property
+    def hts_thpr(self) -> _Decimal | None:
+        """HTS 이론가"""
+        return self._get(12)  # type: ignore[no-any-return]
+
+    @property
+    def mrkt_basis(self) -> _Decimal | None:
+        """시장 베이시스"""
+        return self._get(13)  # type: ignore[no-any-return]
+
+    @property
+    def dprt(self) -> _Decimal | None:
+        """괴리율"""
+        return self._get(14)  # type: ignore[no-any-return]
+
+    @property
+    def nmsc_fctn_stpl_prc(self) -> _Decimal | None:
+        """근월물 약정가"""
+        return self._get(15)  # type: ignore[no-any-return]
+
+    @property
+    def fmsc_fctn_stpl_prc(self) -> _Decimal | None:
+        """원월물 약정가"""
+        return self._get(16)  # type: ignore[no-any-return]
+
+    @property
+    def spead_prc(self) -> _Decimal | None:
+        """스프레드1"""
+        return self._get(17)  # type: ignore[no-any-return]
+
+    @property
+    def hts_otst_stpl_qty(self) -> int | None:
+        """HTS 미결제 약정 수량"""
+        return self._get(18)  # type: ignore[no-any-return]
+
+    @property
+    def otst_stpl_qty_icdc(self) -> _Decimal | None:
+        """미결제 약정 수량 증감"""
+        return self._get(19)  # type: ignore[no-any-return]
+
+    @property
+    def oprc_hour(self) -> _dt.time | None:
+        """시가 시간"""
+        return self._get(20)  # type: ignore[no-any-return]
+
+    @property
+    def oprc_vrss_prpr_sign(self) -> str | None:
+        """시가 대비 부호"""
+        return self._get(21)  # type: ignore[no-any-return]
+
+    @property
+    def oprc_vrss_nmix_prpr(self) -> _Decimal | None:
+        """시가 대비 지수 현재가"""
+        return self._get(22)  # type: ignore[no-any-return]
+
+    @property
+    def hgpr_hour(self) -> _dt.time | None:
+        """최고가 시간"""
+        return self._get(23)  # type: ignore[no-any-return]
+
+    @property
+    def hgpr_vrss_prpr_sign(self) -> str | None:
+        """최고가 대비 현재가 부호"""
+        return self._get(24)  # type: ignore[no-any-return]
+
+    @property
+    def hgpr_vrss_nmix_prpr(self) -> _Decimal | None:
+        """최고가 대비 지수 현재가"""
+        return self._get(25)  # type: ignore[no-any-return]
+
+    @property
+    def lwpr_hour(self) -> _dt.time | None:
+        """최저가 시간"""
+        return self._get(26)  # type: ignore[no-any-return]
+
+    @property
+    def lwpr_vrss_prpr_sign(self) -> str | None:
+        """최저가 대비 현재가 부호"""
+        return self._get(27)  # type: ignore[no-any-return]
+
+    @property
+    def lwpr_vrss_nmix_prpr(self) -> _Decimal | None:
+        """최저가 대비 지수 현재가"""
+        return self._get(28)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_rate(self) -> _Decimal | None:
+        """매수비율"""
+        return self._get(29)  # type: ignore[no-any-return]
+
+    @property
+    def cttr(self) -> _Decimal | None:
+        """체결강도"""
+        return self._get(30)  # type: ignore[no-any-return]
+
+    @property
+    def esdg(self) -> _Decimal | None:
+        """괴리도"""
+        return self._get(31)  # type: ignore[no-any-return]
+
+    @property
+    def otst_stpl_rgbf_qty_icdc(self) -> _Decimal | None:
+        """미결제 약정 직전 수량 증감"""
+        return self._get(32)  # type: ignore[no-any-return]
+
+    @property
+    def thpr_basis(self) -> _Decimal | None:
+        """이론 베이시스"""
+        return self._get(33)  # type: ignore[no-any-return]
+
+    @property
+    def futs_askp1(self) -> _Decimal | None:
+        """선물 매도호가1"""
+        return self._get(34)  # type: ignore[no-any-return]
+
+    @property
+    def futs_bidp1(self) -> _Decimal | None:
+        """선물 매수호가1"""
+        return self._get(35)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn1(self) -> int | None:
+        """매도호가잔량1"""
+        return self._get(36)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn1(self) -> int | None:
+        """매수호가잔량1"""
+        return self._get(37)  # type: ignore[no-any-return]
+
+    @property
+    def seln_cntg_csnu(self) -> int | None:
+        """매도 체결 건수"""
+        return self._get(38)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_cntg_csnu(self) -> int | None:
+        """매수2 체결 건수"""
+        return self._get(39)  # type: ignore[no-any-return]
+
+    @property
+    def ntby_cntg_csnu(self) -> int | None:
+        """합계 순매수건수"""
+        return self._get(40)  # type: ignore[no-any-return]
+
+    @property
+    def seln_cntg_smtn(self) -> _Decimal | None:
+        """총 매도 수량"""
+        return self._get(41)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_cntg_smtn(self) -> _Decimal | None:
+        """총 매수 수량"""
+        return self._get(42)  # type: ignore[no-any-return]
+
+    @property
+    def total_askp_rsqn(self) -> int | None:
+        """총매도호가잔량"""
+        return self._get(43)  # type: ignore[no-any-return]
+
+    @property
+    def total_bidp_rsqn(self) -> int | None:
+        """총매수호가잔량"""
+        return self._get(44)  # type: ignore[no-any-return]
+
+    @property
+    def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
+        """전일 거래량 대비 등락율"""
+        return self._get(45)  # type: ignore[no-any-return]
+
+    @property
+    def dscs_bltr_acml_qty(self) -> int | None:
+        """협의 대량 거래량"""
+        return self._get(46)  # type: ignore[no-any-return]
+
+    @property
+    def dynm_mxpr(self) -> _Decimal | None:
+        """실시간상한가"""
+        return self._get(47)  # type: ignore[no-any-return]
+
+    @property
+    def dynm_llam(self) -> _Decimal | None:
+        """실시간하한가"""
+        return self._get(48)  # type: ignore[no-any-return]
+
+    @property
+    def dynm_prc_limt_yn(self) -> bool | None:
+        """실시간가격제한구분"""
+        return self._get(49)  # type: ignore[no-any-return]
+
+
+class _DomesticFutureoptionCommodityFuturesRealtimeQuoteColumns(StreamRecord):
+    """The column layout shared by H0CFASP0, H0IFASP0, H0MFASP0."""
+
+    __slots__ = ()
+
+    COLUMNS = ('futs_shrn_iscd', 'bsop_hour', 'futs_askp1', 'futs_askp2', 'futs_askp3', 'futs_askp4', 'futs_askp5', 'futs_bidp1', 'futs_bidp2', 'futs_bidp3', 'futs_bidp4', 'futs_bidp5', 'askp_csnu1', 'askp_csnu2', 'askp_csnu3', 'askp_csnu4', 'askp_csnu5', 'bidp_csnu1', 'bidp_csnu2', 'bidp_csnu3', 'bidp_csnu4', 'bidp_csnu5', 'askp_rsqn1', 'askp_rsqn2', 'askp_rsqn3', 'askp_rsqn4', 'askp_rsqn5', 'bidp_rsqn1', 'bidp_rsqn2', 'bidp_rsqn3', 'bidp_rsqn4', 'bidp_rsqn5', 'total_askp_csnu', 'total_bidp_csnu', 'total_askp_rsqn', 'total_bidp_rsqn', 'total_askp_rsqn_icdc', 'total_bidp_rsqn_icdc',)
+    ENCODINGS = ('code', 'hhmmss', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'count', 'count', 'qty', 'qty', 'amount', 'amount',)
+
+    @property
+    def futs_shrn_iscd(self) -> str | None:
+        """선물 단축 종목코드"""
+        return self._get(0)  # type: ignore[no-any-return]
+
+    @property
+    def bsop_hour(self) -> _dt.time | None:
+        """영업시간"""
+        return self._get(1)  # type: ignore[no-any-return]
+
+    @property
+    def futs_askp1(self) -> _Decimal | None:
+        """선물 매도호가1"""
+        return self._get(2)  # type: ignore[no-any-return]
+
+    @property
+    def futs_askp2(self) -> _Decimal | None:
+        """선물 매도호가2"""
+        return self._get(3)  # type: ignore[no-any-return]
+
+    @property
+    def futs_askp3(self) -> _Decimal | None:
+        """선물 매도호가3"""
+        return self._get(4)  # type: ignore[no-any-return]
+
+    @property
+    def futs_askp4(self) -> _Decimal | None:
+        """선물 매도호가4"""
+        return self._get(5)  # type: ignore[no-any-return]
+
+    @property
+    def futs_askp5(self) -> _Decimal | None:
+        """선물 매도호가5"""
+        return self._get(6)  # type: ignore[no-any-return]
+
+    @property
+    def futs_bidp1(self) -> _Decimal | None:
+        """선물 매수호가1"""
+        return self._get(7)  # type: ignore[no-any-return]
+
+    @property
+    def futs_bidp2(self) -> _Decimal | None:
+        """선물 매수호가2"""
+        return self._get(8)  # type: ignore[no-any-return]
+
+    @property
+    def futs_bidp3(self) -> _Decimal | None:
+        """선물 매수호가3"""
+        return self._get(9)  # type: ignore[no-any-return]
+
+    @property
+    def futs_bidp4(self) -> _Decimal | None:
+        """선물 매수호가4"""
+        return self._get(10)  # type: ignore[no-any-return]
+
+    @property
+    def futs_bidp5(self) -> _Decimal | None:
+        """선물 매수호가5"""
+        return self._get(11)  # type: ignore[no-any-return]
+
+    @property
+    def askp_csnu1(self) -> int | None:
+        """매도호가 건수1"""
+        return self._get(12)  # type: ignore[no-any-return]
+
+    @property
+    def askp_csnu2(self) -> int | None:
+        """매도호가 건수2"""
+        return self._get(13)  # type: ignore[no-any-return]
+
+    @property
+    def askp_csnu3(self) -> int | None:
+        """매도호가 건수3"""
+        return self._get(14)  # type: ignore[no-any-return]
+
+    @property
+    def askp_csnu4(self) -> int | None:
+        """매도호가 건수4"""
+        return self._get(15)  # type: ignore[no-any-return]
+
+    @property
+    def askp_csnu5(self) -> int | None:
+        """매도호가 건수5"""
+        return self._get(16)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_csnu1(self) -> int | None:
+        """매수호가 건수1"""
+        return self._get(17)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_csnu2(self) -> int | None:
+        """매수호가 건수2"""
+        return self._get(18)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_csnu3(self) -> int | None:
+        """매수호가 건수3"""
+        return self._get(19)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_csnu4(self) -> int | None:
+        """매수호가 건수4"""
+        return self._get(20)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_csnu5(self) -> int | None:
+        """매수호가 건수5"""
+        return self._get(21)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn1(self) -> int | None:
+        """매도호가잔량1"""
+        return self._get(22)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn2(self) -> int | None:
+        """매도호가 잔량2"""
+        return self._get(23)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn3(self) -> int | None:
+        """매도호가 잔량3"""
+        return self._get(24)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn4(self) -> int | None:
+        """매도호가 잔량4"""
+        return self._get(25)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn5(self) -> int | None:
+        """매도호가 잔량5"""
+        return self._get(26)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn1(self) -> int | None:
+        """매수호가잔량1"""
+        return self._get(27)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn2(self) -> int | None:
+        """매수호가 잔량2"""
+        return self._get(28)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn3(self) -> int | None:
+        """매수호가 잔량3"""
+        return self._get(29)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn4(self) -> int | None:
+        """매수호가 잔량4"""
+        return self._get(30)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn5(self) -> int | None:
+        """매수호가 잔량5"""
+        return self._get(31)  # type: ignore[no-any-return]
+
+    @property
+    def total_askp_csnu(self) -> int | None:
+        """총 매도호가 건수"""
+        return self._get(32)  # type: ignore[no-any-return]
+
+    @property
+    def total_bidp_csnu(self) -> int | None:
+        """총 매수호가 건수"""
+        return self._get(33)  # type: ignore[no-any-return]
+
+    @property
+    def total_askp_rsqn(self) -> int | None:
+        """총매도호가잔량"""
+        return self._get(34)  # type: ignore[no-any-return]
+
+    @property
+    def total_bidp_rsqn(self) -> int | None:
+        """총매수호가잔량"""
+        return self._get(35)  # type: ignore[no-any-return]
+
+    @property
+    def total_askp_rsqn_icdc(self) -> _Decimal | None:
+        """총 매도호가 잔량 증감"""
+        return self._get(36)  # type: ignore[no-any-return]
+
+    @property
+    def total_bidp_rsqn_icdc(self) -> _Decimal | None:
+        """총 매수호가 잔량 증감"""
+        return self._get(37)  # type: ignore[no-any-return]
+
+
+class _DomesticFutureoptionIndexOptionRealtimeQuoteColumns(StreamRecord):
+    """The column layout shared by H0IOASP0, H0EUASP0."""
+
+    __slots__ = ()
+
+    COLUMNS = ('optn_shrn_iscd', 'bsop_hour', 'optn_askp1', 'optn_askp2', 'optn_askp3', 'optn_askp4', 'optn_askp5', 'optn_bidp1', 'optn_bidp2', 'optn_bidp3', 'optn_bidp4', 'optn_bidp5', 'askp_csnu1', 'askp_csnu2', 'askp_csnu3', 'askp_csnu4', 'askp_csnu5', 'bidp_csnu1', 'bidp_csnu2', 'bidp_csnu3', 'bidp_csnu4', 'bidp_csnu5', 'askp_rsqn1', 'askp_rsqn2', 'askp_rsqn3', 'askp_rsqn4', 'askp_rsqn5', 'bidp_rsqn1', 'bidp_rsqn2', 'bidp_rsqn3', 'bidp_rsqn4', 'bidp_rsqn5', 'total_askp_csnu', 'total_bidp_csnu', 'total_askp_rsqn', 'total_bidp_rsqn', 'total_askp_rsqn_icdc', 'total_bidp_rsqn_icdc',)
+    ENCODINGS = ('code', 'hhmmss', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'count', 'count', 'qty', 'qty', 'amount', 'amount',)
+
+    @property
+    def optn_shrn_iscd(self) -> str | None:
+        """옵션 단축 종목코드"""
+        return self._get(0)  # type: ignore[no-any-return]
+
+    @property
+    def bsop_hour(self) -> _dt.time | None:
+        """영업시간"""
+        return self._get(1)  # type: ignore[no-any-return]
+
+    @property
+    def optn_askp1(self) -> _Decimal | None:
+        """옵션 매도호가1"""
+        return self._get(2)  # type: ignore[no-any-return]
+
+    @property
+    def optn_askp2(self) -> _Decimal | None:
+        """옵션 매도호가2"""
+        return self._get(3)  # type: ignore[no-any-return]
+
+    @property
+    def optn_askp3(self) -> _Decimal | None:
+        """옵션 매도호가3"""
+        return self._get(4)  # type: ignore[no-any-return]
+
+    @property
+    def optn_askp4(self) -> _Decimal | None:
+        """옵션 매도호가4"""
+        return self._get(5)  # type: ignore[no-any-return]
+
+    @property
+    def optn_askp5(self) -> _Decimal | None:
+        """옵션 매도호가5"""
+        return self._get(6)  # type: ignore[no-any-return]
+
+    @property
+    def optn_bidp1(self) -> _Decimal | None:
+        """옵션 매수호가1"""
+        return self._get(7)  # type: ignore[no-any-return]
+
+    @property
+    def optn_bidp2(self) -> _Decimal | None:
+        """옵션 매수호가2"""
+        return self._get(8)  # type: ignore[no-any-return]
+
+    @property
+    def optn_bidp3(self) -> _Decimal | None:
+        """옵션 매수호가3"""
+        return self._get(9)  # type: ignore[no-any-return]
+
+    @property
+    def optn_bidp4(self) -> _Decimal | None:
+        """옵션 매수호가4"""
+        return self._get(10)  # type: ignore[no-any-return]
+
+    @property
+    def optn_bidp5(self) -> _Decimal | None:
+        """옵션 매수호가5"""
+        return self._get(11)  # type: ignore[no-any-return]
+
+    @property
+    def askp_csnu1(self) -> int | None:
+        """매도호가 건수1"""
+        return self._get(12)  # type: ignore[no-any-return]
+
+    @property
+    def askp_csnu2(self) -> int | None:
+        """매도호가 건수2"""
+        return self._get(13)  # type: ignore[no-any-return]
+
+    @property
+    def askp_csnu3(self) -> int | None:
+        """매도호가 건수3"""
+        return self._get(14)  # type: ignore[no-any-return]
+
+    @property
+    def askp_csnu4(self) -> int | None:
+        """매도호가 건수4"""
+        return self._get(15)  # type: ignore[no-any-return]
+
+    @property
+    def askp_csnu5(self) -> int | None:
+        """매도호가 건수5"""
+        return self._get(16)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_csnu1(self) -> int | None:
+        """매수호가 건수1"""
+        return self._get(17)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_csnu2(self) -> int | None:
+        """매수호가 건수2"""
+        return self._get(18)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_csnu3(self) -> int | None:
+        """매수호가 건수3"""
+        return self._get(19)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_csnu4(self) -> int | None:
+        """매수호가 건수4"""
+        return self._get(20)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_csnu5(self) -> int | None:
+        """매수호가 건수5"""
+        return self._get(21)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn1(self) -> int | None:
+        """매도호가잔량1"""
+        return self._get(22)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn2(self) -> int | None:
+        """매도호가 잔량2"""
+        return self._get(23)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn3(self) -> int | None:
+        """매도호가 잔량3"""
+        return self._get(24)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn4(self) -> int | None:
+        """매도호가 잔량4"""
+        return self._get(25)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn5(self) -> int | None:
+        """매도호가 잔량5"""
+        return self._get(26)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn1(self) -> int | None:
+        """매수호가잔량1"""
+        return self._get(27)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn2(self) -> int | None:
+        """매수호가 잔량2"""
+        return self._get(28)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn3(self) -> int | None:
+        """매수호가 잔량3"""
+        return self._get(29)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn4(self) -> int | None:
+        """매수호가 잔량4"""
+        return self._get(30)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn5(self) -> int | None:
+        """매수호가 잔량5"""
+        return self._get(31)  # type: ignore[no-any-return]
+
+    @property
+    def total_askp_csnu(self) -> int | None:
+        """총 매도호가 건수"""
+        return self._get(32)  # type: ignore[no-any-return]
+
+    @property
+    def total_bidp_csnu(self) -> int | None:
+        """총 매수호가 건수"""
+        return self._get(33)  # type: ignore[no-any-return]
+
+    @property
+    def total_askp_rsqn(self) -> int | None:
+        """총매도호가잔량"""
+        return self._get(34)  # type: ignore[no-any-return]
+
+    @property
+    def total_bidp_rsqn(self) -> int | None:
+        """총매수호가잔량"""
+        return self._get(35)  # type: ignore[no-any-return]
+
+    @property
+    def total_askp_rsqn_icdc(self) -> _Decimal | None:
+        """총 매도호가 잔량 증감"""
+        return self._get(36)  # type: ignore[no-any-return]
+
+    @property
+    def total_bidp_rsqn_icdc(self) -> _Decimal | None:
+        """총 매수호가 잔량 증감"""
+        return self._get(37)  # type: ignore[no-any-return]
+
+
+class _DomesticFutureoptionKrxNgtFuturesCcnlNoticeColumns(StreamRecord):
+    """The column layout shared by H0MFCNI0, H0EUCNI0."""
+
+    __slots__ = ()
+
+    COLUMNS = ('cust_id', 'acnt_no', 'oder_no', 'ooder_no', 'seln_byov_cls', 'rctf_cls', 'oder_kind2', 'stck_shrn_iscd', 'cntg_qty', 'cntg_unpr', 'stck_cntg_hour', 'rfus_yn', 'cntg_yn', 'acpt_yn', 'brnc_no', 'oder_qty', 'acnt_name', 'cntg_isnm', 'oder_cond',)
+    ENCODINGS = ('code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'qty', 'price', 'hhmmss', 'flag', 'code', 'flag', 'code', 'qty', 'text', 'text', 'text',)
+
+    @property
+    def cust_id(self) -> str | None:
+        """고객 ID"""
+        return self._get(0)  # type: ignore[no-any-return]
+
+    @property
+    def acnt_no(self) -> str | None:
+        """계좌번호"""
+        return self._get(1)  # type: ignore[no-any-return]
+
+    @property
+    def oder_no(self) -> str | None:
+        """주문번호"""
+        return self._get(2)  # type: ignore[no-any-return]
+
+    @property
+    def ooder_no(self) -> str | None:
+        """원주문번호"""
+        return self._get(3)  # type: ignore[no-any-return]
+
+    @property
+    def seln_byov_cls(self) -> str | None:
+        """매도매수구분"""
+        return self._get(4)  # type: ignore[no-any-return]
+
+    @property
+    def rctf_cls(self) -> str | None:
+        """접수구분"""
+        return self._get(5)  # type: ignore[no-any-return]
+
+    @property
+    def oder_kind2(self) -> str | None:
+        """주문종류2"""
+        return self._get(6)  # type: ignore[no-any-return]
+
+    @property
+    def stck_shrn_iscd(self) -> str | None:
+        """주식 단축 종목코드"""
+        return self._get(7)  # type: ignore[no-any-return]
+
+    @property
+    def cntg_qty(self) -> int | None:
+        """체결수량"""
+        return self._get(8)  # type: ignore[no-any-return]
+
+    @property
+    def cntg_unpr(self) -> _Decimal | None:
+        """체결단가"""
+        return self._get(9)  # type: ignore[no-any-return]
+
+    @property
+    def stck_cntg_hour(self) -> _dt.time | None:
+        """주식 단축 종목코드"""
+        return self._get(10)  # type: ignore[no-any-return]
+
+    @property
+    def rfus_yn(self) -> bool | None:
+        """거부여부"""
+        return self._get(11)  # type: ignore[no-any-return]
+
+    @property
+    def cntg_yn(self) -> str | None:
+        """체결여부"""
+        return self._get(12)  # type: ignore[no-any-return]
+
+    @property
+    def acpt_yn(self) -> bool | None:
+        """접수여부"""
+        return self._get(13)  # type: ignore[no-any-return]
+
+    @property
+    def brnc_no(self) -> str | None:
+        """지점번호"""
+        return self._get(14)  # type: ignore[no-any-return]
+
+    @property
+    def oder_qty(self) -> int | None:
+        """주문수량"""
+        return self._get(15)  # type: ignore[no-any-return]
+
+    @property
+    def acnt_name(self) -> str | None:
+        """계좌명"""
+        return self._get(16)  # type: ignore[no-any-return]
+
+    @property
+    def cntg_isnm(self) -> str | None:
+        """체결종목명"""
+        return self._get(17)  # type: ignore[no-any-return]
+
+    @property
+    def oder_cond(self) -> str | None:
+        """주문조건"""
+        return self._get(18)  # type: ignore[no-any-return]
+
+
+class _DomesticStockAskingPriceNxtColumns(StreamRecord):
+    """The column layout shared by H0NXASP0, H0UNASP0."""
+
+    __slots__ = ()
+
+    COLUMNS = ('MKSC_SHRN_ISCD', 'BSOP_HOUR', 'HOUR_CLS_CODE', 'ASKP1', 'ASKP2', 'ASKP3', 'ASKP4', 'ASKP5', 'ASKP6', 'ASKP7', 'ASKP8', 'ASKP9', 'ASKP10', 'BIDP1', 'BIDP2', 'BIDP3', 'BIDP4', 'BIDP5', 'BIDP6', 'BIDP7', 'BIDP8', 'BIDP9', 'BIDP10', 'ASKP_RSQN1', 'ASKP_RSQN2', 'ASKP_RSQN3', 'ASKP_RSQN4', 'ASKP_RSQN5', 'ASKP_RSQN6', 'ASKP_RSQN7', 'ASKP_RSQN8', 'ASKP_RSQN9', 'ASKP_RSQN10', 'BIDP_RSQN1', 'BIDP_RSQN2', 'BIDP_RSQN3', 'BIDP_RSQN4', 'BIDP_RSQN5', 'BIDP_RSQN6', 'BIDP_RSQN7', 'BIDP_RSQN8', 'BIDP_RSQN9', 'BIDP_RSQN10', 'TOTAL_ASKP_RSQN', 'TOTAL_BIDP_RSQN', 'OVTM_TOTAL_ASKP_RSQN', 'OVTM_TOTAL_BIDP_RSQN', 'ANTC_CNPR', 'ANTC_CNQN', 'ANTC_VOL', 'ANTC_CNTG_VRSS', 'ANTC_CNTG_VRSS_SIGN', 'ANTC_CNTG_PRDY_CTRT', 'ACML_VOL', 'TOTAL_ASKP_RSQN_ICDC', 'TOTAL_BIDP_RSQN_ICDC', 'OVTM_TOTAL_ASKP_ICDC', 'OVTM_TOTAL_BIDP_ICDC', 'STCK_DEAL_CLS_CODE', 'KMID_PRC', 'KMID_TOTAL_RSQN', 'KMID_CLS_CODE', 'NMID_PRC', 'NMID_TOTAL_RSQN', 'NMID_CLS_CODE',)
+    ENCODINGS = ('code', 'hhmmss', 'code', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'price', 'qty', 'qty', 'price', 'code', 'rate', 'qty', 'amount', 'amount', 'amount', 'amount', 'code', 'price', 'qty', 'code', 'price', 'qty', 'code',)
+
+    @property
+    def mksc_shrn_iscd(self) -> str | None:
+        """유가증권 단축 종목코드"""
+        return self._get(0)  # type: ignore[no-any-return]
+
+    @property
+    def bsop_hour(self) -> _dt.time | None:
+        """영업시간"""
+        return self._get(1)  # type: ignore[no-any-return]
+
+    @property
+    def hour_cls_code(self) -> str | None:
+        """시간 구분 코드"""
+        return self._get(2)  # type: ignore[no-any-return]
+
+    @property
+    def askp1(self) -> _Decimal | None:
+        """매도호가1"""
+        return self._get(3)  # type: ignore[no-any-return]
+
+    @property
+    def askp2(self) -> _Decimal | None:
+        """매도호가2"""
+        return self._get(4)  # type: ignore[no-any-return]
+
+    @property
+    def askp3(self) -> _Decimal | None:
+        """매도호가3"""
+        return self._get(5)  # type: ignore[no-any-return]
+
+    @property
+    def askp4(self) -> _Decimal | None:
+        """매도호가4"""
+        return self._get(6)  # type: ignore[no-any-return]
+
+    @property
+    def askp5(self) -> _Decimal | None:
+        """매도호가5"""
+        return self._get(7)  # type: ignore[no-any-return]
+
+    @property
+    def askp6(self) -> _Decimal | None:
+        """매도호가6"""
+        return self._get(8)  # type: ignore[no-any-return]
+
+    @property
+    def askp7(self) -> _Decimal | None:
+        """매도호가7"""
+        return self._get(9)  # type: ignore[no-any-return]
+
+    @property
+    def askp8(self) -> _Decimal | None:
+        """매도호가8"""
+        return self._get(10)  # type: ignore[no-any-return]
+
+    @property
+    def askp9(self) -> _Decimal | None:
+        """매도호가9"""
+        return self._get(11)  # type: ignore[no-any-return]
+
+    @property
+    def askp10(self) -> _Decimal | None:
+        """매도호가10"""
+        return self._get(12)  # type: ignore[no-any-return]
+
+    @property
+    def bidp1(self) -> _Decimal | None:
+        """매수호가1"""
+        return self._get(13)  # type: ignore[no-any-return]
+
+    @property
+    def bidp2(self) -> _Decimal | None:
+        """매수호가2"""
+        return self._get(14)  # type: ignore[no-any-return]
+
+    @property
+    def bidp3(self) -> _Decimal | None:
+        """매수호가3"""
+        return self._get(15)  # type: ignore[no-any-return]
+
+    @property
+    def bidp4(self) -> _Decimal | None:
+        """매수호가4"""
+        return self._get(16)  # type: ignore[no-any-return]
+
+    @property
+    def bidp5(self) -> _Decimal | None:
+        """매수호가5"""
+        return self._get(17)  # type: ignore[no-any-return]
+
+    @property
+    def bidp6(self) -> _Decimal | None:
+        """매수호가6"""
+        return self._get(18)  # type: ignore[no-any-return]
+
+    @property
+    def bidp7(self) -> _Decimal | None:
+        """매수호가7"""
+        return self._get(19)  # type: ignore[no-any-return]
+
+    @property
+    def bidp8(self) -> _Decimal | None:
+        """매수호가8"""
+        return self._get(20)  # type: ignore[no-any-return]
+
+    @property
+    def bidp9(self) -> _Decimal | None:
+        """매수호가9"""
+        return self._get(21)  # type: ignore[no-any-return]
+
+    @property
+    def bidp10(self) -> _Decimal | None:
+        """매수호가10"""
+        return self._get(22)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn1(self) -> int | None:
+        """매도호가잔량1"""
+        return self._get(23)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn2(self) -> int | None:
+        """매도호가 잔량2"""
+        return self._get(24)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn3(self) -> int | None:
+        """매도호가 잔량3"""
+        return self._get(25)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn4(self) -> int | None:
+        """매도호가 잔량4"""
+        return self._get(26)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn5(self) -> int | None:
+        """매도호가 잔량5"""
+        return self._get(27)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn6(self) -> int | None:
+        """매도호가 잔량6"""
+        return self._get(28)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn7(self) -> int | None:
+        """매도호가 잔량7"""
+        return self._get(29)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn8(self) -> int | None:
+        """매도호가 잔량8"""
+        return self._get(30)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn9(self) -> int | None:
+        """매도호가 잔량9"""
+        return self._get(31)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn10(self) -> int | None:
+        """매도호가 잔량10"""
+        return self._get(32)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn1(self) -> int | None:
+        """매수호가잔량1"""
+        return self._get(33)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn2(self) -> int | None:
+        """매수호가 잔량2"""
+        return self._get(34)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn3(self) -> int | None:
+        """매수호가 잔량3"""
+        return self._get(35)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn4(self) -> int | None:
+        """매수호가 잔량4"""
+        return self._get(36)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn5(self) -> int | None:
+        """매수호가 잔량5"""
+        return self._get(37)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn6(self) -> int | None:
+        """매수호가 잔량6"""
+        return self._get(38)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn7(self) -> int | None:
+        """매수호가 잔량7"""
+        return self._get(39)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn8(self) -> int | None:
+        """매수호가 잔량8"""
+        return self._get(40)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn9(self) -> int | None:
+        """매수호가 잔량9"""
+        return self._get(41)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn10(self) -> int | None:
+        """매수호가 잔량10"""
+        return self._get(42)  # type: ignore[no-any-return]
+
+    @property
+    def total_askp_rsqn(self) -> int | None:
+        """총매도호가잔량"""
+        return self._get(43)  # type: ignore[no-any-return]
+
+    @property
+    def total_bidp_rsqn(self) -> int | None:
+        """총매수호가잔량"""
+        return self._get(44)  # type: ignore[no-any-return]
+
+    @property
+    def ovtm_total_askp_rsqn(self) -> int | None:
+        """시간외 총 매도호가 잔량"""
+        return self._get(45)  # type: ignore[no-any-return]
+
+    @property
+    def ovtm_total_bidp_rsqn(self) -> int | None:
+        """시간외 총 매수호가 잔량"""
+        return self._get(46)  # type: ignore[no-any-return]
+
+    @property
+    def antc_cnpr(self) -> _Decimal | None:
+        """예상 체결가"""
+        return self._get(47)  # type: ignore[no-any-return]
+
+    @property
+    def antc_cnqn(self) -> int | None:
+        """예상 체결량"""
+        return self._get(48)  # type: ignore[no-any-return]
+
+    @property
+    def antc_vol(self) -> int | None:
+        """예상 거래량"""
+        return self._get(49)  # type: ignore[no-any-return]
+
+    @property
+    def antc_cntg_vrss(self) -> _Decimal | None:
+        """예상 체결 대비"""
+        return self._get(50)  # type: ignore[no-any-return]
+
+    @property
+    def antc_cntg_vrss_sign(self) -> str | None:
+        """예상 체결 대비 부호"""
+        return self._get(51)  # type: ignore[no-any-return]
+
+    @property
+    def antc_cntg_prdy_ctrt(self) -> _Decimal | None:
+        """예상 체결 전일 대비율"""
+        return self._get(52)  # type: ignore[no-any-return]
+
+    @property
+    def acml_vol(self) -> int | None:
+        """누적 거래량"""
+        return self._get(53)  # type: ignore[no-any-return]
+
+    @property
+    def total_askp_rsqn_icdc(self) -> _Decimal | None:
+        """총 매도호가 잔량 증감"""
+        return self._get(54)  # type: ignore[no-any-return]
+
+    @property
+    def total_bidp_rsqn_icdc(self) -> _Decimal | None:
+        """총 매수호가 잔량 증감"""
+        return self._get(55)  # type: ignore[no-any-return]
+
+    @property
+    def ovtm_total_askp_icdc(self) -> _Decimal | None:
+        """시간외 총 매도호가 증감"""
+        return self._get(56)  # type: ignore[no-any-return]
+
+    @property
+    def ovtm_total_bidp_icdc(self) -> _Decimal | None:
+        """시간외 총 매수호가 증감"""
+        return self._get(57)  # type: ignore[no-any-return]
+
+    @property
+    def stck_deal_cls_code(self) -> str | None:
+        """주식 매매 구분 코드"""
+        return self._get(58)  # type: ignore[no-any-return]
+
+    @property
+    def kmid_prc(self) -> _Decimal | None:
+        """KRX 중간가"""
+        return self._get(59)  # type: ignore[no-any-return]
+
+    @property
+    def kmid_total_rsqn(self) -> int | None:
+        """KRX 중간가잔량합계수량"""
+        return self._get(60)  # type: ignore[no-any-return]
+
+    @property
+    def kmid_cls_code(self) -> str | None:
+        """KRX 중간가 매수매도 구분"""
+        return self._get(61)  # type: ignore[no-any-return]
+
+    @property
+    def nmid_prc(self) -> _Decimal | None:
+        """NXT 중간가"""
+        return self._get(62)  # type: ignore[no-any-return]
+
+    @property
+    def nmid_total_rsqn(self) -> int | None:
+        """NXT 중간가잔량합계수량"""
+        return self._get(63)  # type: ignore[no-any-return]
+
+    @property
+    def nmid_cls_code(self) -> str | None:
+        """NXT 중간가 매수매도 구분"""
+        return self._get(64)  # type: ignore[no-any-return]
+
+
+class _DomesticStockCcnlNxtColumns(StreamRecord):
+    """The column layout shared by H0NXCNT0, H0UNCNT0, H0NXANC0, H0UNANC0."""
+
+    __slots__ = ()
+
+    COLUMNS = ('MKSC_SHRN_ISCD', 'STCK_CNTG_HOUR', 'STCK_PRPR', 'PRDY_VRSS_SIGN', 'PRDY_VRSS', 'PRDY_CTRT', 'WGHN_AVRG_STCK_PRC', 'STCK_OPRC', 'STCK_HGPR', 'STCK_LWPR', 'ASKP1', 'BIDP1', 'CNTG_VOL', 'ACML_VOL', 'ACML_TR_PBMN', 'SELN_CNTG_CSNU', 'SHNU_CNTG_CSNU', 'NTBY_CNTG_CSNU', 'CTTR', 'SELN_CNTG_SMTN', 'SHNU_CNTG_SMTN', 'CNTG_CLS_CODE', 'SHNU_RATE', 'PRDY_VOL_VRSS_ACML_VOL_RATE', 'OPRC_HOUR', 'OPRC_VRSS_PRPR_SIGN', 'OPRC_VRSS_PRPR', 'HGPR_HOUR', 'HGPR_VRSS_PRPR_SIGN', 'HGPR_VRSS_PRPR', 'LWPR_HOUR', 'LWPR_VRSS_PRPR_SIGN', 'LWPR_VRSS_PRPR', 'BSOP_DATE', 'NEW_MKOP_CLS_CODE', 'TRHT_YN', 'ASKP_RSQN1', 'BIDP_RSQN1', 'TOTAL_ASKP_RSQN', 'TOTAL_BIDP_RSQN', 'VOL_TNRT', 'PRDY_SMNS_HOUR_ACML_VOL', 'PRDY_SMNS_HOUR_ACML_VOL_RATE', 'HOUR_CLS_CODE', 'MRKT_TRTM_CLS_CODE', 'VI_STND_PRC',)
+    ENCODINGS = ('code', 'hhmmss', 'price', 'code', 'price', 'rate', 'price', 'price', 'price', 'price', 'price', 'price', 'qty', 'qty', 'amount', 'count', 'count', 'count', 'rate', 'number', 'number', 'code', 'rate', 'rate', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'yyyymmdd', 'code', 'flag', 'qty', 'qty', 'qty', 'qty', 'rate', 'qty', 'rate', 'code', 'code', 'price',)
+
+    @property
+    def mksc_shrn_iscd(self) -> str | None:
+        """유가증권 단축 종목코드"""
+        return self._get(0)  # type: ignore[no-any-return]
+
+    @property
+    def stck_cntg_hour(self) -> _dt.time | None:
+        """주식 단축 종목코드"""
+        return self._get(1)  # type: ignore[no-any-return]
+
+    @property
+    def stck_prpr(self) -> _Decimal | None:
+        """주식 현재가"""
+        return self._get(2)  # type: ignore[no-any-return]
+
+    @property
+    def prdy_vrss_sign(self) -> str | None:
+        """전일 대비 부호"""
+        return self._get(3)  # type: ignore[no-any-return]
+
+    @property
+    def prdy_vrss(self) -> _Decimal | None:
+        """전일 대비"""
+        return self._get(4)  # type: ignore[no-any-return]
+
+    @property
+    def prdy_ctrt(self) -> _Decimal | None:
+        """전일 대비율"""
+        return self._get(5)  # type: ignore[no-any-return]
+
+    @property
+    def wghn_avrg_stck_prc(self) -> _Decimal | None:
+        """가중 평균 주식 가격"""
+        return self._get(6)  # type: ignore[no-any-return]
+
+    @property
+    def stck_oprc(self) -> _Decimal | None:
+        """주식 시가2"""
+        return self._get(7)  # type: ignore[no-any-return]
+
+    @property
+    def stck_hgpr(self) -> _Decimal | None:
+        """주식 최고가"""
+        return self._get(8)  # type: ignore[no-any-return]
+
+    @property
+    def stck_lwpr(self) -> _Decimal | None:
+        """주식 최저가"""
+        return self._get(9)  # type: ignore[no-any-return]
+
+    @property
+    def askp1(self) -> _Decimal | None:
+        """매도호가1"""
+        return self._get(10)  # type: ignore[no-any-return]
+
+    @property
+    def bidp1(self) -> _Decimal | None:
+        """매수호가1"""
+        return self._get(11)  # type: ignore[no-any-return]
+
+    @property
+    def cntg_vol(self) -> int | None:
+        """체결 거래량"""
+        return self._get(12)  # type: ignore[no-any-return]
+
+    @property
+    def acml_vol(self) -> int | None:
+        """누적 거래량"""
+        return self._get(13)  # type: ignore[no-any-return]
+
+    @property
+    def acml_tr_pbmn(self) -> _Decimal | None:
+        """누적거래대금"""
+        return self._get(14)  # type: ignore[no-any-return]
+
+    @property
+    def seln_cntg_csnu(self) -> int | None:
+        """매도 체결 건수"""
+        return self._get(15)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_cntg_csnu(self) -> int | None:
+        """매수2 체결 건수"""
+        return self._get(16)  # type: ignore[no-any-return]
+
+    @property
+    def ntby_cntg_csnu(self) -> int | None:
+        """합계 순매수건수"""
+        return self._get(17)  # type: ignore[no-any-return]
+
+    @property
+    def cttr(self) -> _Decimal | None:
+        """체결강도"""
+        return self._get(18)  # type: ignore[no-any-return]
+
+    @property
+    def seln_cntg_smtn(self) -> _Decimal | None:
+        """총 매도 수량"""
+        return self._get(19)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_cntg_smtn(self) -> _Decimal | None:
+        """총 매수 수량"""
+        return self._get(20)  # type: ignore[no-any-return]
+
+    @property
+    def cntg_cls_code(self) -> str | None:
+        """체결 구분 코드"""
+        return self._get(21)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_rate(self) -> _Decimal | None:
+        """매수비율"""
+        return self._get(22)  # type: ignore[no-any-return]
+
+    @property
+    def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
+        """전일 거래량 대비 등락율"""
+        return self._get(23)  # type: ignore[no-any-return]
+
+    @property
+    def oprc_hour(self) -> _dt.time | None:
+        """시가 시간"""
+        return self._get(24)  # type: ignore[no-any-return]
+
+    @property
+    def oprc_vrss_prpr_sign(self) -> str | None:
+        """시가 대비 부호"""
+        return self._get(25)  # type: ignore[no-any-return]
+
+    @property
+    def oprc_vrss_prpr(self) -> _Decimal | None:
+        """시가 대비"""
+        return self._get(26)  # type: ignore[no-any-return]
+
+    @property
+    def hgpr_hour(self) -> _dt.time | None:
+        """최고가 시간"""
+        return self._get(27)  # type: ignore[no-any-return]
+
+    @property
+    def hgpr_vrss_prpr_sign(self) -> str | None:
+        """최고가 대비 현재가 부호"""
+        return self._get(28)  # type: ignore[no-any-return]
+
+    @property
+    def hgpr_vrss_prpr(self) -> _Decimal | None:
+        """최고가 대비 현재가"""
+        return self._get(29)  # type: ignore[no-any-return]
+
+    @property
+    def lwpr_hour(self) -> _dt.time | None:
+        """최저가 시간"""
+        return self._get(30)  # type: ignore[no-any-return]
+
+    @property
+    def lwpr_vrss_prpr_sign(self) -> str | None:
+        """최저가 대비 현재가 부호"""
+        return self._get(31)  # type: ignore[no-any-return]
+
+    @property
+    def lwpr_vrss_prpr(self) -> _Decimal | None:
+        """최저가 대비 현재가"""
+        return self._get(32)  # type: ignore[no-any-return]
+
+    @property
+    def bsop_date(self) -> _dt.date | None:
+        """일자"""
+        return self._get(33)  # type: ignore[no-any-return]
+
+    @property
+    def new_mkop_cls_code(self) -> str | None:
+        """신 장운영 구분 코드"""
+        return self._get(34)  # type: ignore[no-any-return]
+
+    @property
+    def trht_yn(self) -> bool | None:
+        """거래정지 여부"""
+        return self._get(35)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn1(self) -> int | None:
+        """매도호가잔량1"""
+        return self._get(36)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn1(self) -> int | None:
+        """매수호가잔량1"""
+        return self._get(37)  # type: ignore[no-any-return]
+
+    @property
+    def total_askp_rsqn(self) -> int | None:
+        """총매도호가잔량"""
+        return self._get(38)  # type: ignore[no-any-return]
+
+    @property
+    def total_bidp_rsqn(self) -> int | None:
+        """총매수호가잔량"""
+        return self._get(39)  # type: ignore[no-any-return]
+
+    @property
+    def vol_tnrt(self) -> _Decimal | None:
+        """거래량 회전율"""
+        return self._get(40)  # type: ignore[no-any-return]
+
+    @property
+    def prdy_smns_hour_acml_vol(self) -> int | None:
+        """전일 동시간 누적 거래량"""
+        return self._get(41)  # type: ignore[no-any-return]
+
+    @property
+    def prdy_smns_hour_acml_vol_rate(self) -> _Decimal | None:
+        """전일 동시간 누적 거래량 비율"""
+        return self._get(42)  # type: ignore[no-any-return]
+
+    @property
+    def hour_cls_code(self) -> str | None:
+        """시간 구분 코드"""
+        return self._get(43)  # type: ignore[no-any-return]
+
+    @property
+    def mrkt_trtm_cls_code(self) -> str | None:
+        """임의종료구분코드"""
+        return self._get(44)  # type: ignore[no-any-return]
+
+    @property
+    def vi_stnd_prc(self) -> _Decimal | None:
+        """정적VI발동기준가격"""
+        return self._get(45)  # type: ignore[no-any-return]
+
+
+class _DomesticStockIndexCcnlColumns(StreamRecord):
+    """The column layout shared by H0UPCNT0, H0UPANC0."""
+
+    __slots__ = ()
+
+    COLUMNS = ('bstp_cls_code', 'bsop_hour', 'prpr_nmix', 'prdy_vrss_sign', 'bstp_nmix_prdy_vrss', 'acml_vol', 'acml_tr_pbmn', 'pcas_vol', 'pcas_tr_pbmn', 'prdy_ctrt', 'oprc_nmix', 'nmix_hgpr', 'nmix_lwpr', 'oprc_vrss_nmix_prpr', 'oprc_vrss_nmix_sign', 'hgpr_vrss_nmix_prpr', 'hgpr_vrss_nmix_sign', 'lwpr_vrss_nmix_prpr', 'lwpr_vrss_nmix_sign', 'prdy_clpr_vrss_oprc_rate', 'prdy_clpr_vrss_hgpr_rate', 'prdy_clpr_vrss_lwpr_rate', 'uplm_issu_cnt', 'ascn_issu_cnt', 'stnr_issu_cnt', 'down_issu_cnt', 'lslm_issu_cnt', 'qtqt_ascn_issu_cnt', 'qtqt_down_issu_cnt', 'tick_vrss',)
+    ENCODINGS = ('code', 'hhmmss', 'price', 'code', 'price', 'qty', 'amount', 'qty', 'amount', 'rate', 'price', 'price', 'price', 'price', 'code', 'price', 'code', 'price', 'code', 'rate', 'rate', 'rate', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'price',)
+
+    @property
+    def bstp_cls_code(self) -> str | None:
+        """업종 구분 코드"""
+        return self._get(0)  # type: ignore[no-any-return]
+
+    @property
+    def bsop_hour(self) -> _dt.time | None:
+        """영업시간"""
+        return self._get(1)  # type: ignore[no-any-return]
+
+    @property
+    def prpr_nmix(self) -> _Decimal | None:
+        """현재가 지수"""
+        return self._get(2)  # type: ignore[no-any-return]
+
+    @property
+    def prdy_vrss_sign(self) -> str | None:
+        """전일 대비 부호"""
+        return self._get(3)  # type: ignore[no-any-return]
+
+    @property
+    def bstp_nmix_prdy_vrss(self) -> _Decimal | None:
+        """전일 대비"""
+        return self._get(4)  # type: ignore[no-any-return]
+
+    @property
+    def acml_vol(self) -> int | None:
+        """누적 거래량"""
+        return self._get(5)  # type: ignore[no-any-return]
+
+    @property
+    def acml_tr_pbmn(self) -> _Decimal | None:
+        """누적거래대금"""
+        return self._get(6)  # type: ignore[no-any-return]
+
+    @property
+    def pcas_vol(self) -> int | None:
+        """건별 거래량"""
+        return self._get(7)  # type: ignore[no-any-return]
+
+    @property
+    def pcas_tr_pbmn(self) -> _Decimal | None:
+        """건별 거래 대금"""
+        return self._get(8)  # type: ignore[no-any-return]
+
+    @property
+    def prdy_ctrt(self) -> _Decimal | None:
+        """전일 대비율"""
+        return self._get(9)  # type: ignore[no-any-return]
+
+    @property
+    def oprc_nmix(self) -> _Decimal | None:
+        """시가 지수"""
+        return self._get(10)  # type: ignore[no-any-return]
+
+    @property
+    def nmix_hgpr(self) -> _Decimal | None:
+        """지수 최고가"""
+        return self._get(11)  # type: ignore[no-any-return]
+
+    @property
+    def nmix_lwpr(self) -> _Decimal | None:
+        """지수 최저가"""
+        return self._get(12)  # type: ignore[no-any-return]
+
+    @property
+    def oprc_vrss_nmix_prpr(self) -> _Decimal | None:
+        """시가 대비 지수 현재가"""
+        return self._get(13)  # type: ignore[no-any-return]
+
+    @property
+    def oprc_vrss_nmix_sign(self) -> str | None:
+        """시가 대비 지수 부호"""
+        return self._get(14)  # type: ignore[no-any-return]
+
+    @property
+    def hgpr_vrss_nmix_prpr(self) -> _Decimal | None:
+        """최고가 대비 지수 현재가"""
+        return self._get(15)  # type: ignore[no-any-return]
+
+    @property
+    def hgpr_vrss_nmix_sign(self) -> str | None:
+        """최고가 대비 지수 부호"""
+        return self._get(16)  # type: ignore[no-any-return]
+
+    @property
+    def lwpr_vrss_nmix_prpr(self) -> _Decimal | None:
+        """최저가 대비 지수 현재가"""
+        return self._get(17)  # type: ignore[no-any-return]
+
+    @property
+    def lwpr_vrss_nmix_sign(self) -> str | None:
+        """최저가 대비 지수 부호"""
+        return self._get(18)  # type: ignore[no-any-return]
+
+    @property
+    def prdy_clpr_vrss_oprc_rate(self) -> _Decimal | None:
+        """전일 종가 대비 시가2 비율"""
+        return self._get(19)  # type: ignore[no-any-return]
+
+    @property
+    def prdy_clpr_vrss_hgpr_rate(self) -> _Decimal | None:
+        """전일 종가 대비 최고가 비율"""
+        return self._get(20)  # type: ignore[no-any-return]
+
+    @property
+    def prdy_clpr_vrss_lwpr_rate(self) -> _Decimal | None:
+        """전일 종가 대비 최저가 비율"""
+        return self._get(21)  # type: ignore[no-any-return]
+
+    @property
+    def uplm_issu_cnt(self) -> int | None:
+        """상한 종목 수"""
+        return self._get(22)  # type: ignore[no-any-return]
+
+    @property
+    def ascn_issu_cnt(self) -> int | None:
+        """상승 종목 수"""
+        return self._get(23)  # type: ignore[no-any-return]
+
+    @property
+    def stnr_issu_cnt(self) -> int | None:
+        """보합 종목 수"""
+        return self._get(24)  # type: ignore[no-any-return]
+
+    @property
+    def down_issu_cnt(self) -> int | None:
+        """하락 종목 수"""
+        return self._get(25)  # type: ignore[no-any-return]
+
+    @property
+    def lslm_issu_cnt(self) -> int | None:
+        """하한 종목 수"""
+        return self._get(26)  # type: ignore[no-any-return]
+
+    @property
+    def qtqt_ascn_issu_cnt(self) -> int | None:
+        """기세 상승 종목수"""
+        return self._get(27)  # type: ignore[no-any-return]
+
+    @property
+    def qtqt_down_issu_cnt(self) -> int | None:
+        """기세 하락 종목수"""
+        return self._get(28)  # type: ignore[no-any-return]
+
+    @property
+    def tick_vrss(self) -> _Decimal | None:
+        """TICK대비"""
+        return self._get(29)  # type: ignore[no-any-return]
+
+
+class _DomesticStockMemberNxtColumns(StreamRecord):
+    """The column layout shared by H0NXMBC0, H0UNMBC0."""
+
+    __slots__ = ()
+
+    COLUMNS = ('MKSC_SHRN_ISCD', 'SELN2_MBCR_NAME1', 'SELN2_MBCR_NAME2', 'SELN2_MBCR_NAME3', 'SELN2_MBCR_NAME4', 'SELN2_MBCR_NAME5', 'BYOV_MBCR_NAME1', 'BYOV_MBCR_NAME2', 'BYOV_MBCR_NAME3', 'BYOV_MBCR_NAME4', 'BYOV_MBCR_NAME5', 'TOTAL_SELN_QTY1', 'TOTAL_SELN_QTY2', 'TOTAL_SELN_QTY3', 'TOTAL_SELN_QTY4', 'TOTAL_SELN_QTY5', 'TOTAL_SHNU_QTY1', 'TOTAL_SHNU_QTY2', 'TOTAL_SHNU_QTY3', 'TOTAL_SHNU_QTY4', 'TOTAL_SHNU_QTY5', 'SELN_MBCR_GLOB_YN_1', 'SELN_MBCR_GLOB_YN_2', 'SELN_MBCR_GLOB_YN_3', 'SELN_MBCR_GLOB_YN_4', 'SELN_MBCR_GLOB_YN_5', 'SHNU_MBCR_GLOB_YN_1', 'SHNU_MBCR_GLOB_YN_2', 'SHNU_MBCR_GLOB_YN_3', 'SHNU_MBCR_GLOB_YN_4', 'SHNU_MBCR_GLOB_YN_5', 'SELN_MBCR_NO1', 'SELN_MBCR_NO2', 'SELN_MBCR_NO3', 'SELN_MBCR_NO4', 'SELN_MBCR_NO5', 'SHNU_MBCR_NO1', 'SHNU_MBCR_NO2', 'SHNU_MBCR_NO3', 'SHNU_MBCR_NO4', 'SHNU_MBCR_NO5', 'SELN_MBCR_RLIM1', 'SELN_MBCR_RLIM2', 'SELN_MBCR_RLIM3', 'SELN_MBCR_RLIM4', 'SELN_MBCR_RLIM5', 'SHNU_MBCR_RLIM1', 'SHNU_MBCR_RLIM2', 'SHNU_MBCR_RLIM3', 'SHNU_MBCR_RLIM4', 'SHNU_MBCR_RLIM5', 'SELN_QTY_ICDC1', 'SELN_QTY_ICDC2', 'SELN_QTY_ICDC3', 'SELN_QTY_ICDC4', 'SELN_QTY_ICDC5', 'SHNU_QTY_ICDC1', 'SHNU_QTY_ICDC2', 'SHNU_QTY_ICDC3', 'SHNU_QTY_ICDC4', 'SHNU_QTY_ICDC5', 'GLOB_TOTAL_SELN_QTY', 'GLOB_TOTAL_SHNU_QTY', 'GLOB_TOTAL_SELN_QTY_ICDC', 'GLOB_TOTAL_SHNU_QTY_ICDC', 'GLOB_NTBY_QTY', 'GLOB_SELN_RLIM', 'GLOB_SHNU_RLIM', 'SELN2_MBCR_ENG_NAME1', 'SELN2_MBCR_ENG_NAME2', 'SELN2_MBCR_ENG_NAME3', 'SELN2_MBCR_ENG_NAME4', 'SELN2_MBCR_ENG_NAME5', 'BYOV_MBCR_ENG_NAME1', 'BYOV_MBCR_ENG_NAME2', 'BYOV_MBCR_ENG_NAME3', 'BYOV_MBCR_ENG_NAME4', 'BYOV_MBCR_ENG_NAME5',)
+    ENCODINGS = ('code', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'qty', 'qty', 'amount', 'amount', 'qty', 'rate', 'rate', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text',)
+
+    @property
+    def mksc_shrn_iscd(self) -> str | None:
+        """유가증권 단축 종목코드"""
+        return self._get(0)  # type: ignore[no-any-return]
+
+    @property
+    def seln2_mbcr_name1(self) -> str | None:
+        """매도2회원사명1"""
+        return self._get(1)  # type: ignore[no-any-return]
+
+    @property
+    def seln2_mbcr_name2(self) -> str | None:
+        """매도2회원사명2"""
+        return self._get(2)  # type: ignore[no-any-return]
+
+    @property
+    def seln2_mbcr_name3(self) -> str | None:
+        """매도2회원사명3"""
+        return self._get(3)  # type: ignore[no-any-return]
+
+    @property
+    def seln2_mbcr_name4(self) -> str | None:
+        """매도2회원사명4"""
+        return self._get(4)  # type: ignore[no-any-return]
+
+    @property
+    def seln2_mbcr_name5(self) -> str | None:
+        """매도2회원사명5"""
+        return self._get(5)  # type: ignore[no-any-return]
+
+    @property
+    def byov_mbcr_name1(self) -> str | None:
+        """매수회원사명1"""
+        return self._get(6)  # type: ignore[no-any-return]
+
+    @property
+    def byov_mbcr_name2(self) -> str | None:
+        """매수회원사명2"""
+        return self._get(7)  # type: ignore[no-any-return]
+
+    @property
+    def byov_mbcr_name3(self) -> str | None:
+        """매수회원사명3"""
+        return self._get(8)  # type: ignore[no-any-return]
+
+    @property
+    def byov_mbcr_name4(self) -> str | None:
+        """매수회원사명4"""
+        return self._get(9)  # type: ignore[no-any-return]
+
+    @property
+    def byov_mbcr_name5(self) -> str | None:
+        """매수회원사명5"""
+        return self._get(10)  # type: ignore[no-any-return]
+
+    @property
+    def total_seln_qty1(self) -> int | None:
+        """총 매도 수량1"""
+        return self._get(11)  # type: ignore[no-any-return]
+
+    @property
+    def total_seln_qty2(self) -> int | None:
+        """총 매도 수량2"""
+        return self._get(12)  # type: ignore[no-any-return]
+
+    @property
+    def total_seln_qty3(self) -> int | None:
+        """총 매도 수량3"""
+        return self._get(13)  # type: ignore[no-any-return]
+
+    @property
+    def total_seln_qty4(self) -> int | None:
+        """총 매도 수량4"""
+        return self._get(14)  # type: ignore[no-any-return]
+
+    @property
+    def total_seln_qty5(self) -> int | None:
+        """총 매도 수량5"""
+        return self._get(15)  # type: ignore[no-any-return]
+
+    @property
+    def total_shnu_qty1(self) -> int | None:
+        """총 매수2 수량1"""
+        return self._get(16)  # type: ignore[no-any-return]
+
+    @property
+    def total_shnu_qty2(self) -> int | None:
+        """총 매수2 수량2"""
+        return self._get(17)  # type: ignore[no-any-return]
+
+    @property
+    def total_shnu_qty3(self) -> int | None:
+        """총 매수2 수량3"""
+        return self._get(18)  # type: ignore[no-any-return]
+
+    @property
+    def total_shnu_qty4(self) -> int | None:
+        """총 매수2 수량4"""
+        return self._get(19)  # type: ignore[no-any-return]
+
+    @property
+    def total_shnu_qty5(self) -> int | None:
+        """총 매수2 수량5"""
+        return self._get(20)  # type: ignore[no-any-return]
+
+    @property
+    def seln_mbcr_glob_yn_1(self) -> bool | None:
+        """매도 회원사 외국계 여부1"""
+        return self._get(21)  # type: ignore[no-any-return]
+
+    @property
+    def seln_mbcr_glob_yn_2(self) -> bool | None:
+        """매도 회원사 외국계 여부2"""
+        return self._get(22)  # type: ignore[no-any-return]
+
+    @property
+    def seln_mbcr_glob_yn_3(self) -> bool | None:
+        """매도 회원사 외국계 여부3"""
+        return self._get(23)  # type: ignore[no-any-return]
+
+    @property
+    def seln_mbcr_glob_yn_4(self) -> bool | None:
+        """매도 회원사 외국계 여부4"""
+        return self._get(24)  # type: ignore[no-any-return]
+
+    @property
+    def seln_mbcr_glob_yn_5(self) -> bool | None:
+        """매도 회원사 외국계 여부5"""
+        return self._get(25)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_mbcr_glob_yn_1(self) -> bool | None:
+        """매수2 회원사 외국계 여부1"""
+        return self._get(26)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_mbcr_glob_yn_2(self) -> bool | None:
+        """매수2 회원사 외국계 여부2"""
+        return self._get(27)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_mbcr_glob_yn_3(self) -> bool | None:
+        """매수2 회원사 외국계 여부3"""
+        return self._get(28)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_mbcr_glob_yn_4(self) -> bool | None:
+        """매수2 회원사 외국계 여부4"""
+        return self._get(29)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_mbcr_glob_yn_5(self) -> bool | None:
+        """매수2 회원사 외국계 여부5"""
+        return self._get(30)  # type: ignore[no-any-return]
+
+    @property
+    def seln_mbcr_no1(self) -> str | None:
+        """매도 회원사 번호1"""
+        return self._get(31)  # type: ignore[no-any-return]
+
+    @property
+    def seln_mbcr_no2(self) -> str | None:
+        """매도 회원사 번호2"""
+        return self._get(32)  # type: ignore[no-any-return]
+
+    @property
+    def seln_mbcr_no3(self) -> str | None:
+        """매도 회원사 번호3"""
+        return self._get(33)  # type: ignore[no-any-return]
+
+    @property
+    def seln_mbcr_no4(self) -> str | None:
+        """매도 회원사 번호4"""
+        return self._get(34)  # type: ignore[no-any-return]
+
+    @property
+    def seln_mbcr_no5(self) -> str | None:
+        """매도 회원사 번호5"""
+        return self._get(35)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_mbcr_no1(self) -> str | None:
+        """매수2 회원사 번호1"""
+        return self._get(36)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_mbcr_no2(self) -> str | None:
+        """매수2 회원사 번호2"""
+        return self._get(37)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_mbcr_no3(self) -> str | None:
+        """매수2 회원사 번호3"""
+        return self._get(38)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_mbcr_no4(self) -> str | None:
+        """매수2 회원사 번호4"""
+        return self._get(39)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_mbcr_no5(self) -> str | None:
+        """매수2 회원사 번호5"""
+        return self._get(40)  # type: ignore[no-any-return]
+
+    @property
+    def seln_mbcr_rlim1(self) -> _Decimal | None:
+        """매도 회원사 비중1"""
+        return self._get(41)  # type: ignore[no-any-return]
+
+    @property
+    def seln_mbcr_rlim2(self) -> _Decimal | None:
+        """매도 회원사 비중2"""
+        return self._get(42)  # type: ignore[no-any-return]
+
+    @property
+    def seln_mbcr_rlim3(self) -> _Decimal | None:
+        """매도 회원사 비중3"""
+        return self._get(43)  # type: ignore[no-any-return]
+
+    @property
+    def seln_mbcr_rlim4(self) -> _Decimal | None:
+        """매도 회원사 비중4"""
+        return self._get(44)  # type: ignore[no-any-return]
+
+    @property
+    def seln_mbcr_rlim5(self) -> _Decimal | None:
+        """매도 회원사 비중5"""
+        return self._get(45)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_mbcr_rlim1(self) -> _Decimal | None:
+        """매수2 회원사 비중1"""
+        return self._get(46)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_mbcr_rlim2(self) -> _Decimal | None:
+        """매수2 회원사 비중2"""
+        return self._get(47)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_mbcr_rlim3(self) -> _Decimal | None:
+        """매수2 회원사 비중3"""
+        return self._get(48)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_mbcr_rlim4(self) -> _Decimal | None:
+        """매수2 회원사 비중4"""
+        return self._get(49)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_mbcr_rlim5(self) -> _Decimal | None:
+        """매수2 회원사 비중5"""
+        return self._get(50)  # type: ignore[no-any-return]
+
+    @property
+    def seln_qty_icdc1(self) -> _Decimal | None:
+        """매도 수량 증감1"""
+        return self._get(51)  # type: ignore[no-any-return]
+
+    @property
+    def seln_qty_icdc2(self) -> _Decimal | None:
+        """매도 수량 증감2"""
+        return self._get(52)  # type: ignore[no-any-return]
+
+    @property
+    def seln_qty_icdc3(self) -> _Decimal | None:
+        """매도 수량 증감3"""
+        return self._get(53)  # type: ignore[no-any-return]
+
+    @property
+    def seln_qty_icdc4(self) -> _Decimal | None:
+        """매도 수량 증감4"""
+        return self._get(54)  # type: ignore[no-any-return]
+
+    @property
+    def seln_qty_icdc5(self) -> _Decimal | None:
+        """매도 수량 증감5"""
+        return self._get(55)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_qty_icdc1(self) -> _Decimal | None:
+        """매수2 수량 증감1"""
+        return self._get(56)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_qty_icdc2(self) -> _Decimal | None:
+        """매수2 수량 증감2"""
+        return self._get(57)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_qty_icdc3(self) -> _Decimal | None:
+        """매수2 수량 증감3"""
+        return self._get(58)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_qty_icdc4(self) -> _Decimal | None:
+        """매수2 수량 증감4"""
+        return self._get(59)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_qty_icdc5(self) -> _Decimal | None:
+        """매수2 수량 증감5"""
+        return self._get(60)  # type: ignore[no-any-return]
+
+    @property
+    def glob_total_seln_qty(self) -> int | None:
+        """외국계총매도수량"""
+        return self._get(61)  # type: ignore[no-any-return]
+
+    @property
+    def glob_total_shnu_qty(self) -> int | None:
+        """외국계총매수2수량"""
+        return self._get(62)  # type: ignore[no-any-return]
+
+    @property
+    def glob_total_seln_qty_icdc(self) -> _Decimal | None:
+        """외국계 총 매도 수량 증감"""
+        return self._get(63)  # type: ignore[no-any-return]
+
+    @property
+    def glob_total_shnu_qty_icdc(self) -> _Decimal | None:
+        """외국계 총 매수2 수량 증감"""
+        return self._get(64)  # type: ignore[no-any-return]
+
+    @property
+    def glob_ntby_qty(self) -> int | None:
+        """외국계순매수수량"""
+        return self._get(65)  # type: ignore[no-any-return]
+
+    @property
+    def glob_seln_rlim(self) -> _Decimal | None:
+        """외국계 매도 비중"""
+        return self._get(66)  # type: ignore[no-any-return]
+
+    @property
+    def glob_shnu_rlim(self) -> _Decimal | None:
+        """외국계 매수2 비중"""
+        return self._get(67)  # type: ignore[no-any-return]
+
+    @property
+    def seln2_mbcr_eng_name1(self) -> str | None:
+        """매도2영문회원사명1"""
+        return self._get(68)  # type: ignore[no-any-return]
+
+    @property
+    def seln2_mbcr_eng_name2(self) -> str | None:
+        """매도2영문회원사명2"""
+        return self._get(69)  # type: ignore[no-any-return]
+
+    @property
+    def seln2_mbcr_eng_name3(self) -> str | None:
+        """매도2영문회원사명3"""
+        return self._get(70)  # type: ignore[no-any-return]
+
+    @property
+    def seln2_mbcr_eng_name4(self) -> str | None:
+        """매도2영문회원사명4"""
+        return self._get(71)  # type: ignore[no-any-return]
+
+    @property
+    def seln2_mbcr_eng_name5(self) -> str | None:
+        """매도2영문회원사명5"""
+        return self._get(72)  # type: ignore[no-any-return]
+
+    @property
+    def byov_mbcr_eng_name1(self) -> str | None:
+        """매수영문회원사명1"""
+        return self._get(73)  # type: ignore[no-any-return]
+
+    @property
+    def byov_mbcr_eng_name2(self) -> str | None:
+        """매수영문회원사명2"""
+        return self._get(74)  # type: ignore[no-any-return]
+
+    @property
+    def byov_mbcr_eng_name3(self) -> str | None:
+        """매수영문회원사명3"""
+        return self._get(75)  # type: ignore[no-any-return]
+
+    @property
+    def byov_mbcr_eng_name4(self) -> str | None:
+        """매수영문회원사명4"""
+        return self._get(76)  # type: ignore[no-any-return]
+
+    @property
+    def byov_mbcr_eng_name5(self) -> str | None:
+        """매수영문회원사명5"""
+        return self._get(77)  # type: ignore[no-any-return]
+
+
+class _DomesticStockOvertimeCcnlKrxColumns(StreamRecord):
+    """The column layout shared by H0STOUP0, H0STOAC0."""
+
+    __slots__ = ()
+
+    COLUMNS = ('mksc_shrn_iscd', 'stck_cntg_hour', 'stck_prpr', 'prdy_vrss_sign', 'prdy_vrss', 'prdy_ctrt', 'wghn_avrg_stck_prc', 'stck_oprc', 'stck_hgpr', 'stck_lwpr', 'askp1', 'bidp1', 'cntg_vol', 'acml_vol', 'acml_tr_pbmn', 'seln_cntg_csnu', 'shnu_cntg_csnu', 'ntby_cntg_csnu', 'cttr', 'seln_cntg_smtn', 'shnu_cntg_smtn', 'cntg_cls_code', 'shnu_rate', 'prdy_vol_vrss_acml_vol_rate', 'oprc_hour', 'oprc_vrss_prpr_sign', 'oprc_vrss_prpr', 'hgpr_hour', 'hgpr_vrss_prpr_sign', 'hgpr_vrss_prpr', 'lwpr_hour', 'lwpr_vrss_prpr_sign', 'lwpr_vrss_prpr', 'bsop_date', 'new_mkop_cls_code', 'trht_yn', 'askp_rsqn1', 'bidp_rsqn1', 'total_askp_rsqn', 'total_bidp_rsqn', 'vol_tnrt', 'prdy_smns_hour_acml_vol', 'prdy_smns_hour_acml_vol_rate',)
+    ENCODINGS = ('code', 'hhmmss', 'price', 'code', 'price', 'rate', 'price', 'price', 'price', 'price', 'price', 'price', 'qty', 'qty', 'amount', 'count', 'count', 'count', 'rate', 'number', 'number', 'code', 'rate', 'rate', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'yyyymmdd', 'code', 'flag', 'qty', 'qty', 'qty', 'qty', 'rate', 'qty', 'rate',)
+
+    @property
+    def mksc_shrn_iscd(self) -> str | None:
+        """유가증권 단축 종목코드"""
+        return self._get(0)  # type: ignore[no-any-return]
+
+    @property
+    def stck_cntg_hour(self) -> _dt.time | None:
+        """주식 단축 종목코드"""
+        return self._get(1)  # type: ignore[no-any-return]
+
+    @property
+    def stck_prpr(self) -> _Decimal | None:
+        """주식 현재가"""
+        return self._get(2)  # type: ignore[no-any-return]
+
+    @property
+    def prdy_vrss_sign(self) -> str | None:
+        """전일 대비 부호"""
+        return self._get(3)  # type: ignore[no-any-return]
+
+    @property
+    def prdy_vrss(self) -> _Decimal | None:
+        """전일 대비"""
+        return self._get(4)  # type: ignore[no-any-return]
+
+    @property
+    def prdy_ctrt(self) -> _Decimal | None:
+        """전일 대비율"""
+        return self._get(5)  # type: ignore[no-any-return]
+
+    @property
+    def wghn_avrg_stck_prc(self) -> _Decimal | None:
+        """가중 평균 주식 가격"""
+        return self._get(6)  # type: ignore[no-any-return]
+
+    @property
+    def stck_oprc(self) -> _Decimal | None:
+        """주식 시가2"""
+        return self._get(7)  # type: ignore[no-any-return]
+
+    @property
+    def stck_hgpr(self) -> _Decimal | None:
+        """주식 최고가"""
+        return self._get(8)  # type: ignore[no-any-return]
+
+    @property
+    def stck_lwpr(self) -> _Decimal | None:
+        """주식 최저가"""
+        return self._get(9)  # type: ignore[no-any-return]
+
+    @property
+    def askp1(self) -> _Decimal | None:
+        """매도호가1"""
+        return self._get(10)  # type: ignore[no-any-return]
+
+    @property
+    def bidp1(self) -> _Decimal | None:
+        """매수호가1"""
+        return self._get(11)  # type: ignore[no-any-return]
+
+    @property
+    def cntg_vol(self) -> int | None:
+        """체결 거래량"""
+        return self._get(12)  # type: ignore[no-any-return]
+
+    @property
+    def acml_vol(self) -> int | None:
+        """누적 거래량"""
+        return self._get(13)  # type: ignore[no-any-return]
+
+    @property
+    def acml_tr_pbmn(self) -> _Decimal | None:
+        """누적거래대금"""
+        return self._get(14)  # type: ignore[no-any-return]
+
+    @property
+    def seln_cntg_csnu(self) -> int | None:
+        """매도 체결 건수"""
+        return self._get(15)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_cntg_csnu(self) -> int | None:
+        """매수2 체결 건수"""
+        return self._get(16)  # type: ignore[no-any-return]
+
+    @property
+    def ntby_cntg_csnu(self) -> int | None:
+        """합계 순매수건수"""
+        return self._get(17)  # type: ignore[no-any-return]
+
+    @property
+    def cttr(self) -> _Decimal | None:
+        """체결강도"""
+        return self._get(18)  # type: ignore[no-any-return]
+
+    @property
+    def seln_cntg_smtn(self) -> _Decimal | None:
+        """총 매도 수량"""
+        return self._get(19)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_cntg_smtn(self) -> _Decimal | None:
+        """총 매수 수량"""
+        return self._get(20)  # type: ignore[no-any-return]
+
+    @property
+    def cntg_cls_code(self) -> str | None:
+        """체결 구분 코드"""
+        return self._get(21)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_rate(self) -> _Decimal | None:
+        """매수비율"""
+        return self._get(22)  # type: ignore[no-any-return]
+
+    @property
+    def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
+        """전일 거래량 대비 등락율"""
+        return self._get(23)  # type: ignore[no-any-return]
+
+    @property
+    def oprc_hour(self) -> _dt.time | None:
+        """시가 시간"""
+        return self._get(24)  # type: ignore[no-any-return]
+
+    @property
+    def oprc_vrss_prpr_sign(self) -> str | None:
+        """시가 대비 부호"""
+        return self._get(25)  # type: ignore[no-any-return]
+
+    @property
+    def oprc_vrss_prpr(self) -> _Decimal | None:
+        """시가 대비"""
+        return self._get(26)  # type: ignore[no-any-return]
+
+    @property
+    def hgpr_hour(self) -> _dt.time | None:
+        """최고가 시간"""
+        return self._get(27)  # type: ignore[no-any-return]
+
+    @property
+    def hgpr_vrss_prpr_sign(self) -> str | None:
+        """최고가 대비 현재가 부호"""
+        return self._get(28)  # type: ignore[no-any-return]
+
+    @property
+    def hgpr_vrss_prpr(self) -> _Decimal | None:
+        """최고가 대비 현재가"""
+        return self._get(29)  # type: ignore[no-any-return]
+
+    @property
+    def lwpr_hour(self) -> _dt.time | None:
+        """최저가 시간"""
+        return self._get(30)  # type: ignore[no-any-return]
+
+    @property
+    def lwpr_vrss_prpr_sign(self) -> str | None:
+        """최저가 대비 현재가 부호"""
+        return self._get(31)  # type: ignore[no-any-return]
+
+    @property
+    def lwpr_vrss_prpr(self) -> _Decimal | None:
+        """최저가 대비 현재가"""
+        return self._get(32)  # type: ignore[no-any-return]
+
+    @property
+    def bsop_date(self) -> _dt.date | None:
+        """일자"""
+        return self._get(33)  # type: ignore[no-any-return]
+
+    @property
+    def new_mkop_cls_code(self) -> str | None:
+        """신 장운영 구분 코드"""
+        return self._get(34)  # type: ignore[no-any-return]
+
+    @property
+    def trht_yn(self) -> bool | None:
+        """거래정지 여부"""
+        return self._get(35)  # type: ignore[no-any-return]
+
+    @property
+    def askp_rsqn1(self) -> int | None:
+        """매도호가잔량1"""
+        return self._get(36)  # type: ignore[no-any-return]
+
+    @property
+    def bidp_rsqn1(self) -> int | None:
+        """매수호가잔량1"""
+        return self._get(37)  # type: ignore[no-any-return]
+
+    @property
+    def total_askp_rsqn(self) -> int | None:
+        """총매도호가잔량"""
+        return self._get(38)  # type: ignore[no-any-return]
+
+    @property
+    def total_bidp_rsqn(self) -> int | None:
+        """총매수호가잔량"""
+        return self._get(39)  # type: ignore[no-any-return]
+
+    @property
+    def vol_tnrt(self) -> _Decimal | None:
+        """거래량 회전율"""
+        return self._get(40)  # type: ignore[no-any-return]
+
+    @property
+    def prdy_smns_hour_acml_vol(self) -> int | None:
+        """전일 동시간 누적 거래량"""
+        return self._get(41)  # type: ignore[no-any-return]
+
+    @property
+    def prdy_smns_hour_acml_vol_rate(self) -> _Decimal | None:
+        """전일 동시간 누적 거래량 비율"""
+        return self._get(42)  # type: ignore[no-any-return]
+
+
+class _DomesticStockProgramTradeNxtColumns(StreamRecord):
+    """The column layout shared by H0NXPGM0, H0UNPGM0."""
+
+    __slots__ = ()
+
+    COLUMNS = ('MKSC_SHRN_ISCD', 'STCK_CNTG_HOUR', 'SELN_CNQN', 'SELN_TR_PBMN', 'SHNU_CNQN', 'SHNU_TR_PBMN', 'NTBY_CNQN', 'NTBY_TR_PBMN', 'SELN_RSQN', 'SHNU_RSQN', 'WHOL_NTBY_QTY',)
+    ENCODINGS = ('code', 'hhmmss', 'qty', 'amount', 'qty', 'amount', 'qty', 'amount', 'qty', 'qty', 'qty',)
+
+    @property
+    def mksc_shrn_iscd(self) -> str | None:
+        """유가증권 단축 종목코드"""
+        return self._get(0)  # type: ignore[no-any-return]
+
+    @property
+    def stck_cntg_hour(self) -> _dt.time | None:
+        """주식 단축 종목코드"""
+        return self._get(1)  # type: ignore[no-any-return]
+
+    @property
+    def seln_cnqn(self) -> int | None:
+        """매도체결량"""
+        return self._get(2)  # type: ignore[no-any-return]
+
+    @property
+    def seln_tr_pbmn(self) -> _Decimal | None:
+        """매도거래대금"""
+        return self._get(3)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_cnqn(self) -> int | None:
+        """매수2체결량"""
+        return self._get(4)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_tr_pbmn(self) -> _Decimal | None:
+        """매수2거래대금"""
+        return self._get(5)  # type: ignore[no-any-return]
+
+    @property
+    def ntby_cnqn(self) -> int | None:
+        """순매수 체결량"""
+        return self._get(6)  # type: ignore[no-any-return]
+
+    @property
+    def ntby_tr_pbmn(self) -> _Decimal | None:
+        """순매수거래대금"""
+        return self._get(7)  # type: ignore[no-any-return]
+
+    @property
+    def seln_rsqn(self) -> int | None:
+        """매도 잔량"""
+        return self._get(8)  # type: ignore[no-any-return]
+
+    @property
+    def shnu_rsqn(self) -> int | None:
+        """매수2 잔량"""
+        return self._get(9)  # type: ignore[no-any-return]
+
+    @property
+    def whol_ntby_qty(self) -> int | None:
+        """전체 순매수 수량"""
+        return self._get(10)  # type: ignore[no-any-return]
+
+
+class _OverseasStockAskingPriceColumns(StreamRecord):
+    """The column layout shared by HDFSASP0, HDFSASP1."""
+
+    __slots__ = ()
+
+    COLUMNS = ('symb', 'zdiv', 'xymd', 'xhms', 'kymd', 'khms', 'bvol', 'avol', 'bdvl', 'advl', 'pbid1', 'pask1', 'vbid1', 'vask1', 'dbid1', 'dask1',)
+    ENCODINGS = ('code', 'code', 'yyyymmdd', 'text', 'yyyymmdd', 'text', 'text', 'text', 'text', 'text', 'price', 'price', 'qty', 'qty', 'text', 'text',)
+
+    @property
+    def symb(self) -> str | None:
+        """종목코드"""
+        return self._get(0)  # type: ignore[no-any-return]
+
+    @property
+    def zdiv(self) -> str | None:
+        """소수점자리수"""
+        return self._get(1)  # type: ignore[no-any-return]
+
+    @property
+    def xymd(self) -> _dt.date | None:
+        """일자(YYYYMMDD)"""
+        return self._get(2)  # type: ignore[no-any-return]
+
+    @property
+    def xhms(self) -> str | None:
+        """현지기준시간"""
+        return self._get(3)  # type: ignore[no-any-return]
+
+    @property
+    def kymd(self) -> _dt.date | None:
+        """한국기준일자"""
+        return self._get(4)  # type: ignore[no-any-return]
+
+    @property
+    def khms(self) -> str | None:
+        """한국기준시간"""
+        return self._get(5)  # type: ignore[no-any-return]
+
+    @property
+    def bvol(self) -> str | None:
+        """매수호가총잔량"""
+        return self._get(6)  # type: ignore[no-any-return]
+
+    @property
+    def avol(self) -> str | None:
+        """매도호가총잔량"""
+        return self._get(7)  # type: ignore[no-any-return]
+
+    @property
+    def bdvl(self) -> str | None:
+        """매수호가총잔량대비"""
+        return self._get(8)  # type: ignore[no-any-return]
+
+    @property
+    def advl(self) -> str | None:
+        """매도호가총잔량대비"""
+        return self._get(9)  # type: ignore[no-any-return]
+
+    @property
+    def pbid1(self) -> _Decimal | None:
+        """매수호가가격1"""
+        return self._get(10)  # type: ignore[no-any-return]
+
+    @property
+    def pask1(self) -> _Decimal | None:
+        """매도호가가격1"""
+        return self._get(11)  # type: ignore[no-any-return]
+
+    @property
+    def vbid1(self) -> int | None:
+        """매수호가잔량1"""
+        return self._get(12)  # type: ignore[no-any-return]
+
+    @property
+    def vask1(self) -> int | None:
+        """매도호가잔량1"""
+        return self._get(13)  # type: ignore[no-any-return]
+
+    @property
+    def dbid1(self) -> str | None:
+        """매수호가대비1"""
+        return self._get(14)  # type: ignore[no-any-return]
+
+    @property
+    def dask1(self) -> str | None:
+        """매도호가대비1"""
+        return self._get(15)  # type: ignore[no-any-return]
+
+
 class DomesticBondBondAskingPriceRecord(StreamRecord):
     """일반채권 실시간호가 — ``H0BJASP0`` (key: symbol)."""
 
@@ -409,466 +2678,22 @@ class DomesticBondBondIndexCcnlRecord(StreamRecord):
         return self._get(19)  # type: ignore[no-any-return]
 
 
-class DomesticFutureoptionCommodityFuturesRealtimeConclusionRecord(StreamRecord):
+class DomesticFutureoptionCommodityFuturesRealtimeConclusionRecord(_DomesticFutureoptionCommodityFuturesRealtimeConclusionColumns):
     """상품선물 실시간체결가 — ``H0CFCNT0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0CFCNT0'
     TITLE = '상품선물 실시간체결가'
-    COLUMNS = ('futs_shrn_iscd', 'bsop_hour', 'futs_prdy_vrss', 'prdy_vrss_sign', 'futs_prdy_ctrt', 'futs_prpr', 'futs_oprc', 'futs_hgpr', 'futs_lwpr', 'last_cnqn', 'acml_vol', 'acml_tr_pbmn', 'hts_thpr', 'mrkt_basis', 'dprt', 'nmsc_fctn_stpl_prc', 'fmsc_fctn_stpl_prc', 'spead_prc', 'hts_otst_stpl_qty', 'otst_stpl_qty_icdc', 'oprc_hour', 'oprc_vrss_prpr_sign', 'oprc_vrss_nmix_prpr', 'hgpr_hour', 'hgpr_vrss_prpr_sign', 'hgpr_vrss_nmix_prpr', 'lwpr_hour', 'lwpr_vrss_prpr_sign', 'lwpr_vrss_nmix_prpr', 'shnu_rate', 'cttr', 'esdg', 'otst_stpl_rgbf_qty_icdc', 'thpr_basis', 'futs_askp1', 'futs_bidp1', 'askp_rsqn1', 'bidp_rsqn1', 'seln_cntg_csnu', 'shnu_cntg_csnu', 'ntby_cntg_csnu', 'seln_cntg_smtn', 'shnu_cntg_smtn', 'total_askp_rsqn', 'total_bidp_rsqn', 'prdy_vol_vrss_acml_vol_rate', 'dscs_bltr_acml_qty', 'dynm_mxpr', 'dynm_llam', 'dynm_prc_limt_yn',)
-    ENCODINGS = ('code', 'hhmmss', 'price', 'code', 'rate', 'price', 'price', 'price', 'price', 'qty', 'qty', 'amount', 'price', 'number', 'rate', 'price', 'price', 'price', 'qty', 'amount', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'rate', 'rate', 'number', 'amount', 'number', 'price', 'price', 'qty', 'qty', 'count', 'count', 'count', 'number', 'number', 'qty', 'qty', 'rate', 'qty', 'price', 'price', 'flag',)
-
-    @property
-    def futs_shrn_iscd(self) -> str | None:
-        """선물 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def bsop_hour(self) -> _dt.time | None:
-        """영업시간"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def futs_prdy_vrss(self) -> _Decimal | None:
-        """선물 전일 대비"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vrss_sign(self) -> str | None:
-        """전일 대비 부호"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def futs_prdy_ctrt(self) -> _Decimal | None:
-        """선물 전일 대비율"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def futs_prpr(self) -> _Decimal | None:
-        """선물 현재가"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def futs_oprc(self) -> _Decimal | None:
-        """시가"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def futs_hgpr(self) -> _Decimal | None:
-        """선물 최고가"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def futs_lwpr(self) -> _Decimal | None:
-        """선물 최저가"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def last_cnqn(self) -> int | None:
-        """최종 거래량"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def acml_vol(self) -> int | None:
-        """누적 거래량"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def acml_tr_pbmn(self) -> _Decimal | None:
-        """누적거래대금"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def hts_thpr(self) -> _Decimal | None:
-        """HTS 이론가"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def mrkt_basis(self) -> _Decimal | None:
-        """시장 베이시스"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def dprt(self) -> _Decimal | None:
-        """괴리율"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def nmsc_fctn_stpl_prc(self) -> _Decimal | None:
-        """근월물 약정가"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def fmsc_fctn_stpl_prc(self) -> _Decimal | None:
-        """원월물 약정가"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def spead_prc(self) -> _Decimal | None:
-        """스프레드1"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def hts_otst_stpl_qty(self) -> int | None:
-        """HTS 미결제 약정 수량"""
-        return self._get(18)  # type: ignore[no-any-return]
-
-    @property
-    def otst_stpl_qty_icdc(self) -> _Decimal | None:
-        """미결제 약정 수량 증감"""
-        return self._get(19)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_hour(self) -> _dt.time | None:
-        """시가 시간"""
-        return self._get(20)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_vrss_prpr_sign(self) -> str | None:
-        """시가 대비 부호"""
-        return self._get(21)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_vrss_nmix_prpr(self) -> _Decimal | None:
-        """시가 대비 지수 현재가"""
-        return self._get(22)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_hour(self) -> _dt.time | None:
-        """최고가 시간"""
-        return self._get(23)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_vrss_prpr_sign(self) -> str | None:
-        """최고가 대비 현재가 부호"""
-        return self._get(24)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_vrss_nmix_prpr(self) -> _Decimal | None:
-        """최고가 대비 지수 현재가"""
-        return self._get(25)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_hour(self) -> _dt.time | None:
-        """최저가 시간"""
-        return self._get(26)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_vrss_prpr_sign(self) -> str | None:
-        """최저가 대비 현재가 부호"""
-        return self._get(27)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_vrss_nmix_prpr(self) -> _Decimal | None:
-        """최저가 대비 지수 현재가"""
-        return self._get(28)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_rate(self) -> _Decimal | None:
-        """매수비율"""
-        return self._get(29)  # type: ignore[no-any-return]
-
-    @property
-    def cttr(self) -> _Decimal | None:
-        """체결강도"""
-        return self._get(30)  # type: ignore[no-any-return]
-
-    @property
-    def esdg(self) -> _Decimal | None:
-        """괴리도"""
-        return self._get(31)  # type: ignore[no-any-return]
-
-    @property
-    def otst_stpl_rgbf_qty_icdc(self) -> _Decimal | None:
-        """미결제 약정 직전 수량 증감"""
-        return self._get(32)  # type: ignore[no-any-return]
-
-    @property
-    def thpr_basis(self) -> _Decimal | None:
-        """이론 베이시스"""
-        return self._get(33)  # type: ignore[no-any-return]
-
-    @property
-    def futs_askp1(self) -> _Decimal | None:
-        """선물 매도호가1"""
-        return self._get(34)  # type: ignore[no-any-return]
-
-    @property
-    def futs_bidp1(self) -> _Decimal | None:
-        """선물 매수호가1"""
-        return self._get(35)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn1(self) -> int | None:
-        """매도호가잔량1"""
-        return self._get(36)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn1(self) -> int | None:
-        """매수호가잔량1"""
-        return self._get(37)  # type: ignore[no-any-return]
-
-    @property
-    def seln_cntg_csnu(self) -> int | None:
-        """매도 체결 건수"""
-        return self._get(38)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_cntg_csnu(self) -> int | None:
-        """매수2 체결 건수"""
-        return self._get(39)  # type: ignore[no-any-return]
-
-    @property
-    def ntby_cntg_csnu(self) -> int | None:
-        """합계 순매수건수"""
-        return self._get(40)  # type: ignore[no-any-return]
-
-    @property
-    def seln_cntg_smtn(self) -> _Decimal | None:
-        """총 매도 수량"""
-        return self._get(41)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_cntg_smtn(self) -> _Decimal | None:
-        """총 매수 수량"""
-        return self._get(42)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn(self) -> int | None:
-        """총매도호가잔량"""
-        return self._get(43)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn(self) -> int | None:
-        """총매수호가잔량"""
-        return self._get(44)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
-        """전일 거래량 대비 등락율"""
-        return self._get(45)  # type: ignore[no-any-return]
-
-    @property
-    def dscs_bltr_acml_qty(self) -> int | None:
-        """협의 대량 거래량"""
-        return self._get(46)  # type: ignore[no-any-return]
-
-    @property
-    def dynm_mxpr(self) -> _Decimal | None:
-        """실시간상한가"""
-        return self._get(47)  # type: ignore[no-any-return]
-
-    @property
-    def dynm_llam(self) -> _Decimal | None:
-        """실시간하한가"""
-        return self._get(48)  # type: ignore[no-any-return]
-
-    @property
-    def dynm_prc_limt_yn(self) -> bool | None:
-        """실시간가격제한구분"""
-        return self._get(49)  # type: ignore[no-any-return]
 
 
-class DomesticFutureoptionCommodityFuturesRealtimeQuoteRecord(StreamRecord):
+class DomesticFutureoptionCommodityFuturesRealtimeQuoteRecord(_DomesticFutureoptionCommodityFuturesRealtimeQuoteColumns):
     """상품선물 실시간호가 — ``H0CFASP0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0CFASP0'
     TITLE = '상품선물 실시간호가'
-    COLUMNS = ('futs_shrn_iscd', 'bsop_hour', 'futs_askp1', 'futs_askp2', 'futs_askp3', 'futs_askp4', 'futs_askp5', 'futs_bidp1', 'futs_bidp2', 'futs_bidp3', 'futs_bidp4', 'futs_bidp5', 'askp_csnu1', 'askp_csnu2', 'askp_csnu3', 'askp_csnu4', 'askp_csnu5', 'bidp_csnu1', 'bidp_csnu2', 'bidp_csnu3', 'bidp_csnu4', 'bidp_csnu5', 'askp_rsqn1', 'askp_rsqn2', 'askp_rsqn3', 'askp_rsqn4', 'askp_rsqn5', 'bidp_rsqn1', 'bidp_rsqn2', 'bidp_rsqn3', 'bidp_rsqn4', 'bidp_rsqn5', 'total_askp_csnu', 'total_bidp_csnu', 'total_askp_rsqn', 'total_bidp_rsqn', 'total_askp_rsqn_icdc', 'total_bidp_rsqn_icdc',)
-    ENCODINGS = ('code', 'hhmmss', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'count', 'count', 'qty', 'qty', 'amount', 'amount',)
-
-    @property
-    def futs_shrn_iscd(self) -> str | None:
-        """선물 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def bsop_hour(self) -> _dt.time | None:
-        """영업시간"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def futs_askp1(self) -> _Decimal | None:
-        """선물 매도호가1"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def futs_askp2(self) -> _Decimal | None:
-        """선물 매도호가2"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def futs_askp3(self) -> _Decimal | None:
-        """선물 매도호가3"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def futs_askp4(self) -> _Decimal | None:
-        """선물 매도호가4"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def futs_askp5(self) -> _Decimal | None:
-        """선물 매도호가5"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def futs_bidp1(self) -> _Decimal | None:
-        """선물 매수호가1"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def futs_bidp2(self) -> _Decimal | None:
-        """선물 매수호가2"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def futs_bidp3(self) -> _Decimal | None:
-        """선물 매수호가3"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def futs_bidp4(self) -> _Decimal | None:
-        """선물 매수호가4"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def futs_bidp5(self) -> _Decimal | None:
-        """선물 매수호가5"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu1(self) -> int | None:
-        """매도호가 건수1"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu2(self) -> int | None:
-        """매도호가 건수2"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu3(self) -> int | None:
-        """매도호가 건수3"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu4(self) -> int | None:
-        """매도호가 건수4"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu5(self) -> int | None:
-        """매도호가 건수5"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu1(self) -> int | None:
-        """매수호가 건수1"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu2(self) -> int | None:
-        """매수호가 건수2"""
-        return self._get(18)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu3(self) -> int | None:
-        """매수호가 건수3"""
-        return self._get(19)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu4(self) -> int | None:
-        """매수호가 건수4"""
-        return self._get(20)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu5(self) -> int | None:
-        """매수호가 건수5"""
-        return self._get(21)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn1(self) -> int | None:
-        """매도호가잔량1"""
-        return self._get(22)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn2(self) -> int | None:
-        """매도호가 잔량2"""
-        return self._get(23)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn3(self) -> int | None:
-        """매도호가 잔량3"""
-        return self._get(24)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn4(self) -> int | None:
-        """매도호가 잔량4"""
-        return self._get(25)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn5(self) -> int | None:
-        """매도호가 잔량5"""
-        return self._get(26)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn1(self) -> int | None:
-        """매수호가잔량1"""
-        return self._get(27)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn2(self) -> int | None:
-        """매수호가 잔량2"""
-        return self._get(28)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn3(self) -> int | None:
-        """매수호가 잔량3"""
-        return self._get(29)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn4(self) -> int | None:
-        """매수호가 잔량4"""
-        return self._get(30)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn5(self) -> int | None:
-        """매수호가 잔량5"""
-        return self._get(31)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_csnu(self) -> int | None:
-        """총 매도호가 건수"""
-        return self._get(32)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_csnu(self) -> int | None:
-        """총 매수호가 건수"""
-        return self._get(33)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn(self) -> int | None:
-        """총매도호가잔량"""
-        return self._get(34)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn(self) -> int | None:
-        """총매수호가잔량"""
-        return self._get(35)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn_icdc(self) -> _Decimal | None:
-        """총 매도호가 잔량 증감"""
-        return self._get(36)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn_icdc(self) -> _Decimal | None:
-        """총 매수호가 잔량 증감"""
-        return self._get(37)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionFuoptCcnlNoticeRecord(StreamRecord):
@@ -1043,466 +2868,22 @@ class DomesticFutureoptionFuturesExpCcnlRecord(StreamRecord):
         return self._get(7)  # type: ignore[no-any-return]
 
 
-class DomesticFutureoptionIndexFuturesRealtimeConclusionRecord(StreamRecord):
+class DomesticFutureoptionIndexFuturesRealtimeConclusionRecord(_DomesticFutureoptionCommodityFuturesRealtimeConclusionColumns):
     """지수선물 실시간체결가 — ``H0IFCNT0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0IFCNT0'
     TITLE = '지수선물 실시간체결가'
-    COLUMNS = ('futs_shrn_iscd', 'bsop_hour', 'futs_prdy_vrss', 'prdy_vrss_sign', 'futs_prdy_ctrt', 'futs_prpr', 'futs_oprc', 'futs_hgpr', 'futs_lwpr', 'last_cnqn', 'acml_vol', 'acml_tr_pbmn', 'hts_thpr', 'mrkt_basis', 'dprt', 'nmsc_fctn_stpl_prc', 'fmsc_fctn_stpl_prc', 'spead_prc', 'hts_otst_stpl_qty', 'otst_stpl_qty_icdc', 'oprc_hour', 'oprc_vrss_prpr_sign', 'oprc_vrss_nmix_prpr', 'hgpr_hour', 'hgpr_vrss_prpr_sign', 'hgpr_vrss_nmix_prpr', 'lwpr_hour', 'lwpr_vrss_prpr_sign', 'lwpr_vrss_nmix_prpr', 'shnu_rate', 'cttr', 'esdg', 'otst_stpl_rgbf_qty_icdc', 'thpr_basis', 'futs_askp1', 'futs_bidp1', 'askp_rsqn1', 'bidp_rsqn1', 'seln_cntg_csnu', 'shnu_cntg_csnu', 'ntby_cntg_csnu', 'seln_cntg_smtn', 'shnu_cntg_smtn', 'total_askp_rsqn', 'total_bidp_rsqn', 'prdy_vol_vrss_acml_vol_rate', 'dscs_bltr_acml_qty', 'dynm_mxpr', 'dynm_llam', 'dynm_prc_limt_yn',)
-    ENCODINGS = ('code', 'hhmmss', 'price', 'code', 'rate', 'price', 'price', 'price', 'price', 'qty', 'qty', 'amount', 'price', 'number', 'rate', 'price', 'price', 'price', 'qty', 'amount', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'rate', 'rate', 'number', 'amount', 'number', 'price', 'price', 'qty', 'qty', 'count', 'count', 'count', 'number', 'number', 'qty', 'qty', 'rate', 'qty', 'price', 'price', 'flag',)
-
-    @property
-    def futs_shrn_iscd(self) -> str | None:
-        """선물 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def bsop_hour(self) -> _dt.time | None:
-        """영업시간"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def futs_prdy_vrss(self) -> _Decimal | None:
-        """선물 전일 대비"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vrss_sign(self) -> str | None:
-        """전일 대비 부호"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def futs_prdy_ctrt(self) -> _Decimal | None:
-        """선물 전일 대비율"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def futs_prpr(self) -> _Decimal | None:
-        """선물 현재가"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def futs_oprc(self) -> _Decimal | None:
-        """시가"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def futs_hgpr(self) -> _Decimal | None:
-        """선물 최고가"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def futs_lwpr(self) -> _Decimal | None:
-        """선물 최저가"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def last_cnqn(self) -> int | None:
-        """최종 거래량"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def acml_vol(self) -> int | None:
-        """누적 거래량"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def acml_tr_pbmn(self) -> _Decimal | None:
-        """누적거래대금"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def hts_thpr(self) -> _Decimal | None:
-        """HTS 이론가"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def mrkt_basis(self) -> _Decimal | None:
-        """시장 베이시스"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def dprt(self) -> _Decimal | None:
-        """괴리율"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def nmsc_fctn_stpl_prc(self) -> _Decimal | None:
-        """근월물 약정가"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def fmsc_fctn_stpl_prc(self) -> _Decimal | None:
-        """원월물 약정가"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def spead_prc(self) -> _Decimal | None:
-        """스프레드1"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def hts_otst_stpl_qty(self) -> int | None:
-        """HTS 미결제 약정 수량"""
-        return self._get(18)  # type: ignore[no-any-return]
-
-    @property
-    def otst_stpl_qty_icdc(self) -> _Decimal | None:
-        """미결제 약정 수량 증감"""
-        return self._get(19)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_hour(self) -> _dt.time | None:
-        """시가 시간"""
-        return self._get(20)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_vrss_prpr_sign(self) -> str | None:
-        """시가 대비 부호"""
-        return self._get(21)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_vrss_nmix_prpr(self) -> _Decimal | None:
-        """시가 대비 지수 현재가"""
-        return self._get(22)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_hour(self) -> _dt.time | None:
-        """최고가 시간"""
-        return self._get(23)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_vrss_prpr_sign(self) -> str | None:
-        """최고가 대비 현재가 부호"""
-        return self._get(24)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_vrss_nmix_prpr(self) -> _Decimal | None:
-        """최고가 대비 지수 현재가"""
-        return self._get(25)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_hour(self) -> _dt.time | None:
-        """최저가 시간"""
-        return self._get(26)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_vrss_prpr_sign(self) -> str | None:
-        """최저가 대비 현재가 부호"""
-        return self._get(27)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_vrss_nmix_prpr(self) -> _Decimal | None:
-        """최저가 대비 지수 현재가"""
-        return self._get(28)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_rate(self) -> _Decimal | None:
-        """매수비율"""
-        return self._get(29)  # type: ignore[no-any-return]
-
-    @property
-    def cttr(self) -> _Decimal | None:
-        """체결강도"""
-        return self._get(30)  # type: ignore[no-any-return]
-
-    @property
-    def esdg(self) -> _Decimal | None:
-        """괴리도"""
-        return self._get(31)  # type: ignore[no-any-return]
-
-    @property
-    def otst_stpl_rgbf_qty_icdc(self) -> _Decimal | None:
-        """미결제 약정 직전 수량 증감"""
-        return self._get(32)  # type: ignore[no-any-return]
-
-    @property
-    def thpr_basis(self) -> _Decimal | None:
-        """이론 베이시스"""
-        return self._get(33)  # type: ignore[no-any-return]
-
-    @property
-    def futs_askp1(self) -> _Decimal | None:
-        """선물 매도호가1"""
-        return self._get(34)  # type: ignore[no-any-return]
-
-    @property
-    def futs_bidp1(self) -> _Decimal | None:
-        """선물 매수호가1"""
-        return self._get(35)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn1(self) -> int | None:
-        """매도호가잔량1"""
-        return self._get(36)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn1(self) -> int | None:
-        """매수호가잔량1"""
-        return self._get(37)  # type: ignore[no-any-return]
-
-    @property
-    def seln_cntg_csnu(self) -> int | None:
-        """매도 체결 건수"""
-        return self._get(38)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_cntg_csnu(self) -> int | None:
-        """매수2 체결 건수"""
-        return self._get(39)  # type: ignore[no-any-return]
-
-    @property
-    def ntby_cntg_csnu(self) -> int | None:
-        """합계 순매수건수"""
-        return self._get(40)  # type: ignore[no-any-return]
-
-    @property
-    def seln_cntg_smtn(self) -> _Decimal | None:
-        """총 매도 수량"""
-        return self._get(41)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_cntg_smtn(self) -> _Decimal | None:
-        """총 매수 수량"""
-        return self._get(42)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn(self) -> int | None:
-        """총매도호가잔량"""
-        return self._get(43)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn(self) -> int | None:
-        """총매수호가잔량"""
-        return self._get(44)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
-        """전일 거래량 대비 등락율"""
-        return self._get(45)  # type: ignore[no-any-return]
-
-    @property
-    def dscs_bltr_acml_qty(self) -> int | None:
-        """협의 대량 거래량"""
-        return self._get(46)  # type: ignore[no-any-return]
-
-    @property
-    def dynm_mxpr(self) -> _Decimal | None:
-        """실시간상한가"""
-        return self._get(47)  # type: ignore[no-any-return]
-
-    @property
-    def dynm_llam(self) -> _Decimal | None:
-        """실시간하한가"""
-        return self._get(48)  # type: ignore[no-any-return]
-
-    @property
-    def dynm_prc_limt_yn(self) -> bool | None:
-        """실시간가격제한구분"""
-        return self._get(49)  # type: ignore[no-any-return]
 
 
-class DomesticFutureoptionIndexFuturesRealtimeQuoteRecord(StreamRecord):
+class DomesticFutureoptionIndexFuturesRealtimeQuoteRecord(_DomesticFutureoptionCommodityFuturesRealtimeQuoteColumns):
     """지수선물 실시간호가 — ``H0IFASP0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0IFASP0'
     TITLE = '지수선물 실시간호가'
-    COLUMNS = ('futs_shrn_iscd', 'bsop_hour', 'futs_askp1', 'futs_askp2', 'futs_askp3', 'futs_askp4', 'futs_askp5', 'futs_bidp1', 'futs_bidp2', 'futs_bidp3', 'futs_bidp4', 'futs_bidp5', 'askp_csnu1', 'askp_csnu2', 'askp_csnu3', 'askp_csnu4', 'askp_csnu5', 'bidp_csnu1', 'bidp_csnu2', 'bidp_csnu3', 'bidp_csnu4', 'bidp_csnu5', 'askp_rsqn1', 'askp_rsqn2', 'askp_rsqn3', 'askp_rsqn4', 'askp_rsqn5', 'bidp_rsqn1', 'bidp_rsqn2', 'bidp_rsqn3', 'bidp_rsqn4', 'bidp_rsqn5', 'total_askp_csnu', 'total_bidp_csnu', 'total_askp_rsqn', 'total_bidp_rsqn', 'total_askp_rsqn_icdc', 'total_bidp_rsqn_icdc',)
-    ENCODINGS = ('code', 'hhmmss', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'count', 'count', 'qty', 'qty', 'amount', 'amount',)
-
-    @property
-    def futs_shrn_iscd(self) -> str | None:
-        """선물 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def bsop_hour(self) -> _dt.time | None:
-        """영업시간"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def futs_askp1(self) -> _Decimal | None:
-        """선물 매도호가1"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def futs_askp2(self) -> _Decimal | None:
-        """선물 매도호가2"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def futs_askp3(self) -> _Decimal | None:
-        """선물 매도호가3"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def futs_askp4(self) -> _Decimal | None:
-        """선물 매도호가4"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def futs_askp5(self) -> _Decimal | None:
-        """선물 매도호가5"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def futs_bidp1(self) -> _Decimal | None:
-        """선물 매수호가1"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def futs_bidp2(self) -> _Decimal | None:
-        """선물 매수호가2"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def futs_bidp3(self) -> _Decimal | None:
-        """선물 매수호가3"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def futs_bidp4(self) -> _Decimal | None:
-        """선물 매수호가4"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def futs_bidp5(self) -> _Decimal | None:
-        """선물 매수호가5"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu1(self) -> int | None:
-        """매도호가 건수1"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu2(self) -> int | None:
-        """매도호가 건수2"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu3(self) -> int | None:
-        """매도호가 건수3"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu4(self) -> int | None:
-        """매도호가 건수4"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu5(self) -> int | None:
-        """매도호가 건수5"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu1(self) -> int | None:
-        """매수호가 건수1"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu2(self) -> int | None:
-        """매수호가 건수2"""
-        return self._get(18)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu3(self) -> int | None:
-        """매수호가 건수3"""
-        return self._get(19)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu4(self) -> int | None:
-        """매수호가 건수4"""
-        return self._get(20)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu5(self) -> int | None:
-        """매수호가 건수5"""
-        return self._get(21)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn1(self) -> int | None:
-        """매도호가잔량1"""
-        return self._get(22)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn2(self) -> int | None:
-        """매도호가 잔량2"""
-        return self._get(23)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn3(self) -> int | None:
-        """매도호가 잔량3"""
-        return self._get(24)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn4(self) -> int | None:
-        """매도호가 잔량4"""
-        return self._get(25)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn5(self) -> int | None:
-        """매도호가 잔량5"""
-        return self._get(26)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn1(self) -> int | None:
-        """매수호가잔량1"""
-        return self._get(27)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn2(self) -> int | None:
-        """매수호가 잔량2"""
-        return self._get(28)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn3(self) -> int | None:
-        """매수호가 잔량3"""
-        return self._get(29)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn4(self) -> int | None:
-        """매수호가 잔량4"""
-        return self._get(30)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn5(self) -> int | None:
-        """매수호가 잔량5"""
-        return self._get(31)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_csnu(self) -> int | None:
-        """총 매도호가 건수"""
-        return self._get(32)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_csnu(self) -> int | None:
-        """총 매수호가 건수"""
-        return self._get(33)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn(self) -> int | None:
-        """총매도호가잔량"""
-        return self._get(34)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn(self) -> int | None:
-        """총매수호가잔량"""
-        return self._get(35)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn_icdc(self) -> _Decimal | None:
-        """총 매도호가 잔량 증감"""
-        return self._get(36)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn_icdc(self) -> _Decimal | None:
-        """총 매수호가 잔량 증감"""
-        return self._get(37)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionIndexOptionRealtimeConclusionRecord(StreamRecord):
@@ -1806,406 +3187,22 @@ class DomesticFutureoptionIndexOptionRealtimeConclusionRecord(StreamRecord):
         return self._get(57)  # type: ignore[no-any-return]
 
 
-class DomesticFutureoptionIndexOptionRealtimeQuoteRecord(StreamRecord):
+class DomesticFutureoptionIndexOptionRealtimeQuoteRecord(_DomesticFutureoptionIndexOptionRealtimeQuoteColumns):
     """지수옵션 실시간호가 — ``H0IOASP0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0IOASP0'
     TITLE = '지수옵션 실시간호가'
-    COLUMNS = ('optn_shrn_iscd', 'bsop_hour', 'optn_askp1', 'optn_askp2', 'optn_askp3', 'optn_askp4', 'optn_askp5', 'optn_bidp1', 'optn_bidp2', 'optn_bidp3', 'optn_bidp4', 'optn_bidp5', 'askp_csnu1', 'askp_csnu2', 'askp_csnu3', 'askp_csnu4', 'askp_csnu5', 'bidp_csnu1', 'bidp_csnu2', 'bidp_csnu3', 'bidp_csnu4', 'bidp_csnu5', 'askp_rsqn1', 'askp_rsqn2', 'askp_rsqn3', 'askp_rsqn4', 'askp_rsqn5', 'bidp_rsqn1', 'bidp_rsqn2', 'bidp_rsqn3', 'bidp_rsqn4', 'bidp_rsqn5', 'total_askp_csnu', 'total_bidp_csnu', 'total_askp_rsqn', 'total_bidp_rsqn', 'total_askp_rsqn_icdc', 'total_bidp_rsqn_icdc',)
-    ENCODINGS = ('code', 'hhmmss', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'count', 'count', 'qty', 'qty', 'amount', 'amount',)
-
-    @property
-    def optn_shrn_iscd(self) -> str | None:
-        """옵션 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def bsop_hour(self) -> _dt.time | None:
-        """영업시간"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def optn_askp1(self) -> _Decimal | None:
-        """옵션 매도호가1"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def optn_askp2(self) -> _Decimal | None:
-        """옵션 매도호가2"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def optn_askp3(self) -> _Decimal | None:
-        """옵션 매도호가3"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def optn_askp4(self) -> _Decimal | None:
-        """옵션 매도호가4"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def optn_askp5(self) -> _Decimal | None:
-        """옵션 매도호가5"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def optn_bidp1(self) -> _Decimal | None:
-        """옵션 매수호가1"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def optn_bidp2(self) -> _Decimal | None:
-        """옵션 매수호가2"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def optn_bidp3(self) -> _Decimal | None:
-        """옵션 매수호가3"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def optn_bidp4(self) -> _Decimal | None:
-        """옵션 매수호가4"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def optn_bidp5(self) -> _Decimal | None:
-        """옵션 매수호가5"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu1(self) -> int | None:
-        """매도호가 건수1"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu2(self) -> int | None:
-        """매도호가 건수2"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu3(self) -> int | None:
-        """매도호가 건수3"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu4(self) -> int | None:
-        """매도호가 건수4"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu5(self) -> int | None:
-        """매도호가 건수5"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu1(self) -> int | None:
-        """매수호가 건수1"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu2(self) -> int | None:
-        """매수호가 건수2"""
-        return self._get(18)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu3(self) -> int | None:
-        """매수호가 건수3"""
-        return self._get(19)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu4(self) -> int | None:
-        """매수호가 건수4"""
-        return self._get(20)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu5(self) -> int | None:
-        """매수호가 건수5"""
-        return self._get(21)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn1(self) -> int | None:
-        """매도호가잔량1"""
-        return self._get(22)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn2(self) -> int | None:
-        """매도호가 잔량2"""
-        return self._get(23)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn3(self) -> int | None:
-        """매도호가 잔량3"""
-        return self._get(24)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn4(self) -> int | None:
-        """매도호가 잔량4"""
-        return self._get(25)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn5(self) -> int | None:
-        """매도호가 잔량5"""
-        return self._get(26)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn1(self) -> int | None:
-        """매수호가잔량1"""
-        return self._get(27)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn2(self) -> int | None:
-        """매수호가 잔량2"""
-        return self._get(28)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn3(self) -> int | None:
-        """매수호가 잔량3"""
-        return self._get(29)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn4(self) -> int | None:
-        """매수호가 잔량4"""
-        return self._get(30)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn5(self) -> int | None:
-        """매수호가 잔량5"""
-        return self._get(31)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_csnu(self) -> int | None:
-        """총 매도호가 건수"""
-        return self._get(32)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_csnu(self) -> int | None:
-        """총 매수호가 건수"""
-        return self._get(33)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn(self) -> int | None:
-        """총매도호가잔량"""
-        return self._get(34)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn(self) -> int | None:
-        """총매수호가잔량"""
-        return self._get(35)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn_icdc(self) -> _Decimal | None:
-        """총 매도호가 잔량 증감"""
-        return self._get(36)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn_icdc(self) -> _Decimal | None:
-        """총 매수호가 잔량 증감"""
-        return self._get(37)  # type: ignore[no-any-return]
 
 
-class DomesticFutureoptionKrxNgtFuturesAskingPriceRecord(StreamRecord):
+class DomesticFutureoptionKrxNgtFuturesAskingPriceRecord(_DomesticFutureoptionCommodityFuturesRealtimeQuoteColumns):
     """KRX야간선물 실시간호가 — ``H0MFASP0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0MFASP0'
     TITLE = 'KRX야간선물 실시간호가'
-    COLUMNS = ('futs_shrn_iscd', 'bsop_hour', 'futs_askp1', 'futs_askp2', 'futs_askp3', 'futs_askp4', 'futs_askp5', 'futs_bidp1', 'futs_bidp2', 'futs_bidp3', 'futs_bidp4', 'futs_bidp5', 'askp_csnu1', 'askp_csnu2', 'askp_csnu3', 'askp_csnu4', 'askp_csnu5', 'bidp_csnu1', 'bidp_csnu2', 'bidp_csnu3', 'bidp_csnu4', 'bidp_csnu5', 'askp_rsqn1', 'askp_rsqn2', 'askp_rsqn3', 'askp_rsqn4', 'askp_rsqn5', 'bidp_rsqn1', 'bidp_rsqn2', 'bidp_rsqn3', 'bidp_rsqn4', 'bidp_rsqn5', 'total_askp_csnu', 'total_bidp_csnu', 'total_askp_rsqn', 'total_bidp_rsqn', 'total_askp_rsqn_icdc', 'total_bidp_rsqn_icdc',)
-    ENCODINGS = ('code', 'hhmmss', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'count', 'count', 'qty', 'qty', 'amount', 'amount',)
-
-    @property
-    def futs_shrn_iscd(self) -> str | None:
-        """선물 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def bsop_hour(self) -> _dt.time | None:
-        """영업시간"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def futs_askp1(self) -> _Decimal | None:
-        """선물 매도호가1"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def futs_askp2(self) -> _Decimal | None:
-        """선물 매도호가2"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def futs_askp3(self) -> _Decimal | None:
-        """선물 매도호가3"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def futs_askp4(self) -> _Decimal | None:
-        """선물 매도호가4"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def futs_askp5(self) -> _Decimal | None:
-        """선물 매도호가5"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def futs_bidp1(self) -> _Decimal | None:
-        """선물 매수호가1"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def futs_bidp2(self) -> _Decimal | None:
-        """선물 매수호가2"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def futs_bidp3(self) -> _Decimal | None:
-        """선물 매수호가3"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def futs_bidp4(self) -> _Decimal | None:
-        """선물 매수호가4"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def futs_bidp5(self) -> _Decimal | None:
-        """선물 매수호가5"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu1(self) -> int | None:
-        """매도호가 건수1"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu2(self) -> int | None:
-        """매도호가 건수2"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu3(self) -> int | None:
-        """매도호가 건수3"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu4(self) -> int | None:
-        """매도호가 건수4"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu5(self) -> int | None:
-        """매도호가 건수5"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu1(self) -> int | None:
-        """매수호가 건수1"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu2(self) -> int | None:
-        """매수호가 건수2"""
-        return self._get(18)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu3(self) -> int | None:
-        """매수호가 건수3"""
-        return self._get(19)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu4(self) -> int | None:
-        """매수호가 건수4"""
-        return self._get(20)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu5(self) -> int | None:
-        """매수호가 건수5"""
-        return self._get(21)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn1(self) -> int | None:
-        """매도호가잔량1"""
-        return self._get(22)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn2(self) -> int | None:
-        """매도호가 잔량2"""
-        return self._get(23)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn3(self) -> int | None:
-        """매도호가 잔량3"""
-        return self._get(24)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn4(self) -> int | None:
-        """매도호가 잔량4"""
-        return self._get(25)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn5(self) -> int | None:
-        """매도호가 잔량5"""
-        return self._get(26)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn1(self) -> int | None:
-        """매수호가잔량1"""
-        return self._get(27)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn2(self) -> int | None:
-        """매수호가 잔량2"""
-        return self._get(28)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn3(self) -> int | None:
-        """매수호가 잔량3"""
-        return self._get(29)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn4(self) -> int | None:
-        """매수호가 잔량4"""
-        return self._get(30)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn5(self) -> int | None:
-        """매수호가 잔량5"""
-        return self._get(31)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_csnu(self) -> int | None:
-        """총 매도호가 건수"""
-        return self._get(32)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_csnu(self) -> int | None:
-        """총 매수호가 건수"""
-        return self._get(33)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn(self) -> int | None:
-        """총매도호가잔량"""
-        return self._get(34)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn(self) -> int | None:
-        """총매수호가잔량"""
-        return self._get(35)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn_icdc(self) -> _Decimal | None:
-        """총 매도호가 잔량 증감"""
-        return self._get(36)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn_icdc(self) -> _Decimal | None:
-        """총 매수호가 잔량 증감"""
-        return self._get(37)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionKrxNgtFuturesCcnlRecord(StreamRecord):
@@ -2464,311 +3461,22 @@ class DomesticFutureoptionKrxNgtFuturesCcnlRecord(StreamRecord):
         return self._get(48)  # type: ignore[no-any-return]
 
 
-class DomesticFutureoptionKrxNgtFuturesCcnlNoticeRecord(StreamRecord):
+class DomesticFutureoptionKrxNgtFuturesCcnlNoticeRecord(_DomesticFutureoptionKrxNgtFuturesCcnlNoticeColumns):
     """KRX야간선물 실시간체결통보 — ``H0MFCNI0`` (key: hts_id, encrypted)."""
 
     __slots__ = ()
 
     TR_ID = 'H0MFCNI0'
     TITLE = 'KRX야간선물 실시간체결통보'
-    COLUMNS = ('cust_id', 'acnt_no', 'oder_no', 'ooder_no', 'seln_byov_cls', 'rctf_cls', 'oder_kind2', 'stck_shrn_iscd', 'cntg_qty', 'cntg_unpr', 'stck_cntg_hour', 'rfus_yn', 'cntg_yn', 'acpt_yn', 'brnc_no', 'oder_qty', 'acnt_name', 'cntg_isnm', 'oder_cond',)
-    ENCODINGS = ('code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'qty', 'price', 'hhmmss', 'flag', 'code', 'flag', 'code', 'qty', 'text', 'text', 'text',)
-
-    @property
-    def cust_id(self) -> str | None:
-        """고객 ID"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def acnt_no(self) -> str | None:
-        """계좌번호"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def oder_no(self) -> str | None:
-        """주문번호"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def ooder_no(self) -> str | None:
-        """원주문번호"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def seln_byov_cls(self) -> str | None:
-        """매도매수구분"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def rctf_cls(self) -> str | None:
-        """접수구분"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def oder_kind2(self) -> str | None:
-        """주문종류2"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def stck_shrn_iscd(self) -> str | None:
-        """주식 단축 종목코드"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def cntg_qty(self) -> int | None:
-        """체결수량"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def cntg_unpr(self) -> _Decimal | None:
-        """체결단가"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def stck_cntg_hour(self) -> _dt.time | None:
-        """주식 단축 종목코드"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def rfus_yn(self) -> bool | None:
-        """거부여부"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def cntg_yn(self) -> str | None:
-        """체결여부"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def acpt_yn(self) -> bool | None:
-        """접수여부"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def brnc_no(self) -> str | None:
-        """지점번호"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def oder_qty(self) -> int | None:
-        """주문수량"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def acnt_name(self) -> str | None:
-        """계좌명"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def cntg_isnm(self) -> str | None:
-        """체결종목명"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def oder_cond(self) -> str | None:
-        """주문조건"""
-        return self._get(18)  # type: ignore[no-any-return]
 
 
-class DomesticFutureoptionKrxNgtOptionAskingPriceRecord(StreamRecord):
+class DomesticFutureoptionKrxNgtOptionAskingPriceRecord(_DomesticFutureoptionIndexOptionRealtimeQuoteColumns):
     """KRX야간옵션 실시간호가 — ``H0EUASP0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0EUASP0'
     TITLE = 'KRX야간옵션 실시간호가'
-    COLUMNS = ('optn_shrn_iscd', 'bsop_hour', 'optn_askp1', 'optn_askp2', 'optn_askp3', 'optn_askp4', 'optn_askp5', 'optn_bidp1', 'optn_bidp2', 'optn_bidp3', 'optn_bidp4', 'optn_bidp5', 'askp_csnu1', 'askp_csnu2', 'askp_csnu3', 'askp_csnu4', 'askp_csnu5', 'bidp_csnu1', 'bidp_csnu2', 'bidp_csnu3', 'bidp_csnu4', 'bidp_csnu5', 'askp_rsqn1', 'askp_rsqn2', 'askp_rsqn3', 'askp_rsqn4', 'askp_rsqn5', 'bidp_rsqn1', 'bidp_rsqn2', 'bidp_rsqn3', 'bidp_rsqn4', 'bidp_rsqn5', 'total_askp_csnu', 'total_bidp_csnu', 'total_askp_rsqn', 'total_bidp_rsqn', 'total_askp_rsqn_icdc', 'total_bidp_rsqn_icdc',)
-    ENCODINGS = ('code', 'hhmmss', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'count', 'count', 'qty', 'qty', 'amount', 'amount',)
-
-    @property
-    def optn_shrn_iscd(self) -> str | None:
-        """옵션 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def bsop_hour(self) -> _dt.time | None:
-        """영업시간"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def optn_askp1(self) -> _Decimal | None:
-        """옵션 매도호가1"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def optn_askp2(self) -> _Decimal | None:
-        """옵션 매도호가2"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def optn_askp3(self) -> _Decimal | None:
-        """옵션 매도호가3"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def optn_askp4(self) -> _Decimal | None:
-        """옵션 매도호가4"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def optn_askp5(self) -> _Decimal | None:
-        """옵션 매도호가5"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def optn_bidp1(self) -> _Decimal | None:
-        """옵션 매수호가1"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def optn_bidp2(self) -> _Decimal | None:
-        """옵션 매수호가2"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def optn_bidp3(self) -> _Decimal | None:
-        """옵션 매수호가3"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def optn_bidp4(self) -> _Decimal | None:
-        """옵션 매수호가4"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def optn_bidp5(self) -> _Decimal | None:
-        """옵션 매수호가5"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu1(self) -> int | None:
-        """매도호가 건수1"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu2(self) -> int | None:
-        """매도호가 건수2"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu3(self) -> int | None:
-        """매도호가 건수3"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu4(self) -> int | None:
-        """매도호가 건수4"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def askp_csnu5(self) -> int | None:
-        """매도호가 건수5"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu1(self) -> int | None:
-        """매수호가 건수1"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu2(self) -> int | None:
-        """매수호가 건수2"""
-        return self._get(18)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu3(self) -> int | None:
-        """매수호가 건수3"""
-        return self._get(19)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu4(self) -> int | None:
-        """매수호가 건수4"""
-        return self._get(20)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_csnu5(self) -> int | None:
-        """매수호가 건수5"""
-        return self._get(21)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn1(self) -> int | None:
-        """매도호가잔량1"""
-        return self._get(22)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn2(self) -> int | None:
-        """매도호가 잔량2"""
-        return self._get(23)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn3(self) -> int | None:
-        """매도호가 잔량3"""
-        return self._get(24)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn4(self) -> int | None:
-        """매도호가 잔량4"""
-        return self._get(25)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn5(self) -> int | None:
-        """매도호가 잔량5"""
-        return self._get(26)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn1(self) -> int | None:
-        """매수호가잔량1"""
-        return self._get(27)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn2(self) -> int | None:
-        """매수호가 잔량2"""
-        return self._get(28)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn3(self) -> int | None:
-        """매수호가 잔량3"""
-        return self._get(29)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn4(self) -> int | None:
-        """매수호가 잔량4"""
-        return self._get(30)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn5(self) -> int | None:
-        """매수호가 잔량5"""
-        return self._get(31)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_csnu(self) -> int | None:
-        """총 매도호가 건수"""
-        return self._get(32)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_csnu(self) -> int | None:
-        """총 매수호가 건수"""
-        return self._get(33)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn(self) -> int | None:
-        """총매도호가잔량"""
-        return self._get(34)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn(self) -> int | None:
-        """총매수호가잔량"""
-        return self._get(35)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn_icdc(self) -> _Decimal | None:
-        """총 매도호가 잔량 증감"""
-        return self._get(36)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn_icdc(self) -> _Decimal | None:
-        """총 매수호가 잔량 증감"""
-        return self._get(37)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionKrxNgtOptionCcnlRecord(StreamRecord):
@@ -3113,110 +3821,13 @@ class DomesticFutureoptionKrxNgtOptionExpCcnlRecord(StreamRecord):
         return self._get(7)  # type: ignore[no-any-return]
 
 
-class DomesticFutureoptionKrxNgtOptionNoticeRecord(StreamRecord):
+class DomesticFutureoptionKrxNgtOptionNoticeRecord(_DomesticFutureoptionKrxNgtFuturesCcnlNoticeColumns):
     """KRX야간옵션실시간체결통보 — ``H0EUCNI0`` (key: hts_id, encrypted)."""
 
     __slots__ = ()
 
     TR_ID = 'H0EUCNI0'
     TITLE = 'KRX야간옵션실시간체결통보'
-    COLUMNS = ('cust_id', 'acnt_no', 'oder_no', 'ooder_no', 'seln_byov_cls', 'rctf_cls', 'oder_kind2', 'stck_shrn_iscd', 'cntg_qty', 'cntg_unpr', 'stck_cntg_hour', 'rfus_yn', 'cntg_yn', 'acpt_yn', 'brnc_no', 'oder_qty', 'acnt_name', 'cntg_isnm', 'oder_cond',)
-    ENCODINGS = ('code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'qty', 'price', 'hhmmss', 'flag', 'code', 'flag', 'code', 'qty', 'text', 'text', 'text',)
-
-    @property
-    def cust_id(self) -> str | None:
-        """고객 ID"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def acnt_no(self) -> str | None:
-        """계좌번호"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def oder_no(self) -> str | None:
-        """주문번호"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def ooder_no(self) -> str | None:
-        """원주문번호"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def seln_byov_cls(self) -> str | None:
-        """매도매수구분"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def rctf_cls(self) -> str | None:
-        """접수구분"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def oder_kind2(self) -> str | None:
-        """주문종류2"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def stck_shrn_iscd(self) -> str | None:
-        """주식 단축 종목코드"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def cntg_qty(self) -> int | None:
-        """체결수량"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def cntg_unpr(self) -> _Decimal | None:
-        """체결단가"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def stck_cntg_hour(self) -> _dt.time | None:
-        """주식 단축 종목코드"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def rfus_yn(self) -> bool | None:
-        """거부여부"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def cntg_yn(self) -> str | None:
-        """체결여부"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def acpt_yn(self) -> bool | None:
-        """접수여부"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def brnc_no(self) -> str | None:
-        """지점번호"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def oder_qty(self) -> int | None:
-        """주문수량"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def acnt_name(self) -> str | None:
-        """계좌명"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def cntg_isnm(self) -> str | None:
-        """체결종목명"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def oder_cond(self) -> str | None:
-        """주문조건"""
-        return self._get(18)  # type: ignore[no-any-return]
 
 
 class DomesticFutureoptionOptionExpCcnlRecord(StreamRecord):
@@ -4805,676 +5416,22 @@ class DomesticStockAskingPriceKrxRecord(StreamRecord):
         return self._get(58)  # type: ignore[no-any-return]
 
 
-class DomesticStockAskingPriceNxtRecord(StreamRecord):
+class DomesticStockAskingPriceNxtRecord(_DomesticStockAskingPriceNxtColumns):
     """국내주식 실시간호가 (NXT) — ``H0NXASP0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0NXASP0'
     TITLE = '국내주식 실시간호가 (NXT)'
-    COLUMNS = ('MKSC_SHRN_ISCD', 'BSOP_HOUR', 'HOUR_CLS_CODE', 'ASKP1', 'ASKP2', 'ASKP3', 'ASKP4', 'ASKP5', 'ASKP6', 'ASKP7', 'ASKP8', 'ASKP9', 'ASKP10', 'BIDP1', 'BIDP2', 'BIDP3', 'BIDP4', 'BIDP5', 'BIDP6', 'BIDP7', 'BIDP8', 'BIDP9', 'BIDP10', 'ASKP_RSQN1', 'ASKP_RSQN2', 'ASKP_RSQN3', 'ASKP_RSQN4', 'ASKP_RSQN5', 'ASKP_RSQN6', 'ASKP_RSQN7', 'ASKP_RSQN8', 'ASKP_RSQN9', 'ASKP_RSQN10', 'BIDP_RSQN1', 'BIDP_RSQN2', 'BIDP_RSQN3', 'BIDP_RSQN4', 'BIDP_RSQN5', 'BIDP_RSQN6', 'BIDP_RSQN7', 'BIDP_RSQN8', 'BIDP_RSQN9', 'BIDP_RSQN10', 'TOTAL_ASKP_RSQN', 'TOTAL_BIDP_RSQN', 'OVTM_TOTAL_ASKP_RSQN', 'OVTM_TOTAL_BIDP_RSQN', 'ANTC_CNPR', 'ANTC_CNQN', 'ANTC_VOL', 'ANTC_CNTG_VRSS', 'ANTC_CNTG_VRSS_SIGN', 'ANTC_CNTG_PRDY_CTRT', 'ACML_VOL', 'TOTAL_ASKP_RSQN_ICDC', 'TOTAL_BIDP_RSQN_ICDC', 'OVTM_TOTAL_ASKP_ICDC', 'OVTM_TOTAL_BIDP_ICDC', 'STCK_DEAL_CLS_CODE', 'KMID_PRC', 'KMID_TOTAL_RSQN', 'KMID_CLS_CODE', 'NMID_PRC', 'NMID_TOTAL_RSQN', 'NMID_CLS_CODE',)
-    ENCODINGS = ('code', 'hhmmss', 'code', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'price', 'qty', 'qty', 'price', 'code', 'rate', 'qty', 'amount', 'amount', 'amount', 'amount', 'code', 'price', 'qty', 'code', 'price', 'qty', 'code',)
 
-    @property
-    def mksc_shrn_iscd(self) -> str | None:
-        """유가증권 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
 
-    @property
-    def bsop_hour(self) -> _dt.time | None:
-        """영업시간"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def hour_cls_code(self) -> str | None:
-        """시간 구분 코드"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def askp1(self) -> _Decimal | None:
-        """매도호가1"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def askp2(self) -> _Decimal | None:
-        """매도호가2"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def askp3(self) -> _Decimal | None:
-        """매도호가3"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def askp4(self) -> _Decimal | None:
-        """매도호가4"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def askp5(self) -> _Decimal | None:
-        """매도호가5"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def askp6(self) -> _Decimal | None:
-        """매도호가6"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def askp7(self) -> _Decimal | None:
-        """매도호가7"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def askp8(self) -> _Decimal | None:
-        """매도호가8"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def askp9(self) -> _Decimal | None:
-        """매도호가9"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def askp10(self) -> _Decimal | None:
-        """매도호가10"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def bidp1(self) -> _Decimal | None:
-        """매수호가1"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def bidp2(self) -> _Decimal | None:
-        """매수호가2"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def bidp3(self) -> _Decimal | None:
-        """매수호가3"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def bidp4(self) -> _Decimal | None:
-        """매수호가4"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def bidp5(self) -> _Decimal | None:
-        """매수호가5"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def bidp6(self) -> _Decimal | None:
-        """매수호가6"""
-        return self._get(18)  # type: ignore[no-any-return]
-
-    @property
-    def bidp7(self) -> _Decimal | None:
-        """매수호가7"""
-        return self._get(19)  # type: ignore[no-any-return]
-
-    @property
-    def bidp8(self) -> _Decimal | None:
-        """매수호가8"""
-        return self._get(20)  # type: ignore[no-any-return]
-
-    @property
-    def bidp9(self) -> _Decimal | None:
-        """매수호가9"""
-        return self._get(21)  # type: ignore[no-any-return]
-
-    @property
-    def bidp10(self) -> _Decimal | None:
-        """매수호가10"""
-        return self._get(22)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn1(self) -> int | None:
-        """매도호가잔량1"""
-        return self._get(23)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn2(self) -> int | None:
-        """매도호가 잔량2"""
-        return self._get(24)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn3(self) -> int | None:
-        """매도호가 잔량3"""
-        return self._get(25)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn4(self) -> int | None:
-        """매도호가 잔량4"""
-        return self._get(26)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn5(self) -> int | None:
-        """매도호가 잔량5"""
-        return self._get(27)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn6(self) -> int | None:
-        """매도호가 잔량6"""
-        return self._get(28)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn7(self) -> int | None:
-        """매도호가 잔량7"""
-        return self._get(29)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn8(self) -> int | None:
-        """매도호가 잔량8"""
-        return self._get(30)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn9(self) -> int | None:
-        """매도호가 잔량9"""
-        return self._get(31)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn10(self) -> int | None:
-        """매도호가 잔량10"""
-        return self._get(32)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn1(self) -> int | None:
-        """매수호가잔량1"""
-        return self._get(33)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn2(self) -> int | None:
-        """매수호가 잔량2"""
-        return self._get(34)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn3(self) -> int | None:
-        """매수호가 잔량3"""
-        return self._get(35)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn4(self) -> int | None:
-        """매수호가 잔량4"""
-        return self._get(36)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn5(self) -> int | None:
-        """매수호가 잔량5"""
-        return self._get(37)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn6(self) -> int | None:
-        """매수호가 잔량6"""
-        return self._get(38)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn7(self) -> int | None:
-        """매수호가 잔량7"""
-        return self._get(39)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn8(self) -> int | None:
-        """매수호가 잔량8"""
-        return self._get(40)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn9(self) -> int | None:
-        """매수호가 잔량9"""
-        return self._get(41)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn10(self) -> int | None:
-        """매수호가 잔량10"""
-        return self._get(42)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn(self) -> int | None:
-        """총매도호가잔량"""
-        return self._get(43)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn(self) -> int | None:
-        """총매수호가잔량"""
-        return self._get(44)  # type: ignore[no-any-return]
-
-    @property
-    def ovtm_total_askp_rsqn(self) -> int | None:
-        """시간외 총 매도호가 잔량"""
-        return self._get(45)  # type: ignore[no-any-return]
-
-    @property
-    def ovtm_total_bidp_rsqn(self) -> int | None:
-        """시간외 총 매수호가 잔량"""
-        return self._get(46)  # type: ignore[no-any-return]
-
-    @property
-    def antc_cnpr(self) -> _Decimal | None:
-        """예상 체결가"""
-        return self._get(47)  # type: ignore[no-any-return]
-
-    @property
-    def antc_cnqn(self) -> int | None:
-        """예상 체결량"""
-        return self._get(48)  # type: ignore[no-any-return]
-
-    @property
-    def antc_vol(self) -> int | None:
-        """예상 거래량"""
-        return self._get(49)  # type: ignore[no-any-return]
-
-    @property
-    def antc_cntg_vrss(self) -> _Decimal | None:
-        """예상 체결 대비"""
-        return self._get(50)  # type: ignore[no-any-return]
-
-    @property
-    def antc_cntg_vrss_sign(self) -> str | None:
-        """예상 체결 대비 부호"""
-        return self._get(51)  # type: ignore[no-any-return]
-
-    @property
-    def antc_cntg_prdy_ctrt(self) -> _Decimal | None:
-        """예상 체결 전일 대비율"""
-        return self._get(52)  # type: ignore[no-any-return]
-
-    @property
-    def acml_vol(self) -> int | None:
-        """누적 거래량"""
-        return self._get(53)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn_icdc(self) -> _Decimal | None:
-        """총 매도호가 잔량 증감"""
-        return self._get(54)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn_icdc(self) -> _Decimal | None:
-        """총 매수호가 잔량 증감"""
-        return self._get(55)  # type: ignore[no-any-return]
-
-    @property
-    def ovtm_total_askp_icdc(self) -> _Decimal | None:
-        """시간외 총 매도호가 증감"""
-        return self._get(56)  # type: ignore[no-any-return]
-
-    @property
-    def ovtm_total_bidp_icdc(self) -> _Decimal | None:
-        """시간외 총 매수호가 증감"""
-        return self._get(57)  # type: ignore[no-any-return]
-
-    @property
-    def stck_deal_cls_code(self) -> str | None:
-        """주식 매매 구분 코드"""
-        return self._get(58)  # type: ignore[no-any-return]
-
-    @property
-    def kmid_prc(self) -> _Decimal | None:
-        """KRX 중간가"""
-        return self._get(59)  # type: ignore[no-any-return]
-
-    @property
-    def kmid_total_rsqn(self) -> int | None:
-        """KRX 중간가잔량합계수량"""
-        return self._get(60)  # type: ignore[no-any-return]
-
-    @property
-    def kmid_cls_code(self) -> str | None:
-        """KRX 중간가 매수매도 구분"""
-        return self._get(61)  # type: ignore[no-any-return]
-
-    @property
-    def nmid_prc(self) -> _Decimal | None:
-        """NXT 중간가"""
-        return self._get(62)  # type: ignore[no-any-return]
-
-    @property
-    def nmid_total_rsqn(self) -> int | None:
-        """NXT 중간가잔량합계수량"""
-        return self._get(63)  # type: ignore[no-any-return]
-
-    @property
-    def nmid_cls_code(self) -> str | None:
-        """NXT 중간가 매수매도 구분"""
-        return self._get(64)  # type: ignore[no-any-return]
-
-
-class DomesticStockAskingPriceTotalRecord(StreamRecord):
+class DomesticStockAskingPriceTotalRecord(_DomesticStockAskingPriceNxtColumns):
     """국내주식 실시간호가 (통합) — ``H0UNASP0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0UNASP0'
     TITLE = '국내주식 실시간호가 (통합)'
-    COLUMNS = ('MKSC_SHRN_ISCD', 'BSOP_HOUR', 'HOUR_CLS_CODE', 'ASKP1', 'ASKP2', 'ASKP3', 'ASKP4', 'ASKP5', 'ASKP6', 'ASKP7', 'ASKP8', 'ASKP9', 'ASKP10', 'BIDP1', 'BIDP2', 'BIDP3', 'BIDP4', 'BIDP5', 'BIDP6', 'BIDP7', 'BIDP8', 'BIDP9', 'BIDP10', 'ASKP_RSQN1', 'ASKP_RSQN2', 'ASKP_RSQN3', 'ASKP_RSQN4', 'ASKP_RSQN5', 'ASKP_RSQN6', 'ASKP_RSQN7', 'ASKP_RSQN8', 'ASKP_RSQN9', 'ASKP_RSQN10', 'BIDP_RSQN1', 'BIDP_RSQN2', 'BIDP_RSQN3', 'BIDP_RSQN4', 'BIDP_RSQN5', 'BIDP_RSQN6', 'BIDP_RSQN7', 'BIDP_RSQN8', 'BIDP_RSQN9', 'BIDP_RSQN10', 'TOTAL_ASKP_RSQN', 'TOTAL_BIDP_RSQN', 'OVTM_TOTAL_ASKP_RSQN', 'OVTM_TOTAL_BIDP_RSQN', 'ANTC_CNPR', 'ANTC_CNQN', 'ANTC_VOL', 'ANTC_CNTG_VRSS', 'ANTC_CNTG_VRSS_SIGN', 'ANTC_CNTG_PRDY_CTRT', 'ACML_VOL', 'TOTAL_ASKP_RSQN_ICDC', 'TOTAL_BIDP_RSQN_ICDC', 'OVTM_TOTAL_ASKP_ICDC', 'OVTM_TOTAL_BIDP_ICDC', 'STCK_DEAL_CLS_CODE', 'KMID_PRC', 'KMID_TOTAL_RSQN', 'KMID_CLS_CODE', 'NMID_PRC', 'NMID_TOTAL_RSQN', 'NMID_CLS_CODE',)
-    ENCODINGS = ('code', 'hhmmss', 'code', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'price', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'price', 'qty', 'qty', 'price', 'code', 'rate', 'qty', 'amount', 'amount', 'amount', 'amount', 'code', 'price', 'qty', 'code', 'price', 'qty', 'code',)
-
-    @property
-    def mksc_shrn_iscd(self) -> str | None:
-        """유가증권 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def bsop_hour(self) -> _dt.time | None:
-        """영업시간"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def hour_cls_code(self) -> str | None:
-        """시간 구분 코드"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def askp1(self) -> _Decimal | None:
-        """매도호가1"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def askp2(self) -> _Decimal | None:
-        """매도호가2"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def askp3(self) -> _Decimal | None:
-        """매도호가3"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def askp4(self) -> _Decimal | None:
-        """매도호가4"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def askp5(self) -> _Decimal | None:
-        """매도호가5"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def askp6(self) -> _Decimal | None:
-        """매도호가6"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def askp7(self) -> _Decimal | None:
-        """매도호가7"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def askp8(self) -> _Decimal | None:
-        """매도호가8"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def askp9(self) -> _Decimal | None:
-        """매도호가9"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def askp10(self) -> _Decimal | None:
-        """매도호가10"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def bidp1(self) -> _Decimal | None:
-        """매수호가1"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def bidp2(self) -> _Decimal | None:
-        """매수호가2"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def bidp3(self) -> _Decimal | None:
-        """매수호가3"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def bidp4(self) -> _Decimal | None:
-        """매수호가4"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def bidp5(self) -> _Decimal | None:
-        """매수호가5"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def bidp6(self) -> _Decimal | None:
-        """매수호가6"""
-        return self._get(18)  # type: ignore[no-any-return]
-
-    @property
-    def bidp7(self) -> _Decimal | None:
-        """매수호가7"""
-        return self._get(19)  # type: ignore[no-any-return]
-
-    @property
-    def bidp8(self) -> _Decimal | None:
-        """매수호가8"""
-        return self._get(20)  # type: ignore[no-any-return]
-
-    @property
-    def bidp9(self) -> _Decimal | None:
-        """매수호가9"""
-        return self._get(21)  # type: ignore[no-any-return]
-
-    @property
-    def bidp10(self) -> _Decimal | None:
-        """매수호가10"""
-        return self._get(22)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn1(self) -> int | None:
-        """매도호가잔량1"""
-        return self._get(23)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn2(self) -> int | None:
-        """매도호가 잔량2"""
-        return self._get(24)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn3(self) -> int | None:
-        """매도호가 잔량3"""
-        return self._get(25)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn4(self) -> int | None:
-        """매도호가 잔량4"""
-        return self._get(26)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn5(self) -> int | None:
-        """매도호가 잔량5"""
-        return self._get(27)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn6(self) -> int | None:
-        """매도호가 잔량6"""
-        return self._get(28)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn7(self) -> int | None:
-        """매도호가 잔량7"""
-        return self._get(29)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn8(self) -> int | None:
-        """매도호가 잔량8"""
-        return self._get(30)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn9(self) -> int | None:
-        """매도호가 잔량9"""
-        return self._get(31)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn10(self) -> int | None:
-        """매도호가 잔량10"""
-        return self._get(32)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn1(self) -> int | None:
-        """매수호가잔량1"""
-        return self._get(33)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn2(self) -> int | None:
-        """매수호가 잔량2"""
-        return self._get(34)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn3(self) -> int | None:
-        """매수호가 잔량3"""
-        return self._get(35)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn4(self) -> int | None:
-        """매수호가 잔량4"""
-        return self._get(36)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn5(self) -> int | None:
-        """매수호가 잔량5"""
-        return self._get(37)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn6(self) -> int | None:
-        """매수호가 잔량6"""
-        return self._get(38)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn7(self) -> int | None:
-        """매수호가 잔량7"""
-        return self._get(39)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn8(self) -> int | None:
-        """매수호가 잔량8"""
-        return self._get(40)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn9(self) -> int | None:
-        """매수호가 잔량9"""
-        return self._get(41)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn10(self) -> int | None:
-        """매수호가 잔량10"""
-        return self._get(42)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn(self) -> int | None:
-        """총매도호가잔량"""
-        return self._get(43)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn(self) -> int | None:
-        """총매수호가잔량"""
-        return self._get(44)  # type: ignore[no-any-return]
-
-    @property
-    def ovtm_total_askp_rsqn(self) -> int | None:
-        """시간외 총 매도호가 잔량"""
-        return self._get(45)  # type: ignore[no-any-return]
-
-    @property
-    def ovtm_total_bidp_rsqn(self) -> int | None:
-        """시간외 총 매수호가 잔량"""
-        return self._get(46)  # type: ignore[no-any-return]
-
-    @property
-    def antc_cnpr(self) -> _Decimal | None:
-        """예상 체결가"""
-        return self._get(47)  # type: ignore[no-any-return]
-
-    @property
-    def antc_cnqn(self) -> int | None:
-        """예상 체결량"""
-        return self._get(48)  # type: ignore[no-any-return]
-
-    @property
-    def antc_vol(self) -> int | None:
-        """예상 거래량"""
-        return self._get(49)  # type: ignore[no-any-return]
-
-    @property
-    def antc_cntg_vrss(self) -> _Decimal | None:
-        """예상 체결 대비"""
-        return self._get(50)  # type: ignore[no-any-return]
-
-    @property
-    def antc_cntg_vrss_sign(self) -> str | None:
-        """예상 체결 대비 부호"""
-        return self._get(51)  # type: ignore[no-any-return]
-
-    @property
-    def antc_cntg_prdy_ctrt(self) -> _Decimal | None:
-        """예상 체결 전일 대비율"""
-        return self._get(52)  # type: ignore[no-any-return]
-
-    @property
-    def acml_vol(self) -> int | None:
-        """누적 거래량"""
-        return self._get(53)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn_icdc(self) -> _Decimal | None:
-        """총 매도호가 잔량 증감"""
-        return self._get(54)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn_icdc(self) -> _Decimal | None:
-        """총 매수호가 잔량 증감"""
-        return self._get(55)  # type: ignore[no-any-return]
-
-    @property
-    def ovtm_total_askp_icdc(self) -> _Decimal | None:
-        """시간외 총 매도호가 증감"""
-        return self._get(56)  # type: ignore[no-any-return]
-
-    @property
-    def ovtm_total_bidp_icdc(self) -> _Decimal | None:
-        """시간외 총 매수호가 증감"""
-        return self._get(57)  # type: ignore[no-any-return]
-
-    @property
-    def stck_deal_cls_code(self) -> str | None:
-        """주식 매매 구분 코드"""
-        return self._get(58)  # type: ignore[no-any-return]
-
-    @property
-    def kmid_prc(self) -> _Decimal | None:
-        """KRX 중간가"""
-        return self._get(59)  # type: ignore[no-any-return]
-
-    @property
-    def kmid_total_rsqn(self) -> int | None:
-        """KRX 중간가잔량합계수량"""
-        return self._get(60)  # type: ignore[no-any-return]
-
-    @property
-    def kmid_cls_code(self) -> str | None:
-        """KRX 중간가 매수매도 구분"""
-        return self._get(61)  # type: ignore[no-any-return]
-
-    @property
-    def nmid_prc(self) -> _Decimal | None:
-        """NXT 중간가"""
-        return self._get(62)  # type: ignore[no-any-return]
-
-    @property
-    def nmid_total_rsqn(self) -> int | None:
-        """NXT 중간가잔량합계수량"""
-        return self._get(63)  # type: ignore[no-any-return]
-
-    @property
-    def nmid_cls_code(self) -> str | None:
-        """NXT 중간가 매수매도 구분"""
-        return self._get(64)  # type: ignore[no-any-return]
 
 
 class DomesticStockCcnlKrxRecord(StreamRecord):
@@ -5859,486 +5816,22 @@ class DomesticStockCcnlNoticeRecord(StreamRecord):
         return self._get(25)  # type: ignore[no-any-return]
 
 
-class DomesticStockCcnlNxtRecord(StreamRecord):
+class DomesticStockCcnlNxtRecord(_DomesticStockCcnlNxtColumns):
     """국내주식 실시간체결가 (NXT) — ``H0NXCNT0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0NXCNT0'
     TITLE = '국내주식 실시간체결가 (NXT)'
-    COLUMNS = ('MKSC_SHRN_ISCD', 'STCK_CNTG_HOUR', 'STCK_PRPR', 'PRDY_VRSS_SIGN', 'PRDY_VRSS', 'PRDY_CTRT', 'WGHN_AVRG_STCK_PRC', 'STCK_OPRC', 'STCK_HGPR', 'STCK_LWPR', 'ASKP1', 'BIDP1', 'CNTG_VOL', 'ACML_VOL', 'ACML_TR_PBMN', 'SELN_CNTG_CSNU', 'SHNU_CNTG_CSNU', 'NTBY_CNTG_CSNU', 'CTTR', 'SELN_CNTG_SMTN', 'SHNU_CNTG_SMTN', 'CNTG_CLS_CODE', 'SHNU_RATE', 'PRDY_VOL_VRSS_ACML_VOL_RATE', 'OPRC_HOUR', 'OPRC_VRSS_PRPR_SIGN', 'OPRC_VRSS_PRPR', 'HGPR_HOUR', 'HGPR_VRSS_PRPR_SIGN', 'HGPR_VRSS_PRPR', 'LWPR_HOUR', 'LWPR_VRSS_PRPR_SIGN', 'LWPR_VRSS_PRPR', 'BSOP_DATE', 'NEW_MKOP_CLS_CODE', 'TRHT_YN', 'ASKP_RSQN1', 'BIDP_RSQN1', 'TOTAL_ASKP_RSQN', 'TOTAL_BIDP_RSQN', 'VOL_TNRT', 'PRDY_SMNS_HOUR_ACML_VOL', 'PRDY_SMNS_HOUR_ACML_VOL_RATE', 'HOUR_CLS_CODE', 'MRKT_TRTM_CLS_CODE', 'VI_STND_PRC',)
-    ENCODINGS = ('code', 'hhmmss', 'price', 'code', 'price', 'rate', 'price', 'price', 'price', 'price', 'price', 'price', 'qty', 'qty', 'amount', 'count', 'count', 'count', 'rate', 'number', 'number', 'code', 'rate', 'rate', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'yyyymmdd', 'code', 'flag', 'qty', 'qty', 'qty', 'qty', 'rate', 'qty', 'rate', 'code', 'code', 'price',)
-
-    @property
-    def mksc_shrn_iscd(self) -> str | None:
-        """유가증권 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def stck_cntg_hour(self) -> _dt.time | None:
-        """주식 단축 종목코드"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def stck_prpr(self) -> _Decimal | None:
-        """주식 현재가"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vrss_sign(self) -> str | None:
-        """전일 대비 부호"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vrss(self) -> _Decimal | None:
-        """전일 대비"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_ctrt(self) -> _Decimal | None:
-        """전일 대비율"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def wghn_avrg_stck_prc(self) -> _Decimal | None:
-        """가중 평균 주식 가격"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def stck_oprc(self) -> _Decimal | None:
-        """주식 시가2"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def stck_hgpr(self) -> _Decimal | None:
-        """주식 최고가"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def stck_lwpr(self) -> _Decimal | None:
-        """주식 최저가"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def askp1(self) -> _Decimal | None:
-        """매도호가1"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def bidp1(self) -> _Decimal | None:
-        """매수호가1"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def cntg_vol(self) -> int | None:
-        """체결 거래량"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def acml_vol(self) -> int | None:
-        """누적 거래량"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def acml_tr_pbmn(self) -> _Decimal | None:
-        """누적거래대금"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def seln_cntg_csnu(self) -> int | None:
-        """매도 체결 건수"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_cntg_csnu(self) -> int | None:
-        """매수2 체결 건수"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def ntby_cntg_csnu(self) -> int | None:
-        """합계 순매수건수"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def cttr(self) -> _Decimal | None:
-        """체결강도"""
-        return self._get(18)  # type: ignore[no-any-return]
-
-    @property
-    def seln_cntg_smtn(self) -> _Decimal | None:
-        """총 매도 수량"""
-        return self._get(19)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_cntg_smtn(self) -> _Decimal | None:
-        """총 매수 수량"""
-        return self._get(20)  # type: ignore[no-any-return]
-
-    @property
-    def cntg_cls_code(self) -> str | None:
-        """체결 구분 코드"""
-        return self._get(21)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_rate(self) -> _Decimal | None:
-        """매수비율"""
-        return self._get(22)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
-        """전일 거래량 대비 등락율"""
-        return self._get(23)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_hour(self) -> _dt.time | None:
-        """시가 시간"""
-        return self._get(24)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_vrss_prpr_sign(self) -> str | None:
-        """시가 대비 부호"""
-        return self._get(25)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_vrss_prpr(self) -> _Decimal | None:
-        """시가 대비"""
-        return self._get(26)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_hour(self) -> _dt.time | None:
-        """최고가 시간"""
-        return self._get(27)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_vrss_prpr_sign(self) -> str | None:
-        """최고가 대비 현재가 부호"""
-        return self._get(28)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_vrss_prpr(self) -> _Decimal | None:
-        """최고가 대비 현재가"""
-        return self._get(29)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_hour(self) -> _dt.time | None:
-        """최저가 시간"""
-        return self._get(30)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_vrss_prpr_sign(self) -> str | None:
-        """최저가 대비 현재가 부호"""
-        return self._get(31)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_vrss_prpr(self) -> _Decimal | None:
-        """최저가 대비 현재가"""
-        return self._get(32)  # type: ignore[no-any-return]
-
-    @property
-    def bsop_date(self) -> _dt.date | None:
-        """일자"""
-        return self._get(33)  # type: ignore[no-any-return]
-
-    @property
-    def new_mkop_cls_code(self) -> str | None:
-        """신 장운영 구분 코드"""
-        return self._get(34)  # type: ignore[no-any-return]
-
-    @property
-    def trht_yn(self) -> bool | None:
-        """거래정지 여부"""
-        return self._get(35)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn1(self) -> int | None:
-        """매도호가잔량1"""
-        return self._get(36)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn1(self) -> int | None:
-        """매수호가잔량1"""
-        return self._get(37)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn(self) -> int | None:
-        """총매도호가잔량"""
-        return self._get(38)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn(self) -> int | None:
-        """총매수호가잔량"""
-        return self._get(39)  # type: ignore[no-any-return]
-
-    @property
-    def vol_tnrt(self) -> _Decimal | None:
-        """거래량 회전율"""
-        return self._get(40)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_smns_hour_acml_vol(self) -> int | None:
-        """전일 동시간 누적 거래량"""
-        return self._get(41)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_smns_hour_acml_vol_rate(self) -> _Decimal | None:
-        """전일 동시간 누적 거래량 비율"""
-        return self._get(42)  # type: ignore[no-any-return]
-
-    @property
-    def hour_cls_code(self) -> str | None:
-        """시간 구분 코드"""
-        return self._get(43)  # type: ignore[no-any-return]
-
-    @property
-    def mrkt_trtm_cls_code(self) -> str | None:
-        """임의종료구분코드"""
-        return self._get(44)  # type: ignore[no-any-return]
-
-    @property
-    def vi_stnd_prc(self) -> _Decimal | None:
-        """정적VI발동기준가격"""
-        return self._get(45)  # type: ignore[no-any-return]
 
 
-class DomesticStockCcnlTotalRecord(StreamRecord):
+class DomesticStockCcnlTotalRecord(_DomesticStockCcnlNxtColumns):
     """국내주식 실시간체결가 (통합) — ``H0UNCNT0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0UNCNT0'
     TITLE = '국내주식 실시간체결가 (통합)'
-    COLUMNS = ('MKSC_SHRN_ISCD', 'STCK_CNTG_HOUR', 'STCK_PRPR', 'PRDY_VRSS_SIGN', 'PRDY_VRSS', 'PRDY_CTRT', 'WGHN_AVRG_STCK_PRC', 'STCK_OPRC', 'STCK_HGPR', 'STCK_LWPR', 'ASKP1', 'BIDP1', 'CNTG_VOL', 'ACML_VOL', 'ACML_TR_PBMN', 'SELN_CNTG_CSNU', 'SHNU_CNTG_CSNU', 'NTBY_CNTG_CSNU', 'CTTR', 'SELN_CNTG_SMTN', 'SHNU_CNTG_SMTN', 'CNTG_CLS_CODE', 'SHNU_RATE', 'PRDY_VOL_VRSS_ACML_VOL_RATE', 'OPRC_HOUR', 'OPRC_VRSS_PRPR_SIGN', 'OPRC_VRSS_PRPR', 'HGPR_HOUR', 'HGPR_VRSS_PRPR_SIGN', 'HGPR_VRSS_PRPR', 'LWPR_HOUR', 'LWPR_VRSS_PRPR_SIGN', 'LWPR_VRSS_PRPR', 'BSOP_DATE', 'NEW_MKOP_CLS_CODE', 'TRHT_YN', 'ASKP_RSQN1', 'BIDP_RSQN1', 'TOTAL_ASKP_RSQN', 'TOTAL_BIDP_RSQN', 'VOL_TNRT', 'PRDY_SMNS_HOUR_ACML_VOL', 'PRDY_SMNS_HOUR_ACML_VOL_RATE', 'HOUR_CLS_CODE', 'MRKT_TRTM_CLS_CODE', 'VI_STND_PRC',)
-    ENCODINGS = ('code', 'hhmmss', 'price', 'code', 'price', 'rate', 'price', 'price', 'price', 'price', 'price', 'price', 'qty', 'qty', 'amount', 'count', 'count', 'count', 'rate', 'number', 'number', 'code', 'rate', 'rate', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'yyyymmdd', 'code', 'flag', 'qty', 'qty', 'qty', 'qty', 'rate', 'qty', 'rate', 'code', 'code', 'price',)
-
-    @property
-    def mksc_shrn_iscd(self) -> str | None:
-        """유가증권 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def stck_cntg_hour(self) -> _dt.time | None:
-        """주식 단축 종목코드"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def stck_prpr(self) -> _Decimal | None:
-        """주식 현재가"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vrss_sign(self) -> str | None:
-        """전일 대비 부호"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vrss(self) -> _Decimal | None:
-        """전일 대비"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_ctrt(self) -> _Decimal | None:
-        """전일 대비율"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def wghn_avrg_stck_prc(self) -> _Decimal | None:
-        """가중 평균 주식 가격"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def stck_oprc(self) -> _Decimal | None:
-        """주식 시가2"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def stck_hgpr(self) -> _Decimal | None:
-        """주식 최고가"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def stck_lwpr(self) -> _Decimal | None:
-        """주식 최저가"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def askp1(self) -> _Decimal | None:
-        """매도호가1"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def bidp1(self) -> _Decimal | None:
-        """매수호가1"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def cntg_vol(self) -> int | None:
-        """체결 거래량"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def acml_vol(self) -> int | None:
-        """누적 거래량"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def acml_tr_pbmn(self) -> _Decimal | None:
-        """누적거래대금"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def seln_cntg_csnu(self) -> int | None:
-        """매도 체결 건수"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_cntg_csnu(self) -> int | None:
-        """매수2 체결 건수"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def ntby_cntg_csnu(self) -> int | None:
-        """합계 순매수건수"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def cttr(self) -> _Decimal | None:
-        """체결강도"""
-        return self._get(18)  # type: ignore[no-any-return]
-
-    @property
-    def seln_cntg_smtn(self) -> _Decimal | None:
-        """총 매도 수량"""
-        return self._get(19)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_cntg_smtn(self) -> _Decimal | None:
-        """총 매수 수량"""
-        return self._get(20)  # type: ignore[no-any-return]
-
-    @property
-    def cntg_cls_code(self) -> str | None:
-        """체결 구분 코드"""
-        return self._get(21)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_rate(self) -> _Decimal | None:
-        """매수비율"""
-        return self._get(22)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
-        """전일 거래량 대비 등락율"""
-        return self._get(23)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_hour(self) -> _dt.time | None:
-        """시가 시간"""
-        return self._get(24)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_vrss_prpr_sign(self) -> str | None:
-        """시가 대비 부호"""
-        return self._get(25)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_vrss_prpr(self) -> _Decimal | None:
-        """시가 대비"""
-        return self._get(26)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_hour(self) -> _dt.time | None:
-        """최고가 시간"""
-        return self._get(27)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_vrss_prpr_sign(self) -> str | None:
-        """최고가 대비 현재가 부호"""
-        return self._get(28)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_vrss_prpr(self) -> _Decimal | None:
-        """최고가 대비 현재가"""
-        return self._get(29)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_hour(self) -> _dt.time | None:
-        """최저가 시간"""
-        return self._get(30)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_vrss_prpr_sign(self) -> str | None:
-        """최저가 대비 현재가 부호"""
-        return self._get(31)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_vrss_prpr(self) -> _Decimal | None:
-        """최저가 대비 현재가"""
-        return self._get(32)  # type: ignore[no-any-return]
-
-    @property
-    def bsop_date(self) -> _dt.date | None:
-        """일자"""
-        return self._get(33)  # type: ignore[no-any-return]
-
-    @property
-    def new_mkop_cls_code(self) -> str | None:
-        """신 장운영 구분 코드"""
-        return self._get(34)  # type: ignore[no-any-return]
-
-    @property
-    def trht_yn(self) -> bool | None:
-        """거래정지 여부"""
-        return self._get(35)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn1(self) -> int | None:
-        """매도호가잔량1"""
-        return self._get(36)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn1(self) -> int | None:
-        """매수호가잔량1"""
-        return self._get(37)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn(self) -> int | None:
-        """총매도호가잔량"""
-        return self._get(38)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn(self) -> int | None:
-        """총매수호가잔량"""
-        return self._get(39)  # type: ignore[no-any-return]
-
-    @property
-    def vol_tnrt(self) -> _Decimal | None:
-        """거래량 회전율"""
-        return self._get(40)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_smns_hour_acml_vol(self) -> int | None:
-        """전일 동시간 누적 거래량"""
-        return self._get(41)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_smns_hour_acml_vol_rate(self) -> _Decimal | None:
-        """전일 동시간 누적 거래량 비율"""
-        return self._get(42)  # type: ignore[no-any-return]
-
-    @property
-    def hour_cls_code(self) -> str | None:
-        """시간 구분 코드"""
-        return self._get(43)  # type: ignore[no-any-return]
-
-    @property
-    def mrkt_trtm_cls_code(self) -> str | None:
-        """임의종료구분코드"""
-        return self._get(44)  # type: ignore[no-any-return]
-
-    @property
-    def vi_stnd_prc(self) -> _Decimal | None:
-        """정적VI발동기준가격"""
-        return self._get(45)  # type: ignore[no-any-return]
 
 
 class DomesticStockExpCcnlKrxRecord(StreamRecord):
@@ -6577,808 +6070,40 @@ class DomesticStockExpCcnlKrxRecord(StreamRecord):
         return self._get(44)  # type: ignore[no-any-return]
 
 
-class DomesticStockExpCcnlNxtRecord(StreamRecord):
+class DomesticStockExpCcnlNxtRecord(_DomesticStockCcnlNxtColumns):
     """국내주식 실시간예상체결 (NXT) — ``H0NXANC0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0NXANC0'
     TITLE = '국내주식 실시간예상체결 (NXT)'
-    COLUMNS = ('MKSC_SHRN_ISCD', 'STCK_CNTG_HOUR', 'STCK_PRPR', 'PRDY_VRSS_SIGN', 'PRDY_VRSS', 'PRDY_CTRT', 'WGHN_AVRG_STCK_PRC', 'STCK_OPRC', 'STCK_HGPR', 'STCK_LWPR', 'ASKP1', 'BIDP1', 'CNTG_VOL', 'ACML_VOL', 'ACML_TR_PBMN', 'SELN_CNTG_CSNU', 'SHNU_CNTG_CSNU', 'NTBY_CNTG_CSNU', 'CTTR', 'SELN_CNTG_SMTN', 'SHNU_CNTG_SMTN', 'CNTG_CLS_CODE', 'SHNU_RATE', 'PRDY_VOL_VRSS_ACML_VOL_RATE', 'OPRC_HOUR', 'OPRC_VRSS_PRPR_SIGN', 'OPRC_VRSS_PRPR', 'HGPR_HOUR', 'HGPR_VRSS_PRPR_SIGN', 'HGPR_VRSS_PRPR', 'LWPR_HOUR', 'LWPR_VRSS_PRPR_SIGN', 'LWPR_VRSS_PRPR', 'BSOP_DATE', 'NEW_MKOP_CLS_CODE', 'TRHT_YN', 'ASKP_RSQN1', 'BIDP_RSQN1', 'TOTAL_ASKP_RSQN', 'TOTAL_BIDP_RSQN', 'VOL_TNRT', 'PRDY_SMNS_HOUR_ACML_VOL', 'PRDY_SMNS_HOUR_ACML_VOL_RATE', 'HOUR_CLS_CODE', 'MRKT_TRTM_CLS_CODE', 'VI_STND_PRC',)
-    ENCODINGS = ('code', 'hhmmss', 'price', 'code', 'price', 'rate', 'price', 'price', 'price', 'price', 'price', 'price', 'qty', 'qty', 'amount', 'count', 'count', 'count', 'rate', 'number', 'number', 'code', 'rate', 'rate', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'yyyymmdd', 'code', 'flag', 'qty', 'qty', 'qty', 'qty', 'rate', 'qty', 'rate', 'code', 'code', 'price',)
-
-    @property
-    def mksc_shrn_iscd(self) -> str | None:
-        """유가증권 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def stck_cntg_hour(self) -> _dt.time | None:
-        """주식 단축 종목코드"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def stck_prpr(self) -> _Decimal | None:
-        """주식 현재가"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vrss_sign(self) -> str | None:
-        """전일 대비 부호"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vrss(self) -> _Decimal | None:
-        """전일 대비"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_ctrt(self) -> _Decimal | None:
-        """전일 대비율"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def wghn_avrg_stck_prc(self) -> _Decimal | None:
-        """가중 평균 주식 가격"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def stck_oprc(self) -> _Decimal | None:
-        """주식 시가2"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def stck_hgpr(self) -> _Decimal | None:
-        """주식 최고가"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def stck_lwpr(self) -> _Decimal | None:
-        """주식 최저가"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def askp1(self) -> _Decimal | None:
-        """매도호가1"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def bidp1(self) -> _Decimal | None:
-        """매수호가1"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def cntg_vol(self) -> int | None:
-        """체결 거래량"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def acml_vol(self) -> int | None:
-        """누적 거래량"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def acml_tr_pbmn(self) -> _Decimal | None:
-        """누적거래대금"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def seln_cntg_csnu(self) -> int | None:
-        """매도 체결 건수"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_cntg_csnu(self) -> int | None:
-        """매수2 체결 건수"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def ntby_cntg_csnu(self) -> int | None:
-        """합계 순매수건수"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def cttr(self) -> _Decimal | None:
-        """체결강도"""
-        return self._get(18)  # type: ignore[no-any-return]
-
-    @property
-    def seln_cntg_smtn(self) -> _Decimal | None:
-        """총 매도 수량"""
-        return self._get(19)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_cntg_smtn(self) -> _Decimal | None:
-        """총 매수 수량"""
-        return self._get(20)  # type: ignore[no-any-return]
-
-    @property
-    def cntg_cls_code(self) -> str | None:
-        """체결 구분 코드"""
-        return self._get(21)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_rate(self) -> _Decimal | None:
-        """매수비율"""
-        return self._get(22)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
-        """전일 거래량 대비 등락율"""
-        return self._get(23)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_hour(self) -> _dt.time | None:
-        """시가 시간"""
-        return self._get(24)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_vrss_prpr_sign(self) -> str | None:
-        """시가 대비 부호"""
-        return self._get(25)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_vrss_prpr(self) -> _Decimal | None:
-        """시가 대비"""
-        return self._get(26)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_hour(self) -> _dt.time | None:
-        """최고가 시간"""
-        return self._get(27)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_vrss_prpr_sign(self) -> str | None:
-        """최고가 대비 현재가 부호"""
-        return self._get(28)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_vrss_prpr(self) -> _Decimal | None:
-        """최고가 대비 현재가"""
-        return self._get(29)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_hour(self) -> _dt.time | None:
-        """최저가 시간"""
-        return self._get(30)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_vrss_prpr_sign(self) -> str | None:
-        """최저가 대비 현재가 부호"""
-        return self._get(31)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_vrss_prpr(self) -> _Decimal | None:
-        """최저가 대비 현재가"""
-        return self._get(32)  # type: ignore[no-any-return]
-
-    @property
-    def bsop_date(self) -> _dt.date | None:
-        """일자"""
-        return self._get(33)  # type: ignore[no-any-return]
-
-    @property
-    def new_mkop_cls_code(self) -> str | None:
-        """신 장운영 구분 코드"""
-        return self._get(34)  # type: ignore[no-any-return]
-
-    @property
-    def trht_yn(self) -> bool | None:
-        """거래정지 여부"""
-        return self._get(35)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn1(self) -> int | None:
-        """매도호가잔량1"""
-        return self._get(36)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn1(self) -> int | None:
-        """매수호가잔량1"""
-        return self._get(37)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn(self) -> int | None:
-        """총매도호가잔량"""
-        return self._get(38)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn(self) -> int | None:
-        """총매수호가잔량"""
-        return self._get(39)  # type: ignore[no-any-return]
-
-    @property
-    def vol_tnrt(self) -> _Decimal | None:
-        """거래량 회전율"""
-        return self._get(40)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_smns_hour_acml_vol(self) -> int | None:
-        """전일 동시간 누적 거래량"""
-        return self._get(41)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_smns_hour_acml_vol_rate(self) -> _Decimal | None:
-        """전일 동시간 누적 거래량 비율"""
-        return self._get(42)  # type: ignore[no-any-return]
-
-    @property
-    def hour_cls_code(self) -> str | None:
-        """시간 구분 코드"""
-        return self._get(43)  # type: ignore[no-any-return]
-
-    @property
-    def mrkt_trtm_cls_code(self) -> str | None:
-        """임의종료구분코드"""
-        return self._get(44)  # type: ignore[no-any-return]
-
-    @property
-    def vi_stnd_prc(self) -> _Decimal | None:
-        """정적VI발동기준가격"""
-        return self._get(45)  # type: ignore[no-any-return]
 
 
-class DomesticStockExpCcnlTotalRecord(StreamRecord):
+class DomesticStockExpCcnlTotalRecord(_DomesticStockCcnlNxtColumns):
     """국내주식 실시간예상체결 (통합) — ``H0UNANC0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0UNANC0'
     TITLE = '국내주식 실시간예상체결 (통합)'
-    COLUMNS = ('MKSC_SHRN_ISCD', 'STCK_CNTG_HOUR', 'STCK_PRPR', 'PRDY_VRSS_SIGN', 'PRDY_VRSS', 'PRDY_CTRT', 'WGHN_AVRG_STCK_PRC', 'STCK_OPRC', 'STCK_HGPR', 'STCK_LWPR', 'ASKP1', 'BIDP1', 'CNTG_VOL', 'ACML_VOL', 'ACML_TR_PBMN', 'SELN_CNTG_CSNU', 'SHNU_CNTG_CSNU', 'NTBY_CNTG_CSNU', 'CTTR', 'SELN_CNTG_SMTN', 'SHNU_CNTG_SMTN', 'CNTG_CLS_CODE', 'SHNU_RATE', 'PRDY_VOL_VRSS_ACML_VOL_RATE', 'OPRC_HOUR', 'OPRC_VRSS_PRPR_SIGN', 'OPRC_VRSS_PRPR', 'HGPR_HOUR', 'HGPR_VRSS_PRPR_SIGN', 'HGPR_VRSS_PRPR', 'LWPR_HOUR', 'LWPR_VRSS_PRPR_SIGN', 'LWPR_VRSS_PRPR', 'BSOP_DATE', 'NEW_MKOP_CLS_CODE', 'TRHT_YN', 'ASKP_RSQN1', 'BIDP_RSQN1', 'TOTAL_ASKP_RSQN', 'TOTAL_BIDP_RSQN', 'VOL_TNRT', 'PRDY_SMNS_HOUR_ACML_VOL', 'PRDY_SMNS_HOUR_ACML_VOL_RATE', 'HOUR_CLS_CODE', 'MRKT_TRTM_CLS_CODE', 'VI_STND_PRC',)
-    ENCODINGS = ('code', 'hhmmss', 'price', 'code', 'price', 'rate', 'price', 'price', 'price', 'price', 'price', 'price', 'qty', 'qty', 'amount', 'count', 'count', 'count', 'rate', 'number', 'number', 'code', 'rate', 'rate', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'yyyymmdd', 'code', 'flag', 'qty', 'qty', 'qty', 'qty', 'rate', 'qty', 'rate', 'code', 'code', 'price',)
-
-    @property
-    def mksc_shrn_iscd(self) -> str | None:
-        """유가증권 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def stck_cntg_hour(self) -> _dt.time | None:
-        """주식 단축 종목코드"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def stck_prpr(self) -> _Decimal | None:
-        """주식 현재가"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vrss_sign(self) -> str | None:
-        """전일 대비 부호"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vrss(self) -> _Decimal | None:
-        """전일 대비"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_ctrt(self) -> _Decimal | None:
-        """전일 대비율"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def wghn_avrg_stck_prc(self) -> _Decimal | None:
-        """가중 평균 주식 가격"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def stck_oprc(self) -> _Decimal | None:
-        """주식 시가2"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def stck_hgpr(self) -> _Decimal | None:
-        """주식 최고가"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def stck_lwpr(self) -> _Decimal | None:
-        """주식 최저가"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def askp1(self) -> _Decimal | None:
-        """매도호가1"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def bidp1(self) -> _Decimal | None:
-        """매수호가1"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def cntg_vol(self) -> int | None:
-        """체결 거래량"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def acml_vol(self) -> int | None:
-        """누적 거래량"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def acml_tr_pbmn(self) -> _Decimal | None:
-        """누적거래대금"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def seln_cntg_csnu(self) -> int | None:
-        """매도 체결 건수"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_cntg_csnu(self) -> int | None:
-        """매수2 체결 건수"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def ntby_cntg_csnu(self) -> int | None:
-        """합계 순매수건수"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def cttr(self) -> _Decimal | None:
-        """체결강도"""
-        return self._get(18)  # type: ignore[no-any-return]
-
-    @property
-    def seln_cntg_smtn(self) -> _Decimal | None:
-        """총 매도 수량"""
-        return self._get(19)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_cntg_smtn(self) -> _Decimal | None:
-        """총 매수 수량"""
-        return self._get(20)  # type: ignore[no-any-return]
-
-    @property
-    def cntg_cls_code(self) -> str | None:
-        """체결 구분 코드"""
-        return self._get(21)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_rate(self) -> _Decimal | None:
-        """매수비율"""
-        return self._get(22)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
-        """전일 거래량 대비 등락율"""
-        return self._get(23)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_hour(self) -> _dt.time | None:
-        """시가 시간"""
-        return self._get(24)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_vrss_prpr_sign(self) -> str | None:
-        """시가 대비 부호"""
-        return self._get(25)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_vrss_prpr(self) -> _Decimal | None:
-        """시가 대비"""
-        return self._get(26)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_hour(self) -> _dt.time | None:
-        """최고가 시간"""
-        return self._get(27)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_vrss_prpr_sign(self) -> str | None:
-        """최고가 대비 현재가 부호"""
-        return self._get(28)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_vrss_prpr(self) -> _Decimal | None:
-        """최고가 대비 현재가"""
-        return self._get(29)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_hour(self) -> _dt.time | None:
-        """최저가 시간"""
-        return self._get(30)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_vrss_prpr_sign(self) -> str | None:
-        """최저가 대비 현재가 부호"""
-        return self._get(31)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_vrss_prpr(self) -> _Decimal | None:
-        """최저가 대비 현재가"""
-        return self._get(32)  # type: ignore[no-any-return]
-
-    @property
-    def bsop_date(self) -> _dt.date | None:
-        """일자"""
-        return self._get(33)  # type: ignore[no-any-return]
-
-    @property
-    def new_mkop_cls_code(self) -> str | None:
-        """신 장운영 구분 코드"""
-        return self._get(34)  # type: ignore[no-any-return]
-
-    @property
-    def trht_yn(self) -> bool | None:
-        """거래정지 여부"""
-        return self._get(35)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn1(self) -> int | None:
-        """매도호가잔량1"""
-        return self._get(36)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn1(self) -> int | None:
-        """매수호가잔량1"""
-        return self._get(37)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn(self) -> int | None:
-        """총매도호가잔량"""
-        return self._get(38)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn(self) -> int | None:
-        """총매수호가잔량"""
-        return self._get(39)  # type: ignore[no-any-return]
-
-    @property
-    def vol_tnrt(self) -> _Decimal | None:
-        """거래량 회전율"""
-        return self._get(40)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_smns_hour_acml_vol(self) -> int | None:
-        """전일 동시간 누적 거래량"""
-        return self._get(41)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_smns_hour_acml_vol_rate(self) -> _Decimal | None:
-        """전일 동시간 누적 거래량 비율"""
-        return self._get(42)  # type: ignore[no-any-return]
-
-    @property
-    def hour_cls_code(self) -> str | None:
-        """시간 구분 코드"""
-        return self._get(43)  # type: ignore[no-any-return]
-
-    @property
-    def mrkt_trtm_cls_code(self) -> str | None:
-        """임의종료구분코드"""
-        return self._get(44)  # type: ignore[no-any-return]
-
-    @property
-    def vi_stnd_prc(self) -> _Decimal | None:
-        """정적VI발동기준가격"""
-        return self._get(45)  # type: ignore[no-any-return]
 
 
-class DomesticStockIndexCcnlRecord(StreamRecord):
+class DomesticStockIndexCcnlRecord(_DomesticStockIndexCcnlColumns):
     """국내지수 실시간체결 — ``H0UPCNT0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0UPCNT0'
     TITLE = '국내지수 실시간체결'
-    COLUMNS = ('bstp_cls_code', 'bsop_hour', 'prpr_nmix', 'prdy_vrss_sign', 'bstp_nmix_prdy_vrss', 'acml_vol', 'acml_tr_pbmn', 'pcas_vol', 'pcas_tr_pbmn', 'prdy_ctrt', 'oprc_nmix', 'nmix_hgpr', 'nmix_lwpr', 'oprc_vrss_nmix_prpr', 'oprc_vrss_nmix_sign', 'hgpr_vrss_nmix_prpr', 'hgpr_vrss_nmix_sign', 'lwpr_vrss_nmix_prpr', 'lwpr_vrss_nmix_sign', 'prdy_clpr_vrss_oprc_rate', 'prdy_clpr_vrss_hgpr_rate', 'prdy_clpr_vrss_lwpr_rate', 'uplm_issu_cnt', 'ascn_issu_cnt', 'stnr_issu_cnt', 'down_issu_cnt', 'lslm_issu_cnt', 'qtqt_ascn_issu_cnt', 'qtqt_down_issu_cnt', 'tick_vrss',)
-    ENCODINGS = ('code', 'hhmmss', 'price', 'code', 'price', 'qty', 'amount', 'qty', 'amount', 'rate', 'price', 'price', 'price', 'price', 'code', 'price', 'code', 'price', 'code', 'rate', 'rate', 'rate', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'price',)
-
-    @property
-    def bstp_cls_code(self) -> str | None:
-        """업종 구분 코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def bsop_hour(self) -> _dt.time | None:
-        """영업시간"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def prpr_nmix(self) -> _Decimal | None:
-        """현재가 지수"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vrss_sign(self) -> str | None:
-        """전일 대비 부호"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def bstp_nmix_prdy_vrss(self) -> _Decimal | None:
-        """전일 대비"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def acml_vol(self) -> int | None:
-        """누적 거래량"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def acml_tr_pbmn(self) -> _Decimal | None:
-        """누적거래대금"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def pcas_vol(self) -> int | None:
-        """건별 거래량"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def pcas_tr_pbmn(self) -> _Decimal | None:
-        """건별 거래 대금"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_ctrt(self) -> _Decimal | None:
-        """전일 대비율"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_nmix(self) -> _Decimal | None:
-        """시가 지수"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def nmix_hgpr(self) -> _Decimal | None:
-        """지수 최고가"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def nmix_lwpr(self) -> _Decimal | None:
-        """지수 최저가"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_vrss_nmix_prpr(self) -> _Decimal | None:
-        """시가 대비 지수 현재가"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_vrss_nmix_sign(self) -> str | None:
-        """시가 대비 지수 부호"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_vrss_nmix_prpr(self) -> _Decimal | None:
-        """최고가 대비 지수 현재가"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_vrss_nmix_sign(self) -> str | None:
-        """최고가 대비 지수 부호"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_vrss_nmix_prpr(self) -> _Decimal | None:
-        """최저가 대비 지수 현재가"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_vrss_nmix_sign(self) -> str | None:
-        """최저가 대비 지수 부호"""
-        return self._get(18)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_clpr_vrss_oprc_rate(self) -> _Decimal | None:
-        """전일 종가 대비 시가2 비율"""
-        return self._get(19)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_clpr_vrss_hgpr_rate(self) -> _Decimal | None:
-        """전일 종가 대비 최고가 비율"""
-        return self._get(20)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_clpr_vrss_lwpr_rate(self) -> _Decimal | None:
-        """전일 종가 대비 최저가 비율"""
-        return self._get(21)  # type: ignore[no-any-return]
-
-    @property
-    def uplm_issu_cnt(self) -> int | None:
-        """상한 종목 수"""
-        return self._get(22)  # type: ignore[no-any-return]
-
-    @property
-    def ascn_issu_cnt(self) -> int | None:
-        """상승 종목 수"""
-        return self._get(23)  # type: ignore[no-any-return]
-
-    @property
-    def stnr_issu_cnt(self) -> int | None:
-        """보합 종목 수"""
-        return self._get(24)  # type: ignore[no-any-return]
-
-    @property
-    def down_issu_cnt(self) -> int | None:
-        """하락 종목 수"""
-        return self._get(25)  # type: ignore[no-any-return]
-
-    @property
-    def lslm_issu_cnt(self) -> int | None:
-        """하한 종목 수"""
-        return self._get(26)  # type: ignore[no-any-return]
-
-    @property
-    def qtqt_ascn_issu_cnt(self) -> int | None:
-        """기세 상승 종목수"""
-        return self._get(27)  # type: ignore[no-any-return]
-
-    @property
-    def qtqt_down_issu_cnt(self) -> int | None:
-        """기세 하락 종목수"""
-        return self._get(28)  # type: ignore[no-any-return]
-
-    @property
-    def tick_vrss(self) -> _Decimal | None:
-        """TICK대비"""
-        return self._get(29)  # type: ignore[no-any-return]
 
 
-class DomesticStockIndexExpCcnlRecord(StreamRecord):
+class DomesticStockIndexExpCcnlRecord(_DomesticStockIndexCcnlColumns):
     """국내지수 실시간예상체결 — ``H0UPANC0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0UPANC0'
     TITLE = '국내지수 실시간예상체결'
-    COLUMNS = ('bstp_cls_code', 'bsop_hour', 'prpr_nmix', 'prdy_vrss_sign', 'bstp_nmix_prdy_vrss', 'acml_vol', 'acml_tr_pbmn', 'pcas_vol', 'pcas_tr_pbmn', 'prdy_ctrt', 'oprc_nmix', 'nmix_hgpr', 'nmix_lwpr', 'oprc_vrss_nmix_prpr', 'oprc_vrss_nmix_sign', 'hgpr_vrss_nmix_prpr', 'hgpr_vrss_nmix_sign', 'lwpr_vrss_nmix_prpr', 'lwpr_vrss_nmix_sign', 'prdy_clpr_vrss_oprc_rate', 'prdy_clpr_vrss_hgpr_rate', 'prdy_clpr_vrss_lwpr_rate', 'uplm_issu_cnt', 'ascn_issu_cnt', 'stnr_issu_cnt', 'down_issu_cnt', 'lslm_issu_cnt', 'qtqt_ascn_issu_cnt', 'qtqt_down_issu_cnt', 'tick_vrss',)
-    ENCODINGS = ('code', 'hhmmss', 'price', 'code', 'price', 'qty', 'amount', 'qty', 'amount', 'rate', 'price', 'price', 'price', 'price', 'code', 'price', 'code', 'price', 'code', 'rate', 'rate', 'rate', 'count', 'count', 'count', 'count', 'count', 'count', 'count', 'price',)
-
-    @property
-    def bstp_cls_code(self) -> str | None:
-        """업종 구분 코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def bsop_hour(self) -> _dt.time | None:
-        """영업시간"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def prpr_nmix(self) -> _Decimal | None:
-        """현재가 지수"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vrss_sign(self) -> str | None:
-        """전일 대비 부호"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def bstp_nmix_prdy_vrss(self) -> _Decimal | None:
-        """전일 대비"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def acml_vol(self) -> int | None:
-        """누적 거래량"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def acml_tr_pbmn(self) -> _Decimal | None:
-        """누적거래대금"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def pcas_vol(self) -> int | None:
-        """건별 거래량"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def pcas_tr_pbmn(self) -> _Decimal | None:
-        """건별 거래 대금"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_ctrt(self) -> _Decimal | None:
-        """전일 대비율"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_nmix(self) -> _Decimal | None:
-        """시가 지수"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def nmix_hgpr(self) -> _Decimal | None:
-        """지수 최고가"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def nmix_lwpr(self) -> _Decimal | None:
-        """지수 최저가"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_vrss_nmix_prpr(self) -> _Decimal | None:
-        """시가 대비 지수 현재가"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_vrss_nmix_sign(self) -> str | None:
-        """시가 대비 지수 부호"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_vrss_nmix_prpr(self) -> _Decimal | None:
-        """최고가 대비 지수 현재가"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_vrss_nmix_sign(self) -> str | None:
-        """최고가 대비 지수 부호"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_vrss_nmix_prpr(self) -> _Decimal | None:
-        """최저가 대비 지수 현재가"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_vrss_nmix_sign(self) -> str | None:
-        """최저가 대비 지수 부호"""
-        return self._get(18)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_clpr_vrss_oprc_rate(self) -> _Decimal | None:
-        """전일 종가 대비 시가2 비율"""
-        return self._get(19)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_clpr_vrss_hgpr_rate(self) -> _Decimal | None:
-        """전일 종가 대비 최고가 비율"""
-        return self._get(20)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_clpr_vrss_lwpr_rate(self) -> _Decimal | None:
-        """전일 종가 대비 최저가 비율"""
-        return self._get(21)  # type: ignore[no-any-return]
-
-    @property
-    def uplm_issu_cnt(self) -> int | None:
-        """상한 종목 수"""
-        return self._get(22)  # type: ignore[no-any-return]
-
-    @property
-    def ascn_issu_cnt(self) -> int | None:
-        """상승 종목 수"""
-        return self._get(23)  # type: ignore[no-any-return]
-
-    @property
-    def stnr_issu_cnt(self) -> int | None:
-        """보합 종목 수"""
-        return self._get(24)  # type: ignore[no-any-return]
-
-    @property
-    def down_issu_cnt(self) -> int | None:
-        """하락 종목 수"""
-        return self._get(25)  # type: ignore[no-any-return]
-
-    @property
-    def lslm_issu_cnt(self) -> int | None:
-        """하한 종목 수"""
-        return self._get(26)  # type: ignore[no-any-return]
-
-    @property
-    def qtqt_ascn_issu_cnt(self) -> int | None:
-        """기세 상승 종목수"""
-        return self._get(27)  # type: ignore[no-any-return]
-
-    @property
-    def qtqt_down_issu_cnt(self) -> int | None:
-        """기세 하락 종목수"""
-        return self._get(28)  # type: ignore[no-any-return]
-
-    @property
-    def tick_vrss(self) -> _Decimal | None:
-        """TICK대비"""
-        return self._get(29)  # type: ignore[no-any-return]
 
 
 class DomesticStockIndexProgramTradeRecord(StreamRecord):
@@ -8426,806 +7151,22 @@ class DomesticStockMemberKrxRecord(StreamRecord):
         return self._get(77)  # type: ignore[no-any-return]
 
 
-class DomesticStockMemberNxtRecord(StreamRecord):
+class DomesticStockMemberNxtRecord(_DomesticStockMemberNxtColumns):
     """국내주식 실시간회원사 (NXT) — ``H0NXMBC0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0NXMBC0'
     TITLE = '국내주식 실시간회원사 (NXT)'
-    COLUMNS = ('MKSC_SHRN_ISCD', 'SELN2_MBCR_NAME1', 'SELN2_MBCR_NAME2', 'SELN2_MBCR_NAME3', 'SELN2_MBCR_NAME4', 'SELN2_MBCR_NAME5', 'BYOV_MBCR_NAME1', 'BYOV_MBCR_NAME2', 'BYOV_MBCR_NAME3', 'BYOV_MBCR_NAME4', 'BYOV_MBCR_NAME5', 'TOTAL_SELN_QTY1', 'TOTAL_SELN_QTY2', 'TOTAL_SELN_QTY3', 'TOTAL_SELN_QTY4', 'TOTAL_SELN_QTY5', 'TOTAL_SHNU_QTY1', 'TOTAL_SHNU_QTY2', 'TOTAL_SHNU_QTY3', 'TOTAL_SHNU_QTY4', 'TOTAL_SHNU_QTY5', 'SELN_MBCR_GLOB_YN_1', 'SELN_MBCR_GLOB_YN_2', 'SELN_MBCR_GLOB_YN_3', 'SELN_MBCR_GLOB_YN_4', 'SELN_MBCR_GLOB_YN_5', 'SHNU_MBCR_GLOB_YN_1', 'SHNU_MBCR_GLOB_YN_2', 'SHNU_MBCR_GLOB_YN_3', 'SHNU_MBCR_GLOB_YN_4', 'SHNU_MBCR_GLOB_YN_5', 'SELN_MBCR_NO1', 'SELN_MBCR_NO2', 'SELN_MBCR_NO3', 'SELN_MBCR_NO4', 'SELN_MBCR_NO5', 'SHNU_MBCR_NO1', 'SHNU_MBCR_NO2', 'SHNU_MBCR_NO3', 'SHNU_MBCR_NO4', 'SHNU_MBCR_NO5', 'SELN_MBCR_RLIM1', 'SELN_MBCR_RLIM2', 'SELN_MBCR_RLIM3', 'SELN_MBCR_RLIM4', 'SELN_MBCR_RLIM5', 'SHNU_MBCR_RLIM1', 'SHNU_MBCR_RLIM2', 'SHNU_MBCR_RLIM3', 'SHNU_MBCR_RLIM4', 'SHNU_MBCR_RLIM5', 'SELN_QTY_ICDC1', 'SELN_QTY_ICDC2', 'SELN_QTY_ICDC3', 'SELN_QTY_ICDC4', 'SELN_QTY_ICDC5', 'SHNU_QTY_ICDC1', 'SHNU_QTY_ICDC2', 'SHNU_QTY_ICDC3', 'SHNU_QTY_ICDC4', 'SHNU_QTY_ICDC5', 'GLOB_TOTAL_SELN_QTY', 'GLOB_TOTAL_SHNU_QTY', 'GLOB_TOTAL_SELN_QTY_ICDC', 'GLOB_TOTAL_SHNU_QTY_ICDC', 'GLOB_NTBY_QTY', 'GLOB_SELN_RLIM', 'GLOB_SHNU_RLIM', 'SELN2_MBCR_ENG_NAME1', 'SELN2_MBCR_ENG_NAME2', 'SELN2_MBCR_ENG_NAME3', 'SELN2_MBCR_ENG_NAME4', 'SELN2_MBCR_ENG_NAME5', 'BYOV_MBCR_ENG_NAME1', 'BYOV_MBCR_ENG_NAME2', 'BYOV_MBCR_ENG_NAME3', 'BYOV_MBCR_ENG_NAME4', 'BYOV_MBCR_ENG_NAME5',)
-    ENCODINGS = ('code', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'qty', 'qty', 'amount', 'amount', 'qty', 'rate', 'rate', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text',)
 
-    @property
-    def mksc_shrn_iscd(self) -> str | None:
-        """유가증권 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
 
-    @property
-    def seln2_mbcr_name1(self) -> str | None:
-        """매도2회원사명1"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_name2(self) -> str | None:
-        """매도2회원사명2"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_name3(self) -> str | None:
-        """매도2회원사명3"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_name4(self) -> str | None:
-        """매도2회원사명4"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_name5(self) -> str | None:
-        """매도2회원사명5"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_name1(self) -> str | None:
-        """매수회원사명1"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_name2(self) -> str | None:
-        """매수회원사명2"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_name3(self) -> str | None:
-        """매수회원사명3"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_name4(self) -> str | None:
-        """매수회원사명4"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_name5(self) -> str | None:
-        """매수회원사명5"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def total_seln_qty1(self) -> int | None:
-        """총 매도 수량1"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def total_seln_qty2(self) -> int | None:
-        """총 매도 수량2"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def total_seln_qty3(self) -> int | None:
-        """총 매도 수량3"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def total_seln_qty4(self) -> int | None:
-        """총 매도 수량4"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def total_seln_qty5(self) -> int | None:
-        """총 매도 수량5"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def total_shnu_qty1(self) -> int | None:
-        """총 매수2 수량1"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def total_shnu_qty2(self) -> int | None:
-        """총 매수2 수량2"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def total_shnu_qty3(self) -> int | None:
-        """총 매수2 수량3"""
-        return self._get(18)  # type: ignore[no-any-return]
-
-    @property
-    def total_shnu_qty4(self) -> int | None:
-        """총 매수2 수량4"""
-        return self._get(19)  # type: ignore[no-any-return]
-
-    @property
-    def total_shnu_qty5(self) -> int | None:
-        """총 매수2 수량5"""
-        return self._get(20)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_glob_yn_1(self) -> bool | None:
-        """매도 회원사 외국계 여부1"""
-        return self._get(21)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_glob_yn_2(self) -> bool | None:
-        """매도 회원사 외국계 여부2"""
-        return self._get(22)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_glob_yn_3(self) -> bool | None:
-        """매도 회원사 외국계 여부3"""
-        return self._get(23)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_glob_yn_4(self) -> bool | None:
-        """매도 회원사 외국계 여부4"""
-        return self._get(24)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_glob_yn_5(self) -> bool | None:
-        """매도 회원사 외국계 여부5"""
-        return self._get(25)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_glob_yn_1(self) -> bool | None:
-        """매수2 회원사 외국계 여부1"""
-        return self._get(26)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_glob_yn_2(self) -> bool | None:
-        """매수2 회원사 외국계 여부2"""
-        return self._get(27)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_glob_yn_3(self) -> bool | None:
-        """매수2 회원사 외국계 여부3"""
-        return self._get(28)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_glob_yn_4(self) -> bool | None:
-        """매수2 회원사 외국계 여부4"""
-        return self._get(29)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_glob_yn_5(self) -> bool | None:
-        """매수2 회원사 외국계 여부5"""
-        return self._get(30)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_no1(self) -> str | None:
-        """매도 회원사 번호1"""
-        return self._get(31)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_no2(self) -> str | None:
-        """매도 회원사 번호2"""
-        return self._get(32)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_no3(self) -> str | None:
-        """매도 회원사 번호3"""
-        return self._get(33)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_no4(self) -> str | None:
-        """매도 회원사 번호4"""
-        return self._get(34)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_no5(self) -> str | None:
-        """매도 회원사 번호5"""
-        return self._get(35)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_no1(self) -> str | None:
-        """매수2 회원사 번호1"""
-        return self._get(36)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_no2(self) -> str | None:
-        """매수2 회원사 번호2"""
-        return self._get(37)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_no3(self) -> str | None:
-        """매수2 회원사 번호3"""
-        return self._get(38)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_no4(self) -> str | None:
-        """매수2 회원사 번호4"""
-        return self._get(39)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_no5(self) -> str | None:
-        """매수2 회원사 번호5"""
-        return self._get(40)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_rlim1(self) -> _Decimal | None:
-        """매도 회원사 비중1"""
-        return self._get(41)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_rlim2(self) -> _Decimal | None:
-        """매도 회원사 비중2"""
-        return self._get(42)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_rlim3(self) -> _Decimal | None:
-        """매도 회원사 비중3"""
-        return self._get(43)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_rlim4(self) -> _Decimal | None:
-        """매도 회원사 비중4"""
-        return self._get(44)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_rlim5(self) -> _Decimal | None:
-        """매도 회원사 비중5"""
-        return self._get(45)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_rlim1(self) -> _Decimal | None:
-        """매수2 회원사 비중1"""
-        return self._get(46)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_rlim2(self) -> _Decimal | None:
-        """매수2 회원사 비중2"""
-        return self._get(47)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_rlim3(self) -> _Decimal | None:
-        """매수2 회원사 비중3"""
-        return self._get(48)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_rlim4(self) -> _Decimal | None:
-        """매수2 회원사 비중4"""
-        return self._get(49)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_rlim5(self) -> _Decimal | None:
-        """매수2 회원사 비중5"""
-        return self._get(50)  # type: ignore[no-any-return]
-
-    @property
-    def seln_qty_icdc1(self) -> _Decimal | None:
-        """매도 수량 증감1"""
-        return self._get(51)  # type: ignore[no-any-return]
-
-    @property
-    def seln_qty_icdc2(self) -> _Decimal | None:
-        """매도 수량 증감2"""
-        return self._get(52)  # type: ignore[no-any-return]
-
-    @property
-    def seln_qty_icdc3(self) -> _Decimal | None:
-        """매도 수량 증감3"""
-        return self._get(53)  # type: ignore[no-any-return]
-
-    @property
-    def seln_qty_icdc4(self) -> _Decimal | None:
-        """매도 수량 증감4"""
-        return self._get(54)  # type: ignore[no-any-return]
-
-    @property
-    def seln_qty_icdc5(self) -> _Decimal | None:
-        """매도 수량 증감5"""
-        return self._get(55)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_qty_icdc1(self) -> _Decimal | None:
-        """매수2 수량 증감1"""
-        return self._get(56)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_qty_icdc2(self) -> _Decimal | None:
-        """매수2 수량 증감2"""
-        return self._get(57)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_qty_icdc3(self) -> _Decimal | None:
-        """매수2 수량 증감3"""
-        return self._get(58)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_qty_icdc4(self) -> _Decimal | None:
-        """매수2 수량 증감4"""
-        return self._get(59)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_qty_icdc5(self) -> _Decimal | None:
-        """매수2 수량 증감5"""
-        return self._get(60)  # type: ignore[no-any-return]
-
-    @property
-    def glob_total_seln_qty(self) -> int | None:
-        """외국계총매도수량"""
-        return self._get(61)  # type: ignore[no-any-return]
-
-    @property
-    def glob_total_shnu_qty(self) -> int | None:
-        """외국계총매수2수량"""
-        return self._get(62)  # type: ignore[no-any-return]
-
-    @property
-    def glob_total_seln_qty_icdc(self) -> _Decimal | None:
-        """외국계 총 매도 수량 증감"""
-        return self._get(63)  # type: ignore[no-any-return]
-
-    @property
-    def glob_total_shnu_qty_icdc(self) -> _Decimal | None:
-        """외국계 총 매수2 수량 증감"""
-        return self._get(64)  # type: ignore[no-any-return]
-
-    @property
-    def glob_ntby_qty(self) -> int | None:
-        """외국계순매수수량"""
-        return self._get(65)  # type: ignore[no-any-return]
-
-    @property
-    def glob_seln_rlim(self) -> _Decimal | None:
-        """외국계 매도 비중"""
-        return self._get(66)  # type: ignore[no-any-return]
-
-    @property
-    def glob_shnu_rlim(self) -> _Decimal | None:
-        """외국계 매수2 비중"""
-        return self._get(67)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_eng_name1(self) -> str | None:
-        """매도2영문회원사명1"""
-        return self._get(68)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_eng_name2(self) -> str | None:
-        """매도2영문회원사명2"""
-        return self._get(69)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_eng_name3(self) -> str | None:
-        """매도2영문회원사명3"""
-        return self._get(70)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_eng_name4(self) -> str | None:
-        """매도2영문회원사명4"""
-        return self._get(71)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_eng_name5(self) -> str | None:
-        """매도2영문회원사명5"""
-        return self._get(72)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_eng_name1(self) -> str | None:
-        """매수영문회원사명1"""
-        return self._get(73)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_eng_name2(self) -> str | None:
-        """매수영문회원사명2"""
-        return self._get(74)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_eng_name3(self) -> str | None:
-        """매수영문회원사명3"""
-        return self._get(75)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_eng_name4(self) -> str | None:
-        """매수영문회원사명4"""
-        return self._get(76)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_eng_name5(self) -> str | None:
-        """매수영문회원사명5"""
-        return self._get(77)  # type: ignore[no-any-return]
-
-
-class DomesticStockMemberTotalRecord(StreamRecord):
+class DomesticStockMemberTotalRecord(_DomesticStockMemberNxtColumns):
     """국내주식 실시간회원사 (통합) — ``H0UNMBC0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0UNMBC0'
     TITLE = '국내주식 실시간회원사 (통합)'
-    COLUMNS = ('MKSC_SHRN_ISCD', 'SELN2_MBCR_NAME1', 'SELN2_MBCR_NAME2', 'SELN2_MBCR_NAME3', 'SELN2_MBCR_NAME4', 'SELN2_MBCR_NAME5', 'BYOV_MBCR_NAME1', 'BYOV_MBCR_NAME2', 'BYOV_MBCR_NAME3', 'BYOV_MBCR_NAME4', 'BYOV_MBCR_NAME5', 'TOTAL_SELN_QTY1', 'TOTAL_SELN_QTY2', 'TOTAL_SELN_QTY3', 'TOTAL_SELN_QTY4', 'TOTAL_SELN_QTY5', 'TOTAL_SHNU_QTY1', 'TOTAL_SHNU_QTY2', 'TOTAL_SHNU_QTY3', 'TOTAL_SHNU_QTY4', 'TOTAL_SHNU_QTY5', 'SELN_MBCR_GLOB_YN_1', 'SELN_MBCR_GLOB_YN_2', 'SELN_MBCR_GLOB_YN_3', 'SELN_MBCR_GLOB_YN_4', 'SELN_MBCR_GLOB_YN_5', 'SHNU_MBCR_GLOB_YN_1', 'SHNU_MBCR_GLOB_YN_2', 'SHNU_MBCR_GLOB_YN_3', 'SHNU_MBCR_GLOB_YN_4', 'SHNU_MBCR_GLOB_YN_5', 'SELN_MBCR_NO1', 'SELN_MBCR_NO2', 'SELN_MBCR_NO3', 'SELN_MBCR_NO4', 'SELN_MBCR_NO5', 'SHNU_MBCR_NO1', 'SHNU_MBCR_NO2', 'SHNU_MBCR_NO3', 'SHNU_MBCR_NO4', 'SHNU_MBCR_NO5', 'SELN_MBCR_RLIM1', 'SELN_MBCR_RLIM2', 'SELN_MBCR_RLIM3', 'SELN_MBCR_RLIM4', 'SELN_MBCR_RLIM5', 'SHNU_MBCR_RLIM1', 'SHNU_MBCR_RLIM2', 'SHNU_MBCR_RLIM3', 'SHNU_MBCR_RLIM4', 'SHNU_MBCR_RLIM5', 'SELN_QTY_ICDC1', 'SELN_QTY_ICDC2', 'SELN_QTY_ICDC3', 'SELN_QTY_ICDC4', 'SELN_QTY_ICDC5', 'SHNU_QTY_ICDC1', 'SHNU_QTY_ICDC2', 'SHNU_QTY_ICDC3', 'SHNU_QTY_ICDC4', 'SHNU_QTY_ICDC5', 'GLOB_TOTAL_SELN_QTY', 'GLOB_TOTAL_SHNU_QTY', 'GLOB_TOTAL_SELN_QTY_ICDC', 'GLOB_TOTAL_SHNU_QTY_ICDC', 'GLOB_NTBY_QTY', 'GLOB_SELN_RLIM', 'GLOB_SHNU_RLIM', 'SELN2_MBCR_ENG_NAME1', 'SELN2_MBCR_ENG_NAME2', 'SELN2_MBCR_ENG_NAME3', 'SELN2_MBCR_ENG_NAME4', 'SELN2_MBCR_ENG_NAME5', 'BYOV_MBCR_ENG_NAME1', 'BYOV_MBCR_ENG_NAME2', 'BYOV_MBCR_ENG_NAME3', 'BYOV_MBCR_ENG_NAME4', 'BYOV_MBCR_ENG_NAME5',)
-    ENCODINGS = ('code', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'qty', 'qty', 'amount', 'amount', 'qty', 'rate', 'rate', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text',)
-
-    @property
-    def mksc_shrn_iscd(self) -> str | None:
-        """유가증권 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_name1(self) -> str | None:
-        """매도2회원사명1"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_name2(self) -> str | None:
-        """매도2회원사명2"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_name3(self) -> str | None:
-        """매도2회원사명3"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_name4(self) -> str | None:
-        """매도2회원사명4"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_name5(self) -> str | None:
-        """매도2회원사명5"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_name1(self) -> str | None:
-        """매수회원사명1"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_name2(self) -> str | None:
-        """매수회원사명2"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_name3(self) -> str | None:
-        """매수회원사명3"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_name4(self) -> str | None:
-        """매수회원사명4"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_name5(self) -> str | None:
-        """매수회원사명5"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def total_seln_qty1(self) -> int | None:
-        """총 매도 수량1"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def total_seln_qty2(self) -> int | None:
-        """총 매도 수량2"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def total_seln_qty3(self) -> int | None:
-        """총 매도 수량3"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def total_seln_qty4(self) -> int | None:
-        """총 매도 수량4"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def total_seln_qty5(self) -> int | None:
-        """총 매도 수량5"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def total_shnu_qty1(self) -> int | None:
-        """총 매수2 수량1"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def total_shnu_qty2(self) -> int | None:
-        """총 매수2 수량2"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def total_shnu_qty3(self) -> int | None:
-        """총 매수2 수량3"""
-        return self._get(18)  # type: ignore[no-any-return]
-
-    @property
-    def total_shnu_qty4(self) -> int | None:
-        """총 매수2 수량4"""
-        return self._get(19)  # type: ignore[no-any-return]
-
-    @property
-    def total_shnu_qty5(self) -> int | None:
-        """총 매수2 수량5"""
-        return self._get(20)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_glob_yn_1(self) -> bool | None:
-        """매도 회원사 외국계 여부1"""
-        return self._get(21)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_glob_yn_2(self) -> bool | None:
-        """매도 회원사 외국계 여부2"""
-        return self._get(22)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_glob_yn_3(self) -> bool | None:
-        """매도 회원사 외국계 여부3"""
-        return self._get(23)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_glob_yn_4(self) -> bool | None:
-        """매도 회원사 외국계 여부4"""
-        return self._get(24)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_glob_yn_5(self) -> bool | None:
-        """매도 회원사 외국계 여부5"""
-        return self._get(25)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_glob_yn_1(self) -> bool | None:
-        """매수2 회원사 외국계 여부1"""
-        return self._get(26)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_glob_yn_2(self) -> bool | None:
-        """매수2 회원사 외국계 여부2"""
-        return self._get(27)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_glob_yn_3(self) -> bool | None:
-        """매수2 회원사 외국계 여부3"""
-        return self._get(28)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_glob_yn_4(self) -> bool | None:
-        """매수2 회원사 외국계 여부4"""
-        return self._get(29)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_glob_yn_5(self) -> bool | None:
-        """매수2 회원사 외국계 여부5"""
-        return self._get(30)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_no1(self) -> str | None:
-        """매도 회원사 번호1"""
-        return self._get(31)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_no2(self) -> str | None:
-        """매도 회원사 번호2"""
-        return self._get(32)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_no3(self) -> str | None:
-        """매도 회원사 번호3"""
-        return self._get(33)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_no4(self) -> str | None:
-        """매도 회원사 번호4"""
-        return self._get(34)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_no5(self) -> str | None:
-        """매도 회원사 번호5"""
-        return self._get(35)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_no1(self) -> str | None:
-        """매수2 회원사 번호1"""
-        return self._get(36)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_no2(self) -> str | None:
-        """매수2 회원사 번호2"""
-        return self._get(37)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_no3(self) -> str | None:
-        """매수2 회원사 번호3"""
-        return self._get(38)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_no4(self) -> str | None:
-        """매수2 회원사 번호4"""
-        return self._get(39)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_no5(self) -> str | None:
-        """매수2 회원사 번호5"""
-        return self._get(40)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_rlim1(self) -> _Decimal | None:
-        """매도 회원사 비중1"""
-        return self._get(41)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_rlim2(self) -> _Decimal | None:
-        """매도 회원사 비중2"""
-        return self._get(42)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_rlim3(self) -> _Decimal | None:
-        """매도 회원사 비중3"""
-        return self._get(43)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_rlim4(self) -> _Decimal | None:
-        """매도 회원사 비중4"""
-        return self._get(44)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_rlim5(self) -> _Decimal | None:
-        """매도 회원사 비중5"""
-        return self._get(45)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_rlim1(self) -> _Decimal | None:
-        """매수2 회원사 비중1"""
-        return self._get(46)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_rlim2(self) -> _Decimal | None:
-        """매수2 회원사 비중2"""
-        return self._get(47)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_rlim3(self) -> _Decimal | None:
-        """매수2 회원사 비중3"""
-        return self._get(48)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_rlim4(self) -> _Decimal | None:
-        """매수2 회원사 비중4"""
-        return self._get(49)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_rlim5(self) -> _Decimal | None:
-        """매수2 회원사 비중5"""
-        return self._get(50)  # type: ignore[no-any-return]
-
-    @property
-    def seln_qty_icdc1(self) -> _Decimal | None:
-        """매도 수량 증감1"""
-        return self._get(51)  # type: ignore[no-any-return]
-
-    @property
-    def seln_qty_icdc2(self) -> _Decimal | None:
-        """매도 수량 증감2"""
-        return self._get(52)  # type: ignore[no-any-return]
-
-    @property
-    def seln_qty_icdc3(self) -> _Decimal | None:
-        """매도 수량 증감3"""
-        return self._get(53)  # type: ignore[no-any-return]
-
-    @property
-    def seln_qty_icdc4(self) -> _Decimal | None:
-        """매도 수량 증감4"""
-        return self._get(54)  # type: ignore[no-any-return]
-
-    @property
-    def seln_qty_icdc5(self) -> _Decimal | None:
-        """매도 수량 증감5"""
-        return self._get(55)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_qty_icdc1(self) -> _Decimal | None:
-        """매수2 수량 증감1"""
-        return self._get(56)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_qty_icdc2(self) -> _Decimal | None:
-        """매수2 수량 증감2"""
-        return self._get(57)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_qty_icdc3(self) -> _Decimal | None:
-        """매수2 수량 증감3"""
-        return self._get(58)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_qty_icdc4(self) -> _Decimal | None:
-        """매수2 수량 증감4"""
-        return self._get(59)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_qty_icdc5(self) -> _Decimal | None:
-        """매수2 수량 증감5"""
-        return self._get(60)  # type: ignore[no-any-return]
-
-    @property
-    def glob_total_seln_qty(self) -> int | None:
-        """외국계총매도수량"""
-        return self._get(61)  # type: ignore[no-any-return]
-
-    @property
-    def glob_total_shnu_qty(self) -> int | None:
-        """외국계총매수2수량"""
-        return self._get(62)  # type: ignore[no-any-return]
-
-    @property
-    def glob_total_seln_qty_icdc(self) -> _Decimal | None:
-        """외국계 총 매도 수량 증감"""
-        return self._get(63)  # type: ignore[no-any-return]
-
-    @property
-    def glob_total_shnu_qty_icdc(self) -> _Decimal | None:
-        """외국계 총 매수2 수량 증감"""
-        return self._get(64)  # type: ignore[no-any-return]
-
-    @property
-    def glob_ntby_qty(self) -> int | None:
-        """외국계순매수수량"""
-        return self._get(65)  # type: ignore[no-any-return]
-
-    @property
-    def glob_seln_rlim(self) -> _Decimal | None:
-        """외국계 매도 비중"""
-        return self._get(66)  # type: ignore[no-any-return]
-
-    @property
-    def glob_shnu_rlim(self) -> _Decimal | None:
-        """외국계 매수2 비중"""
-        return self._get(67)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_eng_name1(self) -> str | None:
-        """매도2영문회원사명1"""
-        return self._get(68)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_eng_name2(self) -> str | None:
-        """매도2영문회원사명2"""
-        return self._get(69)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_eng_name3(self) -> str | None:
-        """매도2영문회원사명3"""
-        return self._get(70)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_eng_name4(self) -> str | None:
-        """매도2영문회원사명4"""
-        return self._get(71)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_eng_name5(self) -> str | None:
-        """매도2영문회원사명5"""
-        return self._get(72)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_eng_name1(self) -> str | None:
-        """매수영문회원사명1"""
-        return self._get(73)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_eng_name2(self) -> str | None:
-        """매수영문회원사명2"""
-        return self._get(74)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_eng_name3(self) -> str | None:
-        """매수영문회원사명3"""
-        return self._get(75)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_eng_name4(self) -> str | None:
-        """매수영문회원사명4"""
-        return self._get(76)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_eng_name5(self) -> str | None:
-        """매수영문회원사명5"""
-        return self._get(77)  # type: ignore[no-any-return]
 
 
 class DomesticStockOvertimeAskingPriceKrxRecord(StreamRecord):
@@ -9509,456 +7450,22 @@ class DomesticStockOvertimeAskingPriceKrxRecord(StreamRecord):
         return self._get(53)  # type: ignore[no-any-return]
 
 
-class DomesticStockOvertimeCcnlKrxRecord(StreamRecord):
+class DomesticStockOvertimeCcnlKrxRecord(_DomesticStockOvertimeCcnlKrxColumns):
     """국내주식 시간외 실시간체결가 (KRX) — ``H0STOUP0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0STOUP0'
     TITLE = '국내주식 시간외 실시간체결가 (KRX)'
-    COLUMNS = ('mksc_shrn_iscd', 'stck_cntg_hour', 'stck_prpr', 'prdy_vrss_sign', 'prdy_vrss', 'prdy_ctrt', 'wghn_avrg_stck_prc', 'stck_oprc', 'stck_hgpr', 'stck_lwpr', 'askp1', 'bidp1', 'cntg_vol', 'acml_vol', 'acml_tr_pbmn', 'seln_cntg_csnu', 'shnu_cntg_csnu', 'ntby_cntg_csnu', 'cttr', 'seln_cntg_smtn', 'shnu_cntg_smtn', 'cntg_cls_code', 'shnu_rate', 'prdy_vol_vrss_acml_vol_rate', 'oprc_hour', 'oprc_vrss_prpr_sign', 'oprc_vrss_prpr', 'hgpr_hour', 'hgpr_vrss_prpr_sign', 'hgpr_vrss_prpr', 'lwpr_hour', 'lwpr_vrss_prpr_sign', 'lwpr_vrss_prpr', 'bsop_date', 'new_mkop_cls_code', 'trht_yn', 'askp_rsqn1', 'bidp_rsqn1', 'total_askp_rsqn', 'total_bidp_rsqn', 'vol_tnrt', 'prdy_smns_hour_acml_vol', 'prdy_smns_hour_acml_vol_rate',)
-    ENCODINGS = ('code', 'hhmmss', 'price', 'code', 'price', 'rate', 'price', 'price', 'price', 'price', 'price', 'price', 'qty', 'qty', 'amount', 'count', 'count', 'count', 'rate', 'number', 'number', 'code', 'rate', 'rate', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'yyyymmdd', 'code', 'flag', 'qty', 'qty', 'qty', 'qty', 'rate', 'qty', 'rate',)
-
-    @property
-    def mksc_shrn_iscd(self) -> str | None:
-        """유가증권 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def stck_cntg_hour(self) -> _dt.time | None:
-        """주식 단축 종목코드"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def stck_prpr(self) -> _Decimal | None:
-        """주식 현재가"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vrss_sign(self) -> str | None:
-        """전일 대비 부호"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vrss(self) -> _Decimal | None:
-        """전일 대비"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_ctrt(self) -> _Decimal | None:
-        """전일 대비율"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def wghn_avrg_stck_prc(self) -> _Decimal | None:
-        """가중 평균 주식 가격"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def stck_oprc(self) -> _Decimal | None:
-        """주식 시가2"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def stck_hgpr(self) -> _Decimal | None:
-        """주식 최고가"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def stck_lwpr(self) -> _Decimal | None:
-        """주식 최저가"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def askp1(self) -> _Decimal | None:
-        """매도호가1"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def bidp1(self) -> _Decimal | None:
-        """매수호가1"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def cntg_vol(self) -> int | None:
-        """체결 거래량"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def acml_vol(self) -> int | None:
-        """누적 거래량"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def acml_tr_pbmn(self) -> _Decimal | None:
-        """누적거래대금"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def seln_cntg_csnu(self) -> int | None:
-        """매도 체결 건수"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_cntg_csnu(self) -> int | None:
-        """매수2 체결 건수"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def ntby_cntg_csnu(self) -> int | None:
-        """합계 순매수건수"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def cttr(self) -> _Decimal | None:
-        """체결강도"""
-        return self._get(18)  # type: ignore[no-any-return]
-
-    @property
-    def seln_cntg_smtn(self) -> _Decimal | None:
-        """총 매도 수량"""
-        return self._get(19)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_cntg_smtn(self) -> _Decimal | None:
-        """총 매수 수량"""
-        return self._get(20)  # type: ignore[no-any-return]
-
-    @property
-    def cntg_cls_code(self) -> str | None:
-        """체결 구분 코드"""
-        return self._get(21)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_rate(self) -> _Decimal | None:
-        """매수비율"""
-        return self._get(22)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
-        """전일 거래량 대비 등락율"""
-        return self._get(23)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_hour(self) -> _dt.time | None:
-        """시가 시간"""
-        return self._get(24)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_vrss_prpr_sign(self) -> str | None:
-        """시가 대비 부호"""
-        return self._get(25)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_vrss_prpr(self) -> _Decimal | None:
-        """시가 대비"""
-        return self._get(26)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_hour(self) -> _dt.time | None:
-        """최고가 시간"""
-        return self._get(27)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_vrss_prpr_sign(self) -> str | None:
-        """최고가 대비 현재가 부호"""
-        return self._get(28)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_vrss_prpr(self) -> _Decimal | None:
-        """최고가 대비 현재가"""
-        return self._get(29)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_hour(self) -> _dt.time | None:
-        """최저가 시간"""
-        return self._get(30)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_vrss_prpr_sign(self) -> str | None:
-        """최저가 대비 현재가 부호"""
-        return self._get(31)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_vrss_prpr(self) -> _Decimal | None:
-        """최저가 대비 현재가"""
-        return self._get(32)  # type: ignore[no-any-return]
-
-    @property
-    def bsop_date(self) -> _dt.date | None:
-        """일자"""
-        return self._get(33)  # type: ignore[no-any-return]
-
-    @property
-    def new_mkop_cls_code(self) -> str | None:
-        """신 장운영 구분 코드"""
-        return self._get(34)  # type: ignore[no-any-return]
-
-    @property
-    def trht_yn(self) -> bool | None:
-        """거래정지 여부"""
-        return self._get(35)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn1(self) -> int | None:
-        """매도호가잔량1"""
-        return self._get(36)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn1(self) -> int | None:
-        """매수호가잔량1"""
-        return self._get(37)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn(self) -> int | None:
-        """총매도호가잔량"""
-        return self._get(38)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn(self) -> int | None:
-        """총매수호가잔량"""
-        return self._get(39)  # type: ignore[no-any-return]
-
-    @property
-    def vol_tnrt(self) -> _Decimal | None:
-        """거래량 회전율"""
-        return self._get(40)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_smns_hour_acml_vol(self) -> int | None:
-        """전일 동시간 누적 거래량"""
-        return self._get(41)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_smns_hour_acml_vol_rate(self) -> _Decimal | None:
-        """전일 동시간 누적 거래량 비율"""
-        return self._get(42)  # type: ignore[no-any-return]
 
 
-class DomesticStockOvertimeExpCcnlKrxRecord(StreamRecord):
+class DomesticStockOvertimeExpCcnlKrxRecord(_DomesticStockOvertimeCcnlKrxColumns):
     """국내주식 시간외 실시간예상체결 (KRX) — ``H0STOAC0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0STOAC0'
     TITLE = '국내주식 시간외 실시간예상체결 (KRX)'
-    COLUMNS = ('mksc_shrn_iscd', 'stck_cntg_hour', 'stck_prpr', 'prdy_vrss_sign', 'prdy_vrss', 'prdy_ctrt', 'wghn_avrg_stck_prc', 'stck_oprc', 'stck_hgpr', 'stck_lwpr', 'askp1', 'bidp1', 'cntg_vol', 'acml_vol', 'acml_tr_pbmn', 'seln_cntg_csnu', 'shnu_cntg_csnu', 'ntby_cntg_csnu', 'cttr', 'seln_cntg_smtn', 'shnu_cntg_smtn', 'cntg_cls_code', 'shnu_rate', 'prdy_vol_vrss_acml_vol_rate', 'oprc_hour', 'oprc_vrss_prpr_sign', 'oprc_vrss_prpr', 'hgpr_hour', 'hgpr_vrss_prpr_sign', 'hgpr_vrss_prpr', 'lwpr_hour', 'lwpr_vrss_prpr_sign', 'lwpr_vrss_prpr', 'bsop_date', 'new_mkop_cls_code', 'trht_yn', 'askp_rsqn1', 'bidp_rsqn1', 'total_askp_rsqn', 'total_bidp_rsqn', 'vol_tnrt', 'prdy_smns_hour_acml_vol', 'prdy_smns_hour_acml_vol_rate',)
-    ENCODINGS = ('code', 'hhmmss', 'price', 'code', 'price', 'rate', 'price', 'price', 'price', 'price', 'price', 'price', 'qty', 'qty', 'amount', 'count', 'count', 'count', 'rate', 'number', 'number', 'code', 'rate', 'rate', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'hhmmss', 'code', 'price', 'yyyymmdd', 'code', 'flag', 'qty', 'qty', 'qty', 'qty', 'rate', 'qty', 'rate',)
-
-    @property
-    def mksc_shrn_iscd(self) -> str | None:
-        """유가증권 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def stck_cntg_hour(self) -> _dt.time | None:
-        """주식 단축 종목코드"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def stck_prpr(self) -> _Decimal | None:
-        """주식 현재가"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vrss_sign(self) -> str | None:
-        """전일 대비 부호"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vrss(self) -> _Decimal | None:
-        """전일 대비"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_ctrt(self) -> _Decimal | None:
-        """전일 대비율"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def wghn_avrg_stck_prc(self) -> _Decimal | None:
-        """가중 평균 주식 가격"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def stck_oprc(self) -> _Decimal | None:
-        """주식 시가2"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def stck_hgpr(self) -> _Decimal | None:
-        """주식 최고가"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def stck_lwpr(self) -> _Decimal | None:
-        """주식 최저가"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def askp1(self) -> _Decimal | None:
-        """매도호가1"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def bidp1(self) -> _Decimal | None:
-        """매수호가1"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def cntg_vol(self) -> int | None:
-        """체결 거래량"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def acml_vol(self) -> int | None:
-        """누적 거래량"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def acml_tr_pbmn(self) -> _Decimal | None:
-        """누적거래대금"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def seln_cntg_csnu(self) -> int | None:
-        """매도 체결 건수"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_cntg_csnu(self) -> int | None:
-        """매수2 체결 건수"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def ntby_cntg_csnu(self) -> int | None:
-        """합계 순매수건수"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def cttr(self) -> _Decimal | None:
-        """체결강도"""
-        return self._get(18)  # type: ignore[no-any-return]
-
-    @property
-    def seln_cntg_smtn(self) -> _Decimal | None:
-        """총 매도 수량"""
-        return self._get(19)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_cntg_smtn(self) -> _Decimal | None:
-        """총 매수 수량"""
-        return self._get(20)  # type: ignore[no-any-return]
-
-    @property
-    def cntg_cls_code(self) -> str | None:
-        """체결 구분 코드"""
-        return self._get(21)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_rate(self) -> _Decimal | None:
-        """매수비율"""
-        return self._get(22)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_vol_vrss_acml_vol_rate(self) -> _Decimal | None:
-        """전일 거래량 대비 등락율"""
-        return self._get(23)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_hour(self) -> _dt.time | None:
-        """시가 시간"""
-        return self._get(24)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_vrss_prpr_sign(self) -> str | None:
-        """시가 대비 부호"""
-        return self._get(25)  # type: ignore[no-any-return]
-
-    @property
-    def oprc_vrss_prpr(self) -> _Decimal | None:
-        """시가 대비"""
-        return self._get(26)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_hour(self) -> _dt.time | None:
-        """최고가 시간"""
-        return self._get(27)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_vrss_prpr_sign(self) -> str | None:
-        """최고가 대비 현재가 부호"""
-        return self._get(28)  # type: ignore[no-any-return]
-
-    @property
-    def hgpr_vrss_prpr(self) -> _Decimal | None:
-        """최고가 대비 현재가"""
-        return self._get(29)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_hour(self) -> _dt.time | None:
-        """최저가 시간"""
-        return self._get(30)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_vrss_prpr_sign(self) -> str | None:
-        """최저가 대비 현재가 부호"""
-        return self._get(31)  # type: ignore[no-any-return]
-
-    @property
-    def lwpr_vrss_prpr(self) -> _Decimal | None:
-        """최저가 대비 현재가"""
-        return self._get(32)  # type: ignore[no-any-return]
-
-    @property
-    def bsop_date(self) -> _dt.date | None:
-        """일자"""
-        return self._get(33)  # type: ignore[no-any-return]
-
-    @property
-    def new_mkop_cls_code(self) -> str | None:
-        """신 장운영 구분 코드"""
-        return self._get(34)  # type: ignore[no-any-return]
-
-    @property
-    def trht_yn(self) -> bool | None:
-        """거래정지 여부"""
-        return self._get(35)  # type: ignore[no-any-return]
-
-    @property
-    def askp_rsqn1(self) -> int | None:
-        """매도호가잔량1"""
-        return self._get(36)  # type: ignore[no-any-return]
-
-    @property
-    def bidp_rsqn1(self) -> int | None:
-        """매수호가잔량1"""
-        return self._get(37)  # type: ignore[no-any-return]
-
-    @property
-    def total_askp_rsqn(self) -> int | None:
-        """총매도호가잔량"""
-        return self._get(38)  # type: ignore[no-any-return]
-
-    @property
-    def total_bidp_rsqn(self) -> int | None:
-        """총매수호가잔량"""
-        return self._get(39)  # type: ignore[no-any-return]
-
-    @property
-    def vol_tnrt(self) -> _Decimal | None:
-        """거래량 회전율"""
-        return self._get(40)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_smns_hour_acml_vol(self) -> int | None:
-        """전일 동시간 누적 거래량"""
-        return self._get(41)  # type: ignore[no-any-return]
-
-    @property
-    def prdy_smns_hour_acml_vol_rate(self) -> _Decimal | None:
-        """전일 동시간 누적 거래량 비율"""
-        return self._get(42)  # type: ignore[no-any-return]
 
 
 class DomesticStockProgramTradeKrxRecord(StreamRecord):
@@ -10027,136 +7534,22 @@ class DomesticStockProgramTradeKrxRecord(StreamRecord):
         return self._get(10)  # type: ignore[no-any-return]
 
 
-class DomesticStockProgramTradeNxtRecord(StreamRecord):
+class DomesticStockProgramTradeNxtRecord(_DomesticStockProgramTradeNxtColumns):
     """국내주식 실시간프로그램매매 (NXT) — ``H0NXPGM0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0NXPGM0'
     TITLE = '국내주식 실시간프로그램매매 (NXT)'
-    COLUMNS = ('MKSC_SHRN_ISCD', 'STCK_CNTG_HOUR', 'SELN_CNQN', 'SELN_TR_PBMN', 'SHNU_CNQN', 'SHNU_TR_PBMN', 'NTBY_CNQN', 'NTBY_TR_PBMN', 'SELN_RSQN', 'SHNU_RSQN', 'WHOL_NTBY_QTY',)
-    ENCODINGS = ('code', 'hhmmss', 'qty', 'amount', 'qty', 'amount', 'qty', 'amount', 'qty', 'qty', 'qty',)
-
-    @property
-    def mksc_shrn_iscd(self) -> str | None:
-        """유가증권 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def stck_cntg_hour(self) -> _dt.time | None:
-        """주식 단축 종목코드"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def seln_cnqn(self) -> int | None:
-        """매도체결량"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def seln_tr_pbmn(self) -> _Decimal | None:
-        """매도거래대금"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_cnqn(self) -> int | None:
-        """매수2체결량"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_tr_pbmn(self) -> _Decimal | None:
-        """매수2거래대금"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def ntby_cnqn(self) -> int | None:
-        """순매수 체결량"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def ntby_tr_pbmn(self) -> _Decimal | None:
-        """순매수거래대금"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def seln_rsqn(self) -> int | None:
-        """매도 잔량"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_rsqn(self) -> int | None:
-        """매수2 잔량"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def whol_ntby_qty(self) -> int | None:
-        """전체 순매수 수량"""
-        return self._get(10)  # type: ignore[no-any-return]
 
 
-class DomesticStockProgramTradeTotalRecord(StreamRecord):
+class DomesticStockProgramTradeTotalRecord(_DomesticStockProgramTradeNxtColumns):
     """국내주식 실시간프로그램매매 (통합) — ``H0UNPGM0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0UNPGM0'
     TITLE = '국내주식 실시간프로그램매매 (통합)'
-    COLUMNS = ('MKSC_SHRN_ISCD', 'STCK_CNTG_HOUR', 'SELN_CNQN', 'SELN_TR_PBMN', 'SHNU_CNQN', 'SHNU_TR_PBMN', 'NTBY_CNQN', 'NTBY_TR_PBMN', 'SELN_RSQN', 'SHNU_RSQN', 'WHOL_NTBY_QTY',)
-    ENCODINGS = ('code', 'hhmmss', 'qty', 'amount', 'qty', 'amount', 'qty', 'amount', 'qty', 'qty', 'qty',)
-
-    @property
-    def mksc_shrn_iscd(self) -> str | None:
-        """유가증권 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def stck_cntg_hour(self) -> _dt.time | None:
-        """주식 단축 종목코드"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def seln_cnqn(self) -> int | None:
-        """매도체결량"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def seln_tr_pbmn(self) -> _Decimal | None:
-        """매도거래대금"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_cnqn(self) -> int | None:
-        """매수2체결량"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_tr_pbmn(self) -> _Decimal | None:
-        """매수2거래대금"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def ntby_cnqn(self) -> int | None:
-        """순매수 체결량"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def ntby_tr_pbmn(self) -> _Decimal | None:
-        """순매수거래대금"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def seln_rsqn(self) -> int | None:
-        """매도 잔량"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_rsqn(self) -> int | None:
-        """매수2 잔량"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def whol_ntby_qty(self) -> int | None:
-        """전체 순매수 수량"""
-        return self._get(10)  # type: ignore[no-any-return]
 
 
 class ElwElwAskingPriceRecord(StreamRecord):
@@ -11899,95 +9292,13 @@ class OverseasFutureoptionOrderNoticeRecord(StreamRecord):
         return self._get(31)  # type: ignore[no-any-return]
 
 
-class OverseasStockAskingPriceRecord(StreamRecord):
+class OverseasStockAskingPriceRecord(_OverseasStockAskingPriceColumns):
     """해외주식 실시간호가(미국) — ``HDFSASP0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'HDFSASP0'
     TITLE = '해외주식 실시간호가(미국)'
-    COLUMNS = ('symb', 'zdiv', 'xymd', 'xhms', 'kymd', 'khms', 'bvol', 'avol', 'bdvl', 'advl', 'pbid1', 'pask1', 'vbid1', 'vask1', 'dbid1', 'dask1',)
-    ENCODINGS = ('code', 'code', 'yyyymmdd', 'text', 'yyyymmdd', 'text', 'text', 'text', 'text', 'text', 'price', 'price', 'qty', 'qty', 'text', 'text',)
-
-    @property
-    def symb(self) -> str | None:
-        """종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def zdiv(self) -> str | None:
-        """소수점자리수"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def xymd(self) -> _dt.date | None:
-        """일자(YYYYMMDD)"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def xhms(self) -> str | None:
-        """현지기준시간"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def kymd(self) -> _dt.date | None:
-        """한국기준일자"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def khms(self) -> str | None:
-        """한국기준시간"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def bvol(self) -> str | None:
-        """매수호가총잔량"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def avol(self) -> str | None:
-        """매도호가총잔량"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def bdvl(self) -> str | None:
-        """매수호가총잔량대비"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def advl(self) -> str | None:
-        """매도호가총잔량대비"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def pbid1(self) -> _Decimal | None:
-        """매수호가가격1"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def pask1(self) -> _Decimal | None:
-        """매도호가가격1"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def vbid1(self) -> int | None:
-        """매수호가잔량1"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def vask1(self) -> int | None:
-        """매도호가잔량1"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def dbid1(self) -> str | None:
-        """매수호가대비1"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def dask1(self) -> str | None:
-        """매도호가대비1"""
-        return self._get(15)  # type: ignore[no-any-return]
 
 
 class OverseasStockCcnlNoticeRecord(StreamRecord):
@@ -12125,95 +9436,13 @@ class OverseasStockCcnlNoticeRecord(StreamRecord):
         return self._get(24)  # type: ignore[no-any-return]
 
 
-class OverseasStockDelayedAskingPriceAsiaRecord(StreamRecord):
+class OverseasStockDelayedAskingPriceAsiaRecord(_OverseasStockAskingPriceColumns):
     """해외주식 실시간지연호가(아시아) — ``HDFSASP1`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'HDFSASP1'
     TITLE = '해외주식 실시간지연호가(아시아)'
-    COLUMNS = ('symb', 'zdiv', 'xymd', 'xhms', 'kymd', 'khms', 'bvol', 'avol', 'bdvl', 'advl', 'pbid1', 'pask1', 'vbid1', 'vask1', 'dbid1', 'dask1',)
-    ENCODINGS = ('code', 'code', 'yyyymmdd', 'text', 'yyyymmdd', 'text', 'text', 'text', 'text', 'text', 'price', 'price', 'qty', 'qty', 'text', 'text',)
-
-    @property
-    def symb(self) -> str | None:
-        """종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def zdiv(self) -> str | None:
-        """소수점자리수"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def xymd(self) -> _dt.date | None:
-        """일자(YYYYMMDD)"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def xhms(self) -> str | None:
-        """현지기준시간"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def kymd(self) -> _dt.date | None:
-        """한국기준일자"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def khms(self) -> str | None:
-        """한국기준시간"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def bvol(self) -> str | None:
-        """매수호가총잔량"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def avol(self) -> str | None:
-        """매도호가총잔량"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def bdvl(self) -> str | None:
-        """매수호가총잔량대비"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def advl(self) -> str | None:
-        """매도호가총잔량대비"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def pbid1(self) -> _Decimal | None:
-        """매수호가가격1"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def pask1(self) -> _Decimal | None:
-        """매도호가가격1"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def vbid1(self) -> int | None:
-        """매수호가잔량1"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def vask1(self) -> int | None:
-        """매도호가잔량1"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def dbid1(self) -> str | None:
-        """매수호가대비1"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def dask1(self) -> str | None:
-        """매도호가대비1"""
-        return self._get(15)  # type: ignore[no-any-return]
 
 
 class OverseasStockDelayedCcnlRecord(StreamRecord):
