@@ -296,6 +296,10 @@ def _record_body(cols: list[str], fields: dict[str, Any]) -> list[str]:
     return out
 
 
+def _layout_key(api: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(c.lower() for c in api["stream"]["columns"])
+
+
 def render_streams(apis: list[dict[str, Any]], fields: dict[str, Any]) -> str:
     """One record class per TR. TRs with the same columns (KRX/NXT/total variants of one feed)
     share a private base holding the columns, so each layout is written once while every TR
@@ -306,24 +310,27 @@ def render_streams(apis: list[dict[str, Any]], fields: dict[str, Any]) -> str:
            "from decimal import Decimal as _Decimal", "",
            "from .._core.wire import StreamRecord", ""]
     streams = [a for a in apis if a.get("stream")]
+    # Keyed case-insensitively: some feeds list the same columns in lower case.
     layouts: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for api in streams:
-        layouts.setdefault(tuple(api["stream"]["columns"]), []).append(api)
+        layouts.setdefault(_layout_key(api), []).append(api)
     bases: dict[tuple[str, ...], str] = {}
-    for cols, users in layouts.items():
+    for key, users in layouts.items():
         if len(users) > 1:
             base = "_" + camel(users[0]["category"]) + camel(users[0]["name"]) + "Columns"
-            bases[cols] = base
+            bases[key] = base
             titles = ", ".join(u["stream"]["tr_id"] for u in users)
+            first = list(users[0]["stream"]["columns"])
             out += ["", f"class {base}(StreamRecord):",
                     f'    """The column layout shared by {titles}."""', "",
-                    "    __slots__ = ()", "", *_record_body(list(cols), fields), ""]
+                    "    __slots__ = ()", "", *_record_body(first, fields), ""]
     registry: list[tuple[str, str]] = []
     for api in streams:
         stream = api["stream"]
         cls = camel(api["category"]) + camel(api["name"]) + "Record"
         cols = tuple(stream["columns"])
-        base = bases.get(cols, "StreamRecord")
+        key = _layout_key(api)
+        base = bases.get(key, "StreamRecord")
         out += ["", f"class {cls}({base}):",
                 f'    """{doc_line(api["title_ko"])} — ``{stream["tr_id"]}`` '
                 f'(key: {stream["key_kind"]}{", encrypted" if stream["encrypted"] else ""})."""',
@@ -332,6 +339,8 @@ def render_streams(apis: list[dict[str, Any]], fields: dict[str, Any]) -> str:
                 f"    TITLE = {api['title_ko']!r}"]
         if base == "StreamRecord":
             out += _record_body(list(cols), fields)
+        elif cols != tuple(layouts[key][0]["stream"]["columns"]):  # same layout, other case
+            out.append("    COLUMNS = (" + "".join(f"{c!r}, " for c in cols).rstrip() + ")")
         registry.append((stream["tr_id"], cls))
         if stream.get("tr_paper") and stream["tr_paper"] != stream["tr_id"]:
             registry.append((stream["tr_paper"], cls))

@@ -1504,12 +1504,76 @@ class _DomesticStockIndexCcnlColumns(StreamRecord):
         return self._get(29)  # type: ignore[no-any-return]
 
 
-class _DomesticStockMemberNxtColumns(StreamRecord):
-    """The column layout shared by H0NXMBC0, H0UNMBC0."""
+class _DomesticStockMarketStatusKrxColumns(StreamRecord):
+    """The column layout shared by H0STMKO0, H0NXMKO0."""
 
     __slots__ = ()
 
-    COLUMNS = ('MKSC_SHRN_ISCD', 'SELN2_MBCR_NAME1', 'SELN2_MBCR_NAME2', 'SELN2_MBCR_NAME3', 'SELN2_MBCR_NAME4', 'SELN2_MBCR_NAME5', 'BYOV_MBCR_NAME1', 'BYOV_MBCR_NAME2', 'BYOV_MBCR_NAME3', 'BYOV_MBCR_NAME4', 'BYOV_MBCR_NAME5', 'TOTAL_SELN_QTY1', 'TOTAL_SELN_QTY2', 'TOTAL_SELN_QTY3', 'TOTAL_SELN_QTY4', 'TOTAL_SELN_QTY5', 'TOTAL_SHNU_QTY1', 'TOTAL_SHNU_QTY2', 'TOTAL_SHNU_QTY3', 'TOTAL_SHNU_QTY4', 'TOTAL_SHNU_QTY5', 'SELN_MBCR_GLOB_YN_1', 'SELN_MBCR_GLOB_YN_2', 'SELN_MBCR_GLOB_YN_3', 'SELN_MBCR_GLOB_YN_4', 'SELN_MBCR_GLOB_YN_5', 'SHNU_MBCR_GLOB_YN_1', 'SHNU_MBCR_GLOB_YN_2', 'SHNU_MBCR_GLOB_YN_3', 'SHNU_MBCR_GLOB_YN_4', 'SHNU_MBCR_GLOB_YN_5', 'SELN_MBCR_NO1', 'SELN_MBCR_NO2', 'SELN_MBCR_NO3', 'SELN_MBCR_NO4', 'SELN_MBCR_NO5', 'SHNU_MBCR_NO1', 'SHNU_MBCR_NO2', 'SHNU_MBCR_NO3', 'SHNU_MBCR_NO4', 'SHNU_MBCR_NO5', 'SELN_MBCR_RLIM1', 'SELN_MBCR_RLIM2', 'SELN_MBCR_RLIM3', 'SELN_MBCR_RLIM4', 'SELN_MBCR_RLIM5', 'SHNU_MBCR_RLIM1', 'SHNU_MBCR_RLIM2', 'SHNU_MBCR_RLIM3', 'SHNU_MBCR_RLIM4', 'SHNU_MBCR_RLIM5', 'SELN_QTY_ICDC1', 'SELN_QTY_ICDC2', 'SELN_QTY_ICDC3', 'SELN_QTY_ICDC4', 'SELN_QTY_ICDC5', 'SHNU_QTY_ICDC1', 'SHNU_QTY_ICDC2', 'SHNU_QTY_ICDC3', 'SHNU_QTY_ICDC4', 'SHNU_QTY_ICDC5', 'GLOB_TOTAL_SELN_QTY', 'GLOB_TOTAL_SHNU_QTY', 'GLOB_TOTAL_SELN_QTY_ICDC', 'GLOB_TOTAL_SHNU_QTY_ICDC', 'GLOB_NTBY_QTY', 'GLOB_SELN_RLIM', 'GLOB_SHNU_RLIM', 'SELN2_MBCR_ENG_NAME1', 'SELN2_MBCR_ENG_NAME2', 'SELN2_MBCR_ENG_NAME3', 'SELN2_MBCR_ENG_NAME4', 'SELN2_MBCR_ENG_NAME5', 'BYOV_MBCR_ENG_NAME1', 'BYOV_MBCR_ENG_NAME2', 'BYOV_MBCR_ENG_NAME3', 'BYOV_MBCR_ENG_NAME4', 'BYOV_MBCR_ENG_NAME5',)
+    COLUMNS = ('mksc_shrn_iscd', 'trht_yn', 'tr_susp_reas_cntt', 'mkop_cls_code', 'antc_mkop_cls_code', 'mrkt_trtm_cls_code', 'divi_app_cls_code', 'iscd_stat_cls_code', 'vi_cls_code', 'ovtm_vi_cls_code', 'EXCH_CLS_CODE',)
+    ENCODINGS = ('code', 'flag', 'text', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'code',)
+
+    @property
+    def mksc_shrn_iscd(self) -> str | None:
+        """유가증권 단축 종목코드"""
+        return self._get(0)  # type: ignore[no-any-return]
+
+    @property
+    def trht_yn(self) -> bool | None:
+        """거래정지 여부"""
+        return self._get(1)  # type: ignore[no-any-return]
+
+    @property
+    def tr_susp_reas_cntt(self) -> str | None:
+        """거래정지사유내용"""
+        return self._get(2)  # type: ignore[no-any-return]
+
+    @property
+    def mkop_cls_code(self) -> str | None:
+        """장운영구분코드"""
+        return self._get(3)  # type: ignore[no-any-return]
+
+    @property
+    def antc_mkop_cls_code(self) -> str | None:
+        """예상 장운영 구분 코드"""
+        return self._get(4)  # type: ignore[no-any-return]
+
+    @property
+    def mrkt_trtm_cls_code(self) -> str | None:
+        """임의종료구분코드"""
+        return self._get(5)  # type: ignore[no-any-return]
+
+    @property
+    def divi_app_cls_code(self) -> str | None:
+        """동시호가배분처리코드"""
+        return self._get(6)  # type: ignore[no-any-return]
+
+    @property
+    def iscd_stat_cls_code(self) -> str | None:
+        """종목 상태 구분 코드"""
+        return self._get(7)  # type: ignore[no-any-return]
+
+    @property
+    def vi_cls_code(self) -> str | None:
+        """VI적용구분코드"""
+        return self._get(8)  # type: ignore[no-any-return]
+
+    @property
+    def ovtm_vi_cls_code(self) -> str | None:
+        """시간외단일가VI적용구분코드"""
+        return self._get(9)  # type: ignore[no-any-return]
+
+    @property
+    def exch_cls_code(self) -> str | None:
+        """거래소구분코드"""
+        return self._get(10)  # type: ignore[no-any-return]
+
+
+class _DomesticStockMemberKrxColumns(StreamRecord):
+    """The column layout shared by H0STMBC0, H0NXMBC0, H0UNMBC0."""
+
+    __slots__ = ()
+
+    COLUMNS = ('mksc_shrn_iscd', 'seln2_mbcr_name1', 'seln2_mbcr_name2', 'seln2_mbcr_name3', 'seln2_mbcr_name4', 'seln2_mbcr_name5', 'byov_mbcr_name1', 'byov_mbcr_name2', 'byov_mbcr_name3', 'byov_mbcr_name4', 'byov_mbcr_name5', 'total_seln_qty1', 'total_seln_qty2', 'total_seln_qty3', 'total_seln_qty4', 'total_seln_qty5', 'total_shnu_qty1', 'total_shnu_qty2', 'total_shnu_qty3', 'total_shnu_qty4', 'total_shnu_qty5', 'seln_mbcr_glob_yn_1', 'seln_mbcr_glob_yn_2', 'seln_mbcr_glob_yn_3', 'seln_mbcr_glob_yn_4', 'seln_mbcr_glob_yn_5', 'shnu_mbcr_glob_yn_1', 'shnu_mbcr_glob_yn_2', 'shnu_mbcr_glob_yn_3', 'shnu_mbcr_glob_yn_4', 'shnu_mbcr_glob_yn_5', 'seln_mbcr_no1', 'seln_mbcr_no2', 'seln_mbcr_no3', 'seln_mbcr_no4', 'seln_mbcr_no5', 'shnu_mbcr_no1', 'shnu_mbcr_no2', 'shnu_mbcr_no3', 'shnu_mbcr_no4', 'shnu_mbcr_no5', 'seln_mbcr_rlim1', 'seln_mbcr_rlim2', 'seln_mbcr_rlim3', 'seln_mbcr_rlim4', 'seln_mbcr_rlim5', 'shnu_mbcr_rlim1', 'shnu_mbcr_rlim2', 'shnu_mbcr_rlim3', 'shnu_mbcr_rlim4', 'shnu_mbcr_rlim5', 'seln_qty_icdc1', 'seln_qty_icdc2', 'seln_qty_icdc3', 'seln_qty_icdc4', 'seln_qty_icdc5', 'shnu_qty_icdc1', 'shnu_qty_icdc2', 'shnu_qty_icdc3', 'shnu_qty_icdc4', 'shnu_qty_icdc5', 'glob_total_seln_qty', 'glob_total_shnu_qty', 'glob_total_seln_qty_icdc', 'glob_total_shnu_qty_icdc', 'glob_ntby_qty', 'glob_seln_rlim', 'glob_shnu_rlim', 'seln2_mbcr_eng_name1', 'seln2_mbcr_eng_name2', 'seln2_mbcr_eng_name3', 'seln2_mbcr_eng_name4', 'seln2_mbcr_eng_name5', 'byov_mbcr_eng_name1', 'byov_mbcr_eng_name2', 'byov_mbcr_eng_name3', 'byov_mbcr_eng_name4', 'byov_mbcr_eng_name5',)
     ENCODINGS = ('code', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'qty', 'qty', 'amount', 'amount', 'qty', 'rate', 'rate', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text',)
 
     @property
@@ -2127,12 +2191,12 @@ class _DomesticStockOvertimeCcnlKrxColumns(StreamRecord):
         return self._get(42)  # type: ignore[no-any-return]
 
 
-class _DomesticStockProgramTradeNxtColumns(StreamRecord):
-    """The column layout shared by H0NXPGM0, H0UNPGM0."""
+class _DomesticStockProgramTradeKrxColumns(StreamRecord):
+    """The column layout shared by H0STPGM0, H0NXPGM0, H0UNPGM0."""
 
     __slots__ = ()
 
-    COLUMNS = ('MKSC_SHRN_ISCD', 'STCK_CNTG_HOUR', 'SELN_CNQN', 'SELN_TR_PBMN', 'SHNU_CNQN', 'SHNU_TR_PBMN', 'NTBY_CNQN', 'NTBY_TR_PBMN', 'SELN_RSQN', 'SHNU_RSQN', 'WHOL_NTBY_QTY',)
+    COLUMNS = ('mksc_shrn_iscd', 'stck_cntg_hour', 'seln_cnqn', 'seln_tr_pbmn', 'shnu_cnqn', 'shnu_tr_pbmn', 'ntby_cnqn', 'ntby_tr_pbmn', 'seln_rsqn', 'shnu_rsqn', 'whol_ntby_qty',)
     ENCODINGS = ('code', 'hhmmss', 'qty', 'amount', 'qty', 'amount', 'qty', 'amount', 'qty', 'qty', 'qty',)
 
     @property
@@ -6557,73 +6621,16 @@ class DomesticStockIndexProgramTradeRecord(StreamRecord):
         return self._get(87)  # type: ignore[no-any-return]
 
 
-class DomesticStockMarketStatusKrxRecord(StreamRecord):
+class DomesticStockMarketStatusKrxRecord(_DomesticStockMarketStatusKrxColumns):
     """국내주식 장운영정보 (KRX) — ``H0STMKO0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0STMKO0'
     TITLE = '국내주식 장운영정보 (KRX)'
-    COLUMNS = ('mksc_shrn_iscd', 'trht_yn', 'tr_susp_reas_cntt', 'mkop_cls_code', 'antc_mkop_cls_code', 'mrkt_trtm_cls_code', 'divi_app_cls_code', 'iscd_stat_cls_code', 'vi_cls_code', 'ovtm_vi_cls_code', 'EXCH_CLS_CODE',)
-    ENCODINGS = ('code', 'flag', 'text', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'code',)
-
-    @property
-    def mksc_shrn_iscd(self) -> str | None:
-        """유가증권 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def trht_yn(self) -> bool | None:
-        """거래정지 여부"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def tr_susp_reas_cntt(self) -> str | None:
-        """거래정지사유내용"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def mkop_cls_code(self) -> str | None:
-        """장운영구분코드"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def antc_mkop_cls_code(self) -> str | None:
-        """예상 장운영 구분 코드"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def mrkt_trtm_cls_code(self) -> str | None:
-        """임의종료구분코드"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def divi_app_cls_code(self) -> str | None:
-        """동시호가배분처리코드"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def iscd_stat_cls_code(self) -> str | None:
-        """종목 상태 구분 코드"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def vi_cls_code(self) -> str | None:
-        """VI적용구분코드"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def ovtm_vi_cls_code(self) -> str | None:
-        """시간외단일가VI적용구분코드"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def exch_cls_code(self) -> str | None:
-        """거래소구분코드"""
-        return self._get(10)  # type: ignore[no-any-return]
 
 
-class DomesticStockMarketStatusNxtRecord(StreamRecord):
+class DomesticStockMarketStatusNxtRecord(_DomesticStockMarketStatusKrxColumns):
     """국내주식 장운영정보 (NXT) — ``H0NXMKO0`` (key: symbol)."""
 
     __slots__ = ()
@@ -6631,62 +6638,6 @@ class DomesticStockMarketStatusNxtRecord(StreamRecord):
     TR_ID = 'H0NXMKO0'
     TITLE = '국내주식 장운영정보 (NXT)'
     COLUMNS = ('MKSC_SHRN_ISCD', 'TRHT_YN', 'TR_SUSP_REAS_CNTT', 'MKOP_CLS_CODE', 'ANTC_MKOP_CLS_CODE', 'MRKT_TRTM_CLS_CODE', 'DIVI_APP_CLS_CODE', 'ISCD_STAT_CLS_CODE', 'VI_CLS_CODE', 'OVTM_VI_CLS_CODE', 'EXCH_CLS_CODE',)
-    ENCODINGS = ('code', 'flag', 'text', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'code',)
-
-    @property
-    def mksc_shrn_iscd(self) -> str | None:
-        """유가증권 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def trht_yn(self) -> bool | None:
-        """거래정지 여부"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def tr_susp_reas_cntt(self) -> str | None:
-        """거래정지사유내용"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def mkop_cls_code(self) -> str | None:
-        """장운영구분코드"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def antc_mkop_cls_code(self) -> str | None:
-        """예상 장운영 구분 코드"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def mrkt_trtm_cls_code(self) -> str | None:
-        """임의종료구분코드"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def divi_app_cls_code(self) -> str | None:
-        """동시호가배분처리코드"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def iscd_stat_cls_code(self) -> str | None:
-        """종목 상태 구분 코드"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def vi_cls_code(self) -> str | None:
-        """VI적용구분코드"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def ovtm_vi_cls_code(self) -> str | None:
-        """시간외단일가VI적용구분코드"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def exch_cls_code(self) -> str | None:
-        """거래소구분코드"""
-        return self._get(10)  # type: ignore[no-any-return]
 
 
 class DomesticStockMarketStatusTotalRecord(StreamRecord):
@@ -6750,423 +6701,33 @@ class DomesticStockMarketStatusTotalRecord(StreamRecord):
         return self._get(9)  # type: ignore[no-any-return]
 
 
-class DomesticStockMemberKrxRecord(StreamRecord):
+class DomesticStockMemberKrxRecord(_DomesticStockMemberKrxColumns):
     """국내주식 실시간회원사 (KRX) — ``H0STMBC0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0STMBC0'
     TITLE = '국내주식 실시간회원사 (KRX)'
-    COLUMNS = ('mksc_shrn_iscd', 'seln2_mbcr_name1', 'seln2_mbcr_name2', 'seln2_mbcr_name3', 'seln2_mbcr_name4', 'seln2_mbcr_name5', 'byov_mbcr_name1', 'byov_mbcr_name2', 'byov_mbcr_name3', 'byov_mbcr_name4', 'byov_mbcr_name5', 'total_seln_qty1', 'total_seln_qty2', 'total_seln_qty3', 'total_seln_qty4', 'total_seln_qty5', 'total_shnu_qty1', 'total_shnu_qty2', 'total_shnu_qty3', 'total_shnu_qty4', 'total_shnu_qty5', 'seln_mbcr_glob_yn_1', 'seln_mbcr_glob_yn_2', 'seln_mbcr_glob_yn_3', 'seln_mbcr_glob_yn_4', 'seln_mbcr_glob_yn_5', 'shnu_mbcr_glob_yn_1', 'shnu_mbcr_glob_yn_2', 'shnu_mbcr_glob_yn_3', 'shnu_mbcr_glob_yn_4', 'shnu_mbcr_glob_yn_5', 'seln_mbcr_no1', 'seln_mbcr_no2', 'seln_mbcr_no3', 'seln_mbcr_no4', 'seln_mbcr_no5', 'shnu_mbcr_no1', 'shnu_mbcr_no2', 'shnu_mbcr_no3', 'shnu_mbcr_no4', 'shnu_mbcr_no5', 'seln_mbcr_rlim1', 'seln_mbcr_rlim2', 'seln_mbcr_rlim3', 'seln_mbcr_rlim4', 'seln_mbcr_rlim5', 'shnu_mbcr_rlim1', 'shnu_mbcr_rlim2', 'shnu_mbcr_rlim3', 'shnu_mbcr_rlim4', 'shnu_mbcr_rlim5', 'seln_qty_icdc1', 'seln_qty_icdc2', 'seln_qty_icdc3', 'seln_qty_icdc4', 'seln_qty_icdc5', 'shnu_qty_icdc1', 'shnu_qty_icdc2', 'shnu_qty_icdc3', 'shnu_qty_icdc4', 'shnu_qty_icdc5', 'glob_total_seln_qty', 'glob_total_shnu_qty', 'glob_total_seln_qty_icdc', 'glob_total_shnu_qty_icdc', 'glob_ntby_qty', 'glob_seln_rlim', 'glob_shnu_rlim', 'seln2_mbcr_eng_name1', 'seln2_mbcr_eng_name2', 'seln2_mbcr_eng_name3', 'seln2_mbcr_eng_name4', 'seln2_mbcr_eng_name5', 'byov_mbcr_eng_name1', 'byov_mbcr_eng_name2', 'byov_mbcr_eng_name3', 'byov_mbcr_eng_name4', 'byov_mbcr_eng_name5',)
-    ENCODINGS = ('code', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'qty', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'flag', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'rate', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'amount', 'qty', 'qty', 'amount', 'amount', 'qty', 'rate', 'rate', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text',)
 
-    @property
-    def mksc_shrn_iscd(self) -> str | None:
-        """유가증권 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
 
-    @property
-    def seln2_mbcr_name1(self) -> str | None:
-        """매도2회원사명1"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_name2(self) -> str | None:
-        """매도2회원사명2"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_name3(self) -> str | None:
-        """매도2회원사명3"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_name4(self) -> str | None:
-        """매도2회원사명4"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_name5(self) -> str | None:
-        """매도2회원사명5"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_name1(self) -> str | None:
-        """매수회원사명1"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_name2(self) -> str | None:
-        """매수회원사명2"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_name3(self) -> str | None:
-        """매수회원사명3"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_name4(self) -> str | None:
-        """매수회원사명4"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_name5(self) -> str | None:
-        """매수회원사명5"""
-        return self._get(10)  # type: ignore[no-any-return]
-
-    @property
-    def total_seln_qty1(self) -> int | None:
-        """총 매도 수량1"""
-        return self._get(11)  # type: ignore[no-any-return]
-
-    @property
-    def total_seln_qty2(self) -> int | None:
-        """총 매도 수량2"""
-        return self._get(12)  # type: ignore[no-any-return]
-
-    @property
-    def total_seln_qty3(self) -> int | None:
-        """총 매도 수량3"""
-        return self._get(13)  # type: ignore[no-any-return]
-
-    @property
-    def total_seln_qty4(self) -> int | None:
-        """총 매도 수량4"""
-        return self._get(14)  # type: ignore[no-any-return]
-
-    @property
-    def total_seln_qty5(self) -> int | None:
-        """총 매도 수량5"""
-        return self._get(15)  # type: ignore[no-any-return]
-
-    @property
-    def total_shnu_qty1(self) -> int | None:
-        """총 매수2 수량1"""
-        return self._get(16)  # type: ignore[no-any-return]
-
-    @property
-    def total_shnu_qty2(self) -> int | None:
-        """총 매수2 수량2"""
-        return self._get(17)  # type: ignore[no-any-return]
-
-    @property
-    def total_shnu_qty3(self) -> int | None:
-        """총 매수2 수량3"""
-        return self._get(18)  # type: ignore[no-any-return]
-
-    @property
-    def total_shnu_qty4(self) -> int | None:
-        """총 매수2 수량4"""
-        return self._get(19)  # type: ignore[no-any-return]
-
-    @property
-    def total_shnu_qty5(self) -> int | None:
-        """총 매수2 수량5"""
-        return self._get(20)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_glob_yn_1(self) -> bool | None:
-        """매도 회원사 외국계 여부1"""
-        return self._get(21)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_glob_yn_2(self) -> bool | None:
-        """매도 회원사 외국계 여부2"""
-        return self._get(22)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_glob_yn_3(self) -> bool | None:
-        """매도 회원사 외국계 여부3"""
-        return self._get(23)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_glob_yn_4(self) -> bool | None:
-        """매도 회원사 외국계 여부4"""
-        return self._get(24)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_glob_yn_5(self) -> bool | None:
-        """매도 회원사 외국계 여부5"""
-        return self._get(25)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_glob_yn_1(self) -> bool | None:
-        """매수2 회원사 외국계 여부1"""
-        return self._get(26)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_glob_yn_2(self) -> bool | None:
-        """매수2 회원사 외국계 여부2"""
-        return self._get(27)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_glob_yn_3(self) -> bool | None:
-        """매수2 회원사 외국계 여부3"""
-        return self._get(28)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_glob_yn_4(self) -> bool | None:
-        """매수2 회원사 외국계 여부4"""
-        return self._get(29)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_glob_yn_5(self) -> bool | None:
-        """매수2 회원사 외국계 여부5"""
-        return self._get(30)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_no1(self) -> str | None:
-        """매도 회원사 번호1"""
-        return self._get(31)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_no2(self) -> str | None:
-        """매도 회원사 번호2"""
-        return self._get(32)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_no3(self) -> str | None:
-        """매도 회원사 번호3"""
-        return self._get(33)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_no4(self) -> str | None:
-        """매도 회원사 번호4"""
-        return self._get(34)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_no5(self) -> str | None:
-        """매도 회원사 번호5"""
-        return self._get(35)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_no1(self) -> str | None:
-        """매수2 회원사 번호1"""
-        return self._get(36)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_no2(self) -> str | None:
-        """매수2 회원사 번호2"""
-        return self._get(37)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_no3(self) -> str | None:
-        """매수2 회원사 번호3"""
-        return self._get(38)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_no4(self) -> str | None:
-        """매수2 회원사 번호4"""
-        return self._get(39)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_no5(self) -> str | None:
-        """매수2 회원사 번호5"""
-        return self._get(40)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_rlim1(self) -> _Decimal | None:
-        """매도 회원사 비중1"""
-        return self._get(41)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_rlim2(self) -> _Decimal | None:
-        """매도 회원사 비중2"""
-        return self._get(42)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_rlim3(self) -> _Decimal | None:
-        """매도 회원사 비중3"""
-        return self._get(43)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_rlim4(self) -> _Decimal | None:
-        """매도 회원사 비중4"""
-        return self._get(44)  # type: ignore[no-any-return]
-
-    @property
-    def seln_mbcr_rlim5(self) -> _Decimal | None:
-        """매도 회원사 비중5"""
-        return self._get(45)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_rlim1(self) -> _Decimal | None:
-        """매수2 회원사 비중1"""
-        return self._get(46)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_rlim2(self) -> _Decimal | None:
-        """매수2 회원사 비중2"""
-        return self._get(47)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_rlim3(self) -> _Decimal | None:
-        """매수2 회원사 비중3"""
-        return self._get(48)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_rlim4(self) -> _Decimal | None:
-        """매수2 회원사 비중4"""
-        return self._get(49)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_mbcr_rlim5(self) -> _Decimal | None:
-        """매수2 회원사 비중5"""
-        return self._get(50)  # type: ignore[no-any-return]
-
-    @property
-    def seln_qty_icdc1(self) -> _Decimal | None:
-        """매도 수량 증감1"""
-        return self._get(51)  # type: ignore[no-any-return]
-
-    @property
-    def seln_qty_icdc2(self) -> _Decimal | None:
-        """매도 수량 증감2"""
-        return self._get(52)  # type: ignore[no-any-return]
-
-    @property
-    def seln_qty_icdc3(self) -> _Decimal | None:
-        """매도 수량 증감3"""
-        return self._get(53)  # type: ignore[no-any-return]
-
-    @property
-    def seln_qty_icdc4(self) -> _Decimal | None:
-        """매도 수량 증감4"""
-        return self._get(54)  # type: ignore[no-any-return]
-
-    @property
-    def seln_qty_icdc5(self) -> _Decimal | None:
-        """매도 수량 증감5"""
-        return self._get(55)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_qty_icdc1(self) -> _Decimal | None:
-        """매수2 수량 증감1"""
-        return self._get(56)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_qty_icdc2(self) -> _Decimal | None:
-        """매수2 수량 증감2"""
-        return self._get(57)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_qty_icdc3(self) -> _Decimal | None:
-        """매수2 수량 증감3"""
-        return self._get(58)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_qty_icdc4(self) -> _Decimal | None:
-        """매수2 수량 증감4"""
-        return self._get(59)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_qty_icdc5(self) -> _Decimal | None:
-        """매수2 수량 증감5"""
-        return self._get(60)  # type: ignore[no-any-return]
-
-    @property
-    def glob_total_seln_qty(self) -> int | None:
-        """외국계총매도수량"""
-        return self._get(61)  # type: ignore[no-any-return]
-
-    @property
-    def glob_total_shnu_qty(self) -> int | None:
-        """외국계총매수2수량"""
-        return self._get(62)  # type: ignore[no-any-return]
-
-    @property
-    def glob_total_seln_qty_icdc(self) -> _Decimal | None:
-        """외국계 총 매도 수량 증감"""
-        return self._get(63)  # type: ignore[no-any-return]
-
-    @property
-    def glob_total_shnu_qty_icdc(self) -> _Decimal | None:
-        """외국계 총 매수2 수량 증감"""
-        return self._get(64)  # type: ignore[no-any-return]
-
-    @property
-    def glob_ntby_qty(self) -> int | None:
-        """외국계순매수수량"""
-        return self._get(65)  # type: ignore[no-any-return]
-
-    @property
-    def glob_seln_rlim(self) -> _Decimal | None:
-        """외국계 매도 비중"""
-        return self._get(66)  # type: ignore[no-any-return]
-
-    @property
-    def glob_shnu_rlim(self) -> _Decimal | None:
-        """외국계 매수2 비중"""
-        return self._get(67)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_eng_name1(self) -> str | None:
-        """매도2영문회원사명1"""
-        return self._get(68)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_eng_name2(self) -> str | None:
-        """매도2영문회원사명2"""
-        return self._get(69)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_eng_name3(self) -> str | None:
-        """매도2영문회원사명3"""
-        return self._get(70)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_eng_name4(self) -> str | None:
-        """매도2영문회원사명4"""
-        return self._get(71)  # type: ignore[no-any-return]
-
-    @property
-    def seln2_mbcr_eng_name5(self) -> str | None:
-        """매도2영문회원사명5"""
-        return self._get(72)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_eng_name1(self) -> str | None:
-        """매수영문회원사명1"""
-        return self._get(73)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_eng_name2(self) -> str | None:
-        """매수영문회원사명2"""
-        return self._get(74)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_eng_name3(self) -> str | None:
-        """매수영문회원사명3"""
-        return self._get(75)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_eng_name4(self) -> str | None:
-        """매수영문회원사명4"""
-        return self._get(76)  # type: ignore[no-any-return]
-
-    @property
-    def byov_mbcr_eng_name5(self) -> str | None:
-        """매수영문회원사명5"""
-        return self._get(77)  # type: ignore[no-any-return]
-
-
-class DomesticStockMemberNxtRecord(_DomesticStockMemberNxtColumns):
+class DomesticStockMemberNxtRecord(_DomesticStockMemberKrxColumns):
     """국내주식 실시간회원사 (NXT) — ``H0NXMBC0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0NXMBC0'
     TITLE = '국내주식 실시간회원사 (NXT)'
+    COLUMNS = ('MKSC_SHRN_ISCD', 'SELN2_MBCR_NAME1', 'SELN2_MBCR_NAME2', 'SELN2_MBCR_NAME3', 'SELN2_MBCR_NAME4', 'SELN2_MBCR_NAME5', 'BYOV_MBCR_NAME1', 'BYOV_MBCR_NAME2', 'BYOV_MBCR_NAME3', 'BYOV_MBCR_NAME4', 'BYOV_MBCR_NAME5', 'TOTAL_SELN_QTY1', 'TOTAL_SELN_QTY2', 'TOTAL_SELN_QTY3', 'TOTAL_SELN_QTY4', 'TOTAL_SELN_QTY5', 'TOTAL_SHNU_QTY1', 'TOTAL_SHNU_QTY2', 'TOTAL_SHNU_QTY3', 'TOTAL_SHNU_QTY4', 'TOTAL_SHNU_QTY5', 'SELN_MBCR_GLOB_YN_1', 'SELN_MBCR_GLOB_YN_2', 'SELN_MBCR_GLOB_YN_3', 'SELN_MBCR_GLOB_YN_4', 'SELN_MBCR_GLOB_YN_5', 'SHNU_MBCR_GLOB_YN_1', 'SHNU_MBCR_GLOB_YN_2', 'SHNU_MBCR_GLOB_YN_3', 'SHNU_MBCR_GLOB_YN_4', 'SHNU_MBCR_GLOB_YN_5', 'SELN_MBCR_NO1', 'SELN_MBCR_NO2', 'SELN_MBCR_NO3', 'SELN_MBCR_NO4', 'SELN_MBCR_NO5', 'SHNU_MBCR_NO1', 'SHNU_MBCR_NO2', 'SHNU_MBCR_NO3', 'SHNU_MBCR_NO4', 'SHNU_MBCR_NO5', 'SELN_MBCR_RLIM1', 'SELN_MBCR_RLIM2', 'SELN_MBCR_RLIM3', 'SELN_MBCR_RLIM4', 'SELN_MBCR_RLIM5', 'SHNU_MBCR_RLIM1', 'SHNU_MBCR_RLIM2', 'SHNU_MBCR_RLIM3', 'SHNU_MBCR_RLIM4', 'SHNU_MBCR_RLIM5', 'SELN_QTY_ICDC1', 'SELN_QTY_ICDC2', 'SELN_QTY_ICDC3', 'SELN_QTY_ICDC4', 'SELN_QTY_ICDC5', 'SHNU_QTY_ICDC1', 'SHNU_QTY_ICDC2', 'SHNU_QTY_ICDC3', 'SHNU_QTY_ICDC4', 'SHNU_QTY_ICDC5', 'GLOB_TOTAL_SELN_QTY', 'GLOB_TOTAL_SHNU_QTY', 'GLOB_TOTAL_SELN_QTY_ICDC', 'GLOB_TOTAL_SHNU_QTY_ICDC', 'GLOB_NTBY_QTY', 'GLOB_SELN_RLIM', 'GLOB_SHNU_RLIM', 'SELN2_MBCR_ENG_NAME1', 'SELN2_MBCR_ENG_NAME2', 'SELN2_MBCR_ENG_NAME3', 'SELN2_MBCR_ENG_NAME4', 'SELN2_MBCR_ENG_NAME5', 'BYOV_MBCR_ENG_NAME1', 'BYOV_MBCR_ENG_NAME2', 'BYOV_MBCR_ENG_NAME3', 'BYOV_MBCR_ENG_NAME4', 'BYOV_MBCR_ENG_NAME5',)
 
 
-class DomesticStockMemberTotalRecord(_DomesticStockMemberNxtColumns):
+class DomesticStockMemberTotalRecord(_DomesticStockMemberKrxColumns):
     """국내주식 실시간회원사 (통합) — ``H0UNMBC0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0UNMBC0'
     TITLE = '국내주식 실시간회원사 (통합)'
+    COLUMNS = ('MKSC_SHRN_ISCD', 'SELN2_MBCR_NAME1', 'SELN2_MBCR_NAME2', 'SELN2_MBCR_NAME3', 'SELN2_MBCR_NAME4', 'SELN2_MBCR_NAME5', 'BYOV_MBCR_NAME1', 'BYOV_MBCR_NAME2', 'BYOV_MBCR_NAME3', 'BYOV_MBCR_NAME4', 'BYOV_MBCR_NAME5', 'TOTAL_SELN_QTY1', 'TOTAL_SELN_QTY2', 'TOTAL_SELN_QTY3', 'TOTAL_SELN_QTY4', 'TOTAL_SELN_QTY5', 'TOTAL_SHNU_QTY1', 'TOTAL_SHNU_QTY2', 'TOTAL_SHNU_QTY3', 'TOTAL_SHNU_QTY4', 'TOTAL_SHNU_QTY5', 'SELN_MBCR_GLOB_YN_1', 'SELN_MBCR_GLOB_YN_2', 'SELN_MBCR_GLOB_YN_3', 'SELN_MBCR_GLOB_YN_4', 'SELN_MBCR_GLOB_YN_5', 'SHNU_MBCR_GLOB_YN_1', 'SHNU_MBCR_GLOB_YN_2', 'SHNU_MBCR_GLOB_YN_3', 'SHNU_MBCR_GLOB_YN_4', 'SHNU_MBCR_GLOB_YN_5', 'SELN_MBCR_NO1', 'SELN_MBCR_NO2', 'SELN_MBCR_NO3', 'SELN_MBCR_NO4', 'SELN_MBCR_NO5', 'SHNU_MBCR_NO1', 'SHNU_MBCR_NO2', 'SHNU_MBCR_NO3', 'SHNU_MBCR_NO4', 'SHNU_MBCR_NO5', 'SELN_MBCR_RLIM1', 'SELN_MBCR_RLIM2', 'SELN_MBCR_RLIM3', 'SELN_MBCR_RLIM4', 'SELN_MBCR_RLIM5', 'SHNU_MBCR_RLIM1', 'SHNU_MBCR_RLIM2', 'SHNU_MBCR_RLIM3', 'SHNU_MBCR_RLIM4', 'SHNU_MBCR_RLIM5', 'SELN_QTY_ICDC1', 'SELN_QTY_ICDC2', 'SELN_QTY_ICDC3', 'SELN_QTY_ICDC4', 'SELN_QTY_ICDC5', 'SHNU_QTY_ICDC1', 'SHNU_QTY_ICDC2', 'SHNU_QTY_ICDC3', 'SHNU_QTY_ICDC4', 'SHNU_QTY_ICDC5', 'GLOB_TOTAL_SELN_QTY', 'GLOB_TOTAL_SHNU_QTY', 'GLOB_TOTAL_SELN_QTY_ICDC', 'GLOB_TOTAL_SHNU_QTY_ICDC', 'GLOB_NTBY_QTY', 'GLOB_SELN_RLIM', 'GLOB_SHNU_RLIM', 'SELN2_MBCR_ENG_NAME1', 'SELN2_MBCR_ENG_NAME2', 'SELN2_MBCR_ENG_NAME3', 'SELN2_MBCR_ENG_NAME4', 'SELN2_MBCR_ENG_NAME5', 'BYOV_MBCR_ENG_NAME1', 'BYOV_MBCR_ENG_NAME2', 'BYOV_MBCR_ENG_NAME3', 'BYOV_MBCR_ENG_NAME4', 'BYOV_MBCR_ENG_NAME5',)
 
 
 class DomesticStockOvertimeAskingPriceKrxRecord(StreamRecord):
@@ -7468,88 +7029,33 @@ class DomesticStockOvertimeExpCcnlKrxRecord(_DomesticStockOvertimeCcnlKrxColumns
     TITLE = '국내주식 시간외 실시간예상체결 (KRX)'
 
 
-class DomesticStockProgramTradeKrxRecord(StreamRecord):
+class DomesticStockProgramTradeKrxRecord(_DomesticStockProgramTradeKrxColumns):
     """국내주식 실시간프로그램매매 (KRX) — ``H0STPGM0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0STPGM0'
     TITLE = '국내주식 실시간프로그램매매 (KRX)'
-    COLUMNS = ('mksc_shrn_iscd', 'stck_cntg_hour', 'seln_cnqn', 'seln_tr_pbmn', 'shnu_cnqn', 'shnu_tr_pbmn', 'ntby_cnqn', 'ntby_tr_pbmn', 'seln_rsqn', 'shnu_rsqn', 'whol_ntby_qty',)
-    ENCODINGS = ('code', 'hhmmss', 'qty', 'amount', 'qty', 'amount', 'qty', 'amount', 'qty', 'qty', 'qty',)
-
-    @property
-    def mksc_shrn_iscd(self) -> str | None:
-        """유가증권 단축 종목코드"""
-        return self._get(0)  # type: ignore[no-any-return]
-
-    @property
-    def stck_cntg_hour(self) -> _dt.time | None:
-        """주식 단축 종목코드"""
-        return self._get(1)  # type: ignore[no-any-return]
-
-    @property
-    def seln_cnqn(self) -> int | None:
-        """매도체결량"""
-        return self._get(2)  # type: ignore[no-any-return]
-
-    @property
-    def seln_tr_pbmn(self) -> _Decimal | None:
-        """매도거래대금"""
-        return self._get(3)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_cnqn(self) -> int | None:
-        """매수2체결량"""
-        return self._get(4)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_tr_pbmn(self) -> _Decimal | None:
-        """매수2거래대금"""
-        return self._get(5)  # type: ignore[no-any-return]
-
-    @property
-    def ntby_cnqn(self) -> int | None:
-        """순매수 체결량"""
-        return self._get(6)  # type: ignore[no-any-return]
-
-    @property
-    def ntby_tr_pbmn(self) -> _Decimal | None:
-        """순매수거래대금"""
-        return self._get(7)  # type: ignore[no-any-return]
-
-    @property
-    def seln_rsqn(self) -> int | None:
-        """매도 잔량"""
-        return self._get(8)  # type: ignore[no-any-return]
-
-    @property
-    def shnu_rsqn(self) -> int | None:
-        """매수2 잔량"""
-        return self._get(9)  # type: ignore[no-any-return]
-
-    @property
-    def whol_ntby_qty(self) -> int | None:
-        """전체 순매수 수량"""
-        return self._get(10)  # type: ignore[no-any-return]
 
 
-class DomesticStockProgramTradeNxtRecord(_DomesticStockProgramTradeNxtColumns):
+class DomesticStockProgramTradeNxtRecord(_DomesticStockProgramTradeKrxColumns):
     """국내주식 실시간프로그램매매 (NXT) — ``H0NXPGM0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0NXPGM0'
     TITLE = '국내주식 실시간프로그램매매 (NXT)'
+    COLUMNS = ('MKSC_SHRN_ISCD', 'STCK_CNTG_HOUR', 'SELN_CNQN', 'SELN_TR_PBMN', 'SHNU_CNQN', 'SHNU_TR_PBMN', 'NTBY_CNQN', 'NTBY_TR_PBMN', 'SELN_RSQN', 'SHNU_RSQN', 'WHOL_NTBY_QTY',)
 
 
-class DomesticStockProgramTradeTotalRecord(_DomesticStockProgramTradeNxtColumns):
+class DomesticStockProgramTradeTotalRecord(_DomesticStockProgramTradeKrxColumns):
     """국내주식 실시간프로그램매매 (통합) — ``H0UNPGM0`` (key: symbol)."""
 
     __slots__ = ()
 
     TR_ID = 'H0UNPGM0'
     TITLE = '국내주식 실시간프로그램매매 (통합)'
+    COLUMNS = ('MKSC_SHRN_ISCD', 'STCK_CNTG_HOUR', 'SELN_CNQN', 'SELN_TR_PBMN', 'SHNU_CNQN', 'SHNU_TR_PBMN', 'NTBY_CNQN', 'NTBY_TR_PBMN', 'SELN_RSQN', 'SHNU_RSQN', 'WHOL_NTBY_QTY',)
 
 
 class ElwElwAskingPriceRecord(StreamRecord):
