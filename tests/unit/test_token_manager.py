@@ -121,21 +121,41 @@ def test_first_call_issues_exactly_as_kis_expects_then_reuses(tmp_path: Path) ->
     assert m.cache.path.exists()
 
 
-def test_expiry_is_the_earlier_of_both_fields(tmp_path: Path) -> None:
+@pytest.mark.parametrize("server_offset_days", [-3650, -400, 0, 9, 4000])
+def test_expiry_follows_expires_in_whatever_the_server_clock(
+    tmp_path: Path, server_offset_days: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The server's absolute stamp is on its own clock: it never shortens ``expires_in``."""
     clock = FakeClock()
+    server_now = clock.now + server_offset_days * 86_400
     resp = json_response(
         200,
         {
-            "access_token": "short-lived-token-value",
+            "access_token": "server-clock-token-value",
             "token_type": "Bearer",
-            "expires_in": "86400",
-            "access_token_token_expired": kst_string(clock.now + 3600),
+            "expires_in": 86400,
+            "access_token_token_expired": kst_string(server_now + 86_400),
         },
     )
     m = manager(tmp_path, clock)
-    run_flow(m.token_flow(), Issuer(clock, [resp]), sleep=clock.sleep)
+    with caplog.at_level("INFO", logger="hantoo"):
+        run_flow(m.token_flow(), Issuer(clock, [resp]), sleep=clock.sleep)
     cur = m.current_token()
-    assert cur is not None and cur.expires_at == pytest.approx(clock.now + 3600, abs=1)
+    assert cur is not None and cur.expires_at == pytest.approx(clock.now + 86_400, abs=1)
+    skew_lines = [r for r in caplog.records if "clock differs" in r.getMessage()]
+    assert len(skew_lines) == (0 if server_offset_days == 0 else 1)
+
+
+def test_expires_in_missing_or_garbage_means_a_day(tmp_path: Path) -> None:
+    for value in (None, "", "abc", -5, True):
+        clock = FakeClock()
+        body: dict[str, object] = {"access_token": "garbage-lifetime-token", "token_type": "Bearer"}
+        if value is not None:
+            body["expires_in"] = value
+        m = manager(tmp_path / str(value), clock)
+        run_flow(m.token_flow(), Issuer(clock, [json_response(200, body)]), sleep=clock.sleep)
+        cur = m.current_token()
+        assert cur is not None and cur.expires_at == pytest.approx(clock.now + 86_400, abs=1)
 
 
 def test_refresh_near_expiry(tmp_path: Path) -> None:

@@ -19,6 +19,12 @@ Why it is shaped like this:
 * **Invalidate once.** When a call gets ``EGW00123``/``EGW00121`` the caller passes the token it
   used to :meth:`TokenManager.invalidate`. Only if that is still the current token is it dropped,
   so twenty calls failing together cause one refresh, not twenty.
+* **Lifetimes from the receiving side.** A token is valid for ``expires_in`` seconds from the
+  local moment its answer arrived (``clock()`` right after the response). The answer's absolute
+  ``access_token_token_expired`` stamp is on the *server's* clock - a simulator may be running
+  any day of any year - so it never shortens the validity; it is only compared with ours and a
+  disagreement (clock skew) is logged once. Approval keys have no lifetime on the wire and are
+  held ``approval_ttl`` seconds from their local arrival.
 * **Secrets stay secret.** The app secret, tokens and approval keys are held as
   :class:`hantoo._core.redact.Secret` (masked in reprs, registered for log redaction), and no log
   line or exception built here contains them.
@@ -59,11 +65,25 @@ _JSON_HEADERS: Final[Mapping[str, str]] = {"content-type": "application/json; ch
 _ISSUANCE_TOO_FREQUENT: Final = "EGW00133"
 # Fields of an error body that are safe to keep on the exception (KIS never echoes credentials).
 _SAFE_ERROR_FIELDS: Final = ("error_code", "error_description", "rt_cd", "msg_cd", "msg1")
+_DEFAULT_LIFETIME: Final = 86_400.0
+#: Server and local expiries closer than this are the same instant (network time, rounding).
+_SKEW_TOLERANCE: Final = 120.0
 
 
 def parse_kst(text: str) -> float:
     """``"YYYY-MM-DD HH:MM:SS"`` in Korea Standard Time → UTC Unix seconds."""
     return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=KST).timestamp()
+
+
+def _seconds(value: object) -> float | None:
+    """``expires_in`` (a number or a numeric string) as positive seconds, else ``None``."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if math.isfinite(seconds) and seconds > 0 else None
 
 
 def _body(resp: HttpResponse) -> dict[str, Any]:
@@ -294,6 +314,7 @@ class TokenManager:
         self.approval_ttl = approval_ttl
         self._access = _Slot("access token", token_cache, clock, refresh_margin)
         self._approval = _Slot("approval key", key_cache, clock, refresh_margin)
+        self._skew_logged = False
 
     def __repr__(self) -> str:
         return (
@@ -361,20 +382,12 @@ class TokenManager:
         token = data.get("access_token")
         if not isinstance(token, str) or not token:
             return None
-        candidates: list[float] = []
-        expires_in = data.get("expires_in")
-        try:
-            if expires_in is not None:
-                candidates.append(issued_at + float(expires_in))
-        except (TypeError, ValueError):
-            pass
-        expired = data.get("access_token_token_expired")
-        if isinstance(expired, str):
-            try:
-                candidates.append(parse_kst(expired))
-            except ValueError:
-                _log.warning("unreadable access_token_token_expired; using expires_in")
-        expires_at = min(candidates) if candidates else issued_at + 86_400.0
+        lifetime = _seconds(data.get("expires_in"))
+        if lifetime is None:
+            _log.warning("the access token answer has no usable expires_in; assuming 24 hours")
+            lifetime = _DEFAULT_LIFETIME
+        expires_at = issued_at + lifetime
+        self._note_skew(data.get("access_token_token_expired"), expires_at)
         token_type = data.get("token_type")
         return CachedToken(
             Secret(token),
@@ -382,6 +395,30 @@ class TokenManager:
             expires_at,
             issued_at,
         )
+
+    def _note_skew(self, stamp: object, expires_at: float) -> None:
+        """Compare the server's absolute expiry stamp with ours; log a disagreement once.
+
+        The stamp is on the server's clock (a simulator may run a different day entirely), so
+        it never shortens the validity that ``expires_in`` gives: it only tells the user that
+        the two clocks differ, which matters for nothing but their reading of logs.
+        """
+        if self._skew_logged or not isinstance(stamp, str) or not stamp.strip():
+            return
+        try:
+            server_expiry = parse_kst(stamp)
+        except ValueError:
+            self._skew_logged = True
+            _log.warning("unreadable access_token_token_expired; the expiry follows expires_in")
+            return
+        skew = server_expiry - expires_at
+        if abs(skew) > _SKEW_TOLERANCE:
+            self._skew_logged = True
+            _log.info(
+                "the server's clock differs from this machine's by about %.0f s "
+                "(access_token_token_expired vs expires_in); the expiry follows expires_in",
+                skew,
+            )
 
     # -- approval key (WebSocket) -----------------------------------------------------------------
 
