@@ -40,7 +40,8 @@ class EngineFeed(SyntheticFeed):
     """Engine-backed records for the main TRs (see module docstring)."""
 
     def __init__(self, exchange: Any, seed: int = 0) -> None:
-        super().__init__(seed)
+        # Every time in a record is on the simulator's clock, never the machine's.
+        super().__init__(seed, clock=lambda: exchange.clock.now_us() / 1_000_000)
         self.exchange = exchange
         self._last_volume: dict[tuple[str, str], int] = {}
         self._last_row: dict[tuple[str, str], list[str]] = {}

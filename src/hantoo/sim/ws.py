@@ -405,7 +405,7 @@ class RealtimeHub:
                 )
                 sess.kill()
                 return
-            stamp = dt.datetime.now(KST).strftime("%Y%m%d%H%M%S")
+            stamp = dt.datetime.fromtimestamp(self.feed.clock(), KST).strftime("%Y%m%d%H%M%S")
             await sess.send(pingpong_message(stamp))
 
     async def _feed_loop(self, sess: _Session) -> None:
@@ -494,6 +494,8 @@ def hub_for(state: Any) -> RealtimeHub:
         from .engine_feed import EngineFeed
 
         feed = EngineFeed(exchange, ws_config.seed)
+    elif exchange is not None:
+        feed = SyntheticFeed(ws_config.seed, clock=lambda: exchange.clock.now_us() / 1_000_000)
     hub = RealtimeHub(lookup, ws_config, feed)
     with contextlib.suppress(AttributeError):
         state.realtime_hub = hub
