@@ -26,10 +26,11 @@ from ._core.backoff import RetryPolicy
 from ._core.call import CallResult, Policies, call_flow
 from ._core.circuit import CircuitBreaker, CircuitConfig
 from ._core.drivers import run_async, run_sync, send_async, send_sync
-from ._core.flow import Flow
+from ._core.flow import Flow, HttpRequest, HttpResponse
 from ._core.limiter import LimitProfile, get_limiter
 from ._core.paging import Page, Pager
 from ._core.redact import register_account, register_secret
+from ._core.server_clock import ServerClock
 from ._core.token_manager import TokenManager
 from ._core.wire import ApiResponse, decode_response
 from .catalog import Api, catalog
@@ -67,6 +68,7 @@ class _Base:
 
     settings: Settings
     _policies: Policies
+    server_clock: ServerClock
 
     def _setup(
         self,
@@ -98,6 +100,7 @@ class _Base:
             profile=profile,
         )
         s = self.settings
+        self.server_clock = ServerClock()
         register_secret(s.app_secret)
         if s.account:
             register_account(f"{s.account[0]}-{s.account[1]}")
@@ -310,7 +313,12 @@ class Client(Workflows, _Base):
     # -- plumbing ---------------------------------------------------------------------------
 
     def _run(self, flow: Flow[T]) -> T:
-        return run_sync(flow, lambda req: send_sync(self._http, req))
+        return run_sync(flow, self._send)
+
+    def _send(self, request: HttpRequest) -> HttpResponse:
+        response = send_sync(self._http, request)
+        self.server_clock.observe(response.headers)
+        return response
 
     def _request(
         self, api: Api, args: dict[str, Any], model: type[A], *, tr_cont: str = ""
@@ -499,7 +507,12 @@ class AsyncClient(AsyncWorkflows, _Base):
         return AsyncOverseasFutureOption(self)
 
     async def _run(self, flow: Flow[T]) -> T:
-        return await run_async(flow, lambda req: send_async(self._http, req))
+        return await run_async(flow, self._send)
+
+    async def _send(self, request: HttpRequest) -> HttpResponse:
+        response = await send_async(self._http, request)
+        self.server_clock.observe(response.headers)
+        return response
 
     async def _request(
         self, api: Api, args: dict[str, Any], model: type[A], *, tr_cont: str = ""

@@ -123,7 +123,8 @@ def _place(side: Side, symbol: str, quantity: int, price: str | None, order_type
         from ..domain.symbols import to_symbol
 
         prepared = prepare_order(
-            Context.of(client.settings), to_symbol(symbol, exchange=exchange), side, quantity,
+            Context.of(client.settings, client.server_clock),
+            to_symbol(symbol, exchange=exchange), side, quantity,
             parse_decimal(price, "--price") if price is not None else None, order_type, tif,
             rounding=PriceRounding(rounding))
         if not dry_run:

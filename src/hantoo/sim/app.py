@@ -37,6 +37,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import email.utils
 import inspect
 import json
 import logging
@@ -125,14 +127,15 @@ class SimApp(Starlette):
             await super().__call__(scope, receive, send)
             return
         route = route_for(path)
+        date = _date_header(state)
         if route is None:
             await _send(send, 404, {"rt_cd": "1", "msg_cd": UNKNOWN_PATH,
-                                    "msg1": f"없는 API 경로입니다: {path[:100]}"}, [])
+                                    "msg1": f"없는 API 경로입니다: {path[:100]}"}, [date])
             _count(state, 404)
             return
         headers = _headers(scope)
         tr_sent = headers.get("tr_id", "").strip()
-        extra: list[tuple[bytes, bytes]] = []
+        extra: list[tuple[bytes, bytes]] = [date]
         try:
             reply = await self._call(scope, receive, send, route, headers, extra)
         except KisError as exc:
@@ -352,6 +355,13 @@ class _Dropped(Exception):
 
 def _count(state: SimState, status: int) -> None:
     state.responses_by_status[status] = state.responses_by_status.get(status, 0) + 1
+
+
+def _date_header(state: SimState) -> tuple[bytes, bytes]:
+    """``Date`` on the simulator's clock: every time a client can see follows one clock, and
+    the SDK learns the simulator's "today" from it (:mod:`hantoo._core.server_clock`)."""
+    now = state.clock.now().astimezone(dt.UTC)
+    return (b"Date", email.utils.format_datetime(now, usegmt=True).encode("ascii"))
 
 
 def _headers(scope: Scope) -> dict[str, str]:

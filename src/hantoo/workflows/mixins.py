@@ -37,8 +37,9 @@ from .steps import Workflow
 if TYPE_CHECKING:
     from .._core.call import CallResult
     from .._core.flow import Flow
+    from .._core.server_clock import ServerClock
     from ..catalog import Api
-    from ..config import Settings
+from ..config import Settings
 
 __all__ = ["AsyncWorkflows", "Workflows"]
 
@@ -52,6 +53,7 @@ class _Common:
 
     if TYPE_CHECKING:
         settings: Settings
+        server_clock: ServerClock
 
         def _flow(self, api: Api, args: Mapping[str, Any], *, tr_cont: str = "",
                   strict: bool = True) -> Flow[CallResult]: ...
@@ -111,7 +113,7 @@ class Workflows(_Common):
         (자기융자신규, today) for buys; sells need the loan's ``credit_type`` and ``loan_date``."""
         return api.adopt(self, self._drive(api.place_order(
             self, symbol, side, quantity, price, order_type, tif, None, None, rounding,
-            api.credit_spec(side, credit_type, loan_date))), Order)
+            api.credit_spec(self, side, credit_type, loan_date))), Order)
 
     def modify_order(self, order: Order | OrderSnapshot, price: PriceLike | None = None, *,
                      quantity: int | None = None, order_type: OrderType | str | None = None,
@@ -174,7 +176,7 @@ class Workflows(_Common):
     def reservations(self, start: dt.date | None = None, end: dt.date | None = None, *,
                      market: Market = "domestic") -> list[Reservation]:
         """Reservation orders between two dates (``order-resv-ccnl``)."""
-        return self._drive(api.reservations(start, end, market))
+        return self._drive(api.reservations(self, start, end, market))
 
     def cancel_reservation(self, reservation: Reservation) -> bool:
         """Cancel a reservation (``order-resv-rvsecncl``)."""
@@ -229,7 +231,7 @@ class AsyncWorkflows(_Common):
     ):
         return api.adopt(self, await self._drive(api.place_order(
             self, symbol, side, quantity, price, order_type, tif, None, None, rounding,
-            api.credit_spec(side, credit_type, loan_date))), AsyncOrder)
+            api.credit_spec(self, side, credit_type, loan_date))), AsyncOrder)
 
     async def modify_order(self, order: AsyncOrder | OrderSnapshot,
                            price: PriceLike | None = None, *, quantity: int | None = None,
@@ -281,7 +283,7 @@ class AsyncWorkflows(_Common):
 
     async def reservations(self, start: dt.date | None = None, end: dt.date | None = None, *,
                            market: Market = "domestic") -> list[Reservation]:
-        return await self._drive(api.reservations(start, end, market))
+        return await self._drive(api.reservations(self, start, end, market))
 
     async def cancel_reservation(self, reservation: Reservation) -> bool:
         return await self._drive(api.cancel_reservation(reservation))

@@ -121,7 +121,7 @@ class _OrderBase:
         return self._ref.reservation
 
     def _ctx(self) -> Context:
-        return Context.of(self._client.settings)
+        return Context.of(self._client.settings, self._client.server_clock)
 
     def _set_ref(self, ref: OrderRef) -> None:
         with self._lock:

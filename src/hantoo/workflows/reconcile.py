@@ -160,7 +160,7 @@ def reconcile_flow(
     if clock_offset is None:
         day = dt.datetime.combine(server_sent.date(), dt.time(0), KST)
         low, high = day, day + dt.timedelta(hours=23, minutes=59, seconds=59)
-    today = dt.datetime.now(KST).date()
+    today = ctx.today()
     start = min(today, server_sent.date()) - dt.timedelta(days=lookback_days)
     queries = ["overseas_stock/inquire_ccnl" if us else "domestic_stock/inquire_daily_ccld"]
     rows = yield from order_rows_flow(ctx, us=us, start=start, end=max(today, server_sent.date()),
