@@ -7,6 +7,7 @@ Each group lives in its own module and registers itself here: ``demo``; market d
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -35,8 +36,19 @@ app.add_typer(sim.app, name="sim")
 @app.callback()
 def _global(
     debug: Annotated[bool, typer.Option("--debug", help="show full traces on errors")] = False,
+    clock: Annotated[str | None, typer.Option(
+        "--clock", help="with --env sim: sim (its own trading day, orders fill at any hour) | "
+        "wall (real KST hours)")] = None,
 ) -> None:
     set_debug(debug)
+    if clock is not None:
+        from .._core.embedded import sim_clock_mode
+
+        try:
+            sim_clock_mode(clock)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--clock") from None
+        os.environ["HANTOO_SIM_CLOCK"] = clock  # read when the embedded simulator starts
 
 
 def main() -> None:

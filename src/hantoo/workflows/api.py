@@ -69,6 +69,15 @@ def _on_server_date(host: _Host, build: Callable[[Context], Workflow[T]]) -> Wor
     return (yield from build(_ctx(host)))
 
 
+def server_today(host: _Host) -> Workflow[dt.date]:
+    """The server's current KST date (one cheap query first with an unacquainted simulator)."""
+    def build(ctx: Context) -> Workflow[dt.date]:
+        return ctx.today()
+        yield  # a generator: the date is read once the server's clock is known
+
+    return _on_server_date(host, build)
+
+
 def _sym(symbol: Symbol | str | int, exchange: str | None = None) -> Symbol:
     return to_symbol(symbol, exchange=exchange)
 

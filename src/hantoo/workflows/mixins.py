@@ -140,6 +140,10 @@ class Workflows(_Common):
         """Orders with quantity still working."""
         return self._drive(api.open_orders(self, symbol, market))
 
+    def server_today(self) -> dt.date:
+        """Today as the server sees it (KST): the simulator's trading day, or KIS's date."""
+        return self._drive(api.server_today(self))
+
     def fills(self, start: dt.date | str, end: dt.date | str | None = None, *,
               symbol: SymbolLike | None = None, market: Market = "domestic") -> Fills:
         """Executions per order between two dates (``inquire-daily-ccld``; US ``inquire_ccnl``)."""
@@ -253,6 +257,10 @@ class AsyncWorkflows(_Common):
     async def open_orders(self, symbol: SymbolLike | None = None, *,
                           market: Market = "domestic") -> list[OrderSnapshot]:
         return await self._drive(api.open_orders(self, symbol, market))
+
+    async def server_today(self) -> dt.date:
+        """Today as the server sees it (KST): the simulator's trading day, or KIS's date."""
+        return await self._drive(api.server_today(self))
 
     async def fills(self, start: dt.date | str, end: dt.date | str | None = None, *,
                     symbol: SymbolLike | None = None, market: Market = "domestic") -> Fills:
