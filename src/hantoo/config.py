@@ -143,7 +143,9 @@ def resolve(
     chosen = (pick(environment, "HANTOO_ENV", "environment") or "sim").lower()
     if chosen not in ENVIRONMENTS:
         raise ConfigurationError(
-            f"unknown environment {chosen!r}; choose one of sim, paper, real"
+            f"unknown environment {chosen!r}; choose one of sim, paper, real",
+            hint="--env sim (the local simulator, no keys), --env paper (KIS paper trading) or "
+            "--env real; also HANTOO_ENV or the profile's `environment`",
         )
     env_name: Environment = "real" if chosen == "real" else "paper" if chosen == "paper" else "sim"
     key = pick(app_key, "HANTOO_APP_KEY", "app_key")

@@ -75,4 +75,7 @@ def serve(
         console.print(f"  SDK: hantoo.Client('sim', base_url='{base_url}')", highlight=False)
         console.print("  Ctrl-C stops the server.")
 
-    run(config, host, port, on_ready=ready, log_level="warning")
+    from .local_errors import serving
+
+    with serving(host, port, state_path):
+        run(config, host, port, on_ready=ready, log_level="warning")
