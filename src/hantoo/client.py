@@ -29,7 +29,7 @@ from ._core.drivers import run_async, run_sync, send_async, send_sync
 from ._core.flow import Flow
 from ._core.limiter import LimitProfile, get_limiter
 from ._core.paging import Page, Pager
-from ._core.redact import register_account, register_secret
+from ._core.redact import install_library_redaction, register_account
 from ._core.token_manager import TokenManager
 from ._core.wire import ApiResponse, decode_response
 from .catalog import Api, catalog
@@ -98,7 +98,7 @@ class _Base:
             profile=profile,
         )
         s = self.settings
-        register_secret(s.app_secret)
+        install_library_redaction()
         if s.account:
             register_account(f"{s.account[0]}-{s.account[1]}")
         embedded = s.environment == "sim" and s.base_url == _config.REST_URLS["sim"]
@@ -153,7 +153,7 @@ class _Base:
             ws_url = "ws" + base_url[len("http"):]
         kwargs.setdefault("approval", [TokenManagerApprovalKeys(self.tokens, base_url)])
         return {
-            "credentials": Credentials(s.app_key, s.app_secret),
+            "credentials": Credentials(s.app_key, s.app_secret.get_secret_value()),
             "environment": s.environment,
             "ws_url": ws_url,
             "base_url": base_url,

@@ -113,7 +113,8 @@ def call_flow(
         api,
         args,
         account=settings.account,
-        credentials={"app_key": settings.app_key, "app_secret": settings.app_secret},
+        credentials={"app_key": settings.app_key,
+                     "app_secret": settings.app_secret.get_secret_value()},
         strict=strict,
     )
     is_order = api.kind == "order"
@@ -135,7 +136,7 @@ def call_flow(
         ctx = CallContext(
             environment=settings.environment,
             app_key=settings.app_key,
-            app_secret=settings.app_secret,
+            app_secret=settings.app_secret.get_secret_value(),
             token=token,
             account=settings.account,
             custtype=settings.custtype,
@@ -158,7 +159,8 @@ def call_flow(
         except errors.TransportError as exc:
             _record_failure(policies)
             if is_order:
-                raise _unknown(api, tr_id, params, sent_at, f"{type(exc).__name__}: {exc}") from exc
+                raise _unknown(api, tr_id, params, sent_at,
+                               f"{type(exc).__name__}: {exc.message}") from exc
             delay = _retry_delay(policies, attempt)
             if delay is None:
                 raise
