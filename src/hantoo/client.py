@@ -106,7 +106,15 @@ class _Base:
             from ._core.embedded import embedded_sim
 
             cache_dir = cache_dir or embedded_sim().cache_dir
-        tokens = TokenManager(_cache_namespace(s), s.app_key, s.app_secret, cache_dir=cache_dir)
+        breaker = None
+        if circuit is not False:
+            host = urlsplit(s.base_url).netloc or s.base_url
+            breaker = CircuitBreaker(host, circuit if isinstance(circuit, CircuitConfig) else None)
+        retry_policy = retry or RetryPolicy()
+        rng = random.Random(seed)
+        # Token issuance goes through the same retry/backoff and breaker as every call.
+        tokens = TokenManager(_cache_namespace(s), s.app_key, s.app_secret, cache_dir=cache_dir,
+                              retry=retry_policy, circuit=breaker, rng=rng)
         limiter = None
         if rate_limit is not False:
             profile_arg = None if rate_limit is True else rate_limit
@@ -114,18 +122,14 @@ class _Base:
                 s.environment, s.app_key, profile=profile_arg, shared=shared_rate_limit,
                 cache_dir=cache_dir,
             )
-        breaker = None
-        if circuit is not False:
-            host = urlsplit(s.base_url).netloc or s.base_url
-            breaker = CircuitBreaker(host, circuit if isinstance(circuit, CircuitConfig) else None)
         self._policies = Policies(
             tokens=tokens,
             limiter=limiter,
             circuit=breaker,
-            retry=retry or RetryPolicy(),
+            retry=retry_policy,
             hashkey=hashkey,
             timeout=timeout,
-            rng=random.Random(seed),
+            rng=rng,
         )
         return embedded
 

@@ -113,7 +113,8 @@ class UnsupportedInPaperError(HantooError):
 class TransportError(HantooError):
     """No complete HTTP answer was received."""
 
-    hint = "check the network; reads are retried automatically"
+    # What was retried, and how often, is said by the instance's hint where it is raised.
+    hint = "check the network and that the server is running"
 
 
 class ConnectError(TransportError):

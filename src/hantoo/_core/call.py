@@ -39,7 +39,7 @@ from typing import Any
 from .. import errors
 from ..catalog import Api
 from ..config import Settings
-from .backoff import RetryPolicy
+from .backoff import RetryPolicy, gave_up_hint
 from .circuit import CircuitBreaker
 from .flow import Flow, HttpResponse, Sleep
 from .limiter import RateLimiter
@@ -152,6 +152,7 @@ def call_flow(
             _record_failure(policies)
             delay = _retry_delay(policies, attempt)
             if delay is None:
+                exc.hint = gave_up_hint(attempt)
                 raise
             _log.info("%s: connect failed (%s); retry %d in %.2fs", tr_id, exc, attempt, delay)
             yield Sleep(delay)
@@ -163,6 +164,7 @@ def call_flow(
                                f"{type(exc).__name__}: {exc.message}") from exc
             delay = _retry_delay(policies, attempt)
             if delay is None:
+                exc.hint = gave_up_hint(attempt)
                 raise
             _log.info("%s: %s; retry %d in %.2fs", tr_id, type(exc).__name__, attempt, delay)
             yield Sleep(delay)
