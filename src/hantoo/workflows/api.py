@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, Protocol, TypeVar
@@ -33,8 +33,17 @@ from ..errors import HantooError, OrderStateUnknownError
 from . import account, market, trading
 from . import reservations as _reservations
 from .driver import Context
-from .order import AsyncOrder, Order, OrderRegistry, ReconcileResult, _OrderBase, registry_of
-from .reconcile import ReconcileFindings, reconcile_flow
+from .order import (
+    AsyncOrder,
+    Order,
+    OrderRegistry,
+    ReconcileGroup,
+    ReconcileReport,
+    ReconcileResult,
+    _OrderBase,
+    registry_of,
+)
+from .reconcile import ReconcileFindings, reconcile_all_flow
 from .steps import Call, Workflow
 from .trading import CreditSpec, OrderRef
 
@@ -262,17 +271,36 @@ def cancel_reservation(reservation: Reservation) -> Workflow[bool]:
                                                 reservation.ordered_on)
 
 
-def reconcile(host: Any, error: OrderStateUnknownError, before: dt.timedelta,
-              after: dt.timedelta) -> Workflow[ReconcileFindings]:
+def _reconcile_setup(host: Any) -> tuple[OrderRegistry, dt.timedelta | None, bool]:
     registry = registry_of(host)
     offset: dt.timedelta | None = dt.timedelta(seconds=registry.clock_offset_s or 0.0)
-    if registry.clock_offset_s is None and getattr(host, "environment", "") == "sim":
+    sim = getattr(host, "environment", "") == "sim"
+    if registry.clock_offset_s is None and sim:
         # KIS runs on KST wall time, so an unknown offset is ~0 there; a simulator's clock may
         # be anywhere (a simulated day), so without an earlier order to learn it from, search
         # the whole day rather than a window that could miss the order.
         offset = None
-    return reconcile_flow(_ctx(host), error, known_order_nos=registry.known_order_nos(),
-                          clock_offset=offset, before=before, after=after)
+    return registry, offset, sim
+
+
+def reconcile_all(host: Any, errors: Iterable[OrderStateUnknownError], before: dt.timedelta,
+                  after: dt.timedelta) -> Workflow[list[ReconcileFindings]]:
+    registry, offset, _sim = _reconcile_setup(host)
+    errs = list(errors)
+
+    def build(ctx: Context) -> Workflow[list[ReconcileFindings]]:
+        # The server's day (a simulator's may be any date), so its orders are searched by date.
+        return reconcile_all_flow(
+            ctx, errs, known_order_nos=registry.known_order_nos(), clock_offset=offset,
+            before=before, after=after, server_day=ctx.today())
+
+    return (yield from _on_server_date(host, build))
+
+
+def reconcile(host: Any, error: OrderStateUnknownError, before: dt.timedelta,
+              after: dt.timedelta) -> Workflow[ReconcileFindings]:
+    found = yield from reconcile_all(host, [error], before, after)
+    return found[0]
 
 
 def reconciled(host: Any, findings: ReconcileFindings,
@@ -282,6 +310,41 @@ def reconciled(host: Any, findings: ReconcileFindings,
         order = cls(host, findings.ref, findings.match)
         registry_of(host).track(order)
     return ReconcileResult(findings.outcome, order, findings)
+
+
+def reconciled_all(host: Any, findings: list[ReconcileFindings],
+                   cls: type[Order] | type[AsyncOrder]) -> ReconcileReport:
+    """Handles for every adopted order: one per present error, and the counted ones of each
+    group whose count fell short (no error owns those)."""
+    results = [reconciled(host, f, cls) for f in findings]
+    groups: list[ReconcileGroup] = []
+    done: set[int] = set()
+    for f, r in zip(findings, results, strict=True):
+        g = f.group
+        if g is None:
+            groups.append(ReconcileGroup(r.outcome, f.sent, 1, len(f.candidates) if
+                                         r.outcome != "absent" else 0,
+                                         (r.order,) if r.order is not None else (),
+                                         f.candidates))
+            continue
+        if id(g) in done:
+            continue
+        done.add(id(g))
+        members = [x for x, y in zip(results, findings, strict=True) if y.group is g]
+        if g.outcome == "present":
+            orders = tuple(x.order for x in members if x.order is not None)
+        elif g.outcome == "counted":
+            adopted: list[Order | AsyncOrder] = []
+            for ref, snap in g.matches:
+                order = cls(host, ref, snap)
+                registry_of(host).track(order)
+                adopted.append(order)
+            orders = tuple(adopted)
+        else:
+            orders = ()
+        groups.append(ReconcileGroup(g.outcome, g.sent, g.intents, g.executed, orders,
+                                     g.candidates))
+    return ReconcileReport(tuple(results), tuple(groups))
 
 
 def attach_stream(registry: OrderRegistry, stream: Any,

@@ -8,7 +8,7 @@ async mixins are therefore the same list of one-liners; every rule lives in the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -31,7 +31,7 @@ from . import api
 from .api import Market
 from .driver import lower
 from .market import Interval
-from .order import AsyncOrder, Order, ReconcileResult, registry_of
+from .order import AsyncOrder, Order, ReconcileReport, ReconcileResult, registry_of
 from .steps import Workflow
 
 if TYPE_CHECKING:
@@ -193,6 +193,14 @@ class Workflows(_Common):
         re-sends anything."""
         return api.reconciled(self, self._drive(api.reconcile(self, error, before, after)), Order)
 
+    def reconcile_all(self, errors: Iterable[OrderStateUnknownError], *,
+                      before: dt.timedelta = dt.timedelta(seconds=5),
+                      after: dt.timedelta = dt.timedelta(minutes=2)) -> ReconcileReport:
+        """Resolve many unknown outcomes at once; identical orders (same symbol, side,
+        quantity, price, type) are resolved by count, since KIS cannot tell them apart."""
+        return api.reconciled_all(
+            self, self._drive(api.reconcile_all(self, errors, before, after)), Order)
+
 
 class AsyncWorkflows(_Common):
     """The async twins of :class:`Workflows` (same flows, awaited)."""
@@ -301,3 +309,9 @@ class AsyncWorkflows(_Common):
                         after: dt.timedelta = dt.timedelta(minutes=2)) -> ReconcileResult:
         return api.reconciled(self, await self._drive(api.reconcile(self, error, before, after)),
                               AsyncOrder)
+
+    async def reconcile_all(self, errors: Iterable[OrderStateUnknownError], *,
+                            before: dt.timedelta = dt.timedelta(seconds=5),
+                            after: dt.timedelta = dt.timedelta(minutes=2)) -> ReconcileReport:
+        return api.reconciled_all(
+            self, await self._drive(api.reconcile_all(self, errors, before, after)), AsyncOrder)
