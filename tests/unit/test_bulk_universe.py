@@ -56,7 +56,7 @@ def test_index_constituents_need_the_kospi_master(tmp_path: Path) -> None:
                        encoding="utf-8")
     u = Universe.load(listing)
     assert u.select(["KOSPI"]) == ["005930"]
-    with pytest.raises(ValueError, match="kospi_code.mst"):
+    with pytest.raises(ValueError, match=r"kospi_code\.mst"):
         u.select(["KOSPI200"])
     with pytest.raises(ValueError, match="no issue whose name contains"):
         u.select(["name:없는회사"])

@@ -120,12 +120,13 @@ def _counted(flow: Flow[T], meter: _Meter, tally: _Tally) -> Flow[T]:
 
 
 def limit_per_second(host: Host) -> float | None:
-    """The tightest per-second pace of the client's limiter (``None`` when it is off)."""
+    """The calls/s of the limiter's shortest window (e.g. 18 of ``18/s+1000/min``; ``None``
+    when the limiter is off) - what a progress bar compares the current pace with."""
     limiter = host._policies.limiter
-    if limiter is None:
+    if limiter is None or not limiter.profile.windows:
         return None
-    rates = [w.limit / w.period for w in limiter.profile.windows]
-    return min(rates) if rates else None
+    w = min(limiter.profile.windows, key=lambda w: w.period)
+    return w.limit / w.period
 
 
 def _today_flow(symbol: Symbol) -> Workflow[dt.date]:
@@ -149,7 +150,7 @@ async def download(
     host: Host,
     runner: Runner,
     symbols: Iterable[Symbol | str | int],
-    start: dt.date | dt.datetime | str,
+    start: dt.date | dt.datetime | str | None,
     end: dt.date | dt.datetime | str | None = None,
     interval: Interval = "day",
     *,
@@ -161,7 +162,11 @@ async def download(
     on_progress: ProgressCallback | None = None,
     max_pages: int = 2_000,
 ) -> Download:
-    """Fetch ``[start, end]`` bars of every symbol concurrently (see the module docstring)."""
+    """Fetch ``[start, end]`` bars of every symbol concurrently (see the module docstring).
+
+    ``end=None``: the market's latest business day, asked from the server. ``start=None``: that
+    day for minute bars, a year before ``end`` otherwise.
+    """
     if interval not in _INTERVALS:
         raise ValueError(f"interval must be one of {', '.join(_INTERVALS)}, not {interval!r}")
     if concurrency < 1:
@@ -175,7 +180,6 @@ async def download(
         if str(sym) not in seen_codes:
             seen_codes.add(str(sym))
             syms.append(sym)
-    first = as_day(start)
     meter = _Meter()
     started = time.monotonic()
     if end is None:
@@ -184,6 +188,10 @@ async def download(
                 else today_kst())
     else:
         last = as_day(end)
+    if start is not None:
+        first = as_day(start)
+    else:  # minute bars: the last day; longer bars: a year
+        first = last if interval == "minute" else last - dt.timedelta(days=365)
     if first > last:
         raise ValueError(f"start {first} is after end {last}")
     ctx = Context.of(host.settings)
@@ -228,7 +236,7 @@ async def download(
             error_code = "max_pages"
         candles = sink.candles()
         path = None
-        if store is not None:
+        if store is not None and (candles or error is None):  # nothing fetched: no file
             path = await asyncio.to_thread(store.write, code, interval, lo, hi, candles,
                                            complete=error is None)
         meter.rows += len(candles)

@@ -48,7 +48,7 @@ class Bulk:
         def _flow(self, api: Any, args: Any, *, tr_cont: str = "",
                   strict: bool = True) -> Any: ...
 
-    def download(self, symbols: Iterable[SymbolLike], start: DateLike,
+    def download(self, symbols: Iterable[SymbolLike], start: DateLike | None,
                  end: DateLike | None = None, interval: Interval = "day", *,
                  out: str | os.PathLike[str] | None = None, format: str = "parquet",
                  append: bool = False, exchange: str | None = None, adjusted: bool = True,
@@ -57,7 +57,8 @@ class Bulk:
         """Bars of many symbols over ``[start, end]`` at the pace of the rate limit.
 
         Every symbol pages concurrently under this client's one limiter. ``end=None`` means the
-        market's latest business day (asked from the server). With ``out=DIR`` each symbol is
+        market's latest business day (asked from the server); ``start=None`` that day for
+        minute bars, a year before ``end`` otherwise. With ``out=DIR`` each symbol is
         written to ``DIR/<code>.parquet`` (or ``.csv`` with ``format="csv"``) as soon as it is
         done and a re-run fetches only what is missing; ``append=True`` extends existing files
         up to ``end``. Returns a :class:`~hantoo.bulk.Download`: a result per symbol (bars,
@@ -92,7 +93,7 @@ class AsyncBulk:
         def _flow(self, api: Any, args: Any, *, tr_cont: str = "",
                   strict: bool = True) -> Any: ...
 
-    async def download(self, symbols: Iterable[SymbolLike], start: DateLike,
+    async def download(self, symbols: Iterable[SymbolLike], start: DateLike | None,
                        end: DateLike | None = None, interval: Interval = "day", *,
                        out: str | os.PathLike[str] | None = None, format: str = "parquet",
                        append: bool = False, exchange: str | None = None,
