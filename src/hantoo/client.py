@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     )
     from ._generated.resources.overseas_stock import AsyncOverseasStock, OverseasStock
     from .realtime import RealtimeStream, Stream
+from .bulk.methods import AsyncBulk, Bulk
 from .workflows.mixins import AsyncWorkflows, Workflows
 
 __all__ = ["AsyncClient", "Client", "Pages"]
@@ -200,7 +201,7 @@ def _generic_model(api: Api) -> type[ApiResponse]:
     return model
 
 
-class Client(Workflows, _Base):
+class Client(Workflows, Bulk, _Base):
     """The synchronous client. Thread-safe; use one per app key and share it.
 
     Args:
@@ -412,7 +413,7 @@ class Client(Workflows, _Base):
         self.close()
 
 
-class AsyncClient(AsyncWorkflows, _Base):
+class AsyncClient(AsyncWorkflows, AsyncBulk, _Base):
     """The asyncio client; same arguments as :class:`Client`."""
 
     def __init__(

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from . import api, auth, config_cmd, demo, market, sim, stream, trade
+from . import api, auth, config_cmd, demo, download, market, sim, stream, trade
 from .global_options import GlobalFirstGroup, hand_down
 from .output import set_debug
 
@@ -27,6 +27,7 @@ app = typer.Typer(
 )
 app.command("demo")(demo.demo)
 market.register(app)
+download.register(app)
 trade.register(app)
 app.command("stream")(stream.stream)
 app.add_typer(config_cmd.app, name="config")

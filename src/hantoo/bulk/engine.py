@@ -1,0 +1,357 @@
+"""The one bulk engine: every symbol's paging at once, under the client's one rate limiter.
+
+How it keeps the limiter busy: ``concurrency`` workers each page one symbol at a time, and
+every call goes through the client's own call flow (token, limiter, retries), so the limiter -
+not a request's round trip - sets the pace. With ``n`` requests in flight and a round trip of
+``rtt`` seconds the job can reach ``n / rtt`` calls/s; the default of 16 covers an 18-20 calls/s
+limit up to ~0.8 s of latency. The limiter spaces the sends, so the pipeline never bursts
+past the limit (0 rejections is the design goal, and the summary counts any ``EGW00201``).
+
+Sync and async: the engine is async. :class:`hantoo.AsyncClient` hands it its own ``_run``;
+:class:`hantoo.Client` hands it a runner that drives each symbol's flow in a worker thread
+(the sync client is thread-safe), and runs the engine to completion with :func:`run_blocking`.
+One implementation, two drivers - as everywhere else in hantoo.
+
+Failure isolation: each symbol's workflow runs on its own; an error ends that symbol only (its
+pages so far are kept in its :class:`~.flows.Sink`) and is reported in its result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from .._core.flow import Flow, HttpRequest, HttpResponse
+from ..domain.kst import today_kst
+from ..domain.symbols import Symbol, to_symbol
+from ..errors import ApiError, HantooError
+from ..workflows.driver import Context, lower
+from ..workflows.market import Interval
+from ..workflows.steps import Call, Workflow
+from .flows import DAILY_API, PageSizes, Sink, as_day, history_flow
+from .results import Download, DownloadProgress, DownloadSummary, SymbolResult
+
+if TYPE_CHECKING:
+    from .._core.call import CallResult, Policies
+    from ..catalog import Api
+    from ..config import Settings
+    from .store import Store
+
+__all__ = ["DEFAULT_CONCURRENCY", "Host", "Runner", "download", "run_blocking",
+           "threaded_runner"]
+
+T = TypeVar("T")
+Runner = Callable[[Flow[Any]], Awaitable[Any]]
+ProgressCallback = Callable[[DownloadProgress], None]
+DEFAULT_CONCURRENCY = 16
+_INTERVALS = ("day", "week", "month", "minute")
+
+
+class Host(Protocol):
+    """What the engine needs from a client (both clients have it)."""
+
+    settings: Settings
+    _policies: Policies
+
+    def _flow(self, api: Api, args: Any, *, tr_cont: str = "", strict: bool = True) -> (
+        Flow[CallResult]
+    ): ...
+
+
+class _Meter:
+    """Job-wide counters, updated from worker threads or tasks."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.requests = 0
+        self.rate_limited = 0
+        self.rows = 0
+        self.done = 0
+
+    def request(self) -> None:
+        with self._lock:
+            self.requests += 1
+
+    def refused(self) -> None:
+        with self._lock:
+            self.rate_limited += 1
+
+
+@dataclass
+class _Tally:
+    """One symbol's HTTP attempts (API calls only, not token requests)."""
+
+    requests: int = 0
+
+
+def _counted(flow: Flow[T], meter: _Meter, tally: _Tally) -> Flow[T]:
+    """Pass ``flow`` through, counting API requests and rate-limit refusals on the way."""
+    try:
+        action = next(flow)
+        while True:
+            if isinstance(action, HttpRequest):
+                api_call = not action.url.startswith("/oauth2")
+                if api_call:
+                    tally.requests += 1
+                    meter.request()
+                try:
+                    response: HttpResponse | None = yield action
+                except Exception as exc:
+                    action = flow.throw(exc)
+                    continue
+                if (api_call and response is not None and response.status >= 500
+                        and b"EGW00201" in response.content):
+                    meter.refused()
+                action = flow.send(response)
+            else:
+                yield action
+                action = flow.send(None)
+    except StopIteration as stop:
+        result: T = stop.value
+        return result
+
+
+def limit_per_second(host: Host) -> float | None:
+    """The calls/s of the limiter's shortest window (e.g. 18 of ``18/s+1000/min``; ``None``
+    when the limiter is off) - what a progress bar compares the current pace with."""
+    limiter = host._policies.limiter
+    if limiter is None or not limiter.profile.windows:
+        return None
+    w = min(limiter.profile.windows, key=lambda w: w.period)
+    return w.limit / w.period
+
+
+def _today_flow(symbol: Symbol) -> Workflow[dt.date]:
+    """The market's latest business day, as the server sees it (its newest daily bar)."""
+    here = today_kst()
+    # A short window first (cheap to answer); a server whose clock is far behind ours gets a
+    # second, open-ended one.
+    for since in (here - dt.timedelta(days=45), dt.date(1990, 1, 1)):
+        r = yield Call(DAILY_API, {
+            "fid_cond_mrkt_div_code": "J", "fid_input_iscd": symbol.quote_code,
+            "fid_input_date_1": since, "fid_input_date_2": here + dt.timedelta(days=366),
+            "fid_period_div_code": "D", "fid_org_adj_prc": "0"})
+        days = [d for d in (row.get("stck_bsop_date") for row in r.rows("output2"))
+                if isinstance(d, dt.date)]
+        if days:
+            return max(days)
+    return here
+
+
+async def download(
+    host: Host,
+    runner: Runner,
+    symbols: Iterable[Symbol | str | int],
+    start: dt.date | dt.datetime | str | None,
+    end: dt.date | dt.datetime | str | None = None,
+    interval: Interval = "day",
+    *,
+    exchange: str | None = None,
+    adjusted: bool = True,
+    store: Store | None = None,
+    append: bool = False,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    on_progress: ProgressCallback | None = None,
+    max_pages: int = 2_000,
+) -> Download:
+    """Fetch ``[start, end]`` bars of every symbol concurrently (see the module docstring).
+
+    ``end=None``: the market's latest business day, asked from the server. ``start=None``: that
+    day for minute bars, a year before ``end`` otherwise.
+    """
+    if interval not in _INTERVALS:
+        raise ValueError(f"interval must be one of {', '.join(_INTERVALS)}, not {interval!r}")
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+    if append and store is None:
+        raise ValueError("append needs an output directory (out=...)")
+    syms: list[Symbol] = []
+    seen_codes: set[str] = set()
+    for s in symbols:
+        sym = to_symbol(s, exchange=exchange)
+        if str(sym) not in seen_codes:
+            seen_codes.add(str(sym))
+            syms.append(sym)
+    meter = _Meter()
+    started = time.monotonic()
+    if end is None:
+        probe = next((s for s in syms if not s.is_overseas), None)
+        last = (await runner(lower(_today_flow(probe), host)) if probe is not None
+                else today_kst())
+    else:
+        last = as_day(end)
+    if start is not None:
+        first = as_day(start)
+    else:  # minute bars: the last day; longer bars: a year
+        first = last if interval == "minute" else last - dt.timedelta(days=365)
+    if first > last:
+        raise ValueError(f"start {first} is after end {last}")
+    ctx = Context.of(host.settings)
+    sizes = PageSizes()
+    results: dict[str, SymbolResult] = {}
+    queue: asyncio.Queue[Symbol] = asyncio.Queue()
+    for sym in syms:
+        queue.put_nowait(sym)
+    limit = limit_per_second(host)
+
+    def snapshot() -> DownloadProgress:
+        elapsed = time.monotonic() - started
+        return DownloadProgress(meter.done, len(syms), meter.rows, meter.requests, elapsed,
+                                rate.value(meter.requests), limit)
+
+    rate = _Rate()
+
+    async def one(sym: Symbol) -> SymbolResult:
+        code = str(sym)
+        lo, hi = first, last
+        if store is not None:
+            window = await asyncio.to_thread(store.plan, code, interval, first, last, append)
+            if window is None:
+                return SymbolResult(code, interval, first, last, complete=True, skipped=True,
+                                    path=store.path_of(code))
+            lo, hi = window
+        sink = Sink(code, interval)
+        tally = _Tally()
+        error: str | None = None
+        error_code: str | None = None
+        flow = history_flow(ctx, sink, sym, lo, hi, interval, sizes, adjusted=adjusted,
+                            max_pages=max_pages)
+        try:
+            await runner(_counted(lower(flow, host), meter, tally))
+        except (HantooError, ValueError) as exc:
+            error = exc.message if isinstance(exc, HantooError) else str(exc)
+            error_code = exc.msg_cd if isinstance(exc, ApiError) else type(exc).__name__
+        except Exception as exc:  # a bug or an unexpected answer: this symbol only
+            error, error_code = f"{type(exc).__name__}: {exc}", type(exc).__name__
+        if error is None and not sink.complete:
+            error = f"stopped after {max_pages} pages (max_pages)"
+            error_code = "max_pages"
+        candles = sink.candles()
+        path = None
+        if store is not None and (candles or error is None):  # nothing fetched: no file
+            path = await asyncio.to_thread(store.write, code, interval, lo, hi, candles,
+                                           complete=error is None)
+        meter.rows += len(candles)
+        return SymbolResult(
+            code, interval, lo, hi, rows=len(candles), pages=sink.pages,
+            retries=max(tally.requests - sink.pages - (error is not None), 0),
+            complete=error is None, error=error, error_code=error_code,
+            candles=None if store is not None else candles, path=path)
+
+    async def worker() -> None:
+        while True:
+            try:
+                sym = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            results[str(sym)] = await one(sym)
+            meter.done += 1
+            if on_progress is not None:
+                on_progress(snapshot())
+
+    async def ticker() -> None:
+        while True:
+            await asyncio.sleep(0.25)
+            if on_progress is not None:
+                on_progress(snapshot())
+
+    tick = asyncio.create_task(ticker())
+    try:
+        await asyncio.gather(*(worker() for _ in range(min(concurrency, max(len(syms), 1)))))
+    finally:
+        tick.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await tick
+        if store is not None:
+            await asyncio.to_thread(store.flush)
+    elapsed = time.monotonic() - started
+    if on_progress is not None:
+        on_progress(snapshot())
+    ordered = {str(s): results[str(s)] for s in syms if str(s) in results}
+    fetched = [r for r in ordered.values() if not r.skipped]
+    pages = sum(r.pages for r in fetched)
+    summary = DownloadSummary(
+        symbols=len(syms),
+        completed=sum(1 for r in fetched if r.ok),
+        failed=sum(1 for r in fetched if not r.ok),
+        skipped=sum(1 for r in ordered.values() if r.skipped),
+        rows=sum(r.rows for r in fetched),
+        pages=pages,
+        requests=meter.requests,
+        retries=sum(r.retries for r in fetched),
+        rate_limited=meter.rate_limited,
+        elapsed=elapsed,
+        limit_per_second=limit,
+        incomplete={r.symbol: r.error or "incomplete" for r in fetched if not r.ok},
+    )
+    return Download(ordered, summary)
+
+
+class _Rate:
+    """Calls per second over the last ~3 seconds, from periodic readings of a counter."""
+
+    def __init__(self, span: float = 3.0) -> None:
+        self.span = span
+        self._samples: deque[tuple[float, int]] = deque()
+
+    def value(self, count: int) -> float:
+        now = time.monotonic()
+        self._samples.append((now, count))
+        while len(self._samples) > 2 and now - self._samples[1][0] >= self.span:
+            self._samples.popleft()
+        t0, c0 = self._samples[0]
+        return (count - c0) / (now - t0) if now > t0 else 0.0
+
+
+def threaded_runner(run: Callable[[Flow[Any]], Any], workers: int) -> tuple[
+    Runner, ThreadPoolExecutor
+]:
+    """A runner that drives each flow with the blocking ``run`` in a pool of threads."""
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hantoo-bulk")
+
+    def runner(flow: Flow[Any]) -> Awaitable[Any]:
+        return asyncio.get_running_loop().run_in_executor(pool, run, flow)
+
+    return runner, pool
+
+
+def run_blocking(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` to completion from sync code, even when a loop already runs here
+    (Jupyter): then it runs on a fresh loop in a helper thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = asyncio.run(coro)
+        except BaseException as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="hantoo-bulk-loop")
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    value: T = box["value"]
+    return value
+
+
+def sync_download(run: Callable[[Flow[Any]], Any], host: Host, *args: Any,
+                  concurrency: int = DEFAULT_CONCURRENCY, **kwargs: Any) -> Download:
+    """:func:`download` for the sync client: flows in threads, the engine on a private loop."""
+    runner, pool = threaded_runner(run, concurrency)
+    try:
+        return run_blocking(download(host, runner, *args, concurrency=concurrency, **kwargs))
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
