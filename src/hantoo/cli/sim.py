@@ -33,6 +33,9 @@ def serve(
     limits: Annotated[str, typer.Option(help="auto | real | paper | off | e.g. 18/s")] = "auto",
     replay: Annotated[Path | None, typer.Option(
         help="CSV/Parquet of recorded bars or ticks (symbol,date|datetime,...) to replay")] = None,
+    strict_tr_ids: Annotated[bool, typer.Option(
+        "--strict-tr-ids",
+        help="refuse older TR IDs (TTTC0802U...) that KIS still accepts as aliases")] = False,
 ) -> None:
     """Serve the KIS REST API and WebSocket (/tryitout and /) on one port."""
     from .._core.embedded import require_server_extra
@@ -61,6 +64,7 @@ def serve(
         universe_path=str(universe) if universe else None,
         replay_path=str(replay) if replay else None,
         limits=limits,
+        strict_tr_ids=strict_tr_ids,
     )
 
     def ready(base_url: str, ws_url: str) -> None:

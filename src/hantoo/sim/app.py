@@ -206,7 +206,8 @@ class SimApp(Starlette):
             if not verdict.allowed:
                 raise api_error(RATE_LIMITED)
         state.auth.check_token(headers.get("authorization", ""), rec)
-        tr_id = check_tr_id(route, headers.get("tr_id", ""), rec.persona)
+        tr_id = check_tr_id(route, headers.get("tr_id", ""), rec.persona,
+                            strict=state.config.strict_tr_ids, seen_legacy=state.legacy_trs_seen)
         params, raw = parse_params(route, scope.get("query_string", b""), body)
         given_hash = headers.get("hashkey")
         if given_hash and route.method == "POST" and not state.auth.verify_hashkey(

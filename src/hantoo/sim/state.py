@@ -80,6 +80,8 @@ class SimConfig:
     max_body_bytes: int = 64 * 1024
     demo_krw: int = 100_000_000
     demo_usd: int = 100_000
+    strict_tr_ids: bool = False
+    """Refuse older TR IDs (``TTTC0802U`` ...) that KIS still answers (see ``wire_compat``)."""
 
     def __post_init__(self) -> None:
         if self.persona not in ("real", "paper"):
@@ -167,6 +169,8 @@ class SimState:
         self.responses_by_status: dict[int, int] = {}
         self.calls_by_api: dict[str, int] = {}
         self._gt_uid = 0
+        self.legacy_trs_seen: set[str] = set()
+        """Older TR IDs already logged as such (``hantoo.sim.wire_compat``)."""
         self._fixed_profile: LimitProfile | None = (
             None if config.limits == "auto" else parse_profile(config.limits)
         )
