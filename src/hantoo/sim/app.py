@@ -230,6 +230,7 @@ class SimApp(Starlette):
             reply = await result if inspect.isawaitable(result) else result
             if not isinstance(reply, Reply):
                 raise TypeError(f"handler for {api.key} returned {type(reply).__name__}, not Reply")
+        await state.durable()  # acknowledge only what the journal holds on disk
         if faulty and faults.drop_after():
             await _abort(send, reset=False)
         return reply
@@ -288,6 +289,7 @@ class SimApp(Starlette):
                 await _send_raw(send, 200, openapi_bytes(), [])
                 return 200
             result = self._control_action(path, method, data)
+            await state.durable()
         except (_BodyTooLarge, ValueError, TypeError, KeyError) as exc:
             status, result = 400, {"error": str(exc)[:300]}
         except LookupError:
@@ -336,6 +338,9 @@ class SimApp(Starlette):
                 if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 0:
                     raise ValueError("advance_s must be a non-negative integer")
                 state.clock.advance(timedelta(seconds=seconds))
+                note = getattr(state.exchange, "note_clock", None)
+                if note is not None:
+                    note()  # journaled, so a restart resumes at the advanced time
             return {"now": state.clock.now().isoformat(), "mode": state.clock.mode.value}
         if path == "/_sim/limits" and method == "POST":
             state.set_limits(str(data.get("limits", "auto")))

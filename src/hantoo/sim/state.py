@@ -97,9 +97,10 @@ ExchangeFactory = Callable[["SimConfig", SessionClock], Any]
 def default_exchange(config: SimConfig, clock: SessionClock) -> Any:
     """The engine's exchange for ``config``, sharing the simulator clock.
 
-    With a ``state_path`` other than ``:memory:`` the exchange is restored from (and journals
-    every command to) that SQLite file before any command is acknowledged, so a ``kill -9`` and
-    a restart lose no acknowledged order, fill or balance.
+    With a ``state_path`` other than ``:memory:`` the exchange is restored from that state file
+    and journals every command (``hantoo.sim.store``); the server acknowledges a command only
+    after the group commit covering it (:meth:`SimState.durable`), so a ``kill -9`` and a
+    restart lose no acknowledged order, fill or balance.
     """
     from .engine import Exchange, ExchangeConfig
 
@@ -119,7 +120,10 @@ def default_exchange(config: SimConfig, clock: SessionClock) -> Any:
     if config.state_path and config.state_path != ":memory:":
         from .store import open_exchange
 
-        return open_exchange(config.state_path, engine_config)
+        ex = open_exchange(config.state_path, engine_config)
+        if ex.journal is not None:
+            ex.journal.autosync = False  # requests await the group commit instead
+        return ex
     return Exchange(engine_config)
 
 
@@ -185,6 +189,9 @@ class SimState:
                 account=parse_account(spec.account) if spec.account else None,
                 hts_id=spec.hts_id,
             )
+        flush = getattr(self.exchange, "flush", None)
+        if flush is not None:
+            flush()  # accounts opened at start are durable before the first request
 
     # -- keys and accounts --------------------------------------------------------------------
 
@@ -239,6 +246,12 @@ class SimState:
         from .ws import WsIdentity
 
         return WsIdentity(rec.key, rec.hts_id or None, rec.persona == "paper")
+
+    async def durable(self) -> None:
+        """Wait until every command so far is on disk (before a command's answer is sent)."""
+        wait = getattr(self.exchange, "durable", None)
+        if wait is not None:
+            await wait()
 
     # -- limits -------------------------------------------------------------------------------
 
