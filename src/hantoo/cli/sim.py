@@ -33,6 +33,8 @@ def serve(
     limits: Annotated[str, typer.Option(help="auto | real | paper | off | e.g. 18/s")] = "auto",
     replay: Annotated[Path | None, typer.Option(
         help="CSV/Parquet of recorded bars or ticks (symbol,date|datetime,...) to replay")] = None,
+    activity: Annotated[float, typer.Option(
+        help="synthetic traders' intensity: 1 a live market, 0 quiet, 2 twice as busy")] = 1.0,
 ) -> None:
     """Serve the KIS REST API and WebSocket (/tryitout and /) on one port."""
     from .._core.embedded import require_server_extra
@@ -61,6 +63,7 @@ def serve(
         universe_path=str(universe) if universe else None,
         replay_path=str(replay) if replay else None,
         limits=limits,
+        activity=activity,
     )
 
     def ready(base_url: str, ws_url: str) -> None:
