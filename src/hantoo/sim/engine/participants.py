@@ -5,9 +5,9 @@ every step) and trades only when users trade. With ``ExchangeConfig.activity > 0
 participant trade through the *same* matching engine as users, in the continuous session of
 every symbol someone trades, watches or quotes:
 
-* **market makers** (institutions) keep the ten-level book each side: after every tick in which
-  something traded they re-quote around the last price, drawn one tick a time towards the seeded
-  path, so the day still ends near the history's close;
+* **market makers** (institutions) keep the ten-level book each side: after a tick in which a
+  level was taken out they re-quote around the last price, drawn one tick a time towards the
+  seeded path, so the day still ends near the history's close;
 * **noise traders** (mostly individuals, some foreign and institutional) send small marketable
   orders of either side at the best opposite price, sometimes one tick through;
 * **momentum traders** (program and foreign) buy after a rise and sell after a fall, larger, up to
@@ -55,6 +55,7 @@ _MOMENTUM_TICKS = 25
 #: Expected arrivals per tick of a liquid symbol at activity 1, in thousandths (4 a second).
 _ARRIVALS_MILLI = 800
 
+_LEVELS = 10
 _LIMIT = OrderType.LIMIT
 _CONTINUOUS = Phase.CONTINUOUS
 _NOISE_INVESTORS = (
@@ -165,7 +166,10 @@ class ParticipantsMixin:
             book = st.book
             for _ in range(n):
                 self._pt_arrival(st, book, rng.getrandbits(20))
-            if st.volume != volume:
+            # Market makers re-quote once a level was taken out (partial fills leave the
+            # quotes alone: a re-quote is the costliest thing participants do).
+            if st.volume != volume and (len(book.asks.keys) < _LEVELS
+                                        or len(book.bids.keys) < _LEVELS):
                 self._mm_requote(st)
         if momentum:
             st.mom_ref = st.last
