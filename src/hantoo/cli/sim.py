@@ -36,6 +36,8 @@ def serve(
     strict_tr_ids: Annotated[bool, typer.Option(
         "--strict-tr-ids",
         help="refuse older TR IDs (TTTC0802U...) that KIS still accepts as aliases")] = False,
+    activity: Annotated[float, typer.Option(
+        help="synthetic traders' intensity: 1 a live market, 0 quiet, 2 twice as busy")] = 1.0,
 ) -> None:
     """Serve the KIS REST API and WebSocket (/tryitout and /) on one port."""
     from .._core.embedded import require_server_extra
@@ -65,6 +67,7 @@ def serve(
         replay_path=str(replay) if replay else None,
         limits=limits,
         strict_tr_ids=strict_tr_ids,
+        activity=activity,
     )
 
     def ready(base_url: str, ws_url: str) -> None:

@@ -182,10 +182,19 @@ class SimApp(Starlette):
                 f"{api.path}는 {route.method} 전용입니다 (method {method[:10]} not allowed)",
                 status=405,
             )
+        rec = None
+        if not route.is_auth:
+            # A gateway counts a call when it arrives: before any injected delay.
+            rec = state.auth.identify(headers.get("appkey", ""), headers.get("appsecret", ""))
+            verdict = state.limiter.check(rec.id, state.profile_for(rec))
+            if verdict is not None:
+                extra.extend(verdict.headers())
+                if not verdict.allowed:
+                    raise api_error(RATE_LIMITED)
         faults = state.faults
         faulty = faults.active and not route.is_auth and faults.applies(api.key, api.kind)
         if faulty:
-            delay = faults.delay_s()
+            delay = faults.delay_s("before")
             if delay:
                 await asyncio.sleep(delay)
             now = state.clock.now()
@@ -197,14 +206,8 @@ class SimApp(Starlette):
             if pre == "error":
                 raise api_error(GATEWAY_TIMEOUT)
         body = await _read_body(receive, headers, state.config.max_body_bytes)
-        if route.is_auth:
+        if rec is None:
             return self._auth(route, headers, body)
-        rec = state.auth.identify(headers.get("appkey", ""), headers.get("appsecret", ""))
-        verdict = state.limiter.check(rec.id, state.profile_for(rec))
-        if verdict is not None:
-            extra.extend(verdict.headers())
-            if not verdict.allowed:
-                raise api_error(RATE_LIMITED)
         state.auth.check_token(headers.get("authorization", ""), rec)
         tr_id = check_tr_id(route, headers.get("tr_id", ""), rec.persona,
                             strict=state.config.strict_tr_ids, seen_legacy=state.legacy_trs_seen)
@@ -231,8 +234,13 @@ class SimApp(Starlette):
             if not isinstance(reply, Reply):
                 raise TypeError(f"handler for {api.key} returned {type(reply).__name__}, not Reply")
         await state.durable()  # acknowledge only what the journal holds on disk
-        if faulty and faults.drop_after():
-            await _abort(send, reset=False)
+        if faulty:
+            # The call has executed (and committed): hold or lose its answer.
+            held = faults.delay_s("after") + faults.late_s()
+            if held:
+                await asyncio.sleep(held)
+            if faults.drop_after():
+                await _abort(send, reset=False)
         return reply
 
     # ------------------------------------------------------------------ token endpoints

@@ -57,6 +57,9 @@ class SimConfig:
     ``auto_accounts``: the first account an unbound key uses becomes its (funded) account.
     ``demo_key``: register ``hantoo.config.SIM_APP_KEY`` with ``SIM_ACCOUNT``. New accounts
     are funded with ``demo_krw`` won and ``demo_usd`` dollars.
+    ``activity``: intensity of the synthetic participants that trade by themselves
+    (``hantoo.sim.engine.participants``): 1 is a live market, 0 a quiet one whose prices follow
+    the seeded path only (tests that need exact fills and prices).
     """
 
     persona: Persona = "real"
@@ -82,6 +85,7 @@ class SimConfig:
     demo_usd: int = 100_000
     strict_tr_ids: bool = False
     """Refuse older TR IDs (``TTTC0802U`` ...) that KIS still answers (see ``wire_compat``)."""
+    activity: float = 1.0
 
     def __post_init__(self) -> None:
         if self.persona not in ("real", "paper"):
@@ -89,6 +93,9 @@ class SimConfig:
         if not isinstance(self.limits, LimitProfile) and self.limits != "auto":
             parse_profile(self.limits)  # fail at construction, not on the first request
         self.faults.validated()
+        from .engine.participants import arrivals_milli
+
+        arrivals_milli(self.activity)  # a bad intensity fails here, with its range
 
 
 ExchangeFactory = Callable[["SimConfig", SessionClock], Any]
@@ -115,7 +122,8 @@ def default_exchange(config: SimConfig, clock: SessionClock) -> Any:
         us = [inst.code for inst in universe if inst.is_us]
         replay = load_replay(config.replay_path, us_symbols=us)
     engine_config = ExchangeConfig(
-        seed=config.seed, universe_path=config.universe_path, clock=clock, replay=replay
+        seed=config.seed, universe_path=config.universe_path, clock=clock, replay=replay,
+        activity=config.activity,
     )
     if config.state_path and config.state_path != ":memory:":
         from .store import open_exchange
