@@ -44,7 +44,7 @@ def test_tick_table_and_limits() -> None:
 
 def test_default_universe() -> None:
     u = Universe.default()
-    assert 40 <= len(u) <= 70
+    assert 60 <= len(u) <= 100
     assert u["005930"].name == "삼성전자" and u["005930"].market is Market.KOSPI
     assert u["069500"].kind is InstrumentKind.ETF
     assert any(i.market is Market.KOSDAQ for i in u)

@@ -115,7 +115,7 @@ def notice_listener(state: SimState) -> Callable[[Any], None]:
                     qty = event.qty
             else:
                 return
-            if order.market.is_us:
+            if order.market.is_overseas:
                 return
             for tr, hts_id in recipients(order.account):
                 notice = _notice(order, hts_id, filled=filled, qty=qty, price=price, time=when,

@@ -80,10 +80,11 @@ def _restore(ex: Exchange, store: SqliteStore, meta: dict[str, str]) -> None:
         else:
             a = Account(*key)
             ex.accounts[key] = a
-        a.cash, a.reserved, a.realized = doc["cash"], doc["reserved"], doc["realized"]
-        a.fees, a.taxes = doc["fees"], doc["taxes"]
+        a.cash, a.reserved, a.realized = _slots(doc["cash"]), _slots(doc["reserved"]), \
+            _slots(doc["realized"])
+        a.fees, a.taxes = _slots(doc["fees"]), _slots(doc["taxes"])
         a.contributed = doc["contributed"]
-        a.flows = {date.fromisoformat(d): f for d, f in doc["flows"].items()}
+        a.flows = {date.fromisoformat(d): _slots(f) for d, f in doc["flows"].items()}
         for code, qty, cost, reserved, realized in doc["positions"]:
             p = a.positions[code] = Position(code, qty, cost)
             p.reserved, p.realized = reserved, realized
@@ -116,12 +117,14 @@ def _restore(ex: Exchange, store: SqliteStore, meta: dict[str, str]) -> None:
     ex._next_odno, ex._next_fill = counters["odno"], counters["fill"]
     ex._next_trade, ex._seq, ex._next_rsv = counters["trade"], counters["seq"], counters["rsv"]
     ledgers = json.loads(meta["ledgers"])
-    ex.fee_ledger, ex.tax_ledger, ex.deposits = ledgers["fees"], ledgers["taxes"], \
-        ledgers["deposits"]
+    ex.fee_ledger, ex.tax_ledger, ex.deposits = _slots(ledgers["fees"]), \
+        _slots(ledgers["taxes"]), _slots(ledgers["deposits"])
     market = json.loads(meta["market"])
-    ex._mday = [date.fromisoformat(d) for d in market["mday"]]
-    ex._phase = [Phase(p) for p in market["phase"]]
-    ex._cur_step = market["cur_step"]
+    # snapshots written before the Asian markets existed hold two slots: the rest start fresh
+    n_old = len(market["mday"])
+    ex._mday[:n_old] = [date.fromisoformat(d) for d in market["mday"]]
+    ex._phase[:n_old] = [Phase(p) for p in market["phase"]]
+    ex._cur_step[:n_old] = market["cur_step"]
     ex._premarket = market["premarket"]
     processed = int(meta["processed_us"])
     ex._processed_us = processed
@@ -150,11 +153,11 @@ def _rebuild_books(ex: Exchange, fills: list[Fill]) -> None:
     """Today's symbol states: path up to each user trade, the trades, resting orders."""
     by_trade: dict[int, Fill] = {}
     for f in fills:
-        if f.day == ex._mday[1 if f.order.inst.is_us else 0]:
+        if f.day == ex._mday[f.order.inst.mk]:
             by_trade.setdefault(f.trade_id or -f.fill_id, f)
     for f in sorted(by_trade.values(), key=lambda f: (f.time_us, f.fill_id)):
         inst = f.order.inst
-        mk = 1 if inst.is_us else 0
+        mk = inst.mk
         st = ex._states.get(inst.code) or ex._new_state(inst, mk)
         st.apply_path(min(ex.schedules[mk].step_index(f.time_us), ex._cur_step[mk]))
         st.record(f.price, f.qty)
@@ -164,7 +167,7 @@ def _rebuild_books(ex: Exchange, fills: list[Fill]) -> None:
     working = sorted((o for o in ex.orders.values() if o.remaining), key=lambda o: o.prio)
     for o in working:
         inst = o.inst
-        mk = 1 if inst.is_us else 0
+        mk = inst.mk
         st = ex._states.get(inst.code) or ex._new_state(inst, mk)
         book = (st.book, st.fixed, st.after, st.close_book)[
             {VENUE_FIXED: 1, VENUE_AFTER: 2, VENUE_CLOSE: 3}.get(o.venue, 0)
@@ -172,3 +175,10 @@ def _rebuild_books(ex: Exchange, fills: list[Fill]) -> None:
         book.add(o)
         st.active = True
         ex._active[mk].add(inst.code)
+
+
+def _slots(values: list[int]) -> list[int]:
+    """A per-currency list padded to every engine slot (older snapshots hold KRW and USD)."""
+    from .engine.overseas_markets import N_SLOTS
+
+    return [*values, *[0] * (N_SLOTS - len(values))]

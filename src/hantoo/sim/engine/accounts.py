@@ -1,8 +1,8 @@
 """Accounts, positions and margin lots.
 
 An account is keyed like KIS: ``(CANO, ACNT_PRDT_CD)`` — 8 digits and 2 digits. Money is held per
-currency in two-slot lists indexed by ``is_us`` (0 = KRW won, 1 = USD cents) so the settlement
-code indexes instead of hashing currency names.
+currency in lists indexed by the market slot (0 = KRW won, 1 = USD cents, 2 HKD, 3 JPY, 4 CNY,
+5 VND; see :mod:`.overseas_markets`) so the settlement code indexes instead of hashing names.
 
 *Buying power* is ``cash - reserved``: every open buy order reserves ``remaining × reserve price
 + commission rounded up``; the reservation shrinks exactly as the order fills or is cancelled.
@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from .overseas_markets import N_SLOTS
 from .types import AccountKind, CreditType
 
 if TYPE_CHECKING:
@@ -97,11 +98,11 @@ class Account:
         self.key = (cano, prdt)
         self.kind = AccountKind.for_product(prdt)
         self.house = house
-        self.cash = [0, 0]
-        self.reserved = [0, 0]
-        self.realized = [0, 0]
-        self.fees = [0, 0]
-        self.taxes = [0, 0]
+        self.cash = [0] * N_SLOTS
+        self.reserved = [0] * N_SLOTS
+        self.realized = [0] * N_SLOTS
+        self.fees = [0] * N_SLOTS
+        self.taxes = [0] * N_SLOTS
         self.positions: dict[str, Position] = {}
         self.lots: dict[tuple[str, date], CreditLot] = {}
         self.flows: dict[date, list[int]] = {}
@@ -115,17 +116,19 @@ class Account:
             pos = self.positions[code] = Position(code)
         return pos
 
-    def buying_power(self, is_us: bool) -> int:
-        """Cash not held by open buy orders, minor units."""
-        i = 1 if is_us else 0
+    def buying_power(self, slot: int) -> int:
+        """Cash of currency ``slot`` not held by open buy orders, minor units."""
+        i = int(slot)
         return self.cash[i] - self.reserved[i]
 
-    def add_flow(self, day: date, is_us: bool, amount: int) -> None:
+    def add_flow(self, day: date, slot: int, amount: int) -> None:
         """Record a trade-date cash flow (for the D+1/D+2 display)."""
         f = self.flows.get(day)
         if f is None:
-            f = self.flows[day] = [0, 0]
-        f[1 if is_us else 0] += amount
+            f = self.flows[day] = [0] * N_SLOTS
+        elif len(f) < N_SLOTS:
+            f.extend([0] * (N_SLOTS - len(f)))
+        f[int(slot)] += amount
 
     def __repr__(self) -> str:
         return f"Account({self.cano}-{self.prdt})"

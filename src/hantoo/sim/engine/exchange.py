@@ -32,12 +32,21 @@ from .orders import (
     VENUE_MAIN,
     Order,
 )
+from .overseas_markets import (
+    CN_SLOT,
+    HK_SLOT,
+    JP_SLOT,
+    N_SLOTS,
+    SLOT_CURRENCY,
+    VN_SLOT,
+    asia_schedule,
+)
 from .participants import CATCH_UP_US, ParticipantsMixin
 from .queries import QueryMixin
 from .reservations import ReservationMixin
 from .sessions import Ev, MarketSchedule, krx_schedule, us_schedule
 from .synthetic import Bar, DailyHistory, intraday_path, level_quantities
-from .ticks import tick_down, tick_up, to_units
+from .ticks import CURRENCY_SCALE, tick_down, tick_up, to_units
 from .types import (
     DOMESTIC_ORDER_TYPES,
     PRICELESS_TYPES,
@@ -107,13 +116,15 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         self.clock = cfg.clock or SessionClock()
         self.calendar = TradingCalendar(extra_holidays=cfg.extra_holidays)
         us_mode = cfg.us_mode or ("new_york" if self.clock.mode.value == "wall" else "mirror")
-        self.schedules: tuple[MarketSchedule, MarketSchedule] = (
+        # One timetable per engine slot (KRX, US, then Asia: see .overseas_markets).
+        self.schedules: tuple[MarketSchedule, ...] = (
             krx_schedule(self.calendar, cfg.step_seconds),
             us_schedule(us_mode, cfg.step_seconds),
+            *(asia_schedule(s, cfg.step_seconds) for s in (HK_SLOT, JP_SLOT, CN_SLOT, VN_SLOT)),
         )
         self.fee_schedule = FeeSchedule(cfg.fees)
         self._comm = (self.fee_schedule.commission_ratio(False),
-                      self.fee_schedule.commission_ratio(True))
+                      *(self.fee_schedule.commission_ratio(True),) * (N_SLOTS - 1))
         self._margin = cfg.margin_ratio.as_integer_ratio()
         self.seed = cfg.seed
         self._max_qty = cfg.max_order_qty
@@ -122,9 +133,9 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         self.accounts = {}
         self.orders = {}
         self.fills = []
-        self.fee_ledger = [0, 0]
-        self.tax_ledger = [0, 0]
-        self.deposits = [0, 0]
+        self.fee_ledger = [0] * N_SLOTS
+        self.tax_ledger = [0] * N_SLOTS
+        self.deposits = [0] * N_SLOTS
         self._states = {}
         self._histories: dict[str, DailyHistory] = {}
         self._w52: dict[tuple[str, date], tuple[int, date, int, date]] = {}
@@ -137,7 +148,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         self._listeners = []
         self._store: JournalSink | None = None
         self._book_dirty: set[str] = set()
-        self._active: tuple[set[str], set[str]] = (set(), set())
+        self._active: tuple[set[str], ...] = tuple(set() for _ in range(N_SLOTS))
         now = self.clock.now_us()
         self._now = now
         start_day = self.clock.now().date()
@@ -151,10 +162,11 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
     # ---- setup ----------------------------------------------------------------------------
     def _init_market_time(self, now: int) -> None:
         """Phase, trading day and path position of each market at ``now`` (no events run)."""
-        self._phase = [Phase.CLOSED, Phase.CLOSED]
-        self._mday = [date.min, date.min]
-        self._cur_step = [-1, -1]
-        self._epoch = [0, 0]
+        n = len(self.schedules)
+        self._phase = [Phase.CLOSED] * n
+        self._mday = [date.min] * n
+        self._cur_step = [-1] * n
+        self._epoch = [0] * n
         self._premarket = False
         self._next: list[tuple[int, Ev, int, date]] = []
         for mk, sch in enumerate(self.schedules):
@@ -279,11 +291,13 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
 
     def _deposit(self, key: AccountKey, amount: Decimal, currency: str) -> None:
         a = self._account(key)
-        u = 1 if currency == "USD" else 0
-        units = to_units(amount, 100 if u else 1)
+        if currency not in SLOT_CURRENCY:
+            raise EngineReject(RejectReason.BAD_PRICE, f"unknown currency {currency[:8]!r}")
+        u = SLOT_CURRENCY.index(currency)
+        units = to_units(amount, CURRENCY_SCALE[currency])
         if units is None:
             raise EngineReject(RejectReason.BAD_PRICE, f"amount {amount} has too many decimals")
-        if units < 0 and a.buying_power(bool(u)) < -units:
+        if units < 0 and a.buying_power(u) < -units:
             raise EngineReject(RejectReason.INSUFFICIENT_CASH, "withdrawal above buying power")
         a.cash[u] += units
         self.deposits[u] += units
@@ -331,7 +345,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         if h is None:
             h = self._histories[inst.code] = DailyHistory(
                 self.seed, inst, self.anchor,
-                self.schedules[US].calendar if inst.is_us else self.calendar,
+                self.schedules[inst.mk].calendar,
             )
         return h
 
@@ -349,7 +363,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
 
     def _state(self, inst: Instrument) -> SymbolState:
         st = self._states.get(inst.code)
-        mk = 1 if inst.is_us else 0
+        mk = inst.mk
         if st is None:
             st = self._new_state(inst, mk)
         if st.epoch != self._epoch[mk]:
@@ -482,7 +496,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
     def _run_until(self, now: int) -> None:
         nxt = self._next
         while True:
-            mk = 0 if nxt[0][0] <= nxt[1][0] else 1
+            mk = min(range(len(nxt)), key=lambda i: nxt[i][0])
             t, kind, arg, d = nxt[mk]
             if t > now:
                 break
@@ -494,7 +508,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
             self._handle(mk, kind, arg)
             nxt[mk] = self.schedules[mk].next_event(t)
             self._processed_us = t
-        self._next_us = min(nxt[0][0], nxt[1][0])
+        self._next_us = min(n[0] for n in nxt)
 
     def _active_states(self, mk: int) -> list[SymbolState]:
         states = self._states
@@ -504,6 +518,8 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         self._epoch[mk] += 1
         if kind is Ev.STEP:
             self._cur_step[mk] = arg
+            if self._phase[mk] is Phase.BREAK and mk != KRX:
+                self._phase[mk] = Phase.CONTINUOUS  # the afternoon session after lunch
             for st in self._active_states(mk):
                 self._catch_up(st, mk)
             return
@@ -530,6 +546,9 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
             self._refresh_active(mk)
         elif kind is Ev.CLOSE:
             self._close_auction(mk)
+        elif kind is Ev.BREAK_START:
+            self._phase[mk] = Phase.BREAK
+            self._refresh_active(mk)
         elif kind is Ev.POST_START:
             self._phase[mk] = Phase.POST_MARKET
             self._refresh_active(mk)
@@ -575,7 +594,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         for st in self._active_states(mk):
             st.path_skip.add(st.steps)
             st.apply_path(st.steps - 1)
-            if mk == US:
+            if mk != KRX:
                 self._cancel_synth(st.synth, st)
                 self._synth_auction(st, VENUE_CLOSE, st.path[st.steps], st.synth_aux, cross=True)
                 self._auction(st, st.close_book, st.path[st.steps])
@@ -583,9 +602,9 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
                 self._auction(st, st.book, st.path[st.steps])
             st.step = st.steps
             st.close_px = st.last
-        self._phase[mk] = Phase.CLOSED if mk == US else Phase.BREAK
+        self._phase[mk] = Phase.CLOSED if mk != KRX else Phase.BREAK
         self._expire_venue(mk, VENUE_MAIN)
-        if mk == US:
+        if mk != KRX:
             self._expire_venue(mk, VENUE_CLOSE)
         self._epoch[mk] += 1
         self._refresh_active(mk)
@@ -629,7 +648,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         """A new trading day: whatever still works expires and the day's state restarts."""
         for o in self.working_orders(mk):
             self._reduce(o, o.remaining, how="expired")
-        for code in [c for c, st in self._states.items() if (1 if st.inst.is_us else 0) == mk]:
+        for code in [c for c, st in self._states.items() if st.inst.mk == mk]:
             del self._states[code]
         self._active[mk].clear()
         self._mday[mk] = d
@@ -640,7 +659,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         """Every user order with open quantity (optionally of one market)."""
         out: list[Order] = []
         for st in self._states.values():
-            if mk is not None and (1 if st.inst.is_us else 0) != mk:
+            if mk is not None and st.inst.mk != mk:
                 continue
             for book in (st.book, st.fixed, st.after, st.close_book):
                 out.extend(o for o in book.orders() if not o.synthetic)
@@ -653,7 +672,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
             self._sync()
             st = self._state(inst)
             st.active = True
-            self._active[1 if inst.is_us else 0].add(st.inst.code)
+            self._active[inst.mk].add(st.inst.code)
         finally:
             self._commit()
 
@@ -716,8 +735,11 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         if qty > self._max_qty:
             raise EngineReject(RejectReason.QUANTITY_OVER_MAX, str(qty))
         st = self._states.get(inst.code)
-        is_us = inst.is_us
-        mk = 1 if is_us else 0
+        mk = inst.mk
+        is_us = mk != KRX  # overseas: US and Asia share the overseas rules below
+        if qty % inst.lot:
+            raise EngineReject(RejectReason.BAD_QUANTITY,
+                               f"{qty} is not a multiple of the {inst.lot}-share lot")
         if st is None or st.epoch != self._epoch[mk]:
             st = self._state(inst)
         if mk == 0 and self._phase[0] is _CONTINUOUS and otype is _LIMIT:
@@ -834,7 +856,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         if o.side == BUY and o.reserved:
             o.reserve_px = price
             new_res = self._reserve_for(o, o.remaining)
-            o.acct.reserved[1 if o.inst.is_us else 0] -= o.reserved - new_res
+            o.acct.reserved[o.inst.mk] -= o.reserved - new_res
             o.reserved = new_res
 
     def _pick_lot(self, a: Account, code: str, loan_date: date | None, qty: int) -> CreditLot:
@@ -853,9 +875,12 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         """(mode, venue, book price, match limit) for an order in the current phase."""
         phase = self._phase[mk]
         buy = side == BUY
-        if mk == US:
-            if otype not in US_ORDER_TYPES:
+        if mk != KRX:
+            if otype not in US_ORDER_TYPES or (mk != US and otype is not OrderType.LIMIT):
                 raise EngineReject(RejectReason.UNSUPPORTED_ORDER_TYPE, otype.value)
+            if otype is OrderType.LIMIT and phase is Phase.BREAK:
+                # a lunch break: the order waits in the book for the afternoon session
+                return _AUCTION, VENUE_MAIN, self._check_price(st, price), price
             if otype is OrderType.LIMIT:
                 if phase is Phase.CONTINUOUS:
                     return _CONT, VENUE_MAIN, self._check_price(st, price), price
@@ -1047,7 +1072,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         o.cancelled += diff
         o.remaining = 0
         if o.side == BUY:
-            u = 1 if o.inst.is_us else 0
+            u = o.inst.mk
             new.reserved = self._reserve_for(new, new_qty)
             a.reserved[u] -= o.reserved - new.reserved
             o.reserved = 0
@@ -1065,7 +1090,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         """Price/type change or quantity up: validate the new order, then move ``part`` to it."""
         a = o.acct
         inst = o.inst
-        mk = 1 if inst.is_us else 0
+        mk = inst.mk
         st = self._state(inst)
         # Validate against the state as if ``part`` were already released.
         bprice = self._route(st, mk, o.side, otype, price)[2]

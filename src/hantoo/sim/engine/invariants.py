@@ -35,7 +35,7 @@ def check_invariants(ex: Exchange) -> list[str]:
             bad.append(f"order {odno}: replaced {orig.replaced} but modifies hold {q}")
     # 2. cash and shares conservation
     everyone = [*ex.accounts.values(), ex.house, ex.lender]
-    for u in (0, 1):
+    for u in range(len(ex.deposits)):
         total = sum(a.cash[u] for a in everyone) + ex.fee_ledger[u] + ex.tax_ledger[u]
         if total != ex.deposits[u]:
             bad.append(f"cash[{u}] not conserved: {total} != deposits {ex.deposits[u]}")
@@ -53,11 +53,11 @@ def check_invariants(ex: Exchange) -> list[str]:
     held: dict[tuple[tuple[str, str], str, object], int] = defaultdict(int)
     for o in ex.working_orders():
         if o.side == BUY:
-            res[(o.acct.key, 1 if o.inst.is_us else 0)] += o.reserved
+            res[(o.acct.key, o.inst.mk)] += o.reserved
         else:
             held[(o.acct.key, o.inst.code, o.loan_date if o.credit else None)] += o.remaining
     for a in ex.accounts.values():
-        for u in (0, 1):
+        for u in range(len(a.reserved)):
             if a.reserved[u] != res[(a.key, u)]:
                 bad.append(f"{a!r} reserved[{u}] {a.reserved[u]} != open buys {res[(a.key, u)]}")
         for p in a.positions.values():
@@ -68,7 +68,7 @@ def check_invariants(ex: Exchange) -> list[str]:
                 bad.append(f"{a!r} lot {lot.code} reserved {lot.reserved} != open sells")
     # 4 + 5. books
     for code, st in ex._states.items():
-        mk = 1 if st.inst.is_us else 0
+        mk = st.inst.mk
         if ex._phase[mk] is Phase.CONTINUOUS and st.book.crossed():
             bad.append(f"{code}: crossed book in the continuous session")
         for book in (st.book, st.fixed, st.after, st.close_book):

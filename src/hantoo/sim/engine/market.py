@@ -76,10 +76,7 @@ class SymbolState:
         self.inst = inst
         self.trade_day = trade_day
         self.base = base
-        if inst.is_us:
-            self.lower, self.upper = 1, 1 << 40
-        else:
-            self.lower, self.upper = daily_limits(base, inst.tick_of)
+        self.lower, self.upper = inst.limits_of(base)
         self.path = path
         self.vols = vols
         self.steps = len(path) - 1

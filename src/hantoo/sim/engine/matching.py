@@ -32,6 +32,7 @@ from .orders import (
     VENUE_MAIN,
     Order,
 )
+from .overseas_markets import N_SLOTS
 from .ticks import from_units
 from .types import OrderStatus, Side
 from .views import (
@@ -167,13 +168,13 @@ class MatchingCore:
     _ev: list[Event] | None
     _listeners: list[Callable[[Event], None]]
     _margin: tuple[int, int]
-    _comm: tuple[tuple[int, int], tuple[int, int]]
+    _comm: tuple[tuple[int, int], ...]
 
     # ---- reservations ---------------------------------------------------------------------
     def _reserve_for(self, o: Order, rem: int) -> int:
         """Cash a buy order holds for ``rem`` shares: notional (margin part) + fee, rounded up."""
         n = rem * o.reserve_px
-        fn, fd = self._comm[o.inst.is_us]
+        fn, fd = self._comm[o.inst.mk]
         fee = -(-n * fn // fd)
         if o.credit is not None:
             mn, md = self._margin
@@ -204,7 +205,7 @@ class MatchingCore:
         b.fill_value += notional
         s.fill_value += notional
         inst = st.inst
-        u = 1 if inst.is_us else 0
+        u = inst.mk
         code = inst.code
         now = self._now
         day = st.trade_day
@@ -257,7 +258,7 @@ class MatchingCore:
             b.reserved = new_res
             flow = a.flows.get(day)
             if flow is None:
-                flow = a.flows[day] = [0, 0]
+                flow = a.flows[day] = [0] * N_SLOTS
             flow[u] -= out
             self._next_fill += 1
             f = Fill(self._next_fill, b, qty, px, now, day, fee, 0, tid)
@@ -325,7 +326,7 @@ class MatchingCore:
             s.taxes += tax
             flow = a.flows.get(day)
             if flow is None:
-                flow = a.flows[day] = [0, 0]
+                flow = a.flows[day] = [0] * N_SLOTS
             flow[u] += proceeds
             self._next_fill += 1
             f = Fill(self._next_fill, s, qty, px, now, day, fee, tax, tid)
@@ -507,7 +508,7 @@ class MatchingCore:
             return
         a = o.acct
         if o.side == BUY:
-            u = 1 if o.inst.is_us else 0
+            u = o.inst.mk
             new_res = self._reserve_for(o, o.remaining) if o.remaining else 0
             a.reserved[u] -= o.reserved - new_res
             o.reserved = new_res

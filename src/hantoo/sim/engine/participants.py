@@ -93,7 +93,7 @@ class ParticipantsMixin:
         seed: int
         _now: int
         _phase: list[Phase]
-        _active: tuple[set[str], set[str]]
+        _active: tuple[set[str], ...]
         _epoch: list[int]
         _book_dirty: set[str]
 
@@ -114,7 +114,7 @@ class ParticipantsMixin:
 
     def _pt_watch(self, st: SymbolState) -> None:
         """Someone looks at a KRX symbol: it becomes live (participants trade it from now)."""
-        if not st.active and not st.inst.is_us:
+        if not st.active and st.inst.mk == 0:
             st.active = True
             self._active[0].add(st.inst.code)
 

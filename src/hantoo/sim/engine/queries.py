@@ -17,9 +17,10 @@ from .clock import from_us
 from .market import SymbolState
 from .matching import MatchingCore, fill_info, order_info
 from .orders import Order
+from .overseas_markets import N_SLOTS, SLOT_CURRENCY, no_limits
 from .sessions import MarketSchedule
 from .synthetic import Bar, DailyHistory
-from .ticks import from_units, to_units
+from .ticks import CURRENCY_SCALE, from_units, to_units
 from .types import (
     PRICELESS_TYPES,
     EngineReject,
@@ -64,7 +65,7 @@ class QueryMixin(MatchingCore):
     if TYPE_CHECKING:
         config: ExchangeConfig
         universe: Universe
-        schedules: tuple[MarketSchedule, MarketSchedule]
+        schedules: tuple[MarketSchedule, ...]
         _phase: list[Phase]
         _mday: list[date]
         _premarket: bool
@@ -95,12 +96,12 @@ class QueryMixin(MatchingCore):
     def phase(self, market: str = "KRX") -> Phase:
         """Current session phase of ``"KRX"`` or ``"US"``."""
         self.sync_quietly()
-        return self._phase[1 if market.upper() == "US" else 0]
+        return self._phase[_slot_of(market)]
 
     def trading_day(self, market: str = "KRX") -> date:
         """The market's current (or last) trading date."""
         self.sync_quietly()
-        return self._mday[1 if market.upper() == "US" else 0]
+        return self._mday[_slot_of(market)]
 
     def sync_quietly(self) -> None:
         try:
@@ -113,7 +114,7 @@ class QueryMixin(MatchingCore):
         return self._inst(symbol)
 
     def _auction_book(self, st: SymbolState) -> OrderBook | None:
-        ph = self._phase[1 if st.inst.is_us else 0]
+        ph = self._phase[st.inst.mk]
         if ph is Phase.AFTER_HOURS:
             return st.after
         if ph in _AUCTION_PHASES:
@@ -150,12 +151,13 @@ class QueryMixin(MatchingCore):
         st = self._live(symbol)
         inst = st.inst
         s = inst.scale
-        mk = 1 if inst.is_us else 0
+        mk = inst.mk
         price = st.last
         change = price - st.base
-        if not inst.is_us and price >= st.upper:
+        limited = inst.limits_of is not no_limits
+        if limited and price >= st.upper:
             sign = "1"
-        elif not inst.is_us and price <= st.lower:
+        elif limited and price <= st.lower:
             sign = "4"
         else:
             sign = "2" if change > 0 else "5" if change < 0 else "3"
@@ -181,8 +183,8 @@ class QueryMixin(MatchingCore):
             change_sign=sign,
             volume=st.volume,
             trade_value=from_units(st.value, s),
-            upper_limit=None if inst.is_us else from_units(st.upper, s),
-            lower_limit=None if inst.is_us else from_units(st.lower, s),
+            upper_limit=from_units(st.upper, s) if limited else None,
+            lower_limit=from_units(st.lower, s) if limited else None,
             tick_size=from_units(inst.tick_of(price), s),
             best_ask=from_units(ask[0][0], s) if ask else None,
             best_bid=from_units(bid[0][0], s) if bid else None,
@@ -201,7 +203,7 @@ class QueryMixin(MatchingCore):
         st = self._live(symbol)
         depth = depth or self.config.book_depth
         s = st.inst.scale
-        mk = 1 if st.inst.is_us else 0
+        mk = st.inst.mk
         ph = self._phase[mk]
         if ph is Phase.AFTER_HOURS:
             book = st.after
@@ -223,7 +225,7 @@ class QueryMixin(MatchingCore):
         )
 
     def _bars(self, inst: Instrument, start: date, end: date, *, live: bool = True) -> list[Bar]:
-        mk = 1 if inst.is_us else 0
+        mk = inst.mk
         cal = self.schedules[mk].calendar
         today = self._mday[mk]
         out: list[Bar] = []
@@ -283,15 +285,18 @@ class QueryMixin(MatchingCore):
 
     def _prints(self, st: SymbolState) -> list[tuple[int, int, int, int]]:
         """All of today's prints (time_us, price, qty, aggressor), oldest first."""
-        mk = 1 if st.inst.is_us else 0
+        mk = st.inst.mk
         sch = self.schedules[mk]
         start, _ = sch.continuous
         t0 = sch.at(st.trade_day, start)
         step_us = sch.step_seconds * 1_000_000
-        close_sec = start + st.steps * sch.step_seconds + (600 if mk == 0 else 0)
+        close_sec = sch.step_second(st.steps) + (600 if mk == 0 else 0)
         close_us = sch.at(st.trade_day, close_sec)
+        # after a lunch break, point k is stamped with its afternoon time
+        stamp = ((lambda k: t0 + k * step_us) if not sch.breaks
+                 else (lambda k: sch.at(st.trade_day, sch.step_second(k))))
         pts = [
-            (t0 + k * step_us if k < st.steps else close_us, st.path[k], st.vols[k], 0)
+            (stamp(k) if k < st.steps else close_us, st.path[k], st.vols[k], 0)
             for k in range(0, min(st.step, st.steps, st.live_from) + 1)
             if k not in st.path_skip
         ]
@@ -413,9 +418,9 @@ class QueryMixin(MatchingCore):
 
     def _balance(self, a: Account) -> Balance:
         rows: list[PositionInfo] = []
-        purchase = [0, 0]
-        evals = [0, 0]
-        loans = [0, 0]
+        purchase = [0] * N_SLOTS
+        evals = [0] * N_SLOTS
+        loans = [0] * N_SLOTS
         holdings: list[tuple[str, int, int, int, object, date | None, int, int]] = []
         for p in a.positions.values():
             if p.qty:
@@ -426,7 +431,7 @@ class QueryMixin(MatchingCore):
         for code, qty, sellable, cost, credit, loan_date, loan, realized in holdings:
             inst, px = self._price_of(code)
             s = inst.scale
-            u = 1 if inst.is_us else 0
+            u = inst.mk
             ev = px * qty
             purchase[u] += cost
             evals[u] += ev
@@ -441,13 +446,14 @@ class QueryMixin(MatchingCore):
                 credit_type=credit,  # type: ignore[arg-type]
                 loan_date=loan_date, loan_amount=from_units(loan, s),
             ))
-        today = self._mday[0]
-        prev = self.schedules[0].calendar.previous_business_day(today)
         summaries = []
-        for u, cur in ((0, "KRW"), (1, "USD")):
-            s = 100 if u else 1
-            f_today = a.flows.get(today, [0, 0])[u]
-            f_prev = a.flows.get(prev, [0, 0])[u]
+        none = [0] * N_SLOTS
+        for u, cur in enumerate(SLOT_CURRENCY):
+            s = CURRENCY_SCALE[cur]
+            today = self._mday[u]
+            prev = self.schedules[u].calendar.previous_business_day(today)
+            f_today = (a.flows.get(today, none) + none)[u]
+            f_prev = (a.flows.get(prev, none) + none)[u]
             cash = a.cash[u]
             summaries.append(BalanceSummary(
                 currency=cur,
@@ -495,7 +501,7 @@ class QueryMixin(MatchingCore):
                 if units is None or units <= 0:
                     raise EngineReject(RejectReason.BAD_PRICE, str(price))
                 px = units
-            u = 1 if inst.is_us else 0
+            u = inst.mk
             fn, fd = self._comm[u]
             avail = a.cash[u] - a.reserved[u]
             credit_qty = 0
@@ -548,3 +554,19 @@ def _year_before(d: date) -> date:
         return d.replace(year=d.year - 1)
     except ValueError:  # 29 February
         return d.replace(year=d.year - 1, day=28)
+
+
+def _slot_of(market: str) -> int:
+    """Engine slot of ``"KRX"``, ``"US"`` or an overseas exchange code (``"SEHK"``, ...)."""
+    from .overseas_markets import MARKET_SLOT
+    from .types import Market
+
+    m = market.upper()
+    if m in ("KRX", ""):
+        return 0
+    if m == "US":
+        return 1
+    try:
+        return MARKET_SLOT[Market(m)]
+    except ValueError:
+        raise EngineReject(RejectReason.UNKNOWN_SYMBOL, f"market {market[:8]!r}") from None

@@ -72,7 +72,7 @@ class ReservationMixin(MatchingCore):
 
     if TYPE_CHECKING:
         config: ExchangeConfig
-        schedules: tuple[MarketSchedule, MarketSchedule]
+        schedules: tuple[MarketSchedule, ...]
         _phase: list[Phase]
         _mday: list[date]
         _cur_step: list[int]
@@ -143,7 +143,7 @@ class ReservationMixin(MatchingCore):
             self._sync()
             a = self._account(account)
             inst = self._inst(symbol)
-            if inst.is_us:
+            if inst.market.is_overseas:
                 raise EngineReject(RejectReason.UNSUPPORTED_ORDER_TYPE, "domestic only")
             try:
                 otype = OrderType(order_type)

@@ -41,6 +41,7 @@ class Ev(StrEnum):
     POST_START = "post_start"
     AFTER_START = "after_start"  # also ends the post-market session
     AFTER_AUCTION = "after_auction"  # arg 12 is the last one and closes the session
+    BREAK_START = "break_start"  # a lunch break (overseas markets); the next step resumes
 
 
 def _s(h: int, m: int) -> int:
@@ -59,8 +60,11 @@ class MarketSchedule:
         calendar: TradingCalendar,
         continuous: tuple[int, int],
         step_seconds: int,
+        breaks: tuple[tuple[int, int], ...] = (),
     ) -> None:
         self.name = name
+        #: Lunch breaks inside ``continuous`` (local seconds); the synthetic path skips them.
+        self.breaks = breaks
         self._template = sorted(template, key=lambda e: e[0])
         self._phase_secs = [p[0] for p in phases]
         self._phases = [p[1] for p in phases]
@@ -74,8 +78,20 @@ class MarketSchedule:
     def steps_per_day(self) -> int:
         """Number of synthetic price steps in the continuous session (path has one more point)."""
         start, end = self.continuous
-        return (end - start) // self.step_seconds
+        return (end - start - sum(b - a for a, b in self.breaks)) // self.step_seconds
 
+    def step_second(self, k: int) -> int:
+        """Local second of day of synthetic path point ``k`` (lunch breaks skipped)."""
+        sec = self.continuous[0] + k * self.step_seconds
+        for a, b in self.breaks:
+            if sec >= a:
+                sec += b - a
+        return sec
+
+    def extend(self, events: list[tuple[int, Ev, int]]) -> None:
+        """Add events to the template (builders that need :meth:`step_second` first)."""
+        self._template = sorted([*self._template, *events], key=lambda e: e[0])
+        self._day_cache = None
     # -- local time -------------------------------------------------------------------------
     def local(self, us: int) -> tuple[date, int]:
         """(local date, seconds since local midnight) of an instant."""
@@ -103,7 +119,13 @@ class MarketSchedule:
             return 0
         if sec >= end:
             return self.steps_per_day
-        return (sec - start) // self.step_seconds
+        off = sec - start
+        for a, b in self.breaks:
+            if sec >= b:
+                off -= b - a
+            elif sec > a:
+                off -= sec - a
+        return off // self.step_seconds
 
     def trading_date(self, us: int) -> date:
         """The local date of an instant (the market's trading date when it is a business day)."""

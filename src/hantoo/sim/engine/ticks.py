@@ -14,8 +14,11 @@ from decimal import Decimal
 TickFn = Callable[[int], int]
 
 #: Minor units per major unit, per currency. USD is kept in cents because US stocks trade on a
-#: 0.01 grid; fees are rounded to the cent as brokers do.
-CURRENCY_SCALE: dict[str, int] = {"KRW": 1, "USD": 100}
+#: 0.01 grid; fees are rounded to the cent as brokers do. HKD is kept in thousandths (the HKEX
+#: spread table starts at 0.001), JPY and VND in whole units, CNY in fen.
+CURRENCY_SCALE: dict[str, int] = {
+    "KRW": 1, "USD": 100, "HKD": 1000, "JPY": 1, "CNY": 100, "VND": 1,
+}
 
 #: KRX tick table for KOSPI/KOSDAQ stocks since 2023-01-25: (price strictly below, tick).
 KRX_TICKS: tuple[tuple[int, int], ...] = (

@@ -99,10 +99,22 @@ class Market(StrEnum):
     NASD = "NASD"
     NYSE = "NYSE"
     AMEX = "AMEX"
+    # Asian exchanges (rules as data in .overseas_markets)
+    SEHK = "SEHK"  # Hong Kong
+    TKSE = "TKSE"  # Tokyo
+    SHAA = "SHAA"  # Shanghai
+    SZAA = "SZAA"  # Shenzhen
+    HASE = "HASE"  # Hanoi
+    VNSE = "VNSE"  # Ho Chi Minh
 
     @property
     def is_us(self) -> bool:
         return self in (Market.NASD, Market.NYSE, Market.AMEX)
+
+    @property
+    def is_overseas(self) -> bool:
+        """Any exchange outside KRX (the US and Asia)."""
+        return self not in (Market.KOSPI, Market.KOSDAQ, Market.KONEX)
 
 
 class InstrumentKind(StrEnum):

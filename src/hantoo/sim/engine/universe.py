@@ -1,9 +1,11 @@
 """Instruments and the universe loader.
 
-The default universe ships as ``hantoo/sim/data/universe.csv`` (about 60 real KRX issues and a
-few US tickers, with plausible price levels). A user's file in the KRX listing format
-(``code,name,market,last_price,volume,par_value,shares_outstanding``, optional ``kind``) is read
-by the same loader. Loading is explicit (:meth:`Universe.default`, :meth:`Universe.from_csv`):
+The default universe ships as ``hantoo/sim/data/universe.csv`` (about 60 real KRX issues, a few
+US tickers and a few well-known issues of each Asian exchange, with plausible price levels). A
+user's file in the KRX listing format
+(``code,name,market,last_price,volume,par_value,shares_outstanding``, optional ``kind`` and
+``lot``; ``market`` may be any exchange code of :class:`~.types.Market`) is read by the same
+loader. Loading is explicit (:meth:`Universe.default`, :meth:`Universe.from_csv`):
 nothing is read at import time.
 """
 
@@ -16,7 +18,16 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
 
-from .ticks import CURRENCY_SCALE, TickFn, fund_tick, krx_stock_tick, to_units, us_tick
+from .overseas_markets import MARKET_SLOT, SLOT_CURRENCY, SPECS, LimitFn, limits_for
+from .ticks import (
+    CURRENCY_SCALE,
+    TickFn,
+    daily_limits,
+    fund_tick,
+    krx_stock_tick,
+    to_units,
+    us_tick,
+)
 from .types import InstrumentKind, Market
 
 _FUND_PREFIXES = (
@@ -25,14 +36,22 @@ _FUND_PREFIXES = (
 
 
 class Instrument:
-    """One listed issue. ``ref_price`` is in minor units (won, cents)."""
+    """One listed issue. ``ref_price`` is in minor units (won, cents, ...).
+
+    ``mk`` is the engine slot of its market (timetable and settlement currency, see
+    :mod:`.overseas_markets`); ``lot`` the order quantity unit; ``limits_of(base)`` the day's
+    (lower, upper) price limits.
+    """
 
     __slots__ = (
         "code",
         "currency",
         "is_us",
         "kind",
+        "limits_of",
+        "lot",
         "market",
+        "mk",
         "name",
         "par_value",
         "ref_price",
@@ -53,6 +72,7 @@ class Instrument:
         volume: int = 0,
         shares: int = 0,
         par_value: int = 0,
+        lot: int = 0,
     ) -> None:
         if ref_price <= 0:
             raise ValueError(f"{code}: reference price must be positive")
@@ -65,22 +85,30 @@ class Instrument:
         self.shares = shares
         self.par_value = par_value
         self.is_us = market.is_us
-        self.currency = "USD" if self.is_us else "KRW"
+        self.mk = MARKET_SLOT[market]
+        self.currency = SLOT_CURRENCY[self.mk]
         self.scale = CURRENCY_SCALE[self.currency]
         self.tick_of: TickFn
-        if self.is_us:
-            self.tick_of = us_tick
-        elif kind is InstrumentKind.STOCK:
-            self.tick_of = krx_stock_tick
+        self.limits_of: LimitFn
+        spec = SPECS.get(market)
+        if spec is not None:
+            self.tick_of = us_tick if self.is_us else spec.tick_of
+            self.limits_of = limits_for(market, code)
+            self.lot = lot or spec.lot
         else:
-            self.tick_of = fund_tick
+            self.tick_of = krx_stock_tick if kind is InstrumentKind.STOCK else fund_tick
+            self.limits_of = self._krx_limits
+            self.lot = lot or 1
+
+    def _krx_limits(self, base: int) -> tuple[int, int]:
+        return daily_limits(base, self.tick_of)
 
     def __repr__(self) -> str:
         return f"Instrument({self.code!r}, {self.name!r}, {self.market.value})"
 
 
 def _guess_kind(name: str, market: Market) -> InstrumentKind:
-    if not market.is_us and name.upper().startswith(_FUND_PREFIXES):
+    if not market.is_overseas and name.upper().startswith(_FUND_PREFIXES):
         return InstrumentKind.ETF
     if "ETN" in name.upper():
         return InstrumentKind.ETN
@@ -103,12 +131,14 @@ def _parse(row: dict[str, str], line: int) -> Instrument:
     try:
         market = Market(row["market"].strip().upper())
         code = row["code"].strip()
-        if not market.is_us:
+        if not market.is_overseas or market in (Market.SHAA, Market.SZAA):
             code = code.zfill(6)
+        elif market is Market.SEHK:
+            code = code.zfill(5)
         name = row["name"].strip()
         kind_text = (row.get("kind") or "").strip().upper()
         kind = InstrumentKind(kind_text) if kind_text else _guess_kind(name, market)
-        scale = CURRENCY_SCALE["USD" if market.is_us else "KRW"]
+        scale = CURRENCY_SCALE[SLOT_CURRENCY[MARKET_SLOT[market]]]
         price = to_units(row["last_price"].strip().replace(",", ""), scale)
         if price is None:
             raise ValueError(f"price {row['last_price']!r} has too many decimals")
@@ -123,6 +153,7 @@ def _parse(row: dict[str, str], line: int) -> Instrument:
             volume=_count(row.get("volume")),
             shares=_count(row.get("shares_outstanding")),
             par_value=_count(row.get("par_value")),
+            lot=_count(row.get("lot")),
         )
     except (KeyError, ValueError, InvalidOperation) as exc:
         raise ValueError(f"universe line {line}: {exc}") from exc

@@ -212,7 +212,7 @@ def domestic_symbol(call: Call, wire: str = "FID_INPUT_ISCD") -> str:
     raw = call.param(wire).upper()
     code = raw[1:] if raw[:1] in ("Q", "J") and len(raw) == 7 else raw
     inst = exchange(call).universe.get(code)
-    if inst is None or inst.is_us:
+    if inst is None or inst.market.is_overseas:
         raise bad_symbol()
     return code
 

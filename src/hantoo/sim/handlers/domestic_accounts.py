@@ -291,7 +291,7 @@ def _history(
         orders: list[OrderInfo] = exchange(call).order_history(
             _account(call), start, end, symbol=symbol, side=side, status=status
         )
-    return [o for o in orders if not o.market.is_us]
+    return [o for o in orders if not o.market.is_overseas]
 
 
 @register("domestic_stock/inquire_daily_ccld")
@@ -343,7 +343,7 @@ def inquire_psbl_rvsecncl(call: Call) -> Reply:
     side = {"1": Side.SELL, "2": Side.BUY}.get(call.param("INQR_DVSN_2"))
     with engine_errors():
         orders: list[OrderInfo] = exchange(call).open_orders(_account(call), side=side)
-    orders = [o for o in orders if not o.market.is_us]
+    orders = [o for o in orders if not o.market.is_overseas]
     by_symbol = call.param("INQR_DVSN_1") == "1"
 
     def key(o: OrderInfo) -> str:

@@ -138,7 +138,7 @@ def order_rvsecncl(call: Call) -> Reply:
     ex = exchange(call)
     with engine_errors():
         original: OrderInfo = ex.order(account, orig)
-    if original.market.is_us:
+    if original.market.is_overseas:
         raise BusinessError("APBK0656", "정정/취소할 주문이 없습니다 (해외주식 주문번호)")
     with engine_errors():
         if kind == "02":
