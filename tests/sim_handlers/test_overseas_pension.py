@@ -69,7 +69,8 @@ async def test_us_buy_shows_in_balance_fills_and_buying_power(kis: Kis) -> None:
     hk = await kis.post(OS + "order", "TTTS1002U", acct(
         OVRS_EXCG_CD="SEHK", PDNO="00700", ORD_QTY="100", OVRS_ORD_UNPR="300", CTAC_TLNO="",
         MGCO_APTM_ODNO="", ORD_SVR_DVSN_CD="0", ORD_DVSN="00"))
-    assert hk.status == 500 and hk.body["msg_cd"] == "APBK0506"
+    # Hong Kong trades in Hong Kong dollars: the account holds none
+    assert hk.status == 500 and hk.body["msg_cd"] == "APBK0013" and "HKD" in hk.body["msg1"]
     moc_buy = await kis.post(OS + "order", "TTTT1002U", acct(
         OVRS_EXCG_CD="NASD", PDNO="AAPL", ORD_QTY="1", OVRS_ORD_UNPR="0", CTAC_TLNO="",
         MGCO_APTM_ODNO="", ORD_SVR_DVSN_CD="0", ORD_DVSN="33"))

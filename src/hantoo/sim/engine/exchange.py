@@ -46,7 +46,7 @@ from .queries import QueryMixin
 from .reservations import ReservationMixin
 from .sessions import Ev, MarketSchedule, krx_schedule, us_schedule
 from .synthetic import Bar, DailyHistory, intraday_path, level_quantities
-from .ticks import CURRENCY_SCALE, tick_down, tick_up, to_units
+from .ticks import CURRENCY_SCALE, from_units, tick_down, tick_up, to_units
 from .types import (
     DOMESTIC_ORDER_TYPES,
     PRICELESS_TYPES,
@@ -771,8 +771,10 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
                 need = -(-need * mn // md)
             need += fee
             if a.cash[mk] - a.reserved[mk] < need:
-                raise EngineReject(RejectReason.INSUFFICIENT_CASH,
-                                   f"needs {need}, has {a.cash[mk] - a.reserved[mk]}")
+                raise EngineReject(
+                    RejectReason.INSUFFICIENT_CASH,
+                    f"needs {from_units(need, inst.scale)} {inst.currency}, has "
+                    f"{from_units(a.cash[mk] - a.reserved[mk], inst.scale)}")
         else:
             rpx = 0
             need = 0

@@ -495,7 +495,7 @@ class QueryMixin(MatchingCore):
             otype = OrderType(order_type)
             s = inst.scale
             if otype in PRICELESS_TYPES or price in (None, 0, "0", ""):
-                px = st.upper if not inst.is_us and otype in PRICELESS_TYPES else st.last
+                px = st.upper if inst.mk == 0 and otype in PRICELESS_TYPES else st.last
             else:
                 units = to_units(Decimal(str(price)), s)
                 if units is None or units <= 0:
@@ -505,7 +505,7 @@ class QueryMixin(MatchingCore):
             fn, fd = self._comm[u]
             avail = a.cash[u] - a.reserved[u]
             credit_qty = 0
-            if a.kind.value == "cash" and not inst.is_us and inst.kind.value == "STOCK":
+            if a.kind.value == "cash" and inst.mk == 0 and inst.kind.value == "STOCK":
                 mn, md = self._margin
                 credit_qty = _max_qty(
                     avail, lambda q: -(-q * px * mn // md) + -(-q * px * fn // fd)

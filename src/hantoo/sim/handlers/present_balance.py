@@ -1,4 +1,4 @@
-"""해외주식 체결기준현재잔고 (CTRP6504R / paper VTRP6504R) from the engine's US account.
+"""해외주식 체결기준현재잔고 (CTRP6504R / paper VTRP6504R) from the engine's overseas holdings.
 
 Why a handler and not the catalogue filler: clients read this TR as three blocks of fixed
 shape — ``output1`` one row per holding, ``output2`` one row per foreign currency (its
@@ -8,25 +8,27 @@ them. The catalogue lists the fields of all three blocks as one run, in KIS's do
 the block boundaries below are KIS's.
 
 ``WCRC_FRCR_DVSN_CD`` ``01`` (won) converts the foreign amounts of ``output1``/``output2`` at
-the base rate; ``02`` answers them in the currency itself. ``NATN_CD`` ``000`` (all) or ``840``
-(US) lists the US holdings; any other country has none in the simulator.
+the day's base rate (:mod:`hantoo.sim.engine.fx`); ``02`` answers them in the currency itself.
+``NATN_CD`` ``000`` lists every country; ``840`` US, ``344`` Hong Kong, ``392`` Japan, ``156``
+China, ``704`` Vietnam one country. ``output2`` has one row per foreign currency held.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from ..engine.fx import rates_of
+from ..engine.overseas_markets import SLOT_CURRENCY, SPECS
 from ..engine.types import Side
 from ..engine.views import Balance, OrderInfo, PositionInfo
 from . import BusinessError, Call, Reply, ok, register
 from ._common import engine_errors, exchange, krw, rate, usd
-from .overseas import USD_KRW
+from .overseas import AMOUNT_PLACES, PRDT_TYPE, PRICE_PLACES
 
 #: The first field of ``output2`` and of ``output3`` in the catalogue's run of fields.
 _OUTPUT2_FIRST = "crcy_cd"
 _OUTPUT3_FIRST = "pchs_amt_smtl"
-_MARKET_NAME = {"NASD": "나스닥", "NYSE": "뉴욕", "AMEX": "아멕스"}
-_PRDT_TYPE = {"NASD": "512", "NYSE": "513", "AMEX": "529"}
+_FOREIGN = SLOT_CURRENCY[1:]
 
 
 def _split(call: Call) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
@@ -46,13 +48,13 @@ Flows = dict[tuple[str, Side], tuple[int, Decimal]]
 
 
 def _today_flows(call: Call, account: tuple[str, str]) -> Flows:
-    """Today's filled quantity and amount per (symbol, side) of the US orders."""
+    """Today's filled quantity and amount per (symbol, side) of the overseas orders."""
     today = call.now().date()
     with engine_errors():
         orders: list[OrderInfo] = exchange(call).order_history(account, today, today)
     out: Flows = {}
     for o in orders:
-        if not o.market.is_us or not o.filled_qty:
+        if not o.market.is_overseas or not o.filled_qty:
             continue
         qty, amt = out.get((o.symbol, o.side), (0, Decimal(0)))
         out[(o.symbol, o.side)] = (qty + o.filled_qty, amt + o.fill_amount)
@@ -66,69 +68,97 @@ def inquire_present_balance(call: Call) -> Reply:
         raise BusinessError("OPSQ2000", "ERROR : INPUT INVALID_CHECK_ACNO")
     won = call.param("WCRC_FRCR_DVSN_CD") == "01"
     nation = call.param("NATN_CD") or "000"
+    nations = {spec.nation_code for spec in SPECS.values()}
+    if nation != "000" and nation not in nations:
+        raise BusinessError("OPSQ2001", f"ERROR : INPUT INVALID_CHECK_NATN_CD ({nation[:4]!r}; "
+                            f"000 전체, {', '.join(sorted(nations))})", rt_cd="2")
     f1, f2, f3 = _split(call)
+    ex = exchange(call)
     with engine_errors():
-        b: Balance = exchange(call).balance(call.account)
+        b: Balance = ex.balance(call.account)
+        today = ex.trading_day("KRX")
     flows = _today_flows(call, call.account)
-    fx = USD_KRW
+    fx = rates_of(ex)
 
-    def money(v: Decimal) -> str:
-        return krw(v * fx) if won else usd(v, 2)
+    def rate_of(cur: str) -> Decimal:
+        return fx.rate(cur, today)
 
-    us: list[PositionInfo] = (
-        sorted((p for p in b.positions if p.currency == "USD"), key=lambda p: p.symbol)
-        if nation in ("000", "840") else []
-    )
+    def money(v: Decimal, cur: str) -> str:
+        return krw(v * rate_of(cur)) if won else usd(v, AMOUNT_PLACES[cur])
+
+    def wanted(p: PositionInfo) -> bool:
+        return p.market.is_overseas and nation in ("000", SPECS[p.market].nation_code)
+
+    held: list[PositionInfo] = sorted((p for p in b.positions if wanted(p)),
+                                      key=lambda p: (p.market.value, p.symbol))
     rows = []
-    for p in us:
+    for p in held:
         bq, ba = flows.get((p.symbol, Side.BUY), (0, Decimal(0)))
         sq, sa = flows.get((p.symbol, Side.SELL), (0, Decimal(0)))
         mk = p.market.value
+        spec = SPECS[p.market]
+        c = p.currency
+        places = PRICE_PLACES[c]
         rows.append(_only(f1, {
             "cblc_qty13": str(p.qty), "thdt_buy_ccld_qty1": str(bq),
             "thdt_sll_ccld_qty1": str(sq), "ccld_qty_smtl1": str(p.qty),
-            "ord_psbl_qty1": str(p.sellable_qty), "frcr_pchs_amt": money(p.purchase_amount),
-            "frcr_evlu_amt2": money(p.eval_amount), "evlu_pfls_amt2": money(p.eval_pnl),
+            "ord_psbl_qty1": str(p.sellable_qty), "frcr_pchs_amt": money(p.purchase_amount, c),
+            "frcr_evlu_amt2": money(p.eval_amount, c), "evlu_pfls_amt2": money(p.eval_pnl, c),
             "evlu_pfls_rt1": rate(p.eval_pnl, p.purchase_amount), "pdno": p.symbol,
-            "bass_exrt": usd(fx, 4), "buy_crcy_cd": "USD", "ovrs_now_pric1": usd(p.price, 4),
-            "avg_unpr3": usd(p.avg_price, 4), "tr_mket_name": _MARKET_NAME.get(mk, mk),
-            "natn_kor_name": "미국", "pchs_rmnd_wcrc_amt": krw(p.purchase_amount * fx),
-            "thdt_buy_ccld_frcr_amt": money(ba), "thdt_sll_ccld_frcr_amt": money(sa),
-            "unit_amt": "0", "std_pdno": "", "prdt_type_cd": _PRDT_TYPE.get(mk, ""),
+            "bass_exrt": usd(rate_of(c), 4), "buy_crcy_cd": c,
+            "ovrs_now_pric1": usd(p.price, places), "avg_unpr3": usd(p.avg_price, places),
+            "tr_mket_name": spec.name_ko, "natn_kor_name": spec.country_ko,
+            "pchs_rmnd_wcrc_amt": krw(p.purchase_amount * rate_of(c)),
+            "thdt_buy_ccld_frcr_amt": money(ba, c), "thdt_sll_ccld_frcr_amt": money(sa, c),
+            "unit_amt": "0", "std_pdno": "", "prdt_type_cd": PRDT_TYPE.get(mk, ""),
             "loan_rmnd": "0", "loan_dt": "", "loan_expd_dt": "", "ovrs_excg_cd": mk,
             "item_lnkg_excg_cd": mk,
         }))
-    usd_sum = next((s for s in b.summary if s.currency == "USD"), None)
-    krw_sum = next((s for s in b.summary if s.currency == "KRW"), None)
+    sums = {s.currency: s for s in b.summary}
+    krw_sum = sums.get("KRW")
     currencies = []
-    buys = sum((a for (_, side), (_, a) in flows.items() if side is Side.BUY), Decimal(0))
-    sells = sum((a for (_, side), (_, a) in flows.items() if side is Side.SELL), Decimal(0))
-    if usd_sum is not None and nation in ("000", "840"):
+    purchase = evalu = foreign_cash = reserved = buys_w = sells_w = Decimal(0)
+    for cur in _FOREIGN:
+        cs = sums.get(cur)
+        mine = [p for p in held if p.currency == cur]
+        if cs is None:
+            continue
+        r = rate_of(cur)
+        purchase += sum((p.purchase_amount for p in mine), Decimal(0)) * r
+        evalu += sum((p.eval_amount for p in mine), Decimal(0)) * r
+        symbols = {p.symbol for p in b.positions if p.currency == cur}
+        buys = sum((a for (sym, side), (_, a) in flows.items()
+                    if side is Side.BUY and sym in symbols), Decimal(0))
+        sells = sum((a for (sym, side), (_, a) in flows.items()
+                     if side is Side.SELL and sym in symbols), Decimal(0))
+        buys_w += buys * r
+        sells_w += sells * r
+        foreign_cash += cs.cash_d2 * r
+        reserved += cs.reserved * r
+        if not (cs.cash_d2 or cs.reserved or mine or buys or sells):
+            continue  # a currency the account never used
         currencies.append(_only(f2, {
-            "crcy_cd": "USD", "frcr_buy_amt_smtl": money(buys),
-            "frcr_sll_amt_smtl": money(sells), "frcr_dncl_amt_2": money(usd_sum.cash),
-            "frst_bltn_exrt": usd(fx, 4), "frcr_buy_mgn_amt": money(usd_sum.reserved),
-            "frcr_etc_mgna": money(Decimal(0)),
-            "frcr_drwg_psbl_amt_1": money(usd_sum.orderable), "acpl_cstd_crcy_yn": "N",
-            "nxdy_frcr_drwg_psbl_amt": money(usd_sum.cash_d1),
+            "crcy_cd": cur, "frcr_buy_amt_smtl": money(buys, cur),
+            "frcr_sll_amt_smtl": money(sells, cur), "frcr_dncl_amt_2": money(cs.cash, cur),
+            "frst_bltn_exrt": usd(r, 4), "frcr_buy_mgn_amt": money(cs.reserved, cur),
+            "frcr_etc_mgna": money(Decimal(0), cur),
+            "frcr_drwg_psbl_amt_1": money(cs.orderable, cur), "acpl_cstd_crcy_yn": "N",
+            "nxdy_frcr_drwg_psbl_amt": money(cs.cash_d1, cur),
         }))
-    purchase = sum((p.purchase_amount for p in us), Decimal(0)) * fx
-    evalu = sum((p.eval_amount for p in us), Decimal(0)) * fx
     pnl = evalu - purchase
-    usd_cash = (usd_sum.cash_d2 if usd_sum else Decimal(0)) * fx
     krw_cash = krw_sum.cash_d2 if krw_sum else Decimal(0)
-    reserved = (usd_sum.reserved if usd_sum else Decimal(0)) * fx
+    usd_sum = sums.get("USD")
     summary = _only(f3, {
         "pchs_amt_smtl": krw(purchase), "evlu_amt_smtl": krw(evalu),
         "evlu_pfls_amt_smtl": krw(pnl), "dncl_amt": krw(krw_cash), "cma_evlu_amt": "0",
-        "tot_dncl_amt": krw(krw_cash + usd_cash), "etc_mgna": "0",
+        "tot_dncl_amt": krw(krw_cash + foreign_cash), "etc_mgna": "0",
         "wdrw_psbl_tot_amt": krw(krw_sum.orderable if krw_sum else 0),
-        "frcr_evlu_tota": krw(usd_cash + evalu), "evlu_erng_rt1": rate(pnl, purchase),
+        "frcr_evlu_tota": krw(foreign_cash + evalu), "evlu_erng_rt1": rate(pnl, purchase),
         "pchs_amt_smtl_amt": krw(purchase), "evlu_amt_smtl_amt": krw(evalu),
-        "tot_evlu_pfls_amt": krw(pnl), "tot_asst_amt": krw(krw_cash + usd_cash + evalu),
+        "tot_evlu_pfls_amt": krw(pnl), "tot_asst_amt": krw(krw_cash + foreign_cash + evalu),
         "buy_mgn_amt": krw(reserved), "mgna_tota": krw(reserved),
         "frcr_use_psbl_amt": usd(usd_sum.orderable if usd_sum else 0, 2),
-        "ustl_sll_amt_smtl": krw(sells * fx), "ustl_buy_amt_smtl": krw(buys * fx),
+        "ustl_sll_amt_smtl": krw(sells_w), "ustl_buy_amt_smtl": krw(buys_w),
         "tot_frcr_cblc_smtl": usd((usd_sum.cash_d2 if usd_sum else 0), 2), "tot_loan_amt": "0",
     })
     return ok(output1=rows, output2=currencies, output3=summary, tr_cont="D")
