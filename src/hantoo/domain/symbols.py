@@ -56,6 +56,12 @@ _ALIASES = {"NASDAQ": "NASD", "NAS": "NASD", "NYS": "NYSE", "AMS": "AMEX", "ARCA
             "HKS": "SEHK", "SHS": "SHAA", "SZS": "SZAA", "TSE": "TKSE", "HNX": "HASE",
             "HSX": "VNSE"}
 US_EXCHANGES = frozenset({"NASD", "NYSE", "AMEX"})
+#: Tick table and order lot per non-US exchange (Hong Kong's board lot differs per issue, so
+#: the SDK leaves that check to the exchange).
+_ASIA_RULES: dict[str, tuple[TickRule, int | None]] = {
+    "SEHK": (TickRule.HK, None), "TKSE": (TickRule.TSE, 100), "SHAA": (TickRule.CN, 100),
+    "SZAA": (TickRule.CN, 100), "VNSE": (TickRule.HOSE, 100), "HASE": (TickRule.HNX, 100),
+}
 
 _DOMESTIC = re.compile(r"^[0-9A-Z]{6}$")
 _TICKER = re.compile(r"^[A-Z0-9][A-Z0-9./\-]{0,15}$")
@@ -109,9 +115,17 @@ class Symbol:
         return _EXCHANGES[self.exchange][1] if self.is_overseas else Currency.KRW
 
     @property
+    def lot_size(self) -> int | None:
+        """Shares per order unit where the exchange fixes one (Tokyo, China, Vietnam: 100; US
+        and KRX: 1); ``None`` for Hong Kong, whose board lot differs per issue."""
+        if self.is_overseas and self.exchange in _ASIA_RULES:
+            return _ASIA_RULES[self.exchange][1]
+        return 1
+
+    @property
     def tick_rule(self) -> TickRule:
         if self.is_overseas:
-            return TickRule.US
+            return _ASIA_RULES[self.exchange][0] if self.exchange in _ASIA_RULES else TickRule.US
         if self.kind in (InstrumentKind.ETF, InstrumentKind.ETN, InstrumentKind.ELW):
             return TickRule.KRX_FUND
         return TickRule.KRX_STOCK

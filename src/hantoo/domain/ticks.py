@@ -3,6 +3,9 @@
 KRX (KOSPI and KOSDAQ since 2023-01-25): < 2,000 → 1; < 5,000 → 5; < 20,000 → 10;
 < 50,000 → 50; < 200,000 → 100; < 500,000 → 500; else 1,000. ETF/ETN/ELW: 5.
 US: $0.01 (and $0.0001 below $1, as Regulation NMS allows sub-penny quotes there).
+Hong Kong: the HKEX spread table (HK$0.001 below 0.25 … HK$5 from 5,000). Tokyo: the TSE table
+for standard issues (¥1 up to 3,000, ¥5 to 5,000, ¥10 to 30,000 …). Shanghai/Shenzhen: 0.01
+yuan. Ho Chi Minh (HOSE): 10/50/100 dong below 10,000/50,000/above; Hanoi (HNX): 100 dong.
 
 Every band boundary is a multiple of the next band's tick, so rounding inside the band that
 contains the price always lands on a valid price.
@@ -29,6 +32,23 @@ class TickRule(StrEnum):
     KRX_STOCK = "krx_stock"
     KRX_FUND = "krx_fund"  # ETF, ETN, ELW
     US = "us"
+    HK = "hk"
+    TSE = "tse"
+    CN = "cn"
+    HOSE = "hose"
+    HNX = "hnx"
+
+
+_HK_BANDS: tuple[tuple[Decimal, Decimal], ...] = tuple(
+    (Decimal(a), Decimal(b)) for a, b in (
+        ("0.25", "0.001"), ("0.50", "0.005"), ("10", "0.01"), ("20", "0.02"), ("100", "0.05"),
+        ("200", "0.1"), ("500", "0.2"), ("1000", "0.5"), ("2000", "1"), ("5000", "2"))
+)
+#: TSE: (price up to and including, tick).
+_TSE_BANDS: tuple[tuple[int, int], ...] = (
+    (3_000, 1), (5_000, 5), (30_000, 10), (50_000, 50), (300_000, 100), (500_000, 500),
+    (3_000_000, 1_000), (5_000_000, 5_000),
+)
 
 
 class PriceRounding(StrEnum):
@@ -47,6 +67,16 @@ def tick_size(price: Decimal, rule: TickRule | str = TickRule.KRX_STOCK) -> Deci
         return Decimal("0.0001") if price < 1 else Decimal("0.01")
     if rule is TickRule.KRX_FUND:
         return Decimal(5)
+    if rule is TickRule.HK:
+        return next((t for upper, t in _HK_BANDS if price < upper), Decimal(5))
+    if rule is TickRule.TSE:
+        return Decimal(next((t for upper, t in _TSE_BANDS if price <= upper), 10_000))
+    if rule is TickRule.CN:
+        return Decimal("0.01")
+    if rule is TickRule.HOSE:
+        return Decimal(10 if price < 10_000 else 50 if price < 50_000 else 100)
+    if rule is TickRule.HNX:
+        return Decimal(100)
     for upper, tick in _KRX_BANDS:
         if price < upper:
             return Decimal(tick)

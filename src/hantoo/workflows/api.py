@@ -49,7 +49,9 @@ from .trading import CreditSpec, OrderRef
 
 __all__ = ["Market", "Placed"]
 
-Market = Literal["domestic", "us"]
+#: ``"domestic"``, ``"us"``, or an overseas exchange code (``"SEHK"``, ``"TKSE"``, ``"SHAA"``,
+#: ``"SZAA"``, ``"HASE"``, ``"VNSE"``; the quote naming ``"HKS"``, ``"TSE"``... works too).
+Market = Literal["domestic", "us"] | str
 H = TypeVar("H", bound=_OrderBase)
 T = TypeVar("T")
 
@@ -194,15 +196,15 @@ def as_handle(host: Any, order: Any, cls: type[H]) -> H:
 
 def cancel_all(host: _Host, symbol: Symbol | str | int | None, mkt: Market) -> Workflow[list[str]]:
     sym = _sym(symbol) if symbol is not None else None
-    return trading.cancel_all_flow(_ctx(host), us=mkt == "us" or bool(sym and sym.is_overseas),
-                                   symbol=sym)
+    us = mkt != "domestic" or bool(sym and sym.is_overseas)
+    return trading.cancel_all_flow(_ctx(host), us=us, symbol=sym)
 
 
 def open_orders(host: _Host, symbol: Symbol | str | int | None,
                 mkt: Market) -> Workflow[list[OrderSnapshot]]:
     sym = _sym(symbol) if symbol is not None else None
-    return trading.open_orders_flow(_ctx(host), us=mkt == "us" or bool(sym and sym.is_overseas),
-                                    symbol=sym)
+    us = mkt != "domestic" or bool(sym and sym.is_overseas)
+    return trading.open_orders_flow(_ctx(host), us=us, symbol=sym)
 
 
 def fills(host: _Host, start: dt.date | str, end: dt.date | str | None,
@@ -211,13 +213,17 @@ def fills(host: _Host, start: dt.date | str, end: dt.date | str | None,
 
     def build(ctx: Context) -> Workflow[Fills]:
         return account.fills_flow(ctx, _date(start, ctx.today()), _date(end, ctx.today()),
-                                  us=mkt == "us" or bool(sym and sym.is_overseas), symbol=sym)
+                                  us=mkt != "domestic" or bool(sym and sym.is_overseas), symbol=sym)
 
     return _on_server_date(host, build) if end is None else build(_ctx(host))
 
 
 def balance(host: _Host, mkt: Market) -> Workflow[Balance]:
-    return account.balance_flow(_ctx(host), us=mkt == "us")
+    if mkt in ("domestic", "us"):
+        return account.balance_flow(_ctx(host), us=mkt == "us")
+    where = Symbol.overseas("X", mkt)  # validates the exchange code, names the known ones
+    return account.balance_flow(_ctx(host), us=True, exchange=where.exchange,
+                                currency=where.currency)
 
 
 def pension_balance(host: _Host) -> Workflow[Balance]:

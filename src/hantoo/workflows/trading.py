@@ -107,13 +107,7 @@ class OrderRef:
 
 def _family(symbol: Symbol) -> ProductFamily:
     if symbol.is_overseas:
-        if not symbol.is_us:
-            raise UnsupportedOrderError(
-                f"hantoo's order workflows cover KRX and US stocks; {symbol.exchange} orders "
-                "go through client.overseas_stock.order(...) directly",
-                suggestion="client.overseas_stock.order(...)",
-            )
-        return ProductFamily.US_STOCK
+        return ProductFamily.US_STOCK  # the overseas order API (Asian exchanges: limit only)
     return ProductFamily.DOMESTIC_STOCK
 
 
@@ -139,6 +133,16 @@ def prepare_order(
                         "hold prices exactly)")
     ot = OrderType.parse(order_type) if order_type is not None else (
         OrderType.LIMIT if price is not None else OrderType.MARKET)
+    lot = symbol.lot_size
+    if lot and quantity % lot:
+        raise ValueError(f"{symbol} trades in lots of {lot} shares: {quantity} is not a multiple "
+                         f"(try {quantity - quantity % lot or lot})")
+    if symbol.is_overseas and not symbol.is_us and (
+        ot is not OrderType.LIMIT or tif not in (None, "day", TimeInForce.DAY)
+    ):
+        raise UnsupportedOrderError(
+            f"{symbol.exchange} takes day limit orders only through the KIS API, not {ot.value}",
+            suggestion="order_type='limit' with a price")
     resolved = resolve_order(_family(symbol), ot, tif, side=s, paper=ctx.paper)
     if resolved.takes_price:
         if price is None:

@@ -3,7 +3,8 @@
 KRX is closed on weekends, on public holidays, on election days, on Labour Day (1 May) and on the
 last business day of the year. The list below covers 2024–2027 (temporary holidays as announced);
 outside that range only weekends and fixed-date holidays are known, and callers may add dates
-through :class:`TradingCalendar`'s ``extra_holidays``. US markets are simulated with weekends only.
+through :class:`TradingCalendar`'s ``extra_holidays``. US and Asian markets: weekends plus the
+fixed-date holidays of :mod:`.overseas_markets`.
 """
 
 from __future__ import annotations

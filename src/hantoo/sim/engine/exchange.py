@@ -40,6 +40,7 @@ from .overseas_markets import (
     SLOT_CURRENCY,
     VN_SLOT,
     asia_schedule,
+    calendar_for,
 )
 from .participants import CATCH_UP_US, ParticipantsMixin
 from .queries import QueryMixin
@@ -117,9 +118,11 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         self.calendar = TradingCalendar(extra_holidays=cfg.extra_holidays)
         us_mode = cfg.us_mode or ("new_york" if self.clock.mode.value == "wall" else "mirror")
         # One timetable per engine slot (KRX, US, then Asia: see .overseas_markets).
+        us_sch = us_schedule(us_mode, cfg.step_seconds)
+        us_sch.calendar = calendar_for(US)  # weekends and the fixed-date US holidays
         self.schedules: tuple[MarketSchedule, ...] = (
             krx_schedule(self.calendar, cfg.step_seconds),
-            us_schedule(us_mode, cfg.step_seconds),
+            us_sch,
             *(asia_schedule(s, cfg.step_seconds) for s in (HK_SLOT, JP_SLOT, CN_SLOT, VN_SLOT)),
         )
         self.fee_schedule = FeeSchedule(cfg.fees)

@@ -192,6 +192,7 @@ def limits_for(market: Market, code: str) -> LimitFn:
 # --------------------------------------------------------------------------- calendars
 #: Fixed-date holidays (month, day) per slot; weekends are always closed.
 FIXED_HOLIDAYS: dict[int, tuple[tuple[int, int], ...]] = {
+    US_SLOT: ((1, 1), (6, 19), (7, 4), (12, 25)),
     HK_SLOT: ((1, 1), (5, 1), (7, 1), (10, 1), (12, 25), (12, 26)),
     JP_SLOT: ((1, 1), (1, 2), (1, 3), (2, 11), (2, 23), (4, 29), (5, 3), (5, 4), (5, 5),
               (11, 3), (11, 23), (12, 31)),

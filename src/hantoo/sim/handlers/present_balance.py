@@ -139,7 +139,7 @@ def inquire_present_balance(call: Call) -> Reply:
             continue  # a currency the account never used
         currencies.append(_only(f2, {
             "crcy_cd": cur, "frcr_buy_amt_smtl": money(buys, cur),
-            "frcr_sll_amt_smtl": money(sells, cur), "frcr_dncl_amt_2": money(cs.cash, cur),
+            "frcr_sll_amt_smtl": money(sells, cur), "frcr_dncl_amt_2": money(cs.cash_d2, cur),
             "frst_bltn_exrt": usd(r, 4), "frcr_buy_mgn_amt": money(cs.reserved, cur),
             "frcr_etc_mgna": money(Decimal(0), cur),
             "frcr_drwg_psbl_amt_1": money(cs.orderable, cur), "acpl_cstd_crcy_yn": "N",
