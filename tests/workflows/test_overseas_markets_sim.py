@@ -1,0 +1,121 @@
+"""Overseas stocks on their own exchanges, through the SDK against the simulator: Hong Kong,
+Tokyo and the US. Order → fill → position → balance in the market's currency → P&L in won at
+the day's rate; candles agree with the quote over a long range; lot and tick rules are checked
+before anything is sent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from hantoo.domain import OrderStatus
+from hantoo.domain.errors import TickSizeError
+from hantoo.errors import ApiError
+from hantoo.sim.engine.clock import KST
+from hantoo.sim.engine.fx import rates_of
+
+sys.path.insert(0, str(Path(__file__).parent))
+from simkit import ACCOUNT, private_sim
+
+#: A Tuesday: Hong Kong (10:00 HKT), Tokyo (11:00 JST) and the US (mirror) are all trading.
+START = dt.datetime(2026, 11, 24, 11, 0, tzinfo=KST)
+DEPOSIT = {"HKD": Decimal(1_000_000), "JPY": Decimal(50_000_000), "USD": Decimal(100_000)}
+
+
+@pytest.mark.parametrize(("symbol", "currency", "qty"), [
+    ("SEHK:00700", "HKD", 200), ("TSE:7203", "JPY", 300), ("NASD:AAPL", "USD", 10),
+])
+def test_overseas_lifecycle_in_its_currency(symbol: str, currency: str, qty: int) -> None:
+    exchange = symbol.split(":")[0]
+    with private_sim(clock_start=START) as sim, sim.client() as c:
+        ex = sim.state.exchange
+        ex.deposit(ACCOUNT, DEPOSIT[currency], currency)
+        cash0 = c.balance(market=exchange).cash
+        assert cash0 is not None and cash0 >= DEPOSIT[currency]  # the US has a starting deposit
+        book = c.order_book(symbol)
+        ask = book.best_ask
+        assert ask is not None and book.currency == currency
+        assert ask.quantity >= qty
+        order = c.place_order(symbol, "buy", qty, ask.price)
+        snap = order.refresh()
+        assert snap.status is OrderStatus.FILLED
+        assert (snap.filled_quantity, snap.average_fill_price) == (qty, ask.price)
+
+        (pos,) = c.positions(market=exchange)
+        assert (pos.quantity, pos.currency, pos.average_price) == (qty, currency, ask.price)
+        bal = c.balance(market=exchange)
+        assert bal.currency == currency and bal.cash is not None
+        fee = cash0 - bal.cash - qty * ask.price
+        assert 0 < fee <= qty * ask.price * Decimal("0.0025") + 1  # the 0.25 % commission
+        assert bal.total_value == bal.cash + (bal.market_value or 0)
+
+        # the market moves on; the won P&L is the foreign P&L at the day's rate
+        sim.advance(40 * 60)
+        day = ex.trading_day("KRX")
+        won_rate = rates_of(ex).rate(currency, day)
+        r = c.call("overseas_stock/inquire_present_balance", {
+            "WCRC_FRCR_DVSN_CD": "01", "NATN_CD": "000", "TR_MKET_CD": "00",
+            "INQR_DVSN_CD": "00"})
+        (held,) = r.rows("output1")
+        assert Decimal(str(held.get("bass_exrt"))) == won_rate
+        (pos,) = c.positions(market=exchange)
+        assert pos.pnl is not None
+        won_pnl = Decimal(str(r.rows("output3")[0].get("evlu_pfls_amt_smtl")))
+        assert abs(won_pnl - pos.pnl * won_rate) <= 1
+        foreign = c.call("overseas_stock/inquire_present_balance", {
+            "WCRC_FRCR_DVSN_CD": "02", "NATN_CD": "000", "TR_MKET_CD": "00",
+            "INQR_DVSN_CD": "00"})
+        (cur,) = [x for x in foreign.rows("output2") if x.get("crcy_cd") == currency]
+        assert Decimal(str(cur.get("frcr_dncl_amt_2"))) == bal.cash
+
+
+@pytest.mark.parametrize("symbol", ["SEHK:00700", "TSE:7203", "NASD:AAPL", "SHAA:600519",
+                                    "VNSE:VNM"])
+def test_candles_agree_with_the_quote_over_any_range(symbol: str) -> None:
+    with private_sim(clock_start=START) as sim, sim.client() as c:
+        sim.advance(30 * 60)
+        quote = c.quote(symbol)
+        bars = c.candles(symbol, "2025-01-01", "2026-11-24")
+        assert 400 <= len(bars) <= 500  # ~ two years of business days, not ten filler bars
+        assert bars[0].date <= dt.date(2025, 1, 10)
+        for b in bars:
+            assert b.high >= max(b.open, b.close) >= min(b.open, b.close) >= b.low > 0
+            assert b.currency == quote.currency
+        days = [b.date for b in bars]
+        assert days == sorted(set(days))
+        last = bars[-1]
+        assert quote.volume > 0  # every one of these markets is trading at this hour
+        assert last.close == quote.price and last.volume == quote.volume  # today's live bar
+        weeks = c.candles(symbol, "2026-01-01", "2026-11-24", "week")
+        assert weeks[-1].close == bars[-1].close
+        assert max(w.high for w in weeks) == max(b.high for b in bars if b.date.year == 2026)
+
+
+def test_lots_and_ticks_are_checked_before_sending() -> None:
+    with private_sim(clock_start=START) as sim, sim.client() as c:
+        with pytest.raises(ValueError, match="lots of 100"):
+            c.place_order("TSE:7203", "buy", 150, 2800)
+        with pytest.raises(TickSizeError, match="tick"):
+            c.place_order("SEHK:00700", "buy", 100, "480.1")  # HK$0.2 ticks from 200 to 500
+        with pytest.raises(ValueError, match="lots of 100"):
+            c.place_order("SZAA:000858", "buy", 50, "130.00")
+        assert sim.wire.orders() == []
+        # Hong Kong board lots differ per issue: the exchange refuses, naming the lot
+        sim.state.exchange.deposit(ACCOUNT, Decimal(1_000_000), "HKD")
+        with pytest.raises(ApiError, match="400") as err:
+            c.call("overseas_stock/order", {
+                "ord_dv": "buy", "OVRS_EXCG_CD": "SEHK", "PDNO": "00005", "ORD_QTY": "100",
+                "OVRS_ORD_UNPR": "95.00", "ORD_SVR_DVSN_CD": "0", "ORD_DVSN": "00",
+                "CTAC_TLNO": "", "MGCO_APTM_ODNO": ""})
+        assert err.value.msg_cd == "APBK0400"
+
+
+def test_an_order_needs_cash_in_the_markets_currency() -> None:
+    with private_sim(clock_start=START) as sim, sim.client() as c:
+        sim.fund(krw=1_000_000_000, usd=1_000_000)  # plenty of won and dollars, no yen
+        with pytest.raises(ApiError, match="JPY"):
+            c.place_order("TSE:7203", "buy", 100, 2800)
