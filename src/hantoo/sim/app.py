@@ -225,6 +225,10 @@ class SimApp(Starlette):
             api=api, tr_id=tr_id, params=params, key=rec, account=account, state=state,
             tr_cont=headers.get("tr_cont", ""), headers=headers,
         )
+        if api.category.startswith("overseas"):
+            from .handlers.overseas_validation import check as check_overseas
+
+            check_overseas(call)  # refuses malformed overseas input, naming the field
         handler = state.handlers.get(api.key) or handler_for(api.key)
         if handler is None:
             reply = generic.respond(call)

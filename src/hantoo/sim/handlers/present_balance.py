@@ -118,7 +118,9 @@ def inquire_present_balance(call: Call) -> Reply:
     krw_sum = sums.get("KRW")
     currencies = []
     purchase = evalu = foreign_cash = reserved = buys_w = sells_w = Decimal(0)
-    for cur in _FOREIGN:
+    shown = _FOREIGN if nation == "000" else tuple(
+        {spec.currency for spec in SPECS.values() if spec.nation_code == nation})
+    for cur in shown:
         cs = sums.get(cur)
         mine = [p for p in held if p.currency == cur]
         if cs is None:
