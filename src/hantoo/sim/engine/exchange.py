@@ -499,7 +499,10 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
     def _run_until(self, now: int) -> None:
         nxt = self._next
         while True:
-            mk = min(range(len(nxt)), key=lambda i: nxt[i][0])
+            mk = 0
+            for i in range(1, len(nxt)):
+                if nxt[i][0] < nxt[mk][0]:
+                    mk = i
             t, kind, arg, d = nxt[mk]
             if t > now:
                 break

@@ -156,6 +156,14 @@ class MarketSchedule:
         Templates never hold two events at the same instant, so "strictly after the last one
         handled" never skips an event.
         """
+        cached = self._day_cache
+        if cached is not None:
+            times = cached[1]
+            # inside the cached day: no time-zone conversion, one bisect (the hot case when a
+            # clock jump walks a day's steps)
+            if times and times[0] <= after_us < times[-1]:
+                t, kind, arg = cached[2][bisect.bisect_right(times, after_us)]
+                return t, kind, arg, cached[0]
         d, _ = self.local(after_us)
         for _ in range(16):
             times, events = self.events_on(d)
