@@ -119,3 +119,23 @@ def test_an_order_needs_cash_in_the_markets_currency() -> None:
         sim.fund(krw=1_000_000_000, usd=1_000_000)  # plenty of won and dollars, no yen
         with pytest.raises(ApiError, match="JPY"):
             c.place_order("TSE:7203", "buy", 100, 2800)
+
+
+def test_realtime_overseas_records_come_from_the_engine() -> None:
+    from hantoo._generated.streams import RECORDS
+    from hantoo.sim.ws import hub_for
+
+    with private_sim(clock_start=START) as sim, sim.client() as c:
+        quote = c.quote("SEHK:00700")
+        feed = hub_for(sim.state).feed
+        cols = [col.lower() for col in RECORDS["HDFSCNT0"].COLUMNS]
+        (row,) = feed.rows("HDFSCNT0", "DHKS00700", 1)
+        rec = dict(zip(cols, row, strict=False))
+        assert (rec["symb"], rec["zdiv"]) == ("00700", "3")
+        assert Decimal(rec["last"]) == quote.price and rec["last"] == f"{quote.price:.3f}"
+        assert rec["xhms"][:2] == "10" and rec["khms"][:2] == "11"  # Hong Kong is KST - 1h
+        book_cols = [col.lower() for col in RECORDS["HDFSASP1"].COLUMNS]
+        (brow,) = feed.rows("HDFSASP1", "DTSE7203", 1)
+        book = dict(zip(book_cols, brow, strict=False))
+        tokyo = c.order_book("TSE:7203")
+        assert tokyo.best_ask is not None and Decimal(book["pask1"]) == tokyo.best_ask.price

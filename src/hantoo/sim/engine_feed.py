@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from .._generated.streams import RECORDS
+from .engine.overseas_markets import PRICE_PLACES, local_time
 from .feed import SyntheticFeed
 
 __all__ = ["EngineFeed"]
@@ -156,26 +157,30 @@ class EngineFeed(SyntheticFeed):
     def _us_trade(
         self, tr_id: str, tr_key: str, symbol: str, q: Any, when: dt.datetime
     ) -> dict[str, str]:
-        ny = when.astimezone(dt.timezone(dt.timedelta(hours=-5)))
+        # every overseas exchange: its local time and its currency's decimals (USD 4, HKD 3...)
+        ny = local_time(q.market, when)
+        n = PRICE_PLACES.get(q.currency, 4)
         return {
-            "symb": symbol, "zdiv": "4",
+            "symb": symbol, "zdiv": str(n),
             "xymd": ny.strftime("%Y%m%d"), "xhms": ny.strftime("%H%M%S"),
             "kymd": when.strftime("%Y%m%d"), "khms": when.strftime("%H%M%S"),
             "tymd": ny.strftime("%Y%m%d"),
-            "open": _num(q.open, 4), "high": _num(q.high, 4), "low": _num(q.low, 4),
-            "last": _num(q.price, 4), "sign": q.change_sign, "diff": _num(q.change, 4),
-            "rate": _num(q.change_rate, 2), "pbid": _num(q.best_bid, 4),
-            "pask": _num(q.best_ask, 4), "evol": str(self._volume_delta(tr_id, tr_key, q.volume)),
+            "open": _num(q.open, n), "high": _num(q.high, n), "low": _num(q.low, n),
+            "last": _num(q.price, n), "sign": q.change_sign, "diff": _num(q.change, n),
+            "rate": _num(q.change_rate, 2), "pbid": _num(q.best_bid, n),
+            "pask": _num(q.best_ask, n), "evol": str(self._volume_delta(tr_id, tr_key, q.volume)),
             "tvol": str(q.volume), "tamt": _num(q.trade_value), "mtyp": "1",
         }
 
     def _us_book(self, symbol: str, book: Any, when: dt.datetime) -> dict[str, str]:
-        ny = when.astimezone(dt.timezone(dt.timedelta(hours=-5)))
-        sem = {"symb": symbol, "zdiv": "4", "xymd": ny.strftime("%Y%m%d"),
+        q = self._quote(symbol)
+        n = PRICE_PLACES.get(q.currency, 4) if q is not None else 4
+        ny = local_time(q.market, when) if q is not None else when
+        sem = {"symb": symbol, "zdiv": str(n), "xymd": ny.strftime("%Y%m%d"),
                "xhms": ny.strftime("%H%M%S"), "kymd": when.strftime("%Y%m%d"),
                "khms": when.strftime("%H%M%S")}
         if book.bids:
-            sem["pbid1"], sem["vbid1"] = _num(book.bids[0].price, 4), str(book.bids[0].qty)
+            sem["pbid1"], sem["vbid1"] = _num(book.bids[0].price, n), str(book.bids[0].qty)
         if book.asks:
-            sem["pask1"], sem["vask1"] = _num(book.asks[0].price, 4), str(book.asks[0].qty)
+            sem["pask1"], sem["vask1"] = _num(book.asks[0].price, n), str(book.asks[0].qty)
         return sem

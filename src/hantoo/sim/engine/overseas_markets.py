@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from .calendar import TradingCalendar
@@ -239,3 +239,22 @@ def asia_schedule(slot: int, step_seconds: int = 10) -> MarketSchedule:
     steps.append((a_close, Ev.CLOSE, 0))
     sch.extend(steps)
     return sch
+
+
+#: Local time zone of each overseas exchange (the US in New York time, as KIS's ``xhms``).
+MARKET_TZ: dict[Market, str] = {
+    Market.NASD: "America/New_York", Market.NYSE: "America/New_York",
+    Market.AMEX: "America/New_York", Market.SEHK: "Asia/Hong_Kong", Market.TKSE: "Asia/Tokyo",
+    Market.SHAA: "Asia/Shanghai", Market.SZAA: "Asia/Shanghai", Market.HASE: "Asia/Ho_Chi_Minh",
+    Market.VNSE: "Asia/Ho_Chi_Minh",
+}
+
+
+def local_time(market: Market, t: datetime) -> datetime:
+    """``t`` in the exchange's local time."""
+    return t.astimezone(ZoneInfo(MARKET_TZ.get(market, "America/New_York")))
+
+
+#: Wire decimals of prices and amounts per currency (KIS overseas format).
+PRICE_PLACES: dict[str, int] = {"USD": 4, "HKD": 3, "CNY": 2, "JPY": 0, "VND": 0}
+AMOUNT_PLACES: dict[str, int] = {"USD": 2, "HKD": 2, "CNY": 2, "JPY": 0, "VND": 0}

@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from ..engine.fx import rates_of
-from ..engine.overseas_markets import EXCD_OF, QUOTE_EXCD, SPECS
+from ..engine.overseas_markets import AMOUNT_PLACES, EXCD_OF, PRICE_PLACES, QUOTE_EXCD, SPECS
 from ..engine.types import EngineReject, Market, OrderAction, OrderType, RejectReason, Side
 from ..engine.universe import Instrument
 from ..engine.views import Balance, BookSnapshot, BuyingPower, OrderInfo, PositionInfo, Quote
@@ -48,9 +48,6 @@ USD_KRW = Decimal("1400.00")
 #: Order types KIS allows per side for US stocks (buy: limit, LOO, LOC; sell: also MOO, MOC).
 BUY_TYPES = ("00", "32", "34")
 SELL_TYPES = ("00", "31", "32", "33", "34")
-#: Wire decimals of prices and amounts per currency.
-PRICE_PLACES = {"USD": 4, "HKD": 3, "CNY": 2, "JPY": 0, "VND": 0}
-AMOUNT_PLACES = {"USD": 2, "HKD": 2, "CNY": 2, "JPY": 0, "VND": 0}
 #: KIS product type codes (PRDT_TYPE_CD) per exchange.
 PRDT_TYPE = {"NASD": "512", "NYSE": "513", "AMEX": "529", "SEHK": "501", "SHAA": "551",
              "SZAA": "552", "TKSE": "515", "HASE": "507", "VNSE": "508"}

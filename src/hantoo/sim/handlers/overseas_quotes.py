@@ -14,7 +14,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from ..engine.clock import KST
-from ..engine.overseas_markets import EXCD_OF, QUOTE_EXCD, SPECS
+from ..engine.overseas_markets import (
+    AMOUNT_PLACES,
+    EXCD_OF,
+    PRICE_PLACES,
+    QUOTE_EXCD,
+    SPECS,
+    local_time,
+)
 from ..engine.types import Market
 from ..engine.universe import Instrument
 from ..engine.views import Candle, Quote, TradeInfo
@@ -31,7 +38,7 @@ from ._common import (
     usd,
     ymd,
 )
-from .overseas import AMOUNT_PLACES, PRDT_TYPE, PRICE_PLACES, _overseas_inst
+from .overseas import PRDT_TYPE, _overseas_inst
 
 _DAILY1 = ("rsym", "zdiv", "nrec")
 _DAILY2 = ("xymd", "clos", "sign", "diff", "rate", "open", "high", "low", "tvol", "tamt",
@@ -98,12 +105,7 @@ def dailyprice(call: Call) -> Reply:
 
 
 def _local(market: Market, t: datetime) -> datetime:
-    from zoneinfo import ZoneInfo
-
-    tz = {Market.SEHK: "Asia/Hong_Kong", Market.TKSE: "Asia/Tokyo", Market.SHAA: "Asia/Shanghai",
-          Market.SZAA: "Asia/Shanghai", Market.HASE: "Asia/Ho_Chi_Minh",
-          Market.VNSE: "Asia/Ho_Chi_Minh"}.get(market, "America/New_York")
-    return t.astimezone(ZoneInfo(tz))
+    return local_time(market, t)
 
 
 @register("overseas_stock/inquire_time_itemchartprice")

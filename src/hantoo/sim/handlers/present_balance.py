@@ -18,12 +18,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..engine.fx import rates_of
-from ..engine.overseas_markets import SLOT_CURRENCY, SPECS
+from ..engine.overseas_markets import AMOUNT_PLACES, PRICE_PLACES, SLOT_CURRENCY, SPECS
 from ..engine.types import Side
 from ..engine.views import Balance, OrderInfo, PositionInfo
 from . import BusinessError, Call, Reply, ok, register
 from ._common import engine_errors, exchange, krw, rate, usd
-from .overseas import AMOUNT_PLACES, PRDT_TYPE, PRICE_PLACES
+from .overseas import PRDT_TYPE
 
 #: The first field of ``output2`` and of ``output3`` in the catalogue's run of fields.
 _OUTPUT2_FIRST = "crcy_cd"
