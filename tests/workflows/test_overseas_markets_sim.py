@@ -139,3 +139,21 @@ def test_realtime_overseas_records_come_from_the_engine() -> None:
         book = dict(zip(book_cols, brow, strict=False))
         tokyo = c.order_book("TSE:7203")
         assert tokyo.best_ask is not None and Decimal(book["pask1"]) == tokyo.best_ask.price
+
+
+def test_hong_kong_order_modify_cancel_and_open_orders_by_market() -> None:
+    with private_sim(clock_start=START) as sim, sim.client() as c:
+        sim.state.exchange.deposit(ACCOUNT, Decimal(1_000_000), "HKD")
+        bid = c.order_book("SEHK:00700").best_bid
+        assert bid is not None
+        low = bid.price - 2  # two dollars under the bid: rests (HK$0.2 ticks)
+        order = c.place_order("SEHK:00700", "buy", 100, low)
+        assert [w.order_no for w in c.open_orders(market="SEHK")] == [order.order_no]
+        assert c.open_orders(market="us") == []  # NASD means the US only
+        after = order.modify(low - 1)
+        assert after.price == low - 1 and after.currency == "HKD"
+        assert order.cancel().status is OrderStatus.CANCELLED
+        assert c.open_orders(market="SEHK") == []
+        c.place_order("SEHK:00700", "buy", 100, low)
+        assert len(c.cancel_all(market="SEHK")) == 1
+        assert c.open_orders(market="HKS") == []  # the quote naming works too

@@ -197,14 +197,14 @@ def as_handle(host: Any, order: Any, cls: type[H]) -> H:
 def cancel_all(host: _Host, symbol: Symbol | str | int | None, mkt: Market) -> Workflow[list[str]]:
     sym = _sym(symbol) if symbol is not None else None
     us = mkt != "domestic" or bool(sym and sym.is_overseas)
-    return trading.cancel_all_flow(_ctx(host), us=us, symbol=sym)
+    return trading.cancel_all_flow(_ctx(host), us=us, symbol=sym, exchange=_excg(mkt))
 
 
 def open_orders(host: _Host, symbol: Symbol | str | int | None,
                 mkt: Market) -> Workflow[list[OrderSnapshot]]:
     sym = _sym(symbol) if symbol is not None else None
     us = mkt != "domestic" or bool(sym and sym.is_overseas)
-    return trading.open_orders_flow(_ctx(host), us=us, symbol=sym)
+    return trading.open_orders_flow(_ctx(host), us=us, symbol=sym, exchange=_excg(mkt))
 
 
 def fills(host: _Host, start: dt.date | str, end: dt.date | str | None,
@@ -216,6 +216,11 @@ def fills(host: _Host, start: dt.date | str, end: dt.date | str | None,
                                   us=mkt != "domestic" or bool(sym and sym.is_overseas), symbol=sym)
 
     return _on_server_date(host, build) if end is None else build(_ctx(host))
+
+
+def _excg(mkt: Market) -> str:
+    """The order-side exchange code of a ``market=`` argument (``"us"``: NASD, all of the US)."""
+    return "NASD" if mkt in ("domestic", "us") else Symbol.overseas("X", mkt).exchange
 
 
 def balance(host: _Host, mkt: Market) -> Workflow[Balance]:

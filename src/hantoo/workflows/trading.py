@@ -399,8 +399,8 @@ def status_flow(ctx: Context, ref: OrderRef) -> Workflow[OrderSnapshot]:
     return snap
 
 
-def open_orders_flow(ctx: Context, *, us: bool = False,
-                     symbol: Symbol | None = None) -> Workflow[list[OrderSnapshot]]:
+def open_orders_flow(ctx: Context, *, us: bool = False, symbol: Symbol | None = None,
+                     exchange: str = "NASD") -> Workflow[list[OrderSnapshot]]:
     """Working orders (some quantity neither filled nor cancelled).
 
     Domestic: ``inquire_psbl_rvsecncl`` (the orders that can still be modified or cancelled) in
@@ -415,7 +415,7 @@ def open_orders_flow(ctx: Context, *, us: bool = False,
             snaps = [us_order_snapshot_from(r) for r in rows]
         else:
             rows2, _e, _l = yield from collect_rows("overseas_stock/inquire_nccs", {
-                "ovrs_excg_cd": symbol.exchange if symbol else "NASD", "sort_sqn": "DS"},
+                "ovrs_excg_cd": symbol.exchange if symbol else exchange, "sort_sqn": "DS"},
                 block="output")
             snaps = [us_order_snapshot_from(r) for r in rows2]
     elif ctx.paper:
@@ -442,10 +442,10 @@ def _psbl_snapshot(row: Row) -> OrderSnapshot:
                    order_type_code=text(row, "ord_dvsn_cd") or snap.order_type_code)
 
 
-def cancel_all_flow(ctx: Context, *, us: bool = False,
-                    symbol: Symbol | None = None) -> Workflow[list[str]]:
+def cancel_all_flow(ctx: Context, *, us: bool = False, symbol: Symbol | None = None,
+                    exchange: str = "NASD") -> Workflow[list[str]]:
     """Cancel every working order (optionally of one symbol); returns the cancelled numbers."""
-    working = yield from open_orders_flow(ctx, us=us, symbol=symbol)
+    working = yield from open_orders_flow(ctx, us=us, symbol=symbol, exchange=exchange)
     done: list[str] = []
     for snap in working:
         sym = symbol if symbol is not None and symbol.code == snap.symbol else (
