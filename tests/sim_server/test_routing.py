@@ -42,8 +42,15 @@ def wire_value(p: Any) -> str:
     return p.fixed if p.fixed is not None else ""
 
 
+#: Overseas APIs validate their codes (issue 15): an overseas symbol, not a KRX one.
+OVERSEAS_VALUES = {"PDNO": "AAPL", "SYMB": "AAPL", "OVRS_PDNO": "AAPL", "PROD_ISCD": "ES",
+                   "SRS_CD": "ESZ26", "OVRS_FUTR_FX_PDNO": "ESZ26", "SRS_CD_01": "ESZ26"}
+
+
 def request_for(api: Api) -> dict[str, Any]:
     params = {p.wire: wire_value(p) for p in api.params if p.wire != "*"}
+    if api.category.startswith("overseas"):
+        params |= {k: v for k, v in OVERSEAS_VALUES.items() if k in params}
     if api.method == "GET":
         return {"params": params}
     return {"json": params}

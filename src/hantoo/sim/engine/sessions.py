@@ -13,6 +13,10 @@ US: pre-open from 04:00, regular session 09:30–16:00 New York time, opening an
 at the bell. With ``us_mode="mirror"`` (the default for simulated clocks) the US day is laid on
 the KRX day shifted by 30 minutes, so that 09:00 KST is the 09:30 US open and US orders fill at
 the same simulated hours as domestic ones; ``us_mode="new_york"`` uses real New York time.
+
+Asian exchanges (:mod:`.overseas_markets`) run in their own time zones with a lunch break: a
+schedule's ``breaks`` are skipped by the synthetic path (:meth:`MarketSchedule.step_second`), a
+``BREAK_START`` event pauses trading and the next step resumes it.
 """
 
 from __future__ import annotations

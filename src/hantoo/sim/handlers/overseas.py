@@ -43,8 +43,6 @@ from .domestic_orders import ORDER_ORGNO, ORDER_SENT
 US_EXCG = ("NASD", "NYSE", "AMEX")
 #: Every order/account exchange code of the API.
 ALL_EXCG = (*US_EXCG, "SEHK", "SHAA", "SZAA", "TKSE", "HASE", "VNSE")
-#: Kept for callers that want the US rate of a day without a call (today's rate: use fx).
-USD_KRW = Decimal("1400.00")
 #: Order types KIS allows per side for US stocks (buy: limit, LOO, LOC; sell: also MOO, MOC).
 BUY_TYPES = ("00", "32", "34")
 SELL_TYPES = ("00", "31", "32", "33", "34")
