@@ -157,3 +157,22 @@ def test_hong_kong_order_modify_cancel_and_open_orders_by_market() -> None:
         c.place_order("SEHK:00700", "buy", 100, low)
         assert len(c.cancel_all(market="SEHK")) == 1
         assert c.open_orders(market="HKS") == []  # the quote naming works too
+
+
+def test_rankings_agree_with_the_quotes_of_the_exchange() -> None:
+    with private_sim(clock_start=START) as sim, sim.client() as c:
+        sim.advance(20 * 60)
+        r = c.call("overseas_stock/trade_vol", {"EXCD": "HKS", "NDAY": "0", "VOL_RANG": "0",
+                                                 "KEYB": "", "AUTH": "", "PRC1": "", "PRC2": ""})
+        rows = r.rows("output2")
+        hk = [i.code for i in sim.state.exchange.universe if i.market.value == "SEHK"]
+        assert sorted(str(x.get("symb")) for x in rows) == sorted(hk)
+        volumes = [int(str(x.get("tvol"))) for x in rows]
+        assert volumes == sorted(volumes, reverse=True)
+        for x in rows:
+            q = c.quote(f"SEHK:{x.get('symb')}")
+            assert Decimal(str(x.get("last"))) == q.price and int(str(x.get("tvol"))) == q.volume
+        up = c.call("overseas_stock/updown_rate", {"EXCD": "TSE", "NDAY": "0", "GUBN": "1",
+                                                   "VOL_RANG": "0", "AUTH": "", "KEYB": ""})
+        rates = [Decimal(str(x.get("rate"))) for x in up.rows("output2")]
+        assert rates and rates == sorted(rates, reverse=True)
