@@ -176,3 +176,31 @@ def test_rankings_agree_with_the_quotes_of_the_exchange() -> None:
                                                    "VOL_RANG": "0", "AUTH": "", "KEYB": ""})
         rates = [Decimal(str(x.get("rate"))) for x in up.rows("output2")]
         assert rates and rates == sorted(rates, reverse=True)
+
+
+@pytest.mark.parametrize("series", ["ESZ26", "CLF27", "ZNZ26", "6EZ26", "GCG27"])
+def test_futures_quote_agrees_with_its_bars(series: str) -> None:
+    # 02:00 KST Tuesday = 11:00 Monday in Chicago: the regular session is on
+    with private_sim(clock_start=dt.datetime(2026, 11, 24, 2, 0, tzinfo=KST)) as sim, \
+            sim.client() as c:
+        price = c.call("overseas_futureoption/inquire_price", {"SRS_CD": series})
+        (p,) = price.rows("output1")
+        assert p.get("low_price") <= p.get("open_price") <= p.get("high_price")
+        assert p.get("low_price") <= p.get("last_price") <= p.get("high_price")
+        for key in ("daily_ccnl", "weekly_ccnl", "monthly_ccnl"):
+            r = c.call(f"overseas_futureoption/{key}", {
+                "SRS_CD": series, "EXCH_CD": "", "START_DATE_TIME": "", "CLOSE_DATE_TIME": "",
+                "QRY_TP": "Q", "QRY_CNT": "30", "QRY_GAP": "", "INDEX_KEY": ""})
+            bars = r.rows("output2")
+            assert bars, key
+            for b in bars:
+                assert b.get("high_price") >= max(b.get("open_price"), b.get("last_price"))
+                assert min(b.get("open_price"), b.get("last_price")) >= b.get("low_price") > 0
+            newest = bars[0]
+            assert newest.get("last_price") == p.get("last_price")  # the live bar is the quote
+            assert newest.get("high_price") == p.get("high_price") or key != "daily_ccnl"
+        sim.advance(3600)
+        later = c.call("overseas_futureoption/inquire_price", {"SRS_CD": series}).rows("output1")
+        assert later[0].get("high_price") >= p.get("high_price")  # the day's range only widens
+        with pytest.raises(ApiError, match="SRS_CD"):
+            c.call("overseas_futureoption/inquire_price", {"SRS_CD": "XXZ26"})

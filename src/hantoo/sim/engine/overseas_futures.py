@@ -33,12 +33,20 @@ class FuturesSpec:
     tick: Decimal
     margin: Decimal  # initial margin per contract, in ``currency``
     kind: str  # equity_index, rates, fx, energy, metal, agriculture
+    ref: Decimal = Decimal(0)  # a plausible price level (late 2026), anchors the seeded model
 
 
 def _spec(root: str, name: str, exchange: str, mult: str, tick: str, margin: int,
           kind: str, currency: str = "USD") -> FuturesSpec:
     return FuturesSpec(root, name, exchange, currency, Decimal(mult), Decimal(tick),
-                       Decimal(margin), kind)
+                       Decimal(margin), kind, _REF[root])
+
+
+_REF = {k: Decimal(v) for k, v in {
+    "ES": "6000", "NQ": "21000", "YM": "44000", "RTY": "2300", "MES": "6000", "MNQ": "21000",
+    "ZT": "103.5", "ZF": "107", "ZN": "110.5", "ZB": "117", "6E": "1.08", "6J": "0.0067",
+    "6A": "0.65", "6B": "1.27", "CL": "70", "NG": "3.2", "GC": "2650", "SI": "31", "HG": "4.2",
+    "ZC": "430", "ZS": "1000", "ZW": "560"}.items()}
 
 
 SPECS: dict[str, FuturesSpec] = {s.root: s for s in (

@@ -107,8 +107,10 @@ def _bad_date(v: str) -> str | None:
 def _bad_time(v: str) -> str | None:
     if len(v) == 14 and v.isdigit():  # some "DATE_TIME" fields take YYYYMMDDHHMMSS
         return _bad_date(v[:8]) or _bad_time(v[8:])
+    if len(v) == 8:  # ... or a date (the futures candle APIs)
+        return _bad_date(v)
     if len(v) != 6 or not v.isdigit():
-        return f"{v[:16]!r} is not a time: HHMMSS"
+        return f"{v[:16]!r} is not a time or date: HHMMSS, YYYYMMDD or YYYYMMDDHHMMSS"
     if int(v[:2]) > 23 or int(v[2:4]) > 59 or int(v[4:]) > 59:
         return f"{v} is not a time of day"
     return None

@@ -1,0 +1,209 @@
+"""Overseas futures quotes and candles from the seeded model (:mod:`..engine.futures_quotes`).
+
+Answered here: 해외선물 현재가 (``inquire_price``), 상품기본정보 (``stock_detail``), 호가
+(``inquire_asking_price``), 일/주/월간 체결 (``daily_ccnl``, ``weekly_ccnl``, ``monthly_ccnl``) and
+계약상세 (``search_contract_detail``). The price, the book and the bars of one series come from one
+function, so they agree, and every bar keeps high ≥ open, close ≥ low. Orders, fills and positions
+of futures are not simulated yet; those APIs keep the catalogue's generic answer after input
+validation (:mod:`.overseas_validation`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from ..engine.futures_quotes import FBar, FuturesQuotes
+from ..engine.overseas_futures import FuturesSpec
+from . import BusinessError, Call, Reply, ok, register
+from ._common import block_rows, exchange, fields_of, row, usd, ymd
+
+
+def _model(call: Call) -> FuturesQuotes:
+    ex = exchange(call)
+    model = ex.__dict__.get("_futures_quotes")
+    if not isinstance(model, FuturesQuotes):
+        model = FuturesQuotes(ex.seed, ex.schedules[1].calendar)
+        ex.__dict__["_futures_quotes"] = model
+    return model
+
+
+def _series(call: Call, wire: str = "SRS_CD") -> tuple[str, FuturesSpec, date]:
+    code = call.param(wire).upper()
+    try:
+        spec, exp = _model(call).series(code)
+    except ValueError:
+        raise BusinessError("MCA05918", f"종목코드 오류입니다 ({wire}={code[:16]}: 없는 선물종목)")\
+            from None
+    return code, spec, exp
+
+
+def _px(spec: FuturesSpec, ticks: int) -> str:
+    return str((spec.tick * ticks).quantize(spec.tick))
+
+
+def _digits(spec: FuturesSpec) -> int:
+    return max(0, -spec.tick.as_tuple().exponent)  # type: ignore[operator]
+
+
+def _today(call: Call) -> tuple[FBar | None, FBar]:
+    """(today's live bar or None, the previous day's bar) of the call's series."""
+    code = call.param("SRS_CD").upper()
+    model = _model(call)
+    now = call.now()
+    live = model.live(code, now)
+    day = live.day if live is not None else model.calendar.on_or_before(now.date())
+    prev_day = model.calendar.previous_business_day(day) if live is not None else day
+    return live, model.bar(code, prev_day)
+
+
+@register("overseas_futureoption/inquire_price")
+def inquire_price(call: Call) -> Reply:
+    """해외선물종목현재가 (HHDFC55010000)."""
+    code, spec, exp = _series(call)
+    live, prev = _today(call)
+    bar = live or prev
+    last = bar.close
+    base = prev.close if live is not None else _model(call).bar(
+        code, _model(call).calendar.previous_business_day(prev.day)).close
+    diff = last - base
+    now = call.now()
+    out = {
+        "proc_date": ymd(now), "proc_time": now.strftime("%H%M%S"),
+        "open_price": _px(spec, bar.open), "high_price": _px(spec, bar.high),
+        "low_price": _px(spec, bar.low), "last_price": _px(spec, last),
+        "trst_mgn": str(spec.margin), "vol": str(bar.volume),
+        "prev_diff_flag": "2" if diff > 0 else "5" if diff < 0 else "3",
+        "prev_diff_price": _px(spec, abs(diff)),
+        "prev_diff_rate": usd(Decimal(diff * 100) / base if base else 0, 2),
+        "bid_qntt": "12", "bid_price": _px(spec, last - 1), "ask_qntt": "9",
+        "ask_price": _px(spec, last + 1), "prev_price": _px(spec, base), "exch_cd": spec.exchange,
+        "crc_cd": spec.currency, "trd_fr_date": "", "expr_date": ymd(exp),
+        "trd_to_date": ymd(exp), "remn_cnt": str(max(0, (exp - now.date()).days)),
+        "last_qntt": "1", "tot_ask_qntt": "90", "tot_bid_qntt": "120",
+        "tick_size": str(spec.tick), "open_date": ymd(bar.day), "open_time": "083000",
+        "close_date": ymd(bar.day), "close_time": "151500", "sbsnsdate": ymd(bar.day),
+        "sttl_price": _px(spec, prev.close),
+    }
+    return ok(output1=row(call, fields_of(call, "output1"), out), tr_cont="D")
+
+
+def _detail(spec: FuturesSpec, exp: date) -> dict[str, str]:
+    return {
+        "exch_cd": spec.exchange, "tick_sz": str(spec.tick), "disp_digit": str(_digits(spec)),
+        "trst_mgn": str(spec.margin), "crc_cd": spec.currency, "clas_cd": spec.kind,
+        "tick_val": str((spec.tick * spec.multiplier).normalize()),
+        "ctrt_size": str(spec.multiplier), "expr_date": ymd(exp), "trd_to_date": ymd(exp),
+        "sttl_date": ymd(exp), "mrkt_open_time": "083000", "mrkt_close_time": "151500",
+        "stat_tp": "1", "stl_tp": "1", "sub_exch_nm": spec.exchange,
+    }
+
+
+@register("overseas_futureoption/stock_detail")
+def stock_detail(call: Call) -> Reply:
+    """해외선물 상품기본정보 (HHDFC55010100): tick, tick value, contract size, margin, expiry."""
+    _code, spec, exp = _series(call)
+    _live, prev = _today(call)
+    out = _detail(spec, exp) | {"prev_price": _px(spec, prev.close)}
+    return ok(output1=row(call, fields_of(call, "output1"), out), tr_cont="D")
+
+
+@register("overseas_futureoption/search_contract_detail")
+def search_contract_detail(call: Call) -> Reply:
+    """해외선물 계약상세 (HHDFC55200000): one row per ``SRS_CD_nn`` given."""
+    rows = []
+    for i in range(1, 33):
+        wire = f"SRS_CD_{i:02d}"
+        if call.param(wire):
+            _code, spec, exp = _series(call, wire)
+            rows.append(_detail(spec, exp))
+    return ok(output2=block_rows(call, fields_of(call, "output2"), rows), tr_cont="D")
+
+
+@register("overseas_futureoption/inquire_asking_price")
+def inquire_asking_price(call: Call) -> Reply:
+    """해외선물 호가 (HHDFC86000000): five levels a side around the live price, one tick apart."""
+    _code, spec, _exp = _series(call)
+    live, prev = _today(call)
+    bar = live or prev
+    head = {"open_price": _px(spec, bar.open), "high_price": _px(spec, bar.high),
+            "lowp_rice": _px(spec, bar.low), "last_price": _px(spec, bar.close),
+            "prev_price": _px(spec, prev.close), "vol": str(bar.volume),
+            "prev_diff_price": _px(spec, abs(bar.close - prev.close)),
+            "prev_diff_rate": usd(Decimal((bar.close - prev.close) * 100) / prev.close, 2),
+            "quot_date": ymd(call.now()), "quot_time": call.now().strftime("%H%M%S")}
+    levels = [{"bid_qntt": str(10 + 3 * i), "bid_num": str(2 + i),
+               "bid_price": _px(spec, bar.close - 1 - i), "ask_qntt": str(8 + 4 * i),
+               "ask_num": str(2 + i), "ask_price": _px(spec, bar.close + 1 + i)}
+              for i in range(5)]
+    fields = ("bid_qntt", "bid_num", "bid_price", "ask_qntt", "ask_num", "ask_price")
+    return ok(output1=row(call, tuple(head), head), output2=block_rows(call, fields, levels),
+              tr_cont="D")
+
+
+def _candles(call: Call, period: str) -> Reply:
+    code, spec, _exp = _series(call)
+    model = _model(call)
+    now = call.now()
+    raw_end = call.param("CLOSE_DATE_TIME")
+    end = now.date()
+    if len(raw_end) >= 8 and raw_end[:8].isdigit():
+        end = min(end, date(int(raw_end[:4]), int(raw_end[4:6]), int(raw_end[6:8])))
+    count = int(call.param("QRY_CNT") or "30")
+    if not 1 <= count <= 500:
+        raise BusinessError("OPSQ2001", f"ERROR : INPUT INVALID_CHECK_QRY_CNT ({count}: 1~500)",
+                            rt_cd="2")
+    span = {"D": 2, "W": 8, "M": 32}[period] * count + 10
+    bars = model.bars(code, end - timedelta(days=span), end, now)
+    groups: list[list[FBar]] = []
+    last_key: object = None
+    for b in bars:
+        key: object = (b.day if period == "D" else b.day.isocalendar()[:2] if period == "W"
+                       else (b.day.year, b.day.month))
+        if key != last_key:
+            groups.append([])
+            last_key = key
+        groups[-1].append(b)
+    merged = [FBar(g[0].day, g[0].open, max(b.high for b in g), min(b.low for b in g),
+                   g[-1].close, sum(b.volume for b in g)) for g in groups][-count - 1:]
+    rows = []
+    for prev, bar in zip([None, *merged[:-1]], merged, strict=True):
+        if prev is None and len(merged) > count:
+            continue
+        base = prev.close if prev is not None else bar.open
+        diff = bar.close - base
+        rows.append({
+            "data_date": ymd(bar.day), "data_time": "151500", "open_price": _px(spec, bar.open),
+            "high_price": _px(spec, bar.high), "low_price": _px(spec, bar.low),
+            "last_price": _px(spec, bar.close), "last_qntt": "1", "vol": str(bar.volume),
+            "prev_diff_flag": "2" if diff > 0 else "5" if diff < 0 else "3",
+            "prev_diff_price": _px(spec, abs(diff)),
+            "prev_diff_rate": usd(Decimal(diff * 100) / base if base else 0, 2),
+        })
+    rows.reverse()
+    head = {"tret_cnt": str(len(rows)), "ret_cnt": str(len(rows)), "last_n_cnt": str(len(rows)),
+            "index_key": ""}
+    head_fields = tuple(f for f in ("tret_cnt", "ret_cnt", "last_n_cnt", "index_key")
+                        if f in call.api.response.all_fields())
+    fields = ("data_date", "data_time", "open_price", "high_price", "low_price", "last_price",
+              "last_qntt", "vol", "prev_diff_flag", "prev_diff_price", "prev_diff_rate")
+    return ok(output1=row(call, head_fields, head), output2=block_rows(call, fields, rows),
+              tr_cont="D")
+
+
+@register("overseas_futureoption/daily_ccnl")
+def daily_ccnl(call: Call) -> Reply:
+    """해외선물 체결추이(일간) (HHDFC55020100): ``QRY_CNT`` bars up to ``CLOSE_DATE_TIME``."""
+    return _candles(call, "D")
+
+
+@register("overseas_futureoption/weekly_ccnl")
+def weekly_ccnl(call: Call) -> Reply:
+    """해외선물 체결추이(주간) (HHDFC55020000)."""
+    return _candles(call, "W")
+
+
+@register("overseas_futureoption/monthly_ccnl")
+def monthly_ccnl(call: Call) -> Reply:
+    """해외선물 체결추이(월간) (HHDFC55020300)."""
+    return _candles(call, "M")
