@@ -162,7 +162,7 @@ def problem_of(call: Call, p: Param, v: str) -> str | None:
             f"unknown currency {v[:8]!r}; one of USD, HKD, CNY, JPY, VND")
     if w == "PRDT_TYPE_CD":
         return None if v in PRDT_TYPES else f"unknown product type {v[:8]!r}"
-    if w in ("EXCH_CD", "FM_EXCG_CD", "EXCHANGE_CD"):
+    if w in ("EXCH_CD", "FM_EXCG_CD") and key.startswith("overseas_futureoption"):
         return None if v.upper() in EXCHANGES or v == "" else (
             f"unknown exchange {v[:8]!r}; one of {', '.join(sorted(EXCHANGES))}")
     if w in SERIES:
