@@ -274,10 +274,13 @@ def fill_fields(
 ) -> dict[str, str]:
     """``partial`` completed with a value for every field in ``fields`` (catalogue order)."""
     c = ctx if isinstance(ctx, _Ctx) else _context(ctx)
-    base = _generated(tuple(fields), seed, row, c)
+    names = tuple(fields)
     if not partial:
-        return dict(base)
-    out = dict(base)
+        return dict(_generated(names, seed, row, c))
+    # Only the fields the handler left out are generated (each field's filler depends on its
+    # name alone, so the values are those of a full row): chart rows give nearly all of them.
+    gen = _generated(tuple(f for f in names if f not in partial), seed, row, c)
+    out = {f: partial[f] if f in partial else gen[f] for f in names}
     out.update(partial)  # known fields keep their catalogue position; others are appended
     return out
 

@@ -67,7 +67,7 @@ CREATE TABLE IF NOT EXISTS snapshots (
 # Engine attributes rebuilt from the configuration (or caches), never snapshotted.
 _NOT_SNAPSHOTTED = frozenset({
     "config", "clock", "universe", "calendar", "schedules", "fee_schedule", "_listeners",
-    "_ev", "_store", "_tx", "_histories", "_w52",
+    "_ev", "_store", "_tx", "_histories", "_w52", "_candles",
 })
 _SAFE_MODULES = ("builtins", "datetime", "decimal", "collections", "array", "fractions",
                  "copyreg", "_codecs", "enum")
