@@ -121,7 +121,7 @@ def main() -> int:
     if 100_000 in at and end[0] > 100_000:
         growth = end[1] - at[100_000]
         print(f"  growth from 100,000 to {end[0]:,} commands: {growth:+.0f} MB "
-              f"({growth / (end[0] - 100_000) * 1e6 / 1024:.1f} KB per 1,000 commands)")
+              f"({growth * 1024 / ((end[0] - 100_000) / 1000):.0f} KB per 1,000 commands)")
     print(f"  final RSS {end[1]:.0f} MB (target < {TARGET_MB} MB after 1,000,000)")
     if args.baseline:
         del ex

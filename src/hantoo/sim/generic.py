@@ -264,6 +264,10 @@ def _value(enc: str, name: str, ctx: _Ctx, h: int, row: int) -> str:
     return ""
 
 
+_LAST_CONTEXT: list[tuple[Any, _Ctx] | None] = [None]
+"""The last call's context (held, so its identity cannot be reused by another object)."""
+
+
 def fill_fields(
     fields: Iterable[str],
     partial: Mapping[str, str],
@@ -273,7 +277,15 @@ def fill_fields(
     ctx: Any,
 ) -> dict[str, str]:
     """``partial`` completed with a value for every field in ``fields`` (catalogue order)."""
-    c = ctx if isinstance(ctx, _Ctx) else _context(ctx)
+    if isinstance(ctx, _Ctx):
+        c = ctx
+    else:
+        last = _LAST_CONTEXT[0]
+        if last is not None and last[0] is ctx:
+            c = last[1]
+        else:  # one per request: a page of rows shares its call's context
+            c = _context(ctx)
+            _LAST_CONTEXT[0] = (ctx, c)
     names = tuple(fields)
     if not partial:
         return dict(_generated(names, seed, row, c))
