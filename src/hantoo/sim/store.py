@@ -41,6 +41,7 @@ import logging
 import os
 import pickle
 import sqlite3
+from array import array
 from contextvars import ContextVar
 from dataclasses import replace
 from datetime import date
@@ -51,8 +52,10 @@ from .durable import JournaledExchange, ReplayClock, apply_record
 from .engine.clock import ClockMode, SessionClock, from_us
 from .engine.config import ExchangeConfig
 from .engine.exchange import Exchange
+from .engine.market import SymbolState
 from .engine.matching import Fill
 from .engine.orders import Order
+from .engine.synthetic import intraday_path
 from .engine.types import EngineReject
 from .engine.universe import Instrument, Universe
 from .journal import CommandJournal, JournalCorrupt
@@ -141,6 +144,45 @@ def _reduce_instrument(inst: Instrument) -> tuple[Any, tuple[str]]:
     return instrument_ref, (inst.code,)
 
 
+_PATHLESS: ContextVar[list[SymbolState]] = ContextVar("_PATHLESS")
+_PATH_SLOTS = ("path", "vols")
+_UNSET = object()
+
+
+def symbol_state(values: dict[str, Any]) -> SymbolState:
+    """A day state from a snapshot; its intraday path is recomputed after loading."""
+    st = SymbolState.__new__(SymbolState)
+    for k, v in values.items():
+        setattr(st, k, v)
+    st.path = st.vols = array("i")
+    _PATHLESS.get().append(st)
+    return st
+
+
+def _reduce_state(st: SymbolState) -> tuple[Any, tuple[dict[str, Any]]]:
+    # The intraday path is most of a day state's size and a pure function of the seed, the
+    # day's bar and the replay file: it is not stored.
+    values = {k: getattr(st, k, _UNSET) for k in SymbolState.__slots__ if k not in _PATH_SLOTS}
+    return symbol_state, ({k: v for k, v in values.items() if v is not _UNSET},)
+
+
+def _restore_paths(ex: Exchange, states: list[SymbolState]) -> None:
+    """Recompute the intraday path of each loaded day state, as the engine first made it."""
+    rep = ex.config.replay
+    for st in states:
+        inst = st.inst
+        sch = ex.schedules[1 if inst.is_us else 0]
+        bar, _base = ex._day_bar(inst, st.trade_day)
+        path = None
+        if rep is not None:
+            path = rep.path(inst.code, st.trade_day, sch.continuous[0], sch.step_seconds,
+                            st.steps, bar.open)
+        if path is None:
+            path = intraday_path(ex.seed, inst, st.trade_day, bar.open, bar.close, st.steps,
+                                 st.lower, st.upper, bar.volume)
+        st.path, st.vols = path
+
+
 class _Unpickler(pickle.Unpickler):
     def __init__(self, data: bytes) -> None:
         super().__init__(io.BytesIO(data))
@@ -157,7 +199,8 @@ def _dump(ex: JournaledExchange) -> bytes:
     buf = io.BytesIO()
     pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
     # instruments come from the universe the configuration loads: stored by code only
-    pickler.dispatch_table = {**copyreg.dispatch_table, Instrument: _reduce_instrument}
+    pickler.dispatch_table = {**copyreg.dispatch_table, Instrument: _reduce_instrument,
+                              SymbolState: _reduce_state}
     pickler.dump(state)
     return buf.getvalue()
 
@@ -327,13 +370,17 @@ def open_exchange(
                    clock=rclock, us_mode=us_mode)
     ex = JournaledExchange(base)
     token = _LOADING.set(ex.universe)
+    pathless: list[SymbolState] = []
+    token2 = _PATHLESS.set(pathless)
     try:
         state = _Unpickler(blob).load()
     except Exception as exc:
         raise _refuse(p, f"its snapshot cannot be read ({type(exc).__name__}: {exc})") from None
     finally:
         _LOADING.reset(token)
+        _PATHLESS.reset(token2)
     vars(ex).update(state)
+    _restore_paths(ex, pathless)
     rclock._anchor_sim = ex._now
     try:
         journal = CommandJournal(jpath, last_seq=snap_seq, autosync=True)
