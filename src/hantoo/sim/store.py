@@ -263,6 +263,8 @@ class StateStore:
             raise
         self.meta.update(meta)
         j.truncate()
+        del blob, orders, fills
+        _give_back_memory()
 
     # -- the archive: finished orders and their fills, out of the hot state ------------------
     def archived_order(self, ex: Exchange, key: tuple[str, str], odno: int) -> Order | None:
@@ -301,6 +303,23 @@ class StateStore:
         if self.journal is not None:
             self.journal.close()
         self.db.close()
+
+
+def _give_back_memory() -> None:
+    """Return the snapshot's transient buffers to the OS (glibc keeps freed heap otherwise)."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            import ctypes
+
+            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim: Any = None
 
 
 def _prune(ex: JournaledExchange) -> tuple[list[Order], list[Fill]]:
