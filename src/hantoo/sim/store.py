@@ -11,6 +11,11 @@ Files (``PATH`` is the state file the user names, e.g. ``sim-state.sqlite3``; al
     and speed) and ``snapshots`` — the latest snapshot: the engine's live state pickled with
     instruments referenced by code, tagged with the sequence number of the last journal record
     it includes. Unpickling accepts only the engine's own classes and plain value types.
+    Instruments are stored by code and each symbol's intraday path is left out (both come back
+    from the configuration and the seed). ``archived_orders`` / ``archived_fills``: finished
+    orders and their fills, one JSON document each, moved out of the hot state by each snapshot
+    in the same transaction; order and fill queries read them back, so memory does not grow
+    with the order history.
 ``PATH.commands``
     The append-only command journal (format in :mod:`hantoo.sim.journal`, ops in
     :mod:`hantoo.sim.durable`): one checksummed line per *successful* user command.
