@@ -32,8 +32,11 @@ from typing import Any, Protocol
 
 from .engine.clock import SessionClock
 from .engine.exchange import Exchange
-from .engine.types import CreditType, OrderType, Side
-from .engine.views import AccountKey, OrderInfo, ReservationInfo, akey
+from .engine.matching import Fill, fill_info, order_info
+from .engine.orders import Order
+from .engine.queries import _match_filters
+from .engine.types import CreditType, EngineReject, OrderType, RejectReason, Side
+from .engine.views import AccountKey, FillInfo, OrderInfo, ReservationInfo, akey
 from .journal import CommandJournal
 
 __all__ = ["Checkpointer", "JournaledExchange", "ReplayClock", "apply_record"]
@@ -43,6 +46,20 @@ class Checkpointer(Protocol):
     """What takes a snapshot of the exchange (``hantoo.sim.store``)."""
 
     def checkpoint(self, exchange: JournaledExchange) -> None: ...
+
+
+class Archive(Protocol):
+    """Where finished orders and their fills live once out of the hot state."""
+
+    def archived_order(self, ex: Exchange, key: AccountKey, odno: int) -> Order | None: ...
+
+    def archived_orders(
+        self, ex: Exchange, key: AccountKey, start: date, end: date
+    ) -> list[Order]: ...
+
+    def archived_fills(
+        self, ex: Exchange, key: AccountKey, start: date, end: date
+    ) -> list[Fill]: ...
 
 
 class ReplayClock(SessionClock):
@@ -73,6 +90,11 @@ class JournaledExchange(Exchange):
     _j_checkpointer: Checkpointer | None = None
     _j_every = 0
     _j_since = 0
+    _j_archive: Archive | None = None
+
+    def attach_archive(self, archive: Archive) -> None:
+        """Answer order and fill queries from ``archive`` too (finished orders go there)."""
+        self._j_archive = archive
 
     def attach_journal(
         self, journal: CommandJournal, checkpointer: Checkpointer | None = None,
@@ -112,6 +134,78 @@ class JournaledExchange(Exchange):
         j = self._j_journal
         if j is not None and j.synced < j.appended:
             await j.wait()
+
+    # ---- queries that reach the archive ----------------------------------------------------
+    def _archived(self, account: AccountKey, odno: str | int) -> Order | None:
+        if self._j_archive is None:
+            return None
+        try:
+            n = int(odno)
+        except ValueError:
+            return None
+        return self._j_archive.archived_order(self, akey(account), n)
+
+    def _not_open(self, rej: EngineReject, account: AccountKey, odno: str | int) -> None:
+        """A finished order that left the hot state is 'not open', as before, not 'unknown'."""
+        if rej.reason is RejectReason.UNKNOWN_ORDER:
+            o = self._archived(account, odno)
+            if o is not None:
+                raise EngineReject(
+                    RejectReason.ORDER_NOT_OPEN, f"{o.odno:010d} is {o.status.value}"
+                ) from None
+
+    def order(self, account: AccountKey, odno: str | int) -> OrderInfo:
+        try:
+            return super().order(account, odno)
+        except EngineReject as rej:
+            if rej.reason is RejectReason.UNKNOWN_ORDER:
+                o = self._archived(account, odno)
+                if o is not None:
+                    return order_info(o)
+            raise
+
+    def order_history(
+        self,
+        account: AccountKey,
+        start: date,
+        end: date,
+        *,
+        symbol: str | None = None,
+        side: Side | None = None,
+        status: str = "all",
+    ) -> list[OrderInfo]:
+        if self._j_archive is None:
+            return super().order_history(account, start, end, symbol=symbol, side=side,
+                                         status=status)
+        self.sync_quietly()
+        a = self._account(account)
+        orders = [o for o in a.order_log if start <= o.day <= end]
+        orders += self._j_archive.archived_orders(self, a.key, start, end)
+        orders.sort(key=lambda o: o.odno)
+        return [
+            order_info(o) for o in orders
+            if _match_filters(o, symbol, side)
+            and not (status == "filled" and not o.filled)
+            and not (status == "unfilled" and not o.remaining)
+        ]
+
+    def fill_history(
+        self,
+        account: AccountKey,
+        start: date,
+        end: date,
+        *,
+        symbol: str | None = None,
+        side: Side | None = None,
+    ) -> list[FillInfo]:
+        if self._j_archive is None:
+            return super().fill_history(account, start, end, symbol=symbol, side=side)
+        self.sync_quietly()
+        a = self._account(account)
+        fills = [f for f in a.fill_log if start <= f.day <= end]
+        fills += self._j_archive.archived_fills(self, a.key, start, end)
+        fills.sort(key=lambda f: f.fill_id)
+        return [fill_info(f) for f in fills if _match_filters(f.order, symbol, side)]
 
     # ---- wrapped commands -----------------------------------------------------------------
     def open_account(
@@ -155,7 +249,11 @@ class JournaledExchange(Exchange):
     def cancel_order(
         self, account: AccountKey, odno: str | int, *, qty: int | None = None
     ) -> OrderInfo:
-        info = super().cancel_order(account, odno, qty=qty)
+        try:
+            info = super().cancel_order(account, odno, qty=qty)
+        except EngineReject as rej:
+            self._not_open(rej, account, odno)
+            raise
         if self._j_journal is not None:
             k = akey(account)
             self._log("cxl", [k[0], k[1], str(odno), qty])
@@ -171,8 +269,12 @@ class JournaledExchange(Exchange):
         all_qty: bool = True,
         order_type: OrderType | str | None = None,
     ) -> OrderInfo:
-        info = super().modify_order(account, odno, price=price, qty=qty, all_qty=all_qty,
-                                    order_type=order_type)
+        try:
+            info = super().modify_order(account, odno, price=price, qty=qty, all_qty=all_qty,
+                                        order_type=order_type)
+        except EngineReject as rej:
+            self._not_open(rej, account, odno)
+            raise
         k = akey(account)
         self._log("mod", [k[0], k[1], str(odno), _dec(price), qty, all_qty, _ot(order_type)])
         return info

@@ -7,12 +7,13 @@ quote at 15:31 shows the close) and they may create a symbol's lazy day state.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from .accounts import Account, max_buy_qty
 from .book import OrderBook, uncross
+from .candles import CandleSeries, group_key, merge, to_candle
 from .clock import from_us
 from .market import SymbolState
 from .matching import MatchingCore, fill_info, order_info
@@ -49,6 +50,8 @@ from .views import (
 )
 
 _CENT = Decimal("0.01")
+_SERIES_LIMIT = 4096
+"""Symbols whose past candles are cached at once (a full KRX universe fits)."""
 _AUCTION_PHASES = (Phase.OPENING_AUCTION, Phase.CLOSING_AUCTION, Phase.AFTER_HOURS)
 
 
@@ -241,45 +244,54 @@ class QueryMixin(MatchingCore):
     def daily_candles(
         self, symbol: str, start: date, end: date, period: str = "D"
     ) -> list[Candle]:
-        """Bars between ``start`` and ``end`` (oldest first); ``period`` D, W, M or Y."""
+        """Bars between ``start`` and ``end`` (oldest first); ``period`` D, W, M or Y.
+
+        Past days come from the symbol's cached :class:`~.candles.CandleSeries` (computed once
+        per trading day, deterministic under the seed); today's bar is the live one.
+        """
         inst = self._inst(symbol)
-        try:
-            self._sync()
-            bars = self._bars(inst, start, end)
-        finally:
-            self._commit()
         period = period.upper()
         if period not in ("D", "W", "M", "Y"):
             raise EngineReject(RejectReason.BAD_PRICE, f"period {period!r}")
-        groups: list[list[Bar]] = []
-        last_key: object = None
-        for b in bars:
-            k: object
-            if period == "D":
-                k = b.day
-            elif period == "W":
-                k = b.day.isocalendar()[:2]
-            elif period == "M":
-                k = (b.day.year, b.day.month)
-            else:
-                k = b.day.year
-            if k != last_key:
-                groups.append([])
-                last_key = k
-            groups[-1].append(b)
-        s = inst.scale
-        return [
-            Candle(
-                start=g[0].day,
-                open=from_units(g[0].open, s),
-                high=from_units(max(b.high for b in g), s),
-                low=from_units(min(b.low for b in g), s),
-                close=from_units(g[-1].close, s),
-                volume=sum(b.volume for b in g),
-                value=from_units(sum(b.value for b in g), s),
-            )
-            for g in groups
-        ]
+        try:
+            self._sync()
+            mk = 1 if inst.is_us else 0
+            today = self._mday[mk]
+            out: list[Candle] = []
+            if start < today:
+                series = self._candle_series(inst, today, start)
+                out = series.select(start, end, period)
+            if start <= today <= end:
+                st = self._state(inst)
+                if st.open:
+                    live = to_candle(
+                        Bar(today, st.open, st.high, st.low, st.last, st.volume, st.value),
+                        inst.scale,
+                    )
+                    key = group_key(period)
+                    if period != "D" and out and key(out[-1].start) == key(today):
+                        out[-1] = merge([out[-1], live])
+                    else:
+                        out.append(live)
+        finally:
+            self._commit()
+        return out
+
+    def _candle_series(self, inst: Instrument, today: date, start: date) -> CandleSeries:
+        """The symbol's past daily candles before ``today``, reaching back to ``start``."""
+        cache: dict[str, CandleSeries] = self.__dict__.setdefault("_candles", {})
+        series = cache.get(inst.code)
+        if series is None or series.until != today:
+            if len(cache) >= _SERIES_LIMIT:
+                cache.clear()
+            series = cache[inst.code] = CandleSeries(today)
+        first = series.days[0] if series.days else today
+        if start < first:
+            cal = self.schedules[1 if inst.is_us else 0].calendar
+            days = [d for d in cal.business_days(start, first - timedelta(days=1))
+                    if d < first]
+            series.extend_back(days, lambda d: self._day_bar(inst, d)[0], inst.scale)
+        return series
 
     def _prints(self, st: SymbolState) -> list[tuple[int, int, int, int]]:
         """All of today's prints (time_us, price, qty, aggressor), oldest first."""
