@@ -14,6 +14,7 @@ from datetime import date
 from random import Random
 
 from .book import OrderBook
+from .nxt import NxtStats
 from .orders import Order
 from .ticks import AFTER_HOURS_BAND_PCT, ceil_to_tick, daily_limits, floor_to_tick
 from .universe import Instrument
@@ -46,6 +47,8 @@ class SymbolState:
         "lower",
         "lvl_base",
         "mom_ref",
+        "nx",
+        "nxt",
         "open",
         "path",
         "path_skip",
@@ -55,6 +58,7 @@ class SymbolState:
         "steps",
         "synth",
         "synth_aux",
+        "synth_nxt",
         "tax",
         "trade_day",
         "upper",
@@ -99,6 +103,9 @@ class SymbolState:
         self.close_book = OrderBook()
         self.synth: list[Order] = []
         self.synth_aux: list[Order] = []
+        self.nxt = OrderBook()  # the NXT venue's book (.nxt)
+        self.nx = NxtStats(base)
+        self.synth_nxt: list[Order] = []
         self.epoch = -1
         self.active = False  # stepped eagerly (user orders or a watcher) until the day ends
         self.commission = commission

@@ -33,7 +33,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .orders import BUY, SELL, Order
+from .nxt import nxt_session
+from .orders import BUY, SELL, VENUE_MAIN, VENUE_NXT, Order
 from .synthetic import hash64
 from .ticks import tick_down, tick_up
 from .types import Investor, OrderType, Phase
@@ -103,6 +104,8 @@ class ParticipantsMixin:
         def _synth_levels(self, st: SymbolState, ref: int, *, match: bool) -> None: ...
         def _match(self, st: SymbolState, book: OrderBook, o: Order, limit: int) -> None: ...
         def _live(self, symbol: str) -> SymbolState: ...
+        def nxt_session_at(self, us: int) -> str | None: ...
+        def _synth_nxt(self, st: SymbolState) -> None: ...
 
     def _pt_setup(self, now: int) -> None:
         """Read the activity option; the first tick is the first grid point after ``now``."""
@@ -126,7 +129,8 @@ class ParticipantsMixin:
         floor = self._pt_floor
         if t < floor:
             t = -(-floor // TICK_US) * TICK_US
-        if self._phase[0] is not _CONTINUOUS or not self._active[0]:
+        krx = self._phase[0] is _CONTINUOUS
+        if not self._active[0] or not (krx or self.nxt_session_at(t) or self.nxt_session_at(until)):
             self._pt_next = (until // TICK_US + 1) * TICK_US
             return
         states = self._active_states(0)
@@ -134,8 +138,9 @@ class ParticipantsMixin:
         while t <= until:
             self._now = t
             momentum = t % (TICK_US * _MOMENTUM_TICKS) == 0
+            nxt = nxt_session(t) is not None  # a business day: KRX's phase or the check above
             for st in states:
-                tick(st, momentum)
+                tick(st, momentum, krx, nxt)
             t += TICK_US
         self._pt_next = t
 
@@ -154,27 +159,46 @@ class ParticipantsMixin:
         st.mom_ref = st.last
         return rng
 
-    def _pt_tick(self, st: SymbolState, momentum: bool) -> None:
-        """One tick of one symbol: draw the arrivals, let them trade, re-quote if they did."""
+    def _pt_tick(self, st: SymbolState, momentum: bool, krx: bool, nxt: bool) -> None:
+        """One tick of one symbol: draw the arrivals, let them trade, re-quote if they did.
+
+        ``krx``/``nxt``: which venues trade continuously now. NXT gets a quarter of the
+        arrivals while KRX trades too, all of them when it trades alone.
+        """
         rng = st.pt_rng or self._pt_start(st)
         lam = st.pt_lam
-        n = lam // 1_000
-        if rng.getrandbits(10) * 1_000 < (lam % 1_000) * 1_024:
-            n += 1
-        if n:
-            volume = st.volume
-            book = st.book
-            for _ in range(n):
-                self._pt_arrival(st, book, rng.getrandbits(20))
-            # Market makers re-quote once a level was taken out (partial fills leave the
-            # quotes alone: a re-quote is the costliest thing participants do).
-            if st.volume != volume and (len(book.asks.keys) < _LEVELS
-                                        or len(book.bids.keys) < _LEVELS):
-                self._mm_requote(st)
+        if krx:
+            n = lam // 1_000
+            if rng.getrandbits(10) * 1_000 < (lam % 1_000) * 1_024:
+                n += 1
+            if n:
+                volume = st.volume
+                book = st.book
+                for _ in range(n):
+                    self._pt_arrival(st, book, rng.getrandbits(20), VENUE_MAIN)
+                # Market makers re-quote once a level was taken out (partial fills leave the
+                # quotes alone: a re-quote is the costliest thing participants do).
+                if st.volume != volume and (len(book.asks.keys) < _LEVELS
+                                            or len(book.bids.keys) < _LEVELS):
+                    self._mm_requote(st)
+        if nxt:
+            lam_n = lam // 4 if krx else lam
+            n = lam_n // 1_000
+            if rng.getrandbits(10) * 1_000 < (lam_n % 1_000) * 1_024:
+                n += 1
+            if n:
+                nx = st.nx
+                volume = nx.volume
+                book = st.nxt
+                for _ in range(n):
+                    self._pt_arrival(st, book, rng.getrandbits(20), VENUE_NXT)
+                if nx.volume != volume and (len(book.asks.keys) < _LEVELS
+                                            or len(book.bids.keys) < _LEVELS):
+                    self._synth_nxt(st)
         if momentum:
             st.mom_ref = st.last
 
-    def _pt_arrival(self, st: SymbolState, book: OrderBook, r: int) -> None:
+    def _pt_arrival(self, st: SymbolState, book: OrderBook, r: int, venue: int) -> None:
         """One participant order from 20 random bits: kind, side, size, investor, aggression."""
         tick_of = st.inst.tick_of
         if r & 15 < 12:  # noise trader
@@ -199,7 +223,7 @@ class ParticipantsMixin:
             limit = tick_up(limit, tick_of) if side == BUY else tick_down(limit, tick_of)
         limit = min(max(limit, st.lower), st.upper)
         o = Order(0, self.house, st.inst, side, _LIMIT, limit, qty, self._now, st.trade_day,
-                  synthetic=True)
+                  venue=venue, synthetic=True)
         o.investor = investor
         self._match(st, book, o, limit)  # what is left of a participant's order is dropped
 
