@@ -7,6 +7,7 @@ orders expire at 20:00. The stepped clock pins each case to the instant it is ab
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -131,3 +132,19 @@ def test_unknown_exchange_is_refused() -> None:
     ex = make_exchange(at=_at(10, 0))
     with pytest.raises(EngineReject, match="KRX, NXT or SOR"):
         ex.place_order(ACCT, SYM, Side.BUY, OrderType.LIMIT, 1, 70_000, exchange="NYSE")
+
+
+def test_a_resting_nxt_order_is_back_on_the_nxt_book_after_a_restart(tmp_path: Path) -> None:
+    from hantoo.sim.engine import ExchangeConfig, SessionClock
+    from hantoo.sim.store import open_exchange
+
+    path = tmp_path / "sim.db"
+    ex = open_exchange(path, ExchangeConfig(seed=3, clock=SessionClock(start=_at(10, 0))))
+    ex.open_account(*ACCT, krw=10**10)
+    low = ex.order_book(SYM, market="NX").bids[-1].price - 1_000
+    o = ex.place_order(ACCT, SYM, Side.BUY, OrderType.LIMIT, 4, low, exchange="NXT")
+    ex2 = open_exchange(path)
+    assert ex2.order(ACCT, o.odno).exchange == "NXT"
+    assert any(lv.price == low for lv in ex2.order_book(SYM, 30, market="NX").bids)
+    assert all(lv.price != low for lv in ex2.order_book(SYM, 30).bids)
+    assert not check_invariants(ex2)
