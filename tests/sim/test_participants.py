@@ -178,3 +178,23 @@ def test_participants_conserve_cash_and_shares_and_touch_users_only_by_fills(
             signed = sum(f.qty if f.side is Side.BUY else -f.qty for f in fills if f.symbol == s)
             held = sum(p.qty for p in bal.positions if p.symbol == s)
             assert held == 100_000 + signed
+
+
+def test_participants_trade_the_off_hours_sessions_at_their_prices() -> None:
+    """Post-market (15:40–16:00) at the close; after-hours single price (16:00–18:00) in
+    10-minute auctions within ±10 % of the close."""
+    ex = make_exchange(at=DAY.replace(hour=15, minute=35), activity=1)
+    sym = "005930"
+    ex.quote(sym)
+    close = ex.quote(sym).price
+    ex.advance_to(DAY.replace(hour=15, minute=59, second=30))
+    post = [t for t in ex.trades(sym, 10_000) if t.time >= DAY.replace(hour=15, minute=40)]
+    assert len(post) >= 5
+    assert {t.price for t in post} == {close}
+    ex.advance_to(DAY.replace(hour=16, minute=59, second=59))
+    after = [t for t in ex.trades(sym, 10_000) if t.time > DAY.replace(hour=16)]
+    auctions = {t.time for t in after}
+    assert auctions and all(t.minute % 10 == 0 and t.second == 0 for t in auctions)
+    lo, hi = close * Decimal("0.9"), close * Decimal("1.1")
+    assert all(lo <= t.price <= hi for t in after)
+    assert not check_invariants(ex)

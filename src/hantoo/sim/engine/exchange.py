@@ -514,6 +514,8 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
         if kind is Ev.FIXED_STEP:
             for st in self._active_states(mk):
                 self._synth_fixed(st)
+                if self._pt_on:
+                    self._pt_offhours(st, VENUE_FIXED)
             return
         if kind is Ev.OPEN_AUCTION_START:
             self._phase[mk] = Phase.OPENING_AUCTION
@@ -547,6 +549,8 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
             self._nxt_close()
         elif kind is Ev.AFTER_AUCTION:
             for st in self._active_states(mk):
+                if self._pt_on:
+                    self._pt_offhours(st, VENUE_AFTER)
                 self._auction(st, st.after, st.close_px)
                 self._book_dirty.add(st.inst.code)
             if arg == 12:

@@ -34,7 +34,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .nxt import nxt_session
-from .orders import BUY, SELL, VENUE_MAIN, VENUE_NXT, Order
+from .orders import BUY, SELL, VENUE_FIXED, VENUE_MAIN, VENUE_NXT, Order
 from .synthetic import hash64
 from .ticks import tick_down, tick_up
 from .types import Investor, OrderType, Phase
@@ -97,6 +97,7 @@ class ParticipantsMixin:
         _active: tuple[set[str], set[str]]
         _epoch: list[int]
         _book_dirty: set[str]
+        _premarket: bool
 
         def _active_states(self, mk: int) -> list[SymbolState]: ...
         def _catch_up(self, st: SymbolState, mk: int) -> None: ...
@@ -104,6 +105,7 @@ class ParticipantsMixin:
         def _synth_levels(self, st: SymbolState, ref: int, *, match: bool) -> None: ...
         def _match(self, st: SymbolState, book: OrderBook, o: Order, limit: int) -> None: ...
         def _live(self, symbol: str) -> SymbolState: ...
+        def _rest(self, book: OrderBook, o: Order) -> None: ...
         def nxt_session_at(self, us: int) -> str | None: ...
         def _synth_nxt(self, st: SymbolState) -> None: ...
 
@@ -226,6 +228,45 @@ class ParticipantsMixin:
                   venue=venue, synthetic=True)
         o.investor = investor
         self._match(st, book, o, limit)  # what is left of a participant's order is dropped
+
+    def _pt_offhours(self, st: SymbolState, venue: int) -> None:
+        """KRX's off-hours sessions: participants cross at the session's single price.
+
+        ``VENUE_FIXED`` (pre-market at the previous close, post-market at the close; called
+        each minute) trades at once; ``VENUE_AFTER`` (after-hours single price; called just
+        before each 10-minute auction) adds buy/sell pairs within ±2 ticks of the close that
+        the auction uncrosses. What a user's better order does not take is withdrawn at the
+        next refresh of the house's liquidity.
+        """
+        rng = st.pt_rng or self._pt_start(st)
+        r = rng.getrandbits(20)
+        pairs = (st.pt_lam * 2 + (r & 1_023)) // 1_024
+        if venue == VENUE_FIXED:
+            book = st.fixed
+            price = st.base if self._premarket else st.close_px
+        else:
+            book = st.after
+            lo, hi = st.after_band()
+            price = st.close_px or st.last
+            tick_of = st.inst.tick_of
+            for _ in range(r >> 10 & 1):
+                price = tick_up(price, tick_of) if r >> 11 & 1 else tick_down(price, tick_of)
+            price = min(max(price, lo), hi)
+        if price <= 0:
+            return
+        for i in range(pairs):
+            qty = max(1, st.lvl_base * (1 + (r >> (12 + 2 * i) & 3)) // 2)
+            investor = _NOISE_INVESTORS[r >> (16 + i) & 7]
+            for side in (SELL, BUY):
+                o = Order(0, self.house, st.inst, side, _LIMIT, price, qty, self._now,
+                          st.trade_day, venue=venue, synthetic=True)
+                o.investor = investor
+                if venue == VENUE_FIXED and side == BUY:
+                    self._match(st, book, o, price)
+                if o.remaining:
+                    self._rest(book, o)
+                    st.synth_aux.append(o)
+        self._book_dirty.add(st.inst.code)
 
     def _mm_ref(self, st: SymbolState) -> int:
         """Where market makers centre their quotes: the last price, one tick towards the path."""
