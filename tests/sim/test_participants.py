@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -198,3 +199,48 @@ def test_participants_trade_the_off_hours_sessions_at_their_prices() -> None:
     lo, hi = close * Decimal("0.9"), close * Decimal("1.1")
     assert all(lo <= t.price <= hi for t in after)
     assert not check_invariants(ex)
+
+
+@pytest.mark.parametrize("snapshot_mid_way", [False, True])
+def test_a_restart_rebuilds_the_live_market_and_the_fills_it_gave_users(
+    tmp_path: Path, snapshot_mid_way: bool,
+) -> None:
+    """Participants fill users' orders between commands, prompted by *reads* (a quote makes a
+    symbol live; a long gap skips ticks): the journal carries both, so replay agrees."""
+    from hantoo.sim.engine import ExchangeConfig, SessionClock
+    from hantoo.sim.store import open_exchange
+
+    path = tmp_path / "sim.db"
+    cfg = ExchangeConfig(seed=9, clock=SessionClock(start=TEN_AM), activity=1)
+    ex = open_exchange(path, cfg, snapshot_every=1_000)
+    ex.open_account(*ACCT, krw=10**10)
+    sym = "000660"
+    bid = ex.order_book(sym).bids[0].price  # this read makes the symbol live
+    o1 = ex.place_order(ACCT, sym, Side.BUY, OrderType.LIMIT, 30, bid)
+    for _ in range(40):  # reads only: the participants trade (and may fill o1)
+        ex.advance(timedelta(milliseconds=500))
+        ex.quote(sym)
+    if snapshot_mid_way:
+        ex.checkpoint()
+    ex.advance(timedelta(seconds=90))
+    ex.quote(sym)  # a long gap: the participants skip most of it
+    low = ex.order_book(sym).bids[0].price
+    o2 = ex.place_order(ACCT, sym, Side.BUY, OrderType.LIMIT, 20, low)
+    for _ in range(20):
+        ex.advance(timedelta(milliseconds=500))
+        ex.quote(sym)
+    o3 = ex.place_order(ACCT, sym, Side.SELL, OrderType.MARKET, 1) if ex.sellable_qty(
+        ACCT, sym) else None
+    assert ex.order(ACCT, o1.odno).filled_qty > 0  # the participants did fill a user order
+
+    def state(e: Exchange) -> object:
+        return (
+            [e.order(ACCT, o.odno) for o in (o1, o2, o3) if o is not None],
+            e.fill_history(ACCT, DAY.date(), DAY.date()), e.balance(ACCT),
+            [(t.time, t.price, t.qty) for t in e.trades(sym, 100_000)],
+        )
+
+    before = state(ex)
+    ex2 = open_exchange(path, cfg)  # as after a crash: the first object is abandoned
+    assert state(ex2) == before
+    assert not check_invariants(ex2)

@@ -203,7 +203,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
         now = self.clock.now_us()
         pt = self._pt_on and now >= self._pt_next
         if pt:
-            self._pt_floor = now - CATCH_UP_US
+            self._pt_floor = 0 if self._pt_following() else now - CATCH_UP_US
         if now >= self._next_us:
             self._run_until(now)
         if pt:

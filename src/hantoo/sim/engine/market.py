@@ -9,9 +9,9 @@ uncrossings), which are recorded as they happen.
 
 from __future__ import annotations
 
+import random
 from array import array
 from datetime import date
-from random import Random
 
 from .book import OrderBook
 from .nxt import NxtStats
@@ -114,7 +114,7 @@ class SymbolState:
         # Synthetic participants (.participants): path points after ``live_from`` are not
         # printed, because from then on the participants' real trades make the statistics.
         self.live_from = 1 << 30
-        self.pt_rng: Random | None = None
+        self.pt_rng: random.Random | None = None
         self.pt_lam = 0  # expected participant arrivals per tick, in thousandths
         self.mom_ref = 0  # the price momentum traders compare the last trade with
         #: Traded quantity by investor type: [buys of type 0..4, sells of type 0..4].

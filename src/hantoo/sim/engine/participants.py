@@ -31,6 +31,7 @@ beyond bringing the market up to *now*.
 
 from __future__ import annotations
 
+import random
 from typing import TYPE_CHECKING
 
 from .nxt import nxt_session
@@ -40,8 +41,6 @@ from .ticks import tick_down, tick_up
 from .types import Investor, OrderType, Phase
 
 if TYPE_CHECKING:
-    from random import Random
-
     from .accounts import Account
     from .book import OrderBook
     from .config import ExchangeConfig
@@ -64,6 +63,11 @@ _NOISE_INVESTORS = (
     Investor.INDIVIDUAL, Investor.FOREIGN, Investor.INSTITUTION, Investor.OTHER,
 )
 _MOMENTUM_INVESTORS = (Investor.PROGRAM, Investor.FOREIGN)
+
+
+class ParticipantRng(random.Random):
+    """The participants' random stream of one symbol and day (an engine class, so a state
+    snapshot may pickle it; ``hantoo.sim.store`` unpickles only the simulator's own classes)."""
 
 
 def arrivals_milli(activity: float) -> int:
@@ -117,11 +121,20 @@ class ParticipantsMixin:
         self._pt_next = (now // TICK_US + 1) * TICK_US
         self._pt_floor = 0
 
+    def _pt_following(self) -> bool:
+        """True while a journal is replayed: gaps are skipped only where the journal says so."""
+        return False
+
+    def _pt_note(self, op: str, args: list[int | str]) -> None:
+        """A market event caused by a *read* (a symbol going live, a skipped gap): the journaled
+        exchange (``hantoo.sim.durable``) records it so that replay rebuilds the same tape."""
+
     def _pt_watch(self, st: SymbolState) -> None:
         """Someone looks at a KRX symbol: it becomes live (participants trade it from now)."""
         if not st.active and not st.inst.is_us:
             st.active = True
             self._active[0].add(st.inst.code)
+            self._pt_note("watch", [st.inst.code])
 
     def _participate(self, until: int) -> None:
         """Run every participant tick at or before ``until`` (epoch microseconds)."""
@@ -130,7 +143,9 @@ class ParticipantsMixin:
             return
         floor = self._pt_floor
         if t < floor:
-            t = -(-floor // TICK_US) * TICK_US
+            skip_to = -(-floor // TICK_US) * TICK_US
+            self._pt_note("ptskip", [t, skip_to])
+            t = skip_to
         krx = self._phase[0] is _CONTINUOUS
         if not self._active[0] or not (krx or self.nxt_session_at(t) or self.nxt_session_at(until)):
             self._pt_next = (until // TICK_US + 1) * TICK_US
@@ -146,13 +161,12 @@ class ParticipantsMixin:
             t += TICK_US
         self._pt_next = t
 
-    def _pt_start(self, st: SymbolState) -> Random:
+    def _pt_start(self, st: SymbolState) -> ParticipantRng:
         """First tick of a symbol on its trading day: its random stream and arrival rate."""
-        from random import Random
-
         if st.epoch != self._epoch[0]:
             self._catch_up(st, 0)
-        rng = Random(hash64(self.seed, st.inst.code, st.trade_day.toordinal(), "participants"))
+        rng = ParticipantRng(
+            hash64(self.seed, st.inst.code, st.trade_day.toordinal(), "participants"))
         st.pt_rng = rng
         st.pt_lam = self._pt_milli * _liquidity_share(st.inst.volume, st.inst.ref_price) // 1_000
         # Path points up to here stay the story of the day before anyone watched; from now on
