@@ -5,7 +5,9 @@ its public *commands* wrapped: after a command succeeds it appends one journal r
 the command, its arguments and the engine instant it ran at. Reads, clock syncs and rejected
 commands append nothing: what the market does by itself (auctions, synthetic steps, expiries,
 reservations sent at the open, participants acting on seed and clock) is a pure function of the
-seed and the time, so replaying the commands at their instants rebuilds the same state.
+seed and the time, so replaying the commands at their instants rebuilds the same state. The two
+things a *read* can change in that market — a symbol going live for the participants, and the
+ticks they skip after a long gap — are journaled too (``watch``, ``ptskip``).
 
 Ops (``args`` after ``[seq, time_us, op]``; amounts and prices as decimal strings):
 
@@ -14,11 +16,15 @@ Ops (``args`` after ``[seq, time_us, op]``; amounts and prices as decimal string
 ``dep``   ``cano, prdt, amount, currency`` — deposit
 ``grant`` ``cano, prdt, symbol, qty, avg_price`` — grant_shares
 ``ord``   ``cano, prdt, symbol, side, order_type, qty, price|null, credit|null, loan_date|null``
+          ``[, exchange]`` (KRX/NXT/SOR; absent = KRX)
 ``cxl``   ``cano, prdt, odno, qty|null`` — cancel_order
 ``mod``   ``cano, prdt, odno, price|null, qty|null, all_qty, order_type|null`` — modify_order
 ``rsv``   ``cano, prdt, symbol, side, order_type, qty, price|null, end_date|null, credit|null``
 ``rsvx``  ``cano, prdt, seq`` — cancel_reservation
 ``clk``   (none) — the clock was advanced by hand (stepped clocks): replay moves time there
+``watch`` ``symbol`` — a read made a symbol live: synthetic participants trade it from here
+``ptskip`` ``from_us, to_us`` — after a long gap the participants skipped these ticks (logged
+          at ``from_us - 1``)
 ========  ===============================================================================
 """
 
@@ -236,15 +242,36 @@ class JournaledExchange(Exchange):
         *,
         credit: CreditType | None = None,
         loan_date: date | None = None,
+        exchange: str = "KRX",
     ) -> OrderInfo:
         info = super().place_order(account, symbol, side, order_type, qty, price, credit=credit,
-                                   loan_date=loan_date)
+                                   loan_date=loan_date, exchange=exchange)
         if self._j_journal is not None:
             k = akey(account)
-            self._log("ord", [k[0], k[1], symbol, int(side), _ot(order_type), qty, _dec(price),
-                              credit.value if credit else None,
-                              loan_date.isoformat() if loan_date else None])
+            args = [k[0], k[1], symbol, int(side), _ot(order_type), qty, _dec(price),
+                    credit.value if credit else None,
+                    loan_date.isoformat() if loan_date else None]
+            if exchange.upper() != "KRX":
+                args.append(exchange.upper())
+            self._log("ord", args)
         return info
+
+    # ---- market events caused by reads (participants, hantoo.sim.engine.participants) ----
+    def _pt_following(self) -> bool:
+        return self._j_replaying
+
+    def _pt_note(self, op: str, args: list[int | str]) -> None:
+        if self._j_journal is None or self._j_replaying:
+            return
+        if op == "ptskip":  # logged just before the skipped range, where replay must stop
+            saved = self._now
+            self._now = int(args[0]) - 1
+            try:
+                self._log(op, args)
+            finally:
+                self._now = saved
+        else:
+            self._log(op, args)
 
     def cancel_order(
         self, account: AccountKey, odno: str | int, *, qty: int | None = None
@@ -341,7 +368,10 @@ _APPLY: dict[str, Callable[[Exchange, list[Any]], object]] = {
                                                  Decimal(a[4])),
     "ord": lambda ex, a: Exchange.place_order(
         ex, (a[0], a[1]), a[2], Side(a[3]), a[4], int(a[5]), a[6],
-        credit=_opt_credit(a[7]), loan_date=_opt_date(a[8])),
+        credit=_opt_credit(a[7]), loan_date=_opt_date(a[8]),
+        exchange=a[9] if len(a) > 9 else "KRX"),
+    "watch": lambda ex, a: _replay_watch(ex, str(a[0])),
+    "ptskip": lambda ex, a: _replay_skip(ex, int(a[1])),
     "cxl": lambda ex, a: Exchange.cancel_order(ex, (a[0], a[1]), a[2], qty=_opt_int(a[3])),
     "mod": lambda ex, a: Exchange.modify_order(
         ex, (a[0], a[1]), a[2], price=a[3], qty=_opt_int(a[4]), all_qty=bool(a[5]),
@@ -352,6 +382,17 @@ _APPLY: dict[str, Callable[[Exchange, list[Any]], object]] = {
     "rsvx": lambda ex, a: Exchange.cancel_reservation(ex, (a[0], a[1]), int(a[2])),
     "clk": lambda ex, a: Exchange.sync(ex),
 }
+
+
+def _replay_watch(ex: Exchange, symbol: str) -> None:
+    Exchange.sync(ex)
+    Exchange._pt_watch(ex, ex._state(ex._inst(symbol)))
+
+
+def _replay_skip(ex: Exchange, to_us: int) -> None:
+    Exchange.sync(ex)  # every tick before the skipped range, as live
+    if to_us > ex._pt_next:
+        ex._pt_next = to_us
 
 
 def apply_record(ex: JournaledExchange, clock: ReplayClock, record: list[Any]) -> None:

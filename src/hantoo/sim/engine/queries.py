@@ -74,6 +74,9 @@ class QueryMixin(MatchingCore):
         _w52: dict[tuple[str, date], tuple[int, date, int, date]]
         _pt_on: bool
 
+        def _venue_quote(self, st: SymbolState, q: Quote, market: str) -> Quote: ...
+        def _venue_book(self, st: SymbolState, snap: BookSnapshot, market: str,
+                        depth: int) -> BookSnapshot: ...
         def _pt_watch(self, st: SymbolState) -> None: ...
         def _sync(self) -> None: ...
         def _commit(self) -> None: ...
@@ -148,8 +151,9 @@ class QueryMixin(MatchingCore):
             lo, lo_d = st.low, st.trade_day
         return hi, hi_d, lo, lo_d
 
-    def quote(self, symbol: str) -> Quote:
-        """Current price snapshot."""
+    def quote(self, symbol: str, market: str = "J") -> Quote:
+        """Current price snapshot; ``market`` is KIS's ``FID_COND_MRKT_DIV_CODE``: ``J`` (KRX),
+        ``NX`` (NXT) or ``UN`` (both venues, see :mod:`.nxt`)."""
         st = self._live(symbol)
         inst = st.inst
         s = inst.scale
@@ -166,7 +170,7 @@ class QueryMixin(MatchingCore):
         hi, hi_d, lo, lo_d = self._w52_range(st)
         ask = st.book.asks.depth(1)
         bid = st.book.bids.depth(1)
-        return Quote(
+        q = Quote(
             symbol=inst.code,
             name=inst.name,
             market=inst.market,
@@ -198,9 +202,15 @@ class QueryMixin(MatchingCore):
             expected_price=from_units(exp[0], s) if exp else None,
             expected_qty=exp[1] if exp else None,
         )
+        if market != "J" and not inst.is_us:
+            return self._venue_quote(st, q, market)
+        return q
 
-    def order_book(self, symbol: str, depth: int | None = None) -> BookSnapshot:
-        """Up to ``depth`` (default: the configured 10) levels a side of the live book."""
+    def order_book(
+        self, symbol: str, depth: int | None = None, market: str = "J"
+    ) -> BookSnapshot:
+        """Up to ``depth`` (default: the configured 10) levels a side of the live book;
+        ``market`` as for :meth:`quote`."""
         st = self._live(symbol)
         depth = depth or self.config.book_depth
         s = st.inst.scale
@@ -213,7 +223,7 @@ class QueryMixin(MatchingCore):
         else:
             book = st.book
         exp = self._expected(st)
-        return BookSnapshot(
+        snap = BookSnapshot(
             symbol=st.inst.code,
             time=from_us(self._now),
             phase=ph,
@@ -224,6 +234,9 @@ class QueryMixin(MatchingCore):
             expected_price=from_units(exp[0], s) if exp else None,
             expected_qty=exp[1] if exp else None,
         )
+        if market != "J" and not st.inst.is_us:
+            return self._venue_book(st, snap, market, depth)
+        return snap
 
     def _bars(self, inst: Instrument, start: date, end: date, *, live: bool = True) -> list[Bar]:
         mk = 1 if inst.is_us else 0

@@ -53,9 +53,16 @@ _CHART_SPAN_DAYS = {"D": 100 * 7 // 5 + 40, "W": 101 * 7, "M": 101 * 31, "Y": 10
 _MARKET_NAME = {"KOSPI": "KOSPI", "KOSDAQ": "KOSDAQ", "KONEX": "KONEX"}
 
 
+def _market(call: Call) -> str:
+    """``FID_COND_MRKT_DIV_CODE``: ``NX`` (NXT) and ``UN`` (KRX + NXT) choose the venue view;
+    ``J`` and anything else (ETF/ELW codes the engine treats alike) are KRX."""
+    code = call.param("FID_COND_MRKT_DIV_CODE").upper()
+    return code if code in ("NX", "UN") else "J"
+
+
 def _quote(call: Call, code: str) -> Quote:
     with engine_errors():
-        q: Quote = exchange(call).quote(code)
+        q: Quote = exchange(call).quote(code, _market(call))
     return q
 
 
@@ -266,9 +273,10 @@ def inquire_asking_price_exp_ccn(call: Call) -> Reply:
     of a call auction (zero outside auctions, as KIS shows)."""
     code = domestic_symbol(call)
     ex = exchange(call)
+    market = _market(call)
     with engine_errors():
-        book = ex.order_book(code, 10)
-        q: Quote = ex.quote(code)
+        book = ex.order_book(code, 10, market)
+        q: Quote = ex.quote(code, market)
     b1: dict[str, str] = {"aspr_acpt_hour": hms(book.time)}
     for i in range(10):
         ask = book.asks[i] if i < len(book.asks) else None
