@@ -30,6 +30,7 @@ from .common import (
     qty,
     signed,
 )
+from .names import resolve_symbol
 from .output import command, console, err_console, print_json
 
 if TYPE_CHECKING:
@@ -73,14 +74,16 @@ def quote_table(quotes: list[Quote]) -> Table:
 
 @command
 def quote(
-    symbols: Annotated[list[str], typer.Argument(help="005930, 000660, NASD:AAPL, ...")],
+    symbols: Annotated[list[str], typer.Argument(
+        help="005930, 000660, NASD:AAPL, or a name: 삼성전자")],
     env: EnvOption = None,
     base_url: BaseUrlOption = None,
     exchange: ExchangeOption = None,
     as_json: JsonOption = False,
 ) -> None:
     with open_client(env, base_url) as client:
-        quotes = [client.quote(s, exchange=exchange) for s in symbols]
+        quotes = [client.quote(resolve_symbol(client, s, exchange), exchange=exchange)
+                  for s in symbols]
     if as_json:
         print_json([plain(q) for q in quotes])
         return
@@ -104,14 +107,14 @@ def book_table(book: OrderBook) -> Table:
 
 @command
 def book(
-    symbol: Annotated[str, typer.Argument(help="005930, NASD:AAPL, ...")],
+    symbol: Annotated[str, typer.Argument(help="005930, NASD:AAPL, or a name: 삼성전자")],
     env: EnvOption = None,
     base_url: BaseUrlOption = None,
     exchange: ExchangeOption = None,
     as_json: JsonOption = False,
 ) -> None:
     with open_client(env, base_url) as client:
-        ob = client.order_book(symbol, exchange=exchange)
+        ob = client.order_book(resolve_symbol(client, symbol, exchange), exchange=exchange)
     if as_json:
         data = plain(ob)
         data["asks"] = [plain(level) for level in ob.asks]
@@ -185,7 +188,7 @@ def _interval(text: str) -> Interval:
 
 @command
 def candles(
-    symbol: Annotated[str, typer.Argument(help="005930, NASD:AAPL, ...")],
+    symbol: Annotated[str, typer.Argument(help="005930, NASD:AAPL, or a name: 삼성전자")],
     start: FromOption = None,
     end: ToOption = None,
     interval: IntervalOption = "day",
@@ -207,6 +210,7 @@ def candles(
     if out is not None:
         check_format(out)
     with open_client(env, base_url) as client:
+        symbol = resolve_symbol(client, symbol, exchange)
         bars = fetch_candles(client, symbol, first, last, iv, exchange,
                              progress=not as_json)
     if out is not None:
@@ -224,7 +228,7 @@ def candles(
 
 @command
 def chart(
-    symbol: Annotated[str, typer.Argument(help="005930, NASD:AAPL, ...")],
+    symbol: Annotated[str, typer.Argument(help="005930, NASD:AAPL, or a name: 삼성전자")],
     out: Annotated[Path, typer.Option("--out", help="the PNG file to write")],
     width: Annotated[int, typer.Option(help="pixels")] = 1200,
     height: Annotated[int, typer.Option(help="pixels")] = 700,
@@ -246,6 +250,7 @@ def chart(
     iv = _interval(interval)
     first, last = _default_range(start, end, 0 if iv == "minute" else 120)
     with open_client(env, base_url) as client:
+        symbol = resolve_symbol(client, symbol, exchange)
         bars = fetch_candles(client, symbol, first, last, iv, exchange, progress=True)
     render_chart(bars, out, width=width, height=height,
                  title=f"{symbol} {iv} {first} … {last}")
