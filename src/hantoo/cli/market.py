@@ -238,20 +238,37 @@ def chart(
     env: EnvOption = None,
     base_url: BaseUrlOption = None,
     exchange: ExchangeOption = None,
+    ma: Annotated[str, typer.Option(
+        "--ma", help="moving averages of the close, in bars")] = "5,20,60,120",
+    no_ma: Annotated[bool, typer.Option("--no-ma", help="draw no moving average")] = False,
 ) -> None:
-    """A candlestick chart with volume, as a PNG of exactly --width × --height pixels.
+    """A candlestick chart with volume, moving averages (5/20/60/120 bars) and the price scale
+    on the right, as a PNG of exactly --width × --height pixels.
 
-    Default range: the last 120 days (minute bars: today).
+    Default range: the last 120 days (minute bars: today). Bars before the range are fetched
+    too, so that every average is drawn from the first visible bar.
     """
-    from .chart import render_chart
+    from .chart import parse_mas, render_chart
 
     if out.suffix.lower() != ".png":
         raise ValueError(f"--out {out}: the chart is a PNG; name the file *.png")
     iv = _interval(interval)
+    mas = () if no_ma else parse_mas(ma)
     first, last = _default_range(start, end, 0 if iv == "minute" else 120)
+    warm_from = first - dt.timedelta(days=_warmup_days(iv, max(mas, default=0)))
     with open_client(env, base_url) as client:
         symbol = resolve_symbol(client, symbol, exchange)
-        bars = fetch_candles(client, symbol, first, last, iv, exchange, progress=True)
+        bars = fetch_candles(client, symbol, warm_from, last, iv, exchange, progress=True)
+    visible_from = next((i for i, c in enumerate(bars) if c.time.date() >= first), len(bars))
     render_chart(bars, out, width=width, height=height,
-                 title=f"{symbol} {iv} {first} … {last}")
-    err_console.print(f"wrote {out} ({width}×{height}, {len(bars)} bars)")
+                 title=f"{symbol} {iv} {first} … {last}", mas=mas, visible_from=visible_from)
+    err_console.print(f"wrote {out} ({width}×{height}, {len(bars) - visible_from} bars"
+                      + (f", MA {'/'.join(map(str, mas))}" if mas else "") + ")")
+
+
+def _warmup_days(interval: str, bars: int) -> int:
+    """Calendar days that hold ``bars`` earlier bars (weekends and holidays included)."""
+    if bars <= 1 or interval == "minute":
+        return 0
+    per_bar = {"day": 1.5, "week": 7.0, "month": 31.0}[interval]
+    return int(bars * per_bar) + 14
