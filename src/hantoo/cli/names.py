@@ -108,10 +108,13 @@ def resolve_symbol(client: Client, text: str, exchange: str | None = None) -> st
     if len(found) == 1:
         return found[0].symbol
     if not found:
+        ticker = text.strip().upper()
+        us = (f"; a US ticker needs its exchange: NASD:{ticker} (or --exchange NASD)"
+              if ticker.isascii() and ticker.isalpha() else "")
         raise InvalidSymbolFormatError(
             f"no issue named {text!r} in {source}",
             hint="`hantoo search WORD` lists names with their codes; or give the 6-digit code "
-            "(005930) or EXCHANGE:TICKER (NASD:AAPL)")
+            f"(005930){us or ' or EXCHANGE:TICKER (NASD:AAPL)'}")
     shown = ", ".join(f"{i.name} {i.symbol}" for i in found[:12])
     more = f" and {len(found) - 12} more" if len(found) > 12 else ""
     raise InvalidSymbolFormatError(
