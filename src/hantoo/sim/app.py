@@ -313,6 +313,10 @@ class SimApp(Starlette):
             return state.stats()
         if path == "/_sim/health" and method == "GET":
             return {"status": "ok"}
+        if path == "/_sim/universe" and method == "GET":
+            from .universe_listing import universe_listing
+
+            return universe_listing(state.exchange)
         if path == "/_sim/faults":
             if method == "POST":
                 data = dict(data)
@@ -359,7 +363,7 @@ class SimApp(Starlette):
 
 _CONTROL_PATHS = frozenset(
     {"/_sim/stats", "/_sim/health", "/_sim/faults", "/_sim/keys", "/_sim/clock", "/_sim/limits",
-     "/openapi.json"}
+     "/openapi.json", "/_sim/universe"}
 )
 
 

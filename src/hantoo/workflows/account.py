@@ -49,7 +49,15 @@ def balance_flow(ctx: Context, *, us: bool = False, exchange: str = "NASD",
         rows, extra, last = yield from collect_rows("overseas_stock/inquire_balance", {
             "ovrs_excg_cd": exchange, "tr_crcy_cd": currency.value}, block="output1",
             extra_blocks=("output2",))
-        return us_balance_from(rows, _first(extra.get("output2")), currency, raw=last)
+        # KIS reports dollar cash only in the present-balance query (외화예수금), not in the
+        # balance totals; one more read, so `cash` is the account's, not "-".
+        present: ApiResponse = yield Call("overseas_stock/inquire_present_balance", {
+            "wcrc_frcr_dvsn_cd": "02", "natn_cd": "840", "tr_mket_cd": "00",
+            "inqr_dvsn_cd": "00"})
+        cash_row = next((r for r in present.rows("output2")
+                         if str(r.get("crcy_cd", "")).upper() == currency.value), None)
+        return us_balance_from(rows, _first(extra.get("output2")), currency, raw=last,
+                               cash_row=cash_row)
     rows, extra, last = yield from collect_rows("domestic_stock/inquire_balance", {
         "afhr_flpr_yn": "N", "ofl_yn": "", "inqr_dvsn": "02", "unpr_dvsn": "01",
         "fund_sttl_icld_yn": "N", "fncg_amt_auto_rdpt_yn": "N", "prcs_dvsn": "00"},
