@@ -145,3 +145,27 @@ async def test_two_sessions_each_get_every_print() -> None:
                 got_b = await _records(wb, 1, 5)
     assert [x["CNTG_VOL"] for x in got_a] == [x["CNTG_VOL"] for x in got_b] == ["3"]
     assert got_a == got_b
+
+
+def test_a_new_trading_day_starts_the_tape_over() -> None:
+    """The feed's per-subscriber cursor is per day: the next day's first print is sent even
+    though that day's cumulative volume is still below yesterday's."""
+    from hantoo.sim.engine.types import OrderType, Side
+    from hantoo.sim.engine_feed import EngineFeed
+
+    app = create_app(make_config())
+    ex = app.sim.exchange
+    ex.open_account("73319902", "01", krw=10**9, usd=0)
+    feed = EngineFeed(ex)
+    feed.subscribed("H0STCNT0", "005930", "s1")
+    ex.place_order(("73319902", "01"), "005930", Side.BUY, OrderType("01"), 4, None)
+    (today,) = feed.rows("H0STCNT0", "005930", sub="s1")
+    assert dict(zip(COLS, today, strict=True))["CNTG_VOL"] == "4"
+    app.sim.clock.advance(24 * 3600 - 50 * 60)  # Tuesday 09:10
+    rows = feed.rows("H0STCNT0", "005930", sub="s1")
+    recs = [dict(zip(COLS, r, strict=True)) for r in rows]
+    assert recs, "the new day's prints reach the old subscriber"
+    assert {r["BSOP_DATE"] for r in recs} == {"20261124"}
+    assert int(recs[0]["ACML_VOL"]) == int(recs[0]["CNTG_VOL"])  # the day's first print
+    acml = [int(r["ACML_VOL"]) for r in recs]
+    assert acml == sorted(acml) and acml[-1] < int(dict(zip(COLS, today, strict=True))["ACML_VOL"])

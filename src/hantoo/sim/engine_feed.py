@@ -111,7 +111,7 @@ class EngineFeed(SyntheticFeed):
         super().__init__(seed, clock=lambda: exchange.clock.now_us() / 1_000_000)
         self.exchange = exchange
         self._tapes: dict[str, _Tape] = {}
-        self._cursors: dict[tuple[Hashable, str, str], int] = {}
+        self._cursors: dict[tuple[Hashable, str, str], tuple[dt.date, int]] = {}
         self._last_row: dict[tuple[Hashable, str, str], list[str]] = {}
         self._prev_volume: dict[tuple[str, dt.date], int] = {}
 
@@ -149,7 +149,8 @@ class EngineFeed(SyntheticFeed):
         symbol = tr_key[4:] if us and len(tr_key) > 4 else tr_key
         q = self._quote(symbol)
         if q is not None and (tr_id == "HDFSCNT0" or ("cntg_vol" in cols and "ANC" not in tr_id)):
-            self._cursors[(sub, tr_id, tr_key)] = self._update(symbol, q).cum
+            tape = self._update(symbol, q)
+            self._cursors[(sub, tr_id, tr_key)] = (tape.day, tape.cum)
 
     def forget(self, sub: Hashable) -> None:
         for store in (self._cursors, self._last_row):
@@ -161,10 +162,13 @@ class EngineFeed(SyntheticFeed):
     ) -> list[list[str]]:
         tape = self._update(symbol, q)
         key = (sub, tr_id, tr_key)
-        cursor = self._cursors.get(key)
-        self._cursors[key] = tape.cum
-        if cursor is None or cursor >= tape.cum:
+        seen = self._cursors.get(key)
+        self._cursors[key] = (tape.day, tape.cum)
+        if seen is None:
             return []  # KIS sends trades as they happen; a new subscription waits for one
+        cursor = seen[1] if seen[0] == tape.day else 0  # a new trading day starts over
+        if cursor >= tape.cum:
+            return []
         us = tr_id.startswith("HDFS")
         out = []
         for cum, sem in tape.records:
@@ -219,14 +223,19 @@ class EngineFeed(SyntheticFeed):
             return tape
         book = self._book(symbol)
         prev = self._previous_volume(symbol, q.trade_date)
-        for t in new:
-            tape.records.append((t.cum_volume, self._record(symbol, q, book, tape, t, prev)))
+        first_kept = len(new) - _KEEP  # older ones only feed the running figures
+        for i, t in enumerate(new):
+            rec = self._record(symbol, q, book, tape, t, prev, build=i >= first_kept)
+            if rec is not None:
+                tape.records.append((t.cum_volume, rec))
         return tape
 
     def _record(
-        self, symbol: str, q: Any, book: Any, tape: _Tape, t: Any, prev_volume: int
-    ) -> dict[str, str]:
-        """Fold print ``t`` into ``tape`` and return its record's fields (wire names)."""
+        self, symbol: str, q: Any, book: Any, tape: _Tape, t: Any, prev_volume: int,
+        *, build: bool = True,
+    ) -> dict[str, str] | None:
+        """Fold print ``t`` into ``tape`` and return its record's fields (wire names), or
+        ``None`` when not ``build`` (a print too old for any subscriber to be sent)."""
         price: Decimal = t.price
         qty: int = t.qty
         when: dt.datetime = t.time
@@ -257,6 +266,8 @@ class EngineFeed(SyntheticFeed):
             # counts it, so 체결강도 agrees between the two.
             dvsn = "1" if price > tape.last else "5" if price < tape.last else tape.last_dvsn
         tape.last, tape.last_dvsn = price, dvsn
+        if not build:
+            return None
         change = price - q.prev_close
         if q.upper_limit is not None and price >= q.upper_limit:
             sign = "1"
