@@ -207,23 +207,34 @@ class EngineFeed(SyntheticFeed):
 
     # -- the tape -----------------------------------------------------------------------------
 
+    @staticmethod
+    def _symbol(tr_id: str, tr_key: str) -> str:
+        return tr_key[4:] if tr_id.startswith("HDFS") and len(tr_key) > 4 else tr_key
+
     def _update(self, symbol: str, q: Any) -> _Tape:
         """Bring the symbol's tape up to the engine's prints (cheap when nothing traded)."""
         tape = self._tapes.get(symbol)
+        wanted = True  # whether the prints folded now can still be sent to anyone
         if tape is None or tape.day != q.trade_date:
             tape = self._tapes[symbol] = _Tape(q.trade_date)
+            # A fresh tape's prints so far matter only to a subscriber from an earlier day.
+            wanted = any(self._symbol(tr, key) == symbol for _, tr, key in self._cursors)
         if q.volume <= tape.cum:
             return tape
         try:
-            prints = self.exchange.trades(symbol, limit=10**9)  # newest first
+            since = getattr(self.exchange, "trades_since", None)
+            if since is not None:
+                new = since(symbol, tape.cum)
+            else:  # an engine without the cheap query: the whole tape, newest first
+                prints = self.exchange.trades(symbol, limit=10**9)
+                new = [t for t in reversed(prints) if t.cum_volume > tape.cum]
         except Exception:
             return tape
-        new = [t for t in reversed(prints) if t.cum_volume > tape.cum]
         if not new:
             return tape
         book = self._book(symbol)
         prev = self._previous_volume(symbol, q.trade_date)
-        first_kept = len(new) - _KEEP  # older ones only feed the running figures
+        first_kept = len(new) - _KEEP if wanted else len(new)  # others feed the running figures
         for i, t in enumerate(new):
             rec = self._record(symbol, q, book, tape, t, prev, build=i >= first_kept)
             if rec is not None:
