@@ -337,6 +337,23 @@ class QueryMixin(MatchingCore):
         out.reverse()
         return out[:limit]
 
+    def trades_since(self, symbol: str, cum_volume: int) -> list[TradeInfo]:
+        """Today's prints after the first ``cum_volume`` shares traded, oldest first.
+
+        For the realtime feed, which polls often: only the new prints become ``TradeInfo``
+        (building one for every print of the day is what makes :meth:`trades` slow).
+        """
+        st = self._live(symbol)
+        s = st.inst.scale
+        out: list[TradeInfo] = []
+        cum = 0
+        for t, p, q, aggr in self._prints(st):
+            cum += q
+            if cum > cum_volume:
+                out.append(TradeInfo(from_us(t), from_units(p, s), q,
+                                     Side(aggr) if aggr else None, cum))
+        return out
+
     def minute_candles(self, symbol: str, interval: int = 1) -> list[Candle]:
         """Today's ``interval``-minute bars so far, oldest first."""
         st = self._live(symbol)
