@@ -38,6 +38,14 @@ METHOD_NAMES = {
     "auth/auth_ws_token": "issue_approval_key",
 }
 ACCOUNT_PARAMS = {"CANO", "ACNT_PRDT_CD"}
+# Why a required parameter is marked required in the samples (kept for order APIs only, where
+# the simulator refuses only what KIS refuses): a documented [필수] mark, a sample function
+# that raises when it is empty, or merely a positional argument of the sample's signature.
+REQUIRED_BASIS = {
+    "docstring [필수] mark": "doc",
+    "function raises when empty": "raises",
+    "signature default value": "signature",
+}
 CREDENTIAL_PARAMS = {"appkey": "app_key", "appsecret": "app_secret", "secretkey": "app_secret"}
 
 
@@ -133,6 +141,9 @@ def _params(entry: dict[str, Any]) -> list[dict[str, Any]]:
             "enc": infer_encoding(wire),
             "doc": p.get("description_ko", ""),
         }
+        basis = REQUIRED_BASIS.get(p.get("required_basis") or "")
+        if item["required"] and basis and entry["method"] == "POST" and entry["category"] != "auth":
+            item["basis"] = basis
         if p.get("pagination_key"):
             item["cursor"] = True
             item["required"] = False

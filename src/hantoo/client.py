@@ -26,10 +26,11 @@ from ._core.backoff import RetryPolicy
 from ._core.call import CallResult, Policies, call_flow
 from ._core.circuit import CircuitBreaker, CircuitConfig
 from ._core.drivers import run_async, run_sync, send_async, send_sync
-from ._core.flow import Flow
+from ._core.flow import Flow, HttpRequest, HttpResponse
 from ._core.limiter import LimitProfile, get_limiter
 from ._core.paging import Page, Pager
-from ._core.redact import register_account, register_secret
+from ._core.redact import install_library_redaction, register_account
+from ._core.server_clock import ServerClock
 from ._core.token_manager import TokenManager
 from ._core.wire import ApiResponse, decode_response
 from .catalog import Api, catalog
@@ -68,6 +69,7 @@ class _Base:
 
     settings: Settings
     _policies: Policies
+    server_clock: ServerClock
 
     def _setup(
         self,
@@ -99,7 +101,8 @@ class _Base:
             profile=profile,
         )
         s = self.settings
-        register_secret(s.app_secret)
+        self.server_clock = ServerClock()
+        install_library_redaction()
         if s.account:
             register_account(f"{s.account[0]}-{s.account[1]}")
         embedded = s.environment == "sim" and s.base_url == _config.REST_URLS["sim"]
@@ -107,7 +110,15 @@ class _Base:
             from ._core.embedded import embedded_sim
 
             cache_dir = cache_dir or embedded_sim().cache_dir
-        tokens = TokenManager(_cache_namespace(s), s.app_key, s.app_secret, cache_dir=cache_dir)
+        breaker = None
+        if circuit is not False:
+            host = urlsplit(s.base_url).netloc or s.base_url
+            breaker = CircuitBreaker(host, circuit if isinstance(circuit, CircuitConfig) else None)
+        retry_policy = retry or RetryPolicy()
+        rng = random.Random(seed)
+        # Token issuance goes through the same retry/backoff and breaker as every call.
+        tokens = TokenManager(_cache_namespace(s), s.app_key, s.app_secret, cache_dir=cache_dir,
+                              retry=retry_policy, circuit=breaker, rng=rng)
         limiter = None
         if rate_limit is not False:
             profile_arg = None if rate_limit is True else rate_limit
@@ -115,18 +126,14 @@ class _Base:
                 s.environment, s.app_key, profile=profile_arg, shared=shared_rate_limit,
                 cache_dir=cache_dir,
             )
-        breaker = None
-        if circuit is not False:
-            host = urlsplit(s.base_url).netloc or s.base_url
-            breaker = CircuitBreaker(host, circuit if isinstance(circuit, CircuitConfig) else None)
         self._policies = Policies(
             tokens=tokens,
             limiter=limiter,
             circuit=breaker,
-            retry=retry or RetryPolicy(),
+            retry=retry_policy,
             hashkey=hashkey,
             timeout=timeout,
-            rng=random.Random(seed),
+            rng=rng,
         )
         return embedded
 
@@ -154,7 +161,7 @@ class _Base:
             ws_url = "ws" + base_url[len("http"):]
         kwargs.setdefault("approval", [TokenManagerApprovalKeys(self.tokens, base_url)])
         return {
-            "credentials": Credentials(s.app_key, s.app_secret),
+            "credentials": Credentials(s.app_key, s.app_secret.get_secret_value()),
             "environment": s.environment,
             "ws_url": ws_url,
             "base_url": base_url,
@@ -311,7 +318,12 @@ class Client(Workflows, Bulk, _Base):
     # -- plumbing ---------------------------------------------------------------------------
 
     def _run(self, flow: Flow[T]) -> T:
-        return run_sync(flow, lambda req: send_sync(self._http, req))
+        return run_sync(flow, self._send)
+
+    def _send(self, request: HttpRequest) -> HttpResponse:
+        response = send_sync(self._http, request)
+        self.server_clock.observe(response.headers)
+        return response
 
     def _request(
         self, api: Api, args: dict[str, Any], model: type[A], *, tr_cont: str = ""
@@ -500,7 +512,12 @@ class AsyncClient(AsyncWorkflows, AsyncBulk, _Base):
         return AsyncOverseasFutureOption(self)
 
     async def _run(self, flow: Flow[T]) -> T:
-        return await run_async(flow, lambda req: send_async(self._http, req))
+        return await run_async(flow, self._send)
+
+    async def _send(self, request: HttpRequest) -> HttpResponse:
+        response = await send_async(self._http, request)
+        self.server_clock.observe(response.headers)
+        return response
 
     async def _request(
         self, api: Api, args: dict[str, Any], model: type[A], *, tr_cont: str = ""

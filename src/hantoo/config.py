@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 import platformdirs
 
+from ._core.redact import Secret
 from .errors import ConfigurationError
 
 Environment = Literal["real", "paper", "sim"]
@@ -90,11 +91,16 @@ def read_profile(name: str | None = None, path: Path | None = None) -> dict[str,
 
 @dataclass(frozen=True)
 class Settings:
-    """Resolved settings for one client. Secrets are masked in ``repr``."""
+    """Resolved settings for one client. Secrets are masked in ``repr``.
+
+    ``app_secret`` is a :class:`~hantoo._core.redact.Secret` (its value only through
+    ``get_secret_value()``), so printing or logging the settings, or an object holding them,
+    can never show it.
+    """
 
     environment: Environment
     app_key: str = field(repr=False)
-    app_secret: str = field(repr=False)
+    app_secret: Secret = field(repr=False)
     account: tuple[str, str] | None = field(default=None, repr=False)
     hts_id: str | None = None
     base_url: str = ""
@@ -143,7 +149,9 @@ def resolve(
     chosen = (pick(environment, "HANTOO_ENV", "environment") or "sim").lower()
     if chosen not in ENVIRONMENTS:
         raise ConfigurationError(
-            f"unknown environment {chosen!r}; choose one of sim, paper, real"
+            f"unknown environment {chosen!r}; choose one of sim, paper, real",
+            hint="--env sim (the local simulator, no keys), --env paper (KIS paper trading) or "
+            "--env real; also HANTOO_ENV or the profile's `environment`",
         )
     env_name: Environment = "real" if chosen == "real" else "paper" if chosen == "paper" else "sim"
     key = pick(app_key, "HANTOO_APP_KEY", "app_key")
@@ -162,7 +170,7 @@ def resolve(
     return Settings(
         environment=env_name,
         app_key=key,
-        app_secret=secret,
+        app_secret=Secret(secret),
         account=parse_account(acct) if acct else None,
         hts_id=hts,
         base_url=(pick(base_url, "HANTOO_BASE_URL", "base_url") or REST_URLS[env_name]).rstrip(

@@ -69,6 +69,7 @@ __all__ = [
     "QuantityLimitError",
     "RateLimitError",
     "RequestTimeoutError",
+    "SentBody",
     "ServiceUnavailableError",
     "StreamError",
     "SubscriptionLimitError",
@@ -112,7 +113,8 @@ class UnsupportedInPaperError(HantooError):
 class TransportError(HantooError):
     """No complete HTTP answer was received."""
 
-    hint = "check the network; reads are retried automatically"
+    # What was retried, and how often, is said by the instance's hint where it is raised.
+    hint = "check the network and that the server is running"
 
 
 class ConnectError(TransportError):
@@ -265,11 +267,31 @@ class DataChangedError(ApiError):
     retryable = True
 
 
+#: Body fields that identify the account: masked in the ``repr`` of what an order sent.
+_ACCOUNT_FIELDS = frozenset({"CANO", "ACNT_PRDT_CD"})
+
+
+class SentBody(dict[str, Any]):
+    """The wire body of an order, as a plain ``dict`` whose ``repr``/``str`` mask the account.
+
+    Why a dict: reconciliation (and any caller) reads the real values by key; only the printed
+    forms — a traceback's locals, a log line with ``%r``, ``print(error.sent)`` — hide the
+    account number (``CANO``) and its product code.
+    """
+
+    def __repr__(self) -> str:
+        shown = {k: ("***" if str(k).upper() in _ACCOUNT_FIELDS else v) for k, v in self.items()}
+        return f"SentBody({shown!r})"
+
+    __str__ = __repr__
+
+
 class OrderStateUnknownError(HantooError):
     """An order may or may not have reached the exchange.
 
     KIS has no idempotency key, so hantoo never resends an order. ``sent`` is what was sent
-    (TR ID and body, without credentials); pass this error to ``client.reconcile(...)`` to find
+    (TR ID and body, without credentials; its ``repr`` masks the account number, its keys hold
+    the real values); pass this error to ``client.reconcile(...)`` to find
     out from the daily-fills and open-orders queries whether the order exists.
     """
 
@@ -286,7 +308,7 @@ class OrderStateUnknownError(HantooError):
         endpoint_key: str = "",
     ) -> None:
         self.tr_id = tr_id
-        self.sent = dict(sent)
+        self.sent = SentBody(sent)
         self.sent_at = sent_at
         self.cause = cause
         self.endpoint_key = endpoint_key

@@ -21,7 +21,8 @@ def test_replayed_daily_bars_come_back_as_candles(tmp_path: Path) -> None:
                     f"{1_000_000 + close}")
     path = tmp_path / "bars.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    app = create_app(SimConfig(limits="off", clock_mode="stepped", replay_path=str(path)))
+    app = create_app(SimConfig(limits="off", clock_mode="stepped", activity=0,
+                               replay_path=str(path)))
     loop = LoopThread("replay-test")
     try:
         with hantoo.Client("sim", transport=SyncASGITransport(app, loop),

@@ -39,7 +39,7 @@ FAST_RETRY = RetryPolicy(max_attempts=4, base=0.01, cap=0.05)
 
 @pytest.fixture
 def sim() -> Iterator[tuple[Any, str]]:
-    app = create_app(SimConfig(limits="off", clock_mode="stepped"))
+    app = create_app(SimConfig(limits="off", clock_mode="stepped", activity=0))
     with running_server(app=app) as (base_url, _ws):
         yield app, base_url
 

@@ -66,3 +66,48 @@ def test_api_call_against_the_simulator_prints_the_body_as_json() -> None:
         ])
     assert bad.exit_code == 4  # the API refused: one line, no traceback
     assert "MCA05918" in bad.output and "Traceback" not in bad.output
+
+
+def _lines(*args: str) -> list[list[str]]:
+    result = runner.invoke(app, ["api", "list", *args], env={"COLUMNS": "40"})
+    assert result.exit_code == 0, result.output
+    return [line.split("\t") for line in result.stdout.splitlines()]
+
+
+def test_api_list_piped_is_one_unwrapped_line_per_api() -> None:
+    rows = _lines()
+    assert rows[0] == ["key", "title", "method", "path", "TR real", "TR paper", "kind"]
+    assert len(rows) == 1 + 336 and all(len(r) == 7 for r in rows)
+    price = [r for r in rows if "주식현재가 시세" in r[1]]  # grep finds the title on one line
+    assert ["domestic_stock/inquire_price", "주식현재가 시세", "GET",
+            "/uapi/domestic-stock/v1/quotations/inquire-price", "FHKST01010100",
+            "FHKST01010100", "query"] in price
+
+
+def test_api_list_search_by_title_tr_id_key_and_path() -> None:
+    keys = lambda *a: {r[0] for r in _lines(*a)[1:]}  # noqa: E731
+    by_title = keys("주식현재가")
+    assert "domestic_stock/inquire_price" in by_title and "domestic_stock/inquire_ccnl" in by_title
+    assert all("주식현재가" in "".join(describe_title(k).split()) for k in by_title)
+    assert keys("주식현재가", "시세") == {"domestic_stock/inquire_price",
+                                      "domestic_stock/inquire_price_2"}
+    assert keys("주식 현재가 시세") == keys("주식현재가 시세")  # spacing does not matter
+    assert keys("fhkst01010100") == {"domestic_stock/inquire_price"}
+    assert keys("--search", "FHKST01010100") == {"domestic_stock/inquire_price"}
+    assert keys("order_cash") == {"domestic_stock/order_cash"}
+    assert keys("/uapi/domestic-stock/v1/trading/order-cash") == {"domestic_stock/order_cash"}
+    assert "VTTC0012U" in {tr for r in _lines("order_cash")[1:] for tr in r[5].split()}
+    as_json = json.loads(runner.invoke(app, ["api", "list", "TTTC0012U", "--json"]).stdout)
+    assert [e["key"] for e in as_json] == ["domestic_stock/order_cash"]
+
+
+def test_api_list_search_without_match_says_how_to_search() -> None:
+    result = runner.invoke(app, ["api", "list", "없는시세"])
+    assert result.exit_code == 0
+    assert "no API matches '없는시세'" in result.output and "TR ID" in result.output
+
+
+def describe_title(key: str) -> str:
+    from hantoo.catalog import catalog
+
+    return catalog().get(key).title_ko

@@ -69,3 +69,43 @@ def test_options_skip_the_prompts_but_never_the_secret(profile: Path) -> None:
     assert SECRET not in result.output
     assert read_profile()["account"] == "87654321-01"
     assert run("config", "init", "--app-secret", "x").exit_code == 2  # no such option
+
+
+def test_init_and_show_name_the_profile(profile: Path) -> None:
+    written = ok("config", "init", "--profile", "live", input=answers()).output
+    assert f"wrote [live] to {profile}" in " ".join(written.split())
+    assert "[live] in" in ok("config", "show").output
+
+
+def test_init_without_a_terminal_or_answers_refuses_with_the_options_to_pass(
+    profile: Path,
+) -> None:
+    result = run("config", "init")  # stdin: empty, not a terminal
+    assert result.exit_code == 2, result.output
+    flat = " ".join(result.output.split())
+    assert "needs the app key, but there is no terminal" in flat
+    assert "--app-key" in flat and "--app-secret-stdin" in flat
+    assert "Abort" not in flat and "echoed" not in flat
+    assert not profile.exists()
+
+
+def test_init_for_scripts_secret_on_stdin(profile: Path) -> None:
+    result = ok("config", "init", "--env", "paper", "--app-key", KEY, "--account",
+                "12345678-01", "--app-secret-stdin", input=SECRET + "\n")
+    assert SECRET not in result.output and "echoed" not in result.output
+    assert read_profile() == {"environment": "paper", "app_key": KEY, "app_secret": SECRET,
+                              "account": "12345678-01"}
+    empty = run("config", "init", "--force", "--env", "paper", "--app-key", KEY,
+                "--account", "12345678-01", "--app-secret-stdin")
+    assert empty.exit_code == 2 and "stdin has no line" in empty.output
+
+
+def test_init_for_scripts_from_environment_variables(profile: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HANTOO_APP_KEY", KEY)
+    monkeypatch.setenv("HANTOO_APP_SECRET", SECRET)
+    monkeypatch.setenv("HANTOO_ACCOUNT", "87654321-01")
+    result = ok("config", "init", "--env", "real")
+    assert SECRET not in result.output and "from HANTOO_APP_SECRET" in result.output
+    assert read_profile() == {"environment": "real", "app_key": KEY, "app_secret": SECRET,
+                              "account": "87654321-01"}

@@ -15,7 +15,7 @@ from hantoo.sim.server import running_server
 
 
 async def test_engine_fill_notice_matches_daily_fills() -> None:
-    app = create_app(SimConfig(limits="off", clock_mode="stepped"))
+    app = create_app(SimConfig(limits="off", clock_mode="stepped", activity=0))
     with running_server(app=app) as (base_url, ws_url):
         async with RealtimeStream(
             Credentials(SIM_APP_KEY, SIM_APP_SECRET), ws_url=ws_url, base_url=base_url,
@@ -58,7 +58,7 @@ async def test_engine_fill_notice_matches_daily_fills() -> None:
 
 async def test_stream_prices_are_the_engine_prices_rest_shows() -> None:
     """H0STCNT0/H0STASP0 come from the same engine as inquire_price / the order book."""
-    app = create_app(SimConfig(limits="off", clock_mode="stepped"))
+    app = create_app(SimConfig(limits="off", clock_mode="stepped", activity=0))
     with running_server(app=app) as (base_url, ws_url):
         async with RealtimeStream(
             Credentials(SIM_APP_KEY, SIM_APP_SECRET), ws_url=ws_url, base_url=base_url,

@@ -159,6 +159,52 @@ def test_json_data_shape_from_the_design_document() -> None:
         parse_message(json.dumps({"header": {"tr_id": "H0STCNT0"}, "body": {"output": {"x": 1}}}))
 
 
+#: The design document's "Real-time Price Response", verbatim: rt_cd/msg_cd/msg1 *and* data.
+DESIGN_DOC_PRICE = """{
+  "header": {
+    "tr_id": "H0STCNT0",
+    "datetime": "20240101120000"
+  },
+  "body": {
+    "rt_cd": "0",
+    "msg_cd": "OPSP0000",
+    "msg1": "정상처리",
+    "output": {
+      "stck_cntg_hour": "120000",
+      "stck_prpr": "71000",
+      "prdy_vrss": "-500",
+      "prdy_ctrt": "-0.70",
+      "acml_vol": "10234567"
+    }
+  }
+}"""
+
+
+def test_design_document_json_price_is_data_not_an_ack() -> None:
+    out = parse_message(DESIGN_DOC_PRICE)
+    assert isinstance(out, list) and len(out) == 1, out
+    rec = out[0].to_dict()
+    assert rec["stck_prpr"] == Decimal("71000") and rec["prdy_vrss"] == Decimal("-500")
+    assert rec["prdy_ctrt"] == Decimal("-0.70") and rec["acml_vol"] == 10234567
+    assert rec["stck_cntg_hour"] is not None
+
+
+def test_real_acks_stay_acks_next_to_json_data() -> None:
+    ack = json.dumps({"header": {"tr_id": "H0STCNI0", "tr_key": "hts", "encrypt": "Y"},
+                      "body": {"rt_cd": "0", "msg_cd": "OPSP0000", "msg1": "SUBSCRIBE SUCCESS",
+                               "output": {"iv": "0123456789abcdef", "key": "k" * 32}}})
+    parsed = parse_message(ack)
+    assert isinstance(parsed, Ack) and parsed.ok and parsed.iv == "0123456789abcdef"
+    refused = json.loads(DESIGN_DOC_PRICE)
+    refused["body"].update(rt_cd="1", msg_cd="OPSP8996", msg1="ALREADY IN USE")
+    bad = parse_message(json.dumps(refused))
+    assert isinstance(bad, Ack) and not bad.ok and bad.msg_cd == "OPSP8996"
+    bare = parse_message(json.dumps({"header": {"tr_id": "H0STCNT0", "tr_key": "005930"},
+                                     "body": {"rt_cd": "0", "msg_cd": "OPSP0002",
+                                              "msg1": "UNSUBSCRIBE SUCCESS"}}))
+    assert isinstance(bare, Ack)
+
+
 def test_every_tr_decodes_synthetic_records() -> None:
     feed = SyntheticFeed(1)
     for tr in RECORDS:

@@ -94,6 +94,7 @@ def make_config(**overrides: Any) -> SimConfig:
         "clock_start": START,
         "limits": "off",
         "seed": 7,
+        "activity": 0,
     }
     opts.update(overrides)
     return SimConfig(**opts)

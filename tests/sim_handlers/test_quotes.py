@@ -157,7 +157,7 @@ def test_minute_bars_of_the_trading_day_by_date() -> None:
     from hantoo._core.inprocess import LoopThread, SyncASGITransport
     from hantoo.sim.app import SimConfig, create_app
 
-    app = create_app(SimConfig(limits="off", clock_mode="stepped"))
+    app = create_app(SimConfig(limits="off", clock_mode="stepped", activity=0))
     loop = LoopThread("minute-bars")
     try:
         with hantoo.Client("sim", transport=SyncASGITransport(app, loop),

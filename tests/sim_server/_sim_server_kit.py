@@ -25,7 +25,7 @@ PRICE_PARAMS = {"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": "005930"}
 
 def make_app(**overrides: Any) -> SimApp:
     cfg: dict[str, Any] = {"clock_mode": "stepped", "clock_start": START, "seed": 7,
-                           "limits": "off"}
+                           "limits": "off", "activity": 0}
     cfg.update(overrides)
     return create_app(SimConfig(**cfg))
 

@@ -24,7 +24,8 @@ KEY, SECRET = "W" * 36, "X" * 180  # an unknown key of the real lengths: registe
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, SimApp]]:
-    app = create_app(SimConfig(clock_mode="stepped", clock_start=START, seed=3, limits="auto"))
+    app = create_app(SimConfig(clock_mode="stepped", activity=0, clock_start=START, seed=3,
+                               limits="auto"))
     with running_server(app=app) as (base_url, ws_url):
         assert ws_url.startswith("ws://127.0.0.1:")
         yield base_url, app

@@ -30,7 +30,8 @@ def test_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     s = config.resolve()
     assert (s.app_key, s.account) == ("ENVKEY", ("22222222", "03"))
     s = config.resolve(app_key="ARGKEY", environment="real")
-    assert (s.environment, s.app_key, s.app_secret) == ("real", "ARGKEY", "PSEC")
+    assert (s.environment, s.app_key, s.app_secret.get_secret_value()) == (
+        "real", "ARGKEY", "PSEC")
     assert config.resolve(profile="other").environment == "real"
 
 
@@ -58,3 +59,12 @@ def test_repr_hides_secrets() -> None:
                        account="12345678-01")
     text = repr(s)
     assert "SECRETSECRET" not in text and "K" * 36 not in text and "12345678" not in text
+
+
+def test_app_secret_is_held_as_a_secret() -> None:
+    from hantoo._core.redact import Secret
+
+    s = config.resolve(environment="real", app_key="K" * 36, app_secret="Q" * 180, env={})
+    assert isinstance(s.app_secret, Secret)
+    assert "Q" * 180 not in repr(s) + str(s.app_secret) + f"{s.app_secret}"
+    assert s.app_secret.get_secret_value() == "Q" * 180

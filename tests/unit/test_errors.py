@@ -86,3 +86,13 @@ def test_order_state_unknown_keeps_what_was_sent_but_not_in_text() -> None:
     assert err.sent["PDNO"] == "005930"
     assert "12345678" not in str(err)
     assert "reconcile" in str(err)
+
+
+def test_unknown_order_error_masks_the_account_but_keeps_it_reachable() -> None:
+    sent = {"CANO": "73914582", "ACNT_PRDT_CD": "01", "PDNO": "005930", "ORD_QTY": "3"}
+    exc = errors.OrderStateUnknownError("lost", tr_id="TTTC0012U", sent=sent, sent_at=0.0,
+                                        cause="ConnectionLostError: connection lost")
+    for shown in (repr(exc.sent), str(exc.sent), f"{exc.sent}", repr(vars(exc)), str(exc)):
+        assert "73914582" not in shown
+    assert "'PDNO': '005930'" in repr(exc.sent)
+    assert exc.sent["CANO"] == "73914582" and dict(exc.sent) == sent

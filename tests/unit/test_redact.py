@@ -13,6 +13,7 @@ from hantoo._core.redact import (
     Secret,
     clear_registry,
     get_logger,
+    install_library_redaction,
     log_extra,
     redact,
     register_account,
@@ -154,3 +155,30 @@ def test_log_extra_drops_none_and_refuses_reserved_names() -> None:
     }
     with pytest.raises(ValueError):
         log_extra(msg="x")
+
+
+def test_library_loggers_are_redacted_without_touching_their_configuration(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """httpx logs the request line with its query string (``CANO=<account>``); httpcore and
+    websockets log headers and frames. Their records are masked; levels and handlers stay."""
+    register_account("73914582-01")
+    httpx_log = logging.getLogger("httpx")
+    before = (httpx_log.level, list(httpx_log.handlers), httpx_log.propagate)
+    install_library_redaction()
+    install_library_redaction()  # idempotent
+    assert (httpx_log.level, list(httpx_log.handlers), httpx_log.propagate) == before
+    with caplog.at_level(logging.DEBUG):
+        httpx_log.info('HTTP Request: %s %s "%s"', "GET",
+                       "http://x/inquire-balance?CANO=73914582&ACNT_PRDT_CD=01", "200 OK")
+        logging.getLogger("httpcore.http11").debug("headers %r", [(b"appsecret", SECRET)])
+        logging.getLogger("websockets.client").debug("> TEXT %s", '{"approval_key": "abcdef12"}')
+    text = caplog.text
+    assert "CANO=***&ACNT_PRDT_CD=01" in text
+    assert "73914582" not in text and "abcdef12" not in text
+    assert sum(httpx_log.filters.count(f) for f in httpx_log.filters) == 1
+
+
+def test_unregistered_cano_query_parameter_is_masked() -> None:
+    assert redact("GET /x?CANO=12345678&ACNT_PRDT_CD=01") == "GET /x?CANO=***&ACNT_PRDT_CD=01"
+    assert redact("{'CANO': '12345678'}") == "{'CANO': '***'}"

@@ -114,7 +114,7 @@ class Sim:
 @contextmanager
 def private_sim(**config: Any) -> Iterator[Sim]:
     opts: dict[str, Any] = {"clock_mode": "stepped", "clock_start": START, "limits": "off",
-                            "seed": 7}
+                            "seed": 7, "activity": 0}
     opts.update(config)
     app = create_app(SimConfig(**opts))
     loop = LoopThread("workflow-tests")

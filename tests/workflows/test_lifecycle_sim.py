@@ -135,7 +135,7 @@ def test_notices_agree_with_rest() -> None:
     from hantoo.sim.app import SimConfig, create_app
     from hantoo.sim.server import running_server
 
-    app = create_app(SimConfig(limits="off", clock_mode="stepped", clock_start=START,
+    app = create_app(SimConfig(limits="off", clock_mode="stepped", activity=0, clock_start=START,
                                demo_krw=5_000_000_000))
     seen: list[object] = []
     with running_server(app=app) as (base_url, ws_url), Stream(

@@ -123,3 +123,10 @@ class Backoff:
     def __iter__(self) -> Iterator[float]:
         while (d := self.next_delay()) is not None:
             yield d
+
+
+def gave_up_hint(attempts: int) -> str:
+    """The hint of a transport error that reaches the caller: how often it was really tried."""
+    tries = "once (retries are off)" if attempts == 1 else f"{attempts} times, with backoff"
+    return (f"the server did not answer (tried {tries}); check the network and that the server "
+            "address (base_url / HANTOO_BASE_URL) is right and the server is running")

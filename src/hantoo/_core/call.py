@@ -39,7 +39,7 @@ from typing import Any
 from .. import errors
 from ..catalog import Api
 from ..config import Settings
-from .backoff import RetryPolicy
+from .backoff import RetryPolicy, gave_up_hint
 from .circuit import CircuitBreaker
 from .flow import Flow, HttpResponse, Sleep
 from .limiter import RateLimiter
@@ -113,7 +113,8 @@ def call_flow(
         api,
         args,
         account=settings.account,
-        credentials={"app_key": settings.app_key, "app_secret": settings.app_secret},
+        credentials={"app_key": settings.app_key,
+                     "app_secret": settings.app_secret.get_secret_value()},
         strict=strict,
     )
     is_order = api.kind == "order"
@@ -135,7 +136,7 @@ def call_flow(
         ctx = CallContext(
             environment=settings.environment,
             app_key=settings.app_key,
-            app_secret=settings.app_secret,
+            app_secret=settings.app_secret.get_secret_value(),
             token=token,
             account=settings.account,
             custtype=settings.custtype,
@@ -151,6 +152,7 @@ def call_flow(
             _record_failure(policies)
             delay = _retry_delay(policies, attempt)
             if delay is None:
+                exc.hint = gave_up_hint(attempt)
                 raise
             _log.info("%s: connect failed (%s); retry %d in %.2fs", tr_id, exc, attempt, delay)
             yield Sleep(delay)
@@ -158,9 +160,11 @@ def call_flow(
         except errors.TransportError as exc:
             _record_failure(policies)
             if is_order:
-                raise _unknown(api, tr_id, params, sent_at, f"{type(exc).__name__}: {exc}") from exc
+                raise _unknown(api, tr_id, params, sent_at,
+                               f"{type(exc).__name__}: {exc.message}") from exc
             delay = _retry_delay(policies, attempt)
             if delay is None:
+                exc.hint = gave_up_hint(attempt)
                 raise
             _log.info("%s: %s; retry %d in %.2fs", tr_id, type(exc).__name__, attempt, delay)
             yield Sleep(delay)

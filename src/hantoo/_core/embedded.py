@@ -73,6 +73,19 @@ def require_server_extra() -> None:
         )
 
 
+def sim_clock_mode(choice: str | None) -> str:
+    """``--clock`` / ``HANTOO_SIM_CLOCK`` → the simulator's clock mode.
+
+    ``sim`` (the default): the simulator runs its own trading day, starting in the continuous
+    session of the latest business day, so orders fill at any hour of the machine's day.
+    ``wall``: the simulator follows real KST, so outside KRX hours the market is closed.
+    """
+    value = (choice or "sim").strip().lower()
+    if value not in ("sim", "wall"):
+        raise ValueError(f"--clock (HANTOO_SIM_CLOCK) must be sim or wall, not {choice!r}")
+    return "wall" if value == "wall" else "realtime"
+
+
 def embedded_sim() -> EmbeddedSim:
     """The process's embedded simulator, started on first call."""
     global _instance
@@ -80,7 +93,8 @@ def embedded_sim() -> EmbeddedSim:
         if _instance is None:
             from ..sim.app import SimConfig, create_app
 
-            config = SimConfig(state_path=os.environ.get("HANTOO_SIM_STATE", ":memory:"))
+            config = SimConfig(state_path=os.environ.get("HANTOO_SIM_STATE", ":memory:"),
+                               clock_mode=sim_clock_mode(os.environ.get("HANTOO_SIM_CLOCK")))
             loop = LoopThread("hantoo-sim")
             app = create_app(config)
             cache_dir = tempfile.mkdtemp(prefix="hantoo-sim-tokens-")

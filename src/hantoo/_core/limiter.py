@@ -322,7 +322,8 @@ class RateLimiter:
             stem = f"ratelimit-{environment or 'default'}-{key_id or 'anon'}"
             self._shared = _SharedFile(
                 path=directory / f"{stem}.json",
-                lock=filelock.FileLock(str(directory / f"{stem}.json.lock"), thread_local=False),
+                lock=filelock.FileLock(str(directory / f"{stem}.json.lock"), thread_local=False,
+                                       mode=0o600),
                 timeout=lock_timeout,
             )
         # The shared state is compared across processes, so it needs a shared time base.

@@ -35,6 +35,7 @@ __all__ = [
     "Secret",
     "clear_registry",
     "get_logger",
+    "install_library_redaction",
     "log_extra",
     "redact",
     "register_account",
@@ -58,6 +59,8 @@ _STATIC_PATTERNS: Final[tuple[re.Pattern[str], ...]] = (
     ),
     # account number with product code: 12345678-01
     re.compile(r"(?<!\d)(\d{8}-\d{2})(?!\d)"),
+    # the 8-digit account (CANO) as a query parameter or a JSON/dict field: CANO=12345678
+    re.compile(r"(?i)(\bCANO[\"']?\s*[:=]\s*[\"']?)(\d{8})(?!\d)"),
 )
 
 
@@ -126,9 +129,10 @@ def redact(text: str) -> str:
     pat = _REGISTRY.pattern()
     if pat is not None:
         text = pat.sub(MASK, text)
-    bearer, keyed, account = _STATIC_PATTERNS
+    bearer, keyed, account, cano = _STATIC_PATTERNS
     text = bearer.sub(lambda m: m.group(1) + MASK, text)
     text = keyed.sub(lambda m: m.group(1) + MASK, text)
+    text = cano.sub(lambda m: m.group(1) + MASK, text)
     return account.sub(MASK, text)
 
 
@@ -255,3 +259,51 @@ def log_extra(
         if value is not None:
             out[key] = value
     return out
+
+
+# Loggers of the libraries hantoo drives, which log what they send: httpx's request line carries
+# the query string (``CANO=<account>``), httpcore and websockets at DEBUG log headers and frames
+# (tokens, approval keys), uvicorn's access log (the simulator's socket server) logs the path.
+# A logger filter only sees records logged on that very logger, so every name is listed.
+_LIBRARY_LOGGERS: Final = (
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+    "websockets.client",
+    "websockets.server",
+    "websockets.protocol",
+    "uvicorn",
+    "uvicorn.error",
+    "uvicorn.access",
+    "uvicorn.asgi",
+    "hantoo",
+    "hantoo.sim",
+    "hantoo.sim.app",
+    "hantoo.sim.ws",
+    "hantoo.sim.notices",
+    "hantoo.sim.handlers",
+)
+# Any logger already created under these prefixes gets the filter as well.
+_LIBRARY_PREFIXES: Final = ("httpx.", "httpcore.", "websockets.", "uvicorn.", "hantoo.")
+
+
+def install_library_redaction() -> None:
+    """Attach :class:`RedactingFilter` to the loggers of httpx, httpcore, websockets, uvicorn
+    and hantoo itself (idempotent; called whenever a client or stream is created).
+
+    Why a filter on those loggers and not on a handler: the handlers belong to the application
+    (and its logging configuration); levels, handlers and propagation are left untouched, only
+    the records these libraries emit are masked before any handler sees them.
+    """
+    names = set(_LIBRARY_LOGGERS)
+    names.update(
+        name for name in list(logging.root.manager.loggerDict)
+        if name.startswith(_LIBRARY_PREFIXES)
+    )
+    for name in names:
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)

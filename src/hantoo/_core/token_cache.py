@@ -161,7 +161,8 @@ class TokenCache:
         stem = f"{environment}-{kind}-{_key_hash(raw_key)}"
         self.path = self.directory / f"{stem}.json"
         self.lock_path = self.directory / f"{stem}.lock"
-        self._flock = filelock.FileLock(str(self.lock_path), thread_local=False)
+        # 0600 like the cache itself: nothing secret inside, but no file here is public.
+        self._flock = filelock.FileLock(str(self.lock_path), thread_local=False, mode=0o600)
         self._thread_lock = threading.Lock()
 
     def __repr__(self) -> str:

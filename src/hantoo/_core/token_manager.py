@@ -25,6 +25,10 @@ Why it is shaped like this:
   any day of any year - so it never shortens the validity; it is only compared with ours and a
   disagreement (clock skew) is logged once. Approval keys have no lifetime on the wire and are
   held ``approval_ttl`` seconds from their local arrival.
+* **The same transport policy as every call.** Issuance, revocation and hashkeys go through
+  the client's connect-retry/backoff (:class:`RetryPolicy`) and its circuit breaker: a dead
+  server gets a bounded number of tries with backoff, then fails; repeated failures open the
+  breaker so later calls fail fast instead of each waiting out its own retries.
 * **Secrets stay secret.** The app secret, tokens and approval keys are held as
   :class:`hantoo._core.redact.Secret` (masked in reprs, registered for log redaction), and no log
   line or exception built here contains them.
@@ -37,6 +41,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import random
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -50,8 +55,11 @@ from hantoo.errors import (
     HantooError,
     HttpStatusError,
     TokenIssuanceRateError,
+    TransportError,
 )
 
+from .backoff import RetryPolicy, gave_up_hint
+from .circuit import CircuitBreaker
 from .flow import Flow, HttpRequest, HttpResponse, Sleep
 from .redact import Secret, get_logger
 from .token_cache import ACCESS_TOKEN, APPROVAL_KEY, CachedToken, TokenCache
@@ -295,6 +303,9 @@ class TokenManager:
         max_issuance_attempts: int = 3,
         lock_timeout: float = 300.0,
         approval_ttl: float = 86_400.0,
+        retry: RetryPolicy | None = None,
+        circuit: CircuitBreaker | None = None,
+        rng: random.Random | None = None,
     ) -> None:
         if max_issuance_attempts < 1:
             raise ValueError("max_issuance_attempts must be at least 1")
@@ -315,6 +326,9 @@ class TokenManager:
         self._access = _Slot("access token", token_cache, clock, refresh_margin)
         self._approval = _Slot("approval key", key_cache, clock, refresh_margin)
         self._skew_logged = False
+        self.retry = retry or RetryPolicy()
+        self.circuit = circuit
+        self._rng = rng or random.Random()
 
     def __repr__(self) -> str:
         return (
@@ -348,7 +362,7 @@ class TokenManager:
         if tok is None:
             return False
         try:
-            resp = yield HttpRequest(
+            resp = yield from self._send(HttpRequest(
                 "POST",
                 "/oauth2/revokeP",
                 headers=_JSON_HEADERS,
@@ -357,7 +371,7 @@ class TokenManager:
                     "appsecret": self._app_secret.get_secret_value(),
                     "token": tok.value.get_secret_value(),
                 },
-            )
+            ))
         finally:
             self._access.forget()
         assert resp is not None
@@ -459,8 +473,8 @@ class TokenManager:
     ) -> Flow[CachedToken]:
         attempts = self.max_issuance_attempts
         for attempt in range(1, attempts + 1):
-            resp = yield HttpRequest("POST", url, headers=_JSON_HEADERS, json=dict(body))
-            assert resp is not None
+            resp = yield from self._send(
+                HttpRequest("POST", url, headers=_JSON_HEADERS, json=dict(body)))
             data = _body(resp)
             issued_at = self.clock()
             if resp.status < 400:
@@ -503,11 +517,54 @@ class TokenManager:
             raise DecodeError(f"the {what} response from {url} has no {what.replace(' ', '_')}")
         raise AssertionError("unreachable")  # pragma: no cover
 
+    # -- transport policy -------------------------------------------------------------------------
+
+    def _send(self, request: HttpRequest) -> Flow[HttpResponse]:
+        """One auth request under the client's retry/backoff and circuit-breaker policy.
+
+        Transport failures and bare 5xx answers count against the breaker and are retried with
+        backoff (an issuance is not an order: asking again cannot duplicate anything; a second
+        token inside the minute is answered EGW00133, which :meth:`_issue` waits out). When the
+        tries are used up the error says how many there were.
+        """
+        attempt = 0
+        while True:
+            attempt += 1
+            if self.circuit is not None:
+                self.circuit.before_call()
+            try:
+                resp = yield request
+            except TransportError as exc:
+                if self.circuit is not None:
+                    self.circuit.record_failure()
+                if not self.retry.should_retry(attempt):
+                    exc.hint = gave_up_hint(attempt)
+                    raise
+                delay = self.retry.delay(attempt, rng=self._rng)
+                _log.info("%s: %s; retry %d in %.2fs", request.url, type(exc).__name__, attempt,
+                          delay)
+                yield Sleep(delay)
+                continue
+            assert resp is not None
+            if resp.status >= 500 and not _error_of(_body(resp))[0]:
+                if self.circuit is not None:
+                    self.circuit.record_failure()
+                if self.retry.should_retry(attempt):
+                    delay = self.retry.delay(attempt, rng=self._rng)
+                    _log.info("%s: HTTP %d; retry %d in %.2fs", request.url, resp.status,
+                              attempt, delay)
+                    yield Sleep(delay)
+                    continue
+                return resp
+            if self.circuit is not None:
+                self.circuit.record_success()
+            return resp
+
     # -- hashkey ----------------------------------------------------------------------------------
 
     def hashkey_flow(self, body: Mapping[str, Any]) -> Flow[str]:
         """``POST /uapi/hashkey`` with the order body → the ``HASH`` to send as ``hashkey``."""
-        resp = yield HttpRequest(
+        resp = yield from self._send(HttpRequest(
             "POST",
             "/uapi/hashkey",
             headers={
@@ -516,8 +573,7 @@ class TokenManager:
                 "appsecret": self._app_secret.get_secret_value(),
             },
             json=dict(body),
-        )
-        assert resp is not None
+        ))
         data = _body(resp)
         value = data.get("HASH")
         if resp.status < 400 and isinstance(value, str) and value:

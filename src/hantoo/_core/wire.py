@@ -17,7 +17,7 @@ Three bases, subclassed by the generated layer (``hantoo._generated``):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Final, TypeVar
 
 import msgspec
 
@@ -192,6 +192,10 @@ def decode_response(
     )
 
 
+#: Realtime columns holding an account number, masked in a record's ``repr``.
+_MASKED_COLUMNS: Final = frozenset({"ACNT_NO", "CANO"})
+
+
 class StreamRecord:
     """One realtime record, decoded field by field on access (see module docstring)."""
 
@@ -239,8 +243,9 @@ class StreamRecord:
         }
 
     def __repr__(self) -> str:
+        # Fill notices carry the account number (ACNT_NO): personal data, masked when shown.
         shown = ", ".join(
-            f"{c.lower()}={v!r}"
+            f"{c.lower()}={'***' if c.upper() in _MASKED_COLUMNS else repr(v)}"
             for c, v in zip(self.COLUMNS[:4], self._values[:4], strict=False)
         )
         return f"{type(self).__name__}({shown}, …)"

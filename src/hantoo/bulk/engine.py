@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .._core.flow import Flow, HttpRequest, HttpResponse
+from .._core.server_clock import ServerClock
 from ..domain.kst import today_kst
 from ..domain.symbols import Symbol, to_symbol
 from ..errors import ApiError, HantooError
@@ -60,6 +61,7 @@ class Host(Protocol):
 
     settings: Settings
     _policies: Policies
+    server_clock: ServerClock
 
     def _flow(self, api: Api, args: Any, *, tr_cont: str = "", strict: bool = True) -> (
         Flow[CallResult]
@@ -204,7 +206,7 @@ async def download(
         first = last if interval == "minute" else last - dt.timedelta(days=365)
     if first > last:
         raise ValueError(f"start {first} is after end {last}")
-    ctx = Context.of(host.settings)
+    ctx = Context.of(host.settings, host.server_clock)
     sizes = PageSizes()
     results: dict[str, SymbolResult] = {}
     queue: asyncio.Queue[Symbol] = asyncio.Queue()

@@ -23,6 +23,7 @@ from .store import Store
 if TYPE_CHECKING:
     from .._core.call import Policies
     from .._core.flow import Flow
+    from .._core.server_clock import ServerClock
     from ..config import Settings
     from .quotes import QuoteBatch
 
@@ -43,6 +44,7 @@ class Bulk:
     if TYPE_CHECKING:
         settings: Settings
         _policies: Policies
+        server_clock: ServerClock
 
         def _run(self, flow: Flow[T]) -> T: ...
         def _flow(self, api: Any, args: Any, *, tr_cont: str = "",
@@ -88,6 +90,7 @@ class AsyncBulk:
     if TYPE_CHECKING:
         settings: Settings
         _policies: Policies
+        server_clock: ServerClock
 
         async def _run(self, flow: Flow[T]) -> T: ...
         def _flow(self, api: Any, args: Any, *, tr_cont: str = "",

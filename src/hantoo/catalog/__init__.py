@@ -20,7 +20,7 @@ Files (written by ``tools/import_catalog.py``; do not edit by hand):
       variants    [{when: {selector: [values]}, real, paper}] when a selector picks the TR ID
       selectors   [{name, wire, choices, doc}] — ``wire`` is set when the selector is also sent
       params      [{wire, name, in: query|body, required, enc, doc, cursor?, omit_empty?,
-                    fixed?, account?, credential?}] — ``account`` params default to the
+                    fixed?, account?, credential?, basis?}] — ``account`` params default to the
                   client's account; ``credential`` params (auth APIs) are filled from settings
       response    {blocks: {block: [wire fields] | null}, fields?: [wire fields]} — a null
                   block means the block's fields are not known; ``fields`` then lists every
@@ -75,6 +75,9 @@ class Param(msgspec.Struct, frozen=True, kw_only=True):
     fixed: str | None = None
     account: bool = False
     credential: str | None = None
+    basis: str = ""
+    """Order APIs: why ``required`` — ``doc`` ([필수] in KIS's documents), ``raises`` (KIS's
+    sample refuses it empty) or ``signature`` (only a positional argument of the sample)."""
 
 
 class Variant(msgspec.Struct, frozen=True, kw_only=True):

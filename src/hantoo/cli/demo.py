@@ -25,7 +25,7 @@ import typer
 
 from .._core.redact import Secret
 from ..domain.kst import KST
-from ..errors import UnsupportedInPaperError
+from ..errors import MarketClosedError, UnsupportedInPaperError
 from .common import money, signed
 from .output import command, console
 
@@ -70,6 +70,9 @@ def demo(
     symbol: Annotated[str, typer.Option(help="the KRX symbol to use")] = SYMBOL,
     quantity: Annotated[int, typer.Option(help="shares to buy and sell (sim)", min=1)] = 10,
     pace: Annotated[float, typer.Option(help="seconds to pause between steps")] = 0.3,
+    clock: Annotated[str, typer.Option(
+        "--clock", help="sim: the simulator's own trading day (fills at any hour) | wall: real "
+        "KST hours (closed at night)")] = "sim",
 ) -> None:
     """A narrated tour on the local simulator (no configuration needed, about 5 s).
 
@@ -79,6 +82,9 @@ def demo(
     """
     if env not in ("sim", "paper", "real"):
         raise ValueError(f"--env must be sim, paper or real, not {env!r}")
+    from .._core.embedded import sim_clock_mode
+
+    mode = sim_clock_mode(clock)
     if env != "sim":
         from ..config import resolve
 
@@ -87,7 +93,7 @@ def demo(
     folder.mkdir(parents=True, exist_ok=True)
     tour = Tour(pace)
     if env == "sim":
-        _sim_tour(tour, folder, symbol, quantity)
+        _sim_tour(tour, folder, symbol, quantity, mode)
     else:
         _live_tour(tour, env, folder, symbol)
     console.print()
@@ -100,7 +106,7 @@ def demo(
 # -- the simulator tour --------------------------------------------------------------------------
 
 
-def _sim_tour(tour: Tour, folder: Path, symbol: str, quantity: int) -> None:
+def _sim_tour(tour: Tour, folder: Path, symbol: str, quantity: int, clock_mode: str) -> None:
     import httpx
 
     from ..client import Client
@@ -113,7 +119,7 @@ def _sim_tour(tour: Tour, folder: Path, symbol: str, quantity: int) -> None:
     tour.step("Start the simulator",
               "KRX rules (ticks, sessions, price limits), accounts with fees and taxes, "
               "REST and WebSocket on one port — what `hantoo sim serve` runs.")
-    with running_server(app=create_app(SimConfig())) as (rest, ws), \
+    with running_server(app=create_app(SimConfig(clock_mode=clock_mode))) as (rest, ws), \
             tempfile.TemporaryDirectory(prefix="hantoo-demo-tokens-") as cache:
         tour.say(f"REST {rest}   WebSocket {ws}/tryitout")
         creds: dict[str, Any] = {"app_key": SIM_APP_KEY, "app_secret": SIM_APP_SECRET,
@@ -133,6 +139,12 @@ def _sim_tour(tour: Tour, folder: Path, symbol: str, quantity: int) -> None:
                             base_url=rest, ws_url=ws, hts_id=SIM_HTS_ID)
             try:
                 _trade_steps(tour, client, stream, symbol, quantity)
+            except MarketClosedError:
+                # Only with --clock wall: the simulator follows real KST and KRX is closed.
+                now = client.server_clock.now().strftime("%H:%M")
+                tour.say(f"[yellow]KRX is closed now ({now} KST, --clock wall): the trading "
+                         "steps are skipped. Without --clock wall the simulator runs its own "
+                         "trading day and orders fill at any hour.[/]")
             finally:
                 stream.close()
             _candles_step(tour, client, symbol, folder)
@@ -245,7 +257,7 @@ def _candles_step(tour: Tour, client: Client, symbol: str, folder: Path) -> None
 
     tour.step("A month of candles, to CSV", "client.candles(symbol, start, end, interval) pages "
               "for you; Decimal prices are written exactly.")
-    end = dt.datetime.now(KST).date()
+    end = client.server_today()
     bars = client.candles(symbol, end - dt.timedelta(days=30), end, "day")
     path = folder / f"{symbol}-day.csv"
     write_candles(bars, path)
@@ -305,7 +317,7 @@ def _live_tour(tour: Tour, env: str, folder: Path, symbol: str) -> None:
         def candles() -> None:
             from .export import write_candles
 
-            end = dt.datetime.now(KST).date()
+            end = client.server_today()
             bars = client.candles(symbol, end - dt.timedelta(days=30), end, "day")
             path = folder / f"{symbol}-day.csv"
             write_candles(bars, path)

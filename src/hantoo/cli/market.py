@@ -15,7 +15,6 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..domain.kst import KST
 from ..domain.objects import Candle, Candles, OrderBook, Quote
 from .common import (
     SIM_NOTE,
@@ -165,8 +164,10 @@ def candle_table(items: Candles, title: str) -> Table:
     return table
 
 
-def _default_range(start: str | None, end: str | None, days: int) -> tuple[dt.date, dt.date]:
-    last = parse_day(end, "--to") if end else dt.datetime.now(KST).date()
+def _default_range(client: Client, start: str | None, end: str | None,
+                   days: int) -> tuple[dt.date, dt.date]:
+    """The dates asked for; a missing --to is the server's today (the simulator's own day)."""
+    last = parse_day(end, "--to") if end else client.server_today()
     first = parse_day(start, "--from") if start else last - dt.timedelta(days=days)
     return first, last
 
@@ -203,10 +204,10 @@ def candles(
     from .export import check_format, write_candles
 
     iv = _interval(interval)
-    first, last = _default_range(start, end, 0 if iv == "minute" else 30)
     if out is not None:
         check_format(out)
     with open_client(env, base_url) as client:
+        first, last = _default_range(client, start, end, 0 if iv == "minute" else 30)
         bars = fetch_candles(client, symbol, first, last, iv, exchange,
                              progress=not as_json)
     if out is not None:
@@ -244,8 +245,8 @@ def chart(
     if out.suffix.lower() != ".png":
         raise ValueError(f"--out {out}: the chart is a PNG; name the file *.png")
     iv = _interval(interval)
-    first, last = _default_range(start, end, 0 if iv == "minute" else 120)
     with open_client(env, base_url) as client:
+        first, last = _default_range(client, start, end, 0 if iv == "minute" else 120)
         bars = fetch_candles(client, symbol, first, last, iv, exchange, progress=True)
     render_chart(bars, out, width=width, height=height,
                  title=f"{symbol} {iv} {first} … {last}")

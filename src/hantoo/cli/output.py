@@ -2,7 +2,8 @@
 
 Exit codes: 0 success · 1 unexpected failure · 2 usage (bad arguments) · 3 configuration ·
 4 the API refused (KIS error) · 5 network/transport · 6 an order's outcome is unknown
-(reconcile before resending) · 130 interrupted.
+(reconcile before resending) · 7 a local resource is unusable (a port in use, a damaged state
+file, a cache path that is not a directory) · 130 interrupted.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ EXIT_CONFIG = 3
 EXIT_API = 4
 EXIT_TRANSPORT = 5
 EXIT_ORDER_UNKNOWN = 6
+EXIT_LOCAL = 7
 EXIT_INTERRUPTED = 130
 
 _debug = False
@@ -91,6 +93,11 @@ def reporting() -> Iterator[None]:
     except Exception as exc:
         if _debug:
             err_console.print_exception()
+        from .local_errors import describe_local
+
+        local = None if isinstance(exc, errors.HantooError) else describe_local(exc)
+        if local is not None:
+            fail(local[0], hint=local[1], code=EXIT_LOCAL)
         hint = exc.hint if isinstance(exc, errors.HantooError) else ""
         message = exc.message if isinstance(exc, errors.HantooError) else str(exc)
         if isinstance(exc, KeyError) and exc.args:

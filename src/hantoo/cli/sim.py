@@ -33,6 +33,11 @@ def serve(
     limits: Annotated[str, typer.Option(help="auto | real | paper | off | e.g. 18/s")] = "auto",
     replay: Annotated[Path | None, typer.Option(
         help="CSV/Parquet of recorded bars or ticks (symbol,date|datetime,...) to replay")] = None,
+    strict_tr_ids: Annotated[bool, typer.Option(
+        "--strict-tr-ids",
+        help="refuse older TR IDs (TTTC0802U...) that KIS still accepts as aliases")] = False,
+    activity: Annotated[float, typer.Option(
+        help="synthetic traders' intensity: 1 a live market, 0 quiet, 2 twice as busy")] = 1.0,
 ) -> None:
     """Serve the KIS REST API and WebSocket (/tryitout and /) on one port."""
     from .._core.embedded import require_server_extra
@@ -61,6 +66,8 @@ def serve(
         universe_path=str(universe) if universe else None,
         replay_path=str(replay) if replay else None,
         limits=limits,
+        strict_tr_ids=strict_tr_ids,
+        activity=activity,
     )
 
     def ready(base_url: str, ws_url: str) -> None:
@@ -75,4 +82,7 @@ def serve(
         console.print(f"  SDK: hantoo.Client('sim', base_url='{base_url}')", highlight=False)
         console.print("  Ctrl-C stops the server.")
 
-    run(config, host, port, on_ready=ready, log_level="warning")
+    from .local_errors import serving
+
+    with serving(host, port, state_path):
+        run(config, host, port, on_ready=ready, log_level="warning")

@@ -90,7 +90,7 @@ def open_stream(environment: str, rest: str, ws: str, env: str | None,
     with open_client(env, base_url) as client:  # only its settings and token manager are kept
         s = client.settings
         approval = [TokenManagerApprovalKeys(client.tokens, s.base_url)]
-    return Stream(Credentials(s.app_key, s.app_secret), environment=environment,
+    return Stream(Credentials(s.app_key, s.app_secret.get_secret_value()), environment=environment,
                   base_url=rest, ws_url=ws, approval=approval)
 
 

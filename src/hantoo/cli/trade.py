@@ -17,10 +17,11 @@ import typer
 from rich.table import Table
 
 from ..catalog import catalog
+from ..domain.errors import TickSizeError
 from ..domain.objects import Balance, OrderSnapshot
 from ..domain.ordertypes import Side
 from ..domain.ticks import PriceRounding
-from ..errors import HantooError, OrderStateUnknownError
+from ..errors import HantooError, MarketClosedError, OrderStateUnknownError
 from .common import (
     SIM_NOTE,
     BaseUrlOption,
@@ -34,7 +35,16 @@ from .common import (
     qty,
     signed,
 )
-from .output import EXIT_ORDER_UNKNOWN, EXIT_USAGE, command, console, err_console, fail, print_json
+from .output import (
+    EXIT_API,
+    EXIT_ORDER_UNKNOWN,
+    EXIT_USAGE,
+    command,
+    console,
+    err_console,
+    fail,
+    print_json,
+)
 from .safety import check_can_confirm, confirm, needs_confirmation
 
 if TYPE_CHECKING:
@@ -122,10 +132,18 @@ def _place(side: Side, symbol: str, quantity: int, price: str | None, order_type
         environment = client.settings.environment
         from ..domain.symbols import to_symbol
 
-        prepared = prepare_order(
-            Context.of(client.settings), to_symbol(symbol, exchange=exchange), side, quantity,
-            parse_decimal(price, "--price") if price is not None else None, order_type, tif,
-            rounding=PriceRounding(rounding))
+        try:
+            prepared = prepare_order(
+                Context.of(client.settings, client.server_clock),
+                to_symbol(symbol, exchange=exchange), side,
+                quantity, parse_decimal(price, "--price") if price is not None else None,
+                order_type, tif, rounding=PriceRounding(rounding))
+        except TickSizeError as exc:
+            hint = exc.hint.replace("pass rounding='down'|'up'|'nearest'", "pass --round "
+                                    "down|up|nearest").replace("a market order takes no price",
+                                                               "leave --price out for a "
+                                                               "market order")
+            fail(exc.message, hint=hint, code=EXIT_USAGE)
         if not dry_run:
             check_can_confirm(environment, yes)  # before any request, even the quote
         estimate, basis = estimate_amount(client, prepared)
@@ -151,6 +169,12 @@ def _place(side: Side, symbol: str, quantity: int, price: str | None, order_type
                                        prepared.order_type, tif)  # price already on the grid
         except OrderStateUnknownError as exc:
             _report_unknown(client, exc)
+        except MarketClosedError as exc:
+            if prepared.symbol.is_overseas:
+                raise
+            from .krx_hours import closed_hint, market_now
+
+            fail(exc.message, hint=closed_hint(market_now(client)), code=EXIT_API)
         snap = order.wait(wait) if wait > 0 else order.refresh()
     if as_json:
         print_json(plain(snap))

@@ -36,10 +36,12 @@ class TickSizeError(HantooError, ValueError):
         self.price = price
         self.lower = lower
         self.upper = upper
-        super().__init__(
-            message,
-            hint=f"use {lower} or {upper}, or pass rounding='down'|'up'|'nearest' to round",
-        )
+        if price <= 0 or lower <= 0:  # no grid neighbours to offer below the first tick
+            hint = "give a price above 0 (the quote shows the current one); a market order " \
+                "takes no price"
+        else:
+            hint = f"use {lower} or {upper}, or pass rounding='down'|'up'|'nearest' to round"
+        super().__init__(message, hint=hint)
 
 
 class InvalidSymbolFormatError(HantooError, ValueError):

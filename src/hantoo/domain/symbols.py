@@ -167,6 +167,10 @@ def to_symbol(
     if isinstance(value, Symbol):
         return value
     text = str(value).strip().upper()
+    if not text:
+        raise InvalidSymbolFormatError(
+            "a symbol is required: a 6-digit code such as 005930, or EXCHANGE:TICKER such as "
+            "NASD:AAPL")
     if exchange is not None:
         return Symbol.overseas(text, exchange)
     if kind is not None and InstrumentKind(kind) is InstrumentKind.OVERSEAS:
@@ -182,6 +186,10 @@ def to_symbol(
         len(text) == 7 and text[0] in "QA" and text[1:].isdigit()
     ) or (kind is not None):
         return Symbol.domestic(text, kind or InstrumentKind.STOCK)
+    if not text.isascii():
+        raise InvalidSymbolFormatError(
+            f"{value!r} is not a code: give the 6-digit code (e.g. 005930 for 삼성전자); "
+            "`hantoo search NAME` finds it")
     raise InvalidSymbolFormatError(
         f"{value!r} looks like an overseas ticker: name its exchange, e.g. 'NASD:{text}' "
         "or exchange='NASD'"

@@ -72,7 +72,7 @@ def align_price(
     mode = PriceRounding(rounding)
     if not p.is_finite() or p <= 0:
         raise TickSizeError(
-            f"price must be a positive number, got {price!r}",
+            f"price must be a positive number, got {str(p) if p.is_finite() else repr(price)}",
             price=p if p.is_finite() else Decimal(0), lower=Decimal(0), upper=Decimal(0),
         )
     tick = tick_size(p, rule)

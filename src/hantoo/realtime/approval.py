@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import httpx
 
 from .._core.flow import HttpRequest, HttpResponse, Sleep
-from .._core.redact import Secret
+from .._core.redact import Secret, register_secret
 from ..errors import AuthenticationError, StreamError
 
 __all__ = [
@@ -37,6 +37,9 @@ class Credentials:
 
     app_key: str = field(repr=False)
     app_secret: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        register_secret(self.app_secret)  # masked in every log line from now on
 
     def __repr__(self) -> str:
         return f"Credentials(app_key='{self.app_key[:4]}***', app_secret='***')"

@@ -11,7 +11,8 @@ What travels on the socket:
   ``body.rt_cd``/``msg_cd``/``msg1``, ``body.output.iv``/``key``) and the keepalive
   ``{"header": {"tr_id": "PINGPONG", ...}}``.
 * The original design document described data as JSON (``{"header": {"tr_id"},
-  "body": {"output": {...}}}``); that shape is accepted too and mapped onto the columns.
+  "body": {"rt_cd": "0", ..., "output": {...}}}``); that shape is accepted too and mapped onto
+  the columns. It is told from an ack by ``output``: an ack's holds only ``iv``/``key``.
 
 Decoding is by table: ``RECORDS[tr_id]`` gives the generated record class, which decodes a
 field only when it is read. Anything malformed raises :class:`FrameError`; the stream turns
@@ -163,6 +164,29 @@ def records_from_json(tr_id: str, output: Any) -> list[StreamRecord]:
     return out
 
 
+#: What a subscription acknowledgement's ``output`` holds (the TR's AES key and IV), and nothing
+#: else: an ``output`` with any other field is data.
+_ACK_OUTPUT_FIELDS: Final = frozenset({"iv", "key"})
+
+
+def _is_json_data(body: Mapping[str, Any]) -> bool:
+    """Whether a JSON body is data in the design document's shape rather than an ack.
+
+    The document's example carries ``rt_cd``/``msg_cd``/``msg1`` *and* the prices in
+    ``output`` (``{"rt_cd": "0", ..., "output": {"stck_prpr": "71000", ...}}``), so ``rt_cd``
+    alone cannot tell the two apart; the content of ``output`` does. A failed ``rt_cd`` stays an
+    ack, whose error the stream reports.
+    """
+    output = body.get("output")
+    if str(body.get("rt_cd", "0")) != "0":
+        return False
+    if isinstance(output, list):
+        return True
+    if isinstance(output, Mapping):
+        return bool({str(k).lower() for k in output} - _ACK_OUTPUT_FIELDS)
+    return False
+
+
 def parse_message(
     text: str | bytes, ciphers: Mapping[str, tuple[str, str]] | None = None
 ) -> list[StreamRecord] | Ack | PingPong:
@@ -192,7 +216,7 @@ def parse_message(
     tr_id = str(header.get("tr_id", ""))
     if tr_id == PINGPONG:
         return PingPong(text)
-    if isinstance(body, dict) and "rt_cd" not in body and "output" in body:
+    if isinstance(body, dict) and _is_json_data(body):
         return records_from_json(tr_id, body["output"])
     if not isinstance(body, dict):
         raise FrameError("JSON control message without a body", text, tr_id)

@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from .._core.backoff import RetryPolicy
+from .._core.redact import install_library_redaction
 from .._core.wire import StreamRecord
 from ..config import Settings, resolve
 from ..errors import StreamError
@@ -97,6 +98,7 @@ class RealtimeStream:
         on_gap: Callable[[Gap], Any] | None = None,
         seed: int | None = None,
     ) -> None:
+        install_library_redaction()  # websockets logs frames (approval keys) at DEBUG
         if settings is None and (credentials is None or ws_url is None):
             settings = resolve(environment=environment, ws_url=ws_url, base_url=base_url)
         env = environment or (settings.environment if settings else "sim")
@@ -105,7 +107,8 @@ class RealtimeStream:
         self._custtype = settings.custtype if settings else "P"
         if credentials is None:
             assert settings is not None
-            creds: list[Credentials] = [Credentials(settings.app_key, settings.app_secret)]
+            creds: list[Credentials] = [
+                Credentials(settings.app_key, settings.app_secret.get_secret_value())]
         elif isinstance(credentials, Credentials):
             creds = [credentials]
         else:

@@ -37,6 +37,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import email.utils
 import inspect
 import json
 import logging
@@ -125,14 +127,15 @@ class SimApp(Starlette):
             await super().__call__(scope, receive, send)
             return
         route = route_for(path)
+        date = _date_header(state)
         if route is None:
             await _send(send, 404, {"rt_cd": "1", "msg_cd": UNKNOWN_PATH,
-                                    "msg1": f"없는 API 경로입니다: {path[:100]}"}, [])
+                                    "msg1": f"없는 API 경로입니다: {path[:100]}"}, [date])
             _count(state, 404)
             return
         headers = _headers(scope)
         tr_sent = headers.get("tr_id", "").strip()
-        extra: list[tuple[bytes, bytes]] = []
+        extra: list[tuple[bytes, bytes]] = [date]
         try:
             reply = await self._call(scope, receive, send, route, headers, extra)
         except KisError as exc:
@@ -179,10 +182,19 @@ class SimApp(Starlette):
                 f"{api.path}는 {route.method} 전용입니다 (method {method[:10]} not allowed)",
                 status=405,
             )
+        rec = None
+        if not route.is_auth:
+            # A gateway counts a call when it arrives: before any injected delay.
+            rec = state.auth.identify(headers.get("appkey", ""), headers.get("appsecret", ""))
+            verdict = state.limiter.check(rec.id, state.profile_for(rec))
+            if verdict is not None:
+                extra.extend(verdict.headers())
+                if not verdict.allowed:
+                    raise api_error(RATE_LIMITED)
         faults = state.faults
         faulty = faults.active and not route.is_auth and faults.applies(api.key, api.kind)
         if faulty:
-            delay = faults.delay_s()
+            delay = faults.delay_s("before")
             if delay:
                 await asyncio.sleep(delay)
             now = state.clock.now()
@@ -194,16 +206,11 @@ class SimApp(Starlette):
             if pre == "error":
                 raise api_error(GATEWAY_TIMEOUT)
         body = await _read_body(receive, headers, state.config.max_body_bytes)
-        if route.is_auth:
+        if rec is None:
             return self._auth(route, headers, body)
-        rec = state.auth.identify(headers.get("appkey", ""), headers.get("appsecret", ""))
-        verdict = state.limiter.check(rec.id, state.profile_for(rec))
-        if verdict is not None:
-            extra.extend(verdict.headers())
-            if not verdict.allowed:
-                raise api_error(RATE_LIMITED)
         state.auth.check_token(headers.get("authorization", ""), rec)
-        tr_id = check_tr_id(route, headers.get("tr_id", ""), rec.persona)
+        tr_id = check_tr_id(route, headers.get("tr_id", ""), rec.persona,
+                            strict=state.config.strict_tr_ids, seen_legacy=state.legacy_trs_seen)
         params, raw = parse_params(route, scope.get("query_string", b""), body)
         given_hash = headers.get("hashkey")
         if given_hash and route.method == "POST" and not state.auth.verify_hashkey(
@@ -226,8 +233,14 @@ class SimApp(Starlette):
             reply = await result if inspect.isawaitable(result) else result
             if not isinstance(reply, Reply):
                 raise TypeError(f"handler for {api.key} returned {type(reply).__name__}, not Reply")
-        if faulty and faults.drop_after():
-            await _abort(send, reset=False)
+        await state.durable()  # acknowledge only what the journal holds on disk
+        if faulty:
+            # The call has executed (and committed): hold or lose its answer.
+            held = faults.delay_s("after") + faults.late_s()
+            if held:
+                await asyncio.sleep(held)
+            if faults.drop_after():
+                await _abort(send, reset=False)
         return reply
 
     # ------------------------------------------------------------------ token endpoints
@@ -284,6 +297,7 @@ class SimApp(Starlette):
                 await _send_raw(send, 200, openapi_bytes(), [])
                 return 200
             result = self._control_action(path, method, data)
+            await state.durable()
         except (_BodyTooLarge, ValueError, TypeError, KeyError) as exc:
             status, result = 400, {"error": str(exc)[:300]}
         except LookupError:
@@ -332,6 +346,9 @@ class SimApp(Starlette):
                 if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 0:
                     raise ValueError("advance_s must be a non-negative integer")
                 state.clock.advance(timedelta(seconds=seconds))
+                note = getattr(state.exchange, "note_clock", None)
+                if note is not None:
+                    note()  # journaled, so a restart resumes at the advanced time
             return {"now": state.clock.now().isoformat(), "mode": state.clock.mode.value}
         if path == "/_sim/limits" and method == "POST":
             state.set_limits(str(data.get("limits", "auto")))
@@ -352,6 +369,13 @@ class _Dropped(Exception):
 
 def _count(state: SimState, status: int) -> None:
     state.responses_by_status[status] = state.responses_by_status.get(status, 0) + 1
+
+
+def _date_header(state: SimState) -> tuple[bytes, bytes]:
+    """``Date`` on the simulator's clock: every time a client can see follows one clock, and
+    the SDK learns the simulator's "today" from it (:mod:`hantoo._core.server_clock`)."""
+    now = state.clock.now().astimezone(dt.UTC)
+    return (b"Date", email.utils.format_datetime(now, usegmt=True).encode("ascii"))
 
 
 def _headers(scope: Scope) -> dict[str, str]:

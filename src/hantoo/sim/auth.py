@@ -79,6 +79,7 @@ class AppKey:
     persona: Persona = "real"
     account: tuple[str, str] | None = field(default=None, repr=False)
     hts_id: str = ""
+    """Empty until configured or bound by the key's first notice subscription."""
     auto: bool = False
     """Registered automatically on first use (rather than configured)."""
 
@@ -151,7 +152,7 @@ class AuthRegistry:
         if not app_key or not app_secret:
             raise ValueError("app key and app secret must not be empty")
         rec = AppKey(
-            app_key, app_secret, persona or self.persona, account, hts_id or "hantoo", auto
+            app_key, app_secret, persona or self.persona, account, hts_id, auto
         )
         self.keys[app_key] = rec
         return rec

@@ -4,7 +4,14 @@ Knobs (:class:`FaultConfig`; set at start through ``SimConfig.faults``, at run t
 ``POST /_sim/faults`` with a JSON object of the same names, or ``state.faults.update(...)``):
 
 ``latency_ms`` / ``jitter_ms``
-    added delay before answering (uniform jitter on top).
+    added delay (uniform jitter on top); ``latency_at`` says where: ``"before"`` (default) holds
+    the request before it is read, so a client that times out has executed nothing;
+    ``"after"`` runs and commits the request first and holds the *answer*, so a client that
+    times out has an order that executed ("timed out, but executed").
+``late_rate`` / ``next_late`` with ``late_ms``
+    share of calls (or the next *n*) that **run and commit**, then answer only after
+    ``late_ms`` (default 5000): the answer arrives after a client's timeout, the commonest real
+    unknown outcome of an order.
 ``error_rate``
     share of calls answered HTTP 500 ``EGW00301`` (the gateway-timeout body) *without* running
     the handler.
@@ -16,12 +23,15 @@ Knobs (:class:`FaultConfig`; set at start through ``SimConfig.faults``, at run t
 ``maintenance``
     every API call answers ``SIM00503`` (HTTP 503); ``maintenance_window`` ``("HH:MM", "HH:MM")``
     does the same daily on the simulator clock (KST), wrapping midnight if needed.
-``next_error`` / ``next_drop`` / ``next_reset``
+``next_error`` / ``next_drop`` / ``next_reset`` / ``next_late``
     deterministic one-shots: the next *n* matching calls get that fault (tests use these).
 ``apis``
     which calls faults apply to: catalogue keys (``"domestic_stock/order_cash"``) or kinds
     (``"kind:order"``); empty = every API call (never the ``/_sim`` control endpoints or
     ``/oauth2`` token endpoints, so a test can always repair the server).
+
+The rate limit counts a call when it arrives, before any injected delay, as KIS's gateway does:
+a slow server never lets a burst through late.
 
 Token revocation is a one-shot action, not a knob: ``POST /_sim/faults {"revoke_tokens": "*"}`` or
 ``state.auth.revoke_all(app_key)``.
@@ -70,16 +80,26 @@ class FaultConfig:
     next_drop: int = 0
     next_reset: int = 0
     apis: tuple[str, ...] = field(default_factory=tuple)
+    latency_at: str = "before"
+    late_rate: float = 0.0
+    next_late: int = 0
+    late_ms: int = 5_000
 
     def validated(self) -> FaultConfig:
-        for name in ("error_rate", "drop_rate", "reset_rate"):
+        for name in ("error_rate", "drop_rate", "reset_rate", "late_rate"):
             v = getattr(self, name)
             if not isinstance(v, int | float) or isinstance(v, bool) or not 0.0 <= v <= 1.0:
                 raise ValueError(f"{name} must be a number between 0 and 1")
-        for name in ("latency_ms", "jitter_ms", "next_error", "next_drop", "next_reset"):
+        for name in ("latency_ms", "jitter_ms", "next_error", "next_drop", "next_reset",
+                     "next_late", "late_ms"):
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or v < 0:
                 raise ValueError(f"{name} must be a non-negative integer")
+        if self.latency_at not in ("before", "after"):
+            raise ValueError(
+                'latency_at must be "before" (hold the request: nothing executes if the client '
+                'gives up) or "after" (execute, then hold the answer)'
+            )
         if not isinstance(self.maintenance, bool):
             raise ValueError("maintenance must be true or false")
         w = self.maintenance_window
@@ -109,7 +129,7 @@ class Faults:
         self.config = (config or FaultConfig()).validated()
         self._rng = random.Random(f"hantoo-sim-faults|{seed}")
         self.counters: dict[str, int] = {
-            "latency": 0, "error": 0, "drop": 0, "reset": 0, "maintenance": 0,
+            "latency": 0, "error": 0, "drop": 0, "reset": 0, "maintenance": 0, "late": 0,
         }
 
     @property
@@ -119,7 +139,7 @@ class Faults:
         return bool(
             c.latency_ms or c.jitter_ms or c.error_rate or c.drop_rate or c.reset_rate
             or c.maintenance or c.maintenance_window or c.next_error or c.next_drop
-            or c.next_reset
+            or c.next_reset or c.late_rate or c.next_late
         )
 
     def update(self, **changes: Any) -> FaultConfig:
@@ -157,9 +177,10 @@ class Faults:
             return start <= minute_of_day < end
         return minute_of_day >= start or minute_of_day < end
 
-    def delay_s(self) -> float:
+    def delay_s(self, at: str = "before") -> float:
+        """The injected latency to apply at ``at`` (``before``/``after`` execution), if any."""
         c = self.config
-        if not (c.latency_ms or c.jitter_ms):
+        if not (c.latency_ms or c.jitter_ms) or c.latency_at != at:
             return 0.0
         self.counters["latency"] += 1
         jitter = self._rng.uniform(0, c.jitter_ms) if c.jitter_ms else 0.0
@@ -185,6 +206,13 @@ class Faults:
             self.counters["error"] += 1
             return "error"
         return None
+
+    def late_s(self) -> float:
+        """Seconds to hold the answer of a call that has just executed (counted), or 0."""
+        if self._draw("next_late", self.config.late_rate):
+            self.counters["late"] += 1
+            return self.config.late_ms / 1000.0
+        return 0.0
 
     def drop_after(self) -> bool:
         """Whether to drop the response of a call that has just executed (counted)."""

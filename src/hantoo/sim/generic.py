@@ -10,13 +10,17 @@ Block layout. The catalogue knows each block's fields for most APIs; for the res
 null, ``fields`` listing every field) each block gets every field. Whether a block is a list or an
 object is not in the catalogue, so: for paginated APIs the first block of an API with cursors is
 the list (``output``/``output1``); for APIs paged by ``tr_cont`` alone a single ``output`` or the
-``output2`` block is the list; everything else is an object. Handlers override where it matters.
+``output2`` block is the list; everything else is an object. :data:`BLOCK_SHAPES` corrects the
+APIs where that guess is known to differ from KIS (clients index into these blocks and break on
+the wrong shape); handlers override where it matters.
 
 Values by encoding (see ``hantoo._core.encoding``): ``price`` around a per-symbol base price on
 the KRX tick grid (overseas: four decimals), ``rate`` ``"-1.23"``, ``qty``/``count``/``amount``
 integers, ``yyyymmdd`` on or before the simulator date (list rows walk back one business day per
 row), ``hhmmss`` in the trading session, ``flag`` ``Y``/``N``, codes by naming convention
-(``*_sign`` ``"2"``/``"5"``, symbol and account fields echo the request).
+(``*_sign`` ``"2"``/``"5"``, symbol and account fields echo the request). Name fields carry the
+instrument's name from the engine's universe (the code itself when the engine does not list it);
+other free text is left blank — never a made-up placeholder a client could mistake for data.
 """
 
 from __future__ import annotations
@@ -39,6 +43,16 @@ SYMBOL_PARAMS = (
     "FID_INPUT_ISCD", "PDNO", "OVRS_PDNO", "SYMB", "FID_INPUT_ISCD_1", "SRS_CD", "ITEM_CD",
 )
 ROWS_UNPAGED = 10
+#: Block shapes KIS answers where the catalogue-based guess differs: API key → block → is a
+#: list. Stock basic info and product basic info answer one object; the overseas present
+#: balance answers rows per holding (``output1``) and per currency (``output2``) and one
+#: summary (``output3``).
+BLOCK_SHAPES: dict[str, dict[str, bool]] = {
+    "domestic_stock/search_stock_info": {"output": False},
+    "domestic_stock/search_info": {"output": False},
+    "overseas_stock/inquire_present_balance": {"output1": True, "output2": True,
+                                               "output3": False},
+}
 
 
 def _mix(x: int) -> int:
@@ -110,6 +124,7 @@ def _compute_layout(api: Api) -> tuple[Block, ...]:
             is_list = len(names) == 1 or name == "output2"
         else:
             is_list = False
+        is_list = BLOCK_SHAPES.get(api.key, {}).get(name, is_list)
         out.append(Block(name, is_list, fields))
     return tuple(out)
 
@@ -168,6 +183,7 @@ def _back_business_days(d: date, n: int) -> date:
 @dataclass(frozen=True, slots=True)
 class _Ctx:
     symbol: str
+    name: str  # the instrument's name (the code when the engine does not list it)
     base: int  # domestic: KRW; overseas: 1/10000 units
     overseas: bool
     today: date
@@ -183,12 +199,21 @@ def _context(call: Any) -> _Ctx:
     base = 10_0000 + h % 490_0000 if overseas else _on_tick(1_000 + h % 299_000)
     return _Ctx(
         symbol=symbol,
+        name=_instrument_name(call, symbol),
         base=base,
         overseas=overseas,
         today=call.state.clock.now().date(),
         cano=params.get("CANO", "").strip(),
         prdt=params.get("ACNT_PRDT_CD", "").strip(),
     )
+
+
+def _instrument_name(call: Any, symbol: str) -> str:
+    if not symbol:
+        return ""
+    universe = getattr(getattr(call.state, "exchange", None), "universe", None)
+    inst = universe.get(symbol) if universe is not None else None
+    return str(getattr(inst, "name", "") or symbol)
 
 
 def _price(ctx: _Ctx, h: int, row: int, name: str) -> str:
@@ -215,8 +240,11 @@ def _code(ctx: _Ctx, h: int, name: str) -> str:
         return "2" if h & 1 else "5"
     if name in _CODE_ECHO:
         return str(getattr(ctx, _CODE_ECHO[name])) or ("50000000" if name == "cano" else "01")
-    if ctx.symbol and (name in ("pdno", "symb", "rsym", "ovrs_pdno") or name.endswith("iscd")):
+    if ctx.symbol and (name in ("pdno", "symb", "rsym", "ovrs_pdno", "shtn_pdno")
+                       or name.endswith("iscd")):
         return ctx.symbol
+    if name == "std_pdno" and len(ctx.symbol) == 6 and ctx.symbol.isalnum():
+        return krx_isin(ctx.symbol)
     if name.endswith("_yn"):
         return "Y" if h % 5 == 0 else "N"
     if "crcy" in name:
@@ -226,6 +254,31 @@ def _code(ctx: _Ctx, h: int, name: str) -> str:
     if name.endswith("_odno") or name == "odno" or name.endswith("orgno"):
         return f"{h % 10**10:010d}"
     return f"{h % 4:02d}"
+
+
+_NAME_PREFIXES = ("prdt_name", "prdt_abrv", "prdt_eng", "item_name", "ovrs_item", "hts_kor",
+                  "kor_isnm", "isnm", "stck_name", "issu_name")
+
+
+def _is_instrument_name(name: str) -> bool:
+    """Whether a text field is the instrument's name (others — market, branch, currency names —
+    are not the symbol's, and are left blank rather than invented)."""
+    return "isnm" in name or name.startswith(_NAME_PREFIXES)
+
+
+def krx_isin(code: str) -> str:
+    """The standard code (ISIN) of a KRX share: ``KR7`` + code + ``00`` + check digit (Luhn
+    over the digits, letters as two digits each) — ``005930`` → ``KR7005930003``."""
+    body = f"KR7{code.upper()}00"
+    digits = "".join(str(int(c, 36)) for c in body)
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            d = d - 9 if d > 9 else d
+        total += d
+    return f"{body}{(10 - total % 10) % 10}"
 
 
 def _value(enc: str, name: str, ctx: _Ctx, h: int, row: int) -> str:
@@ -259,8 +312,8 @@ def _value(enc: str, name: str, ctx: _Ctx, h: int, row: int) -> str:
     if enc == "code":
         return _code(ctx, h, name)
     # text
-    if "name" in name or name.endswith("_nm") or "isnm" in name or "_nm_" in name:
-        return f"종목{ctx.symbol}" if ctx.symbol else f"항목{h % 1000:03d}"
+    if _is_instrument_name(name):
+        return ctx.name
     return ""
 
 

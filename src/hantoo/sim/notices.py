@@ -8,6 +8,12 @@ number, symbol, side, quantity, price, time).
 Routing: a notice for account *A* goes to the HTS ID of every app key bound to *A*, on the
 paper TR (``H0STCNI9``) for paper-persona keys and the real TR (``H0STCNI0``) otherwise. Only
 domestic orders are reported here (overseas notices use another TR and column set).
+
+Binding: KIS knows a customer's HTS ID from the account; a client only ever names it as the
+``tr_key`` of its notice subscription. So a key without a configured HTS ID takes the first one
+it subscribes notices with (:func:`hts_binder`), exactly as a key without an account takes the
+first account it uses. A key whose HTS ID is already set keeps it: a subscription with another
+HTS ID is accepted (KIS does not refuse it either) but carries no notices of this key's account.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from .feed import FillNotice
 if TYPE_CHECKING:
     from .state import SimState
 
-__all__ = ["notice_listener"]
+__all__ = ["hts_binder", "notice_listener"]
 
 _log = logging.getLogger("hantoo.sim.notices")
 
@@ -53,6 +59,27 @@ def _notice(
         name=order.name,
         correction=correction,
     )
+
+
+def hts_binder(state: SimState) -> Callable[[str, str], None]:
+    """``(app_key, hts_id)`` → bind ``hts_id`` to the key when it has none yet."""
+    warned: set[tuple[str, str]] = set()
+
+    def bind(app_key: str, hts_id: str) -> None:
+        rec = state.auth.keys.get(app_key)
+        if rec is None or not hts_id:
+            return
+        if not rec.hts_id:
+            rec.hts_id = hts_id
+            _log.info("key %s: notices bound to the HTS ID it subscribed with", rec.id)
+        elif rec.hts_id != hts_id and (rec.key, hts_id) not in warned:
+            warned.add((rec.key, hts_id))
+            _log.warning(
+                "key %s subscribed notices with an HTS ID other than its own; that "
+                "subscription gets no notices of this key's account", rec.id,
+            )
+
+    return bind
 
 
 def notice_listener(state: SimState) -> Callable[[Any], None]:

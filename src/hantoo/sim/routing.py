@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl
 from hantoo.catalog import Api, catalog
 
 from .replies import BAD_TR_ID, NOT_PAPER_TR, NOT_REAL_TR, KisError, api_error, input_error
+from .wire_compat import enforced_required, legacy_successor, note_legacy
 
 __all__ = ["Route", "check_tr_id", "normalize_path", "parse_params", "route_for", "routes"]
 
@@ -39,7 +40,8 @@ class Route:
     real_trs: frozenset[str]
     paper_trs: frozenset[str]
     required: tuple[str, ...]
-    """Wire names that must be present (not cursors; values may be empty)."""
+    """Wire names that must be present (not cursors; values may be empty): for orders, only
+    what KIS refuses (:func:`hantoo.sim.wire_compat.enforced_required`)."""
     takes_account: bool
     any_body: bool
     """The body is arbitrary JSON (``/uapi/hashkey``), not wire parameters."""
@@ -58,7 +60,7 @@ def _route(api: Api) -> Route:
         method=api.method,
         real_trs=frozenset(api.tr_ids("real")),
         paper_trs=frozenset(api.tr_ids("paper")) if api.paper else frozenset(),
-        required=tuple(p.wire for p in params if p.required and not p.cursor and p.wire != "*"),
+        required=tuple(p.wire for p in params if enforced_required(api, p)),
         takes_account={"CANO", "ACNT_PRDT_CD"} <= wires,
         any_body=any(p.wire == "*" for p in params),
         is_auth=api.category == "auth",
@@ -88,11 +90,27 @@ def route_for(path: str) -> Route | None:
     return r
 
 
-def check_tr_id(route: Route, raw: str, persona: str) -> str:
-    """The TR ID of a call, checked against the API and the caller's persona."""
+def check_tr_id(
+    route: Route,
+    raw: str,
+    persona: str,
+    *,
+    strict: bool = False,
+    seen_legacy: set[str] | None = None,
+) -> str:
+    """The TR ID of a call, checked against the API and the caller's persona.
+
+    An older TR ID of this API (``TTTC0802U`` ...) stands for its successor, which is what is
+    returned, unless ``strict``; ``seen_legacy`` remembers which were logged already.
+    """
     tr = raw.strip().upper()
     if not tr:
         raise KisError(BAD_TR_ID, "tr_id 헤더가 없습니다. (missing tr_id header)")
+    successor = None if strict else legacy_successor(tr)
+    if successor is not None and successor in route.real_trs | route.paper_trs:
+        checked = check_tr_id(route, successor, persona, strict=True)
+        note_legacy(seen_legacy if seen_legacy is not None else set(), tr, successor)
+        return checked
     if persona == "paper":
         if tr in route.paper_trs:
             return tr

@@ -57,6 +57,9 @@ class SimConfig:
     ``auto_accounts``: the first account an unbound key uses becomes its (funded) account.
     ``demo_key``: register ``hantoo.config.SIM_APP_KEY`` with ``SIM_ACCOUNT``. New accounts
     are funded with ``demo_krw`` won and ``demo_usd`` dollars.
+    ``activity``: intensity of the synthetic participants that trade by themselves
+    (``hantoo.sim.engine.participants``): 1 is a live market, 0 a quiet one whose prices follow
+    the seeded path only (tests that need exact fills and prices).
     """
 
     persona: Persona = "real"
@@ -80,6 +83,9 @@ class SimConfig:
     max_body_bytes: int = 64 * 1024
     demo_krw: int = 100_000_000
     demo_usd: int = 100_000
+    strict_tr_ids: bool = False
+    """Refuse older TR IDs (``TTTC0802U`` ...) that KIS still answers (see ``wire_compat``)."""
+    activity: float = 1.0
 
     def __post_init__(self) -> None:
         if self.persona not in ("real", "paper"):
@@ -87,6 +93,9 @@ class SimConfig:
         if not isinstance(self.limits, LimitProfile) and self.limits != "auto":
             parse_profile(self.limits)  # fail at construction, not on the first request
         self.faults.validated()
+        from .engine.participants import arrivals_milli
+
+        arrivals_milli(self.activity)  # a bad intensity fails here, with its range
 
 
 ExchangeFactory = Callable[["SimConfig", SessionClock], Any]
@@ -95,9 +104,10 @@ ExchangeFactory = Callable[["SimConfig", SessionClock], Any]
 def default_exchange(config: SimConfig, clock: SessionClock) -> Any:
     """The engine's exchange for ``config``, sharing the simulator clock.
 
-    With a ``state_path`` other than ``:memory:`` the exchange is restored from (and journals
-    every command to) that SQLite file before any command is acknowledged, so a ``kill -9`` and
-    a restart lose no acknowledged order, fill or balance.
+    With a ``state_path`` other than ``:memory:`` the exchange is restored from that state file
+    and journals every command (``hantoo.sim.store``); the server acknowledges a command only
+    after the group commit covering it (:meth:`SimState.durable`), so a ``kill -9`` and a
+    restart lose no acknowledged order, fill or balance.
     """
     from .engine import Exchange, ExchangeConfig
 
@@ -112,12 +122,16 @@ def default_exchange(config: SimConfig, clock: SessionClock) -> Any:
         us = [inst.code for inst in universe if inst.is_us]
         replay = load_replay(config.replay_path, us_symbols=us)
     engine_config = ExchangeConfig(
-        seed=config.seed, universe_path=config.universe_path, clock=clock, replay=replay
+        seed=config.seed, universe_path=config.universe_path, clock=clock, replay=replay,
+        activity=config.activity,
     )
     if config.state_path and config.state_path != ":memory:":
         from .store import open_exchange
 
-        return open_exchange(config.state_path, engine_config)
+        ex = open_exchange(config.state_path, engine_config)
+        if ex.journal is not None:
+            ex.journal.autosync = False  # requests await the group commit instead
+        return ex
     return Exchange(engine_config)
 
 
@@ -167,6 +181,8 @@ class SimState:
         self.responses_by_status: dict[int, int] = {}
         self.calls_by_api: dict[str, int] = {}
         self._gt_uid = 0
+        self.legacy_trs_seen: set[str] = set()
+        """Older TR IDs already logged as such (``hantoo.sim.wire_compat``)."""
         self._fixed_profile: LimitProfile | None = (
             None if config.limits == "auto" else parse_profile(config.limits)
         )
@@ -181,6 +197,9 @@ class SimState:
                 account=parse_account(spec.account) if spec.account else None,
                 hts_id=spec.hts_id,
             )
+        flush = getattr(self.exchange, "flush", None)
+        if flush is not None:
+            flush()  # accounts opened at start are durable before the first request
 
     # -- keys and accounts --------------------------------------------------------------------
 
@@ -235,6 +254,12 @@ class SimState:
         from .ws import WsIdentity
 
         return WsIdentity(rec.key, rec.hts_id or None, rec.persona == "paper")
+
+    async def durable(self) -> None:
+        """Wait until every command so far is on disk (before a command's answer is sent)."""
+        wait = getattr(self.exchange, "durable", None)
+        if wait is not None:
+            await wait()
 
     # -- limits -------------------------------------------------------------------------------
 

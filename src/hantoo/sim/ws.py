@@ -82,6 +82,9 @@ class WsIdentity:
 
 
 ApprovalLookup = Callable[[str], WsIdentity | None]
+HtsBinder = Callable[[str, str], None]
+"""``(app_key, hts_id)``: called when a key subscribes a notice TR, so the simulator can bind
+the HTS ID as the key's own (the first one wins), as KIS knows it from the account."""
 
 
 @dataclass
@@ -172,8 +175,10 @@ class RealtimeHub:
         approvals: ApprovalLookup,
         config: WsConfig | None = None,
         feed: SyntheticFeed | None = None,
+        bind_hts: HtsBinder | None = None,
     ) -> None:
         self.approvals = approvals
+        self.bind_hts = bind_hts
         self.config = config or WsConfig()
         self.feed = feed or SyntheticFeed(self.config.seed)
         self.faults = WsFaults(self)
@@ -368,6 +373,9 @@ class RealtimeHub:
             return fail("OPSP0008", "MAX SUBSCRIBE OVER")
         sess.subs[item] = None
         self._registrations[ident.app_key] = used + 1
+        if tr_id in NOTICE_TRS and self.bind_hts is not None:
+            # A client names its HTS ID only here; no simulator-only registration is needed.
+            self.bind_hts(ident.app_key, tr_key)
         cipher = None
         if encrypted:
             cipher = sess.ciphers.get(tr_id)
@@ -496,7 +504,12 @@ def hub_for(state: Any) -> RealtimeHub:
         feed = EngineFeed(exchange, ws_config.seed)
     elif exchange is not None:
         feed = SyntheticFeed(ws_config.seed, clock=lambda: exchange.clock.now_us() / 1_000_000)
-    hub = RealtimeHub(lookup, ws_config, feed)
+    binder = None
+    if getattr(state, "auth", None) is not None:
+        from .notices import hts_binder
+
+        binder = hts_binder(state)
+    hub = RealtimeHub(lookup, ws_config, feed, binder)
     with contextlib.suppress(AttributeError):
         state.realtime_hub = hub
     return hub

@@ -5,15 +5,16 @@ Kept apart from the mixins so the sync and async methods stay one-liners over th
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, Protocol, TypeVar
 
+from .._core.server_clock import ServerClock
 from ..config import Settings
-from ..domain.kst import today_kst
 from ..domain.objects import (
     Balance,
     BuyingPower,
@@ -28,27 +29,62 @@ from ..domain.objects import (
 from ..domain.ordertypes import OrderType, Side, TimeInForce
 from ..domain.symbols import Symbol, to_symbol
 from ..domain.ticks import PriceRounding
-from ..errors import OrderStateUnknownError
+from ..errors import HantooError, OrderStateUnknownError
 from . import account, market, trading
 from . import reservations as _reservations
 from .driver import Context
-from .order import AsyncOrder, Order, OrderRegistry, ReconcileResult, _OrderBase, registry_of
-from .reconcile import ReconcileFindings, reconcile_flow
-from .steps import Workflow
+from .order import (
+    AsyncOrder,
+    Order,
+    OrderRegistry,
+    ReconcileGroup,
+    ReconcileReport,
+    ReconcileResult,
+    _OrderBase,
+    registry_of,
+)
+from .reconcile import ReconcileFindings, reconcile_all_flow
+from .steps import Call, Workflow
 from .trading import CreditSpec, OrderRef
 
 __all__ = ["Market", "Placed"]
 
 Market = Literal["domestic", "us"]
 H = TypeVar("H", bound=_OrderBase)
+T = TypeVar("T")
 
 
 class _Host(Protocol):
     settings: Settings
+    server_clock: ServerClock
 
 
 def _ctx(host: _Host) -> Context:
-    return Context.of(host.settings)
+    return Context.of(host.settings, host.server_clock)
+
+
+def _on_server_date(host: _Host, build: Callable[[Context], Workflow[T]]) -> Workflow[T]:
+    """``build(ctx)`` once the server's date is known.
+
+    A workflow that decides on "today" before its first call (a GTD order's window, default
+    date ranges) must use the server's day. Against KIS that is this machine's KST date; the
+    simulator's day may be any date, so with the simulator and no answer seen yet, one cheap
+    query (the holiday calendar) is made first: every answer, even a refusal, carries ``Date``.
+    """
+    if host.settings.environment == "sim" and not host.server_clock.known:
+        with contextlib.suppress(HantooError):
+            yield Call("domestic_stock/chk_holiday", {
+                "bass_dt": host.server_clock.today(), "ctx_area_nk": "", "ctx_area_fk": ""})
+    return (yield from build(_ctx(host)))
+
+
+def server_today(host: _Host) -> Workflow[dt.date]:
+    """The server's current KST date (one cheap query first with an unacquainted simulator)."""
+    def build(ctx: Context) -> Workflow[dt.date]:
+        return ctx.today()
+        yield  # a generator: the date is read once the server's clock is known
+
+    return _on_server_date(host, build)
 
 
 def _sym(symbol: Symbol | str | int, exchange: str | None = None) -> Symbol:
@@ -93,13 +129,18 @@ def place_order(
     tif: TimeInForce | str | None, exchange: str | None, expire: dt.date | None,
     rounding: PriceRounding | str, credit: CreditSpec | None,
 ) -> Workflow[Placed]:
-    ctx = _ctx(host)
     sym = _sym(symbol, exchange)
-    prepared = trading.prepare_order(ctx, sym, side, quantity, price, order_type, tif,
-                                     expire=expire, rounding=rounding)
-    if credit is not None and (sym.is_overseas or prepared.resolved.route != "order"):
-        raise ValueError("credit orders are domestic day orders")
-    return _place(ctx, prepared, credit)
+
+    def build(ctx: Context) -> Workflow[Placed]:
+        prepared = trading.prepare_order(ctx, sym, side, quantity, price, order_type, tif,
+                                         expire=expire, rounding=rounding)
+        if credit is not None and (sym.is_overseas or prepared.resolved.route != "order"):
+            raise ValueError("credit orders are domestic day orders")
+        return _place(ctx, prepared, credit)
+
+    if expire is not None:  # a period reservation: its window is counted from the server's day
+        return _on_server_date(host, build)
+    return build(_ctx(host))
 
 
 def _place(ctx: Context, prepared: trading.PreparedOrder,
@@ -124,13 +165,13 @@ def adopt(host: Any, placed: Placed, cls: type[H]) -> H:
     return handle
 
 
-def credit_spec(side: Side | str, credit_type: str | None,
+def credit_spec(host: _Host, side: Side | str, credit_type: str | None,
                 loan_date: dt.date | None) -> CreditSpec:
     s = Side.parse(side)
     if s is Side.SELL and (credit_type is None or loan_date is None):
         raise ValueError("a credit sell needs the loan's credit_type (e.g. '25' 자기융자상환) "
                          "and loan_date")
-    return CreditSpec(credit_type or "21", loan_date or today_kst())
+    return CreditSpec(credit_type or "21", loan_date or host.server_clock.today())
 
 
 def as_handle(host: Any, order: Any, cls: type[H]) -> H:
@@ -166,10 +207,13 @@ def open_orders(host: _Host, symbol: Symbol | str | int | None,
 
 def fills(host: _Host, start: dt.date | str, end: dt.date | str | None,
           symbol: Symbol | str | int | None, mkt: Market) -> Workflow[Fills]:
-    first = _date(start, today_kst())
     sym = _sym(symbol) if symbol is not None else None
-    return account.fills_flow(_ctx(host), first, _date(end, today_kst()),
-                              us=mkt == "us" or bool(sym and sym.is_overseas), symbol=sym)
+
+    def build(ctx: Context) -> Workflow[Fills]:
+        return account.fills_flow(ctx, _date(start, ctx.today()), _date(end, ctx.today()),
+                                  us=mkt == "us" or bool(sym and sym.is_overseas), symbol=sym)
+
+    return _on_server_date(host, build) if end is None else build(_ctx(host))
 
 
 def balance(host: _Host, mkt: Market) -> Workflow[Balance]:
@@ -191,26 +235,33 @@ def place_reservation(host: _Host, symbol: Symbol | str | int, side: Side | str,
                       price: Decimal | int | str | None, order_type: OrderType | str | None,
                       end_date: dt.date | None,
                       exchange: str | None) -> Workflow[Reservation]:
-    ctx = _ctx(host)
     sym = _sym(symbol, exchange)
     ot = OrderType.parse(order_type) if order_type is not None else (
         OrderType.LIMIT if price is not None else OrderType.MARKET)
     tif = TimeInForce.GTD if end_date is not None else TimeInForce.DAY
-    prepared = trading.prepare_order(ctx, sym, side, quantity, price, ot,
-                                     tif if not sym.is_overseas else None, expire=end_date)
-    if not sym.is_overseas:
-        from ..domain.ordertypes import resolve_reservation
-        resolve_reservation(ot)  # refuse best/priority/... before sending
-    return _reservations.place_reservation_flow(sym, prepared.side, quantity, prepared.price, ot,
-                                               end_date=end_date)
+
+    def build(ctx: Context) -> Workflow[Reservation]:
+        prepared = trading.prepare_order(ctx, sym, side, quantity, price, ot,
+                                         tif if not sym.is_overseas else None, expire=end_date)
+        if not sym.is_overseas:
+            from ..domain.ordertypes import resolve_reservation
+            resolve_reservation(ot)  # refuse best/priority/... before sending
+        return _reservations.place_reservation_flow(
+            sym, prepared.side, quantity, prepared.price, ot, end_date=end_date,
+            today=ctx.today())
+
+    return _on_server_date(host, build)
 
 
-def reservations(start: dt.date | None, end: dt.date | None,
-                      mkt: Market) -> Workflow[list[Reservation]]:
-    today = today_kst()
-    return _reservations.list_reservations_flow(
-        start or today - dt.timedelta(days=30), end or today + dt.timedelta(days=31),
-        us=mkt == "us")
+def reservations(host: _Host, start: dt.date | None, end: dt.date | None,
+                 mkt: Market) -> Workflow[list[Reservation]]:
+    def build(ctx: Context) -> Workflow[list[Reservation]]:
+        today = ctx.today()
+        return _reservations.list_reservations_flow(
+            start or today - dt.timedelta(days=30), end or today + dt.timedelta(days=31),
+            us=mkt == "us")
+
+    return _on_server_date(host, build) if start is None or end is None else build(_ctx(host))
 
 
 def cancel_reservation(reservation: Reservation) -> Workflow[bool]:
@@ -220,17 +271,36 @@ def cancel_reservation(reservation: Reservation) -> Workflow[bool]:
                                                 reservation.ordered_on)
 
 
-def reconcile(host: Any, error: OrderStateUnknownError, before: dt.timedelta,
-              after: dt.timedelta) -> Workflow[ReconcileFindings]:
+def _reconcile_setup(host: Any) -> tuple[OrderRegistry, dt.timedelta | None, bool]:
     registry = registry_of(host)
     offset: dt.timedelta | None = dt.timedelta(seconds=registry.clock_offset_s or 0.0)
-    if registry.clock_offset_s is None and getattr(host, "environment", "") == "sim":
+    sim = getattr(host, "environment", "") == "sim"
+    if registry.clock_offset_s is None and sim:
         # KIS runs on KST wall time, so an unknown offset is ~0 there; a simulator's clock may
         # be anywhere (a simulated day), so without an earlier order to learn it from, search
         # the whole day rather than a window that could miss the order.
         offset = None
-    return reconcile_flow(_ctx(host), error, known_order_nos=registry.known_order_nos(),
-                          clock_offset=offset, before=before, after=after)
+    return registry, offset, sim
+
+
+def reconcile_all(host: Any, errors: Iterable[OrderStateUnknownError], before: dt.timedelta,
+                  after: dt.timedelta) -> Workflow[list[ReconcileFindings]]:
+    registry, offset, _sim = _reconcile_setup(host)
+    errs = list(errors)
+
+    def build(ctx: Context) -> Workflow[list[ReconcileFindings]]:
+        # The server's day (a simulator's may be any date), so its orders are searched by date.
+        return reconcile_all_flow(
+            ctx, errs, known_order_nos=registry.known_order_nos(), clock_offset=offset,
+            before=before, after=after, server_day=ctx.today())
+
+    return (yield from _on_server_date(host, build))
+
+
+def reconcile(host: Any, error: OrderStateUnknownError, before: dt.timedelta,
+              after: dt.timedelta) -> Workflow[ReconcileFindings]:
+    found = yield from reconcile_all(host, [error], before, after)
+    return found[0]
 
 
 def reconciled(host: Any, findings: ReconcileFindings,
@@ -240,6 +310,41 @@ def reconciled(host: Any, findings: ReconcileFindings,
         order = cls(host, findings.ref, findings.match)
         registry_of(host).track(order)
     return ReconcileResult(findings.outcome, order, findings)
+
+
+def reconciled_all(host: Any, findings: list[ReconcileFindings],
+                   cls: type[Order] | type[AsyncOrder]) -> ReconcileReport:
+    """Handles for every adopted order: one per present error, and the counted ones of each
+    group whose count fell short (no error owns those)."""
+    results = [reconciled(host, f, cls) for f in findings]
+    groups: list[ReconcileGroup] = []
+    done: set[int] = set()
+    for f, r in zip(findings, results, strict=True):
+        g = f.group
+        if g is None:
+            groups.append(ReconcileGroup(r.outcome, f.sent, 1, len(f.candidates) if
+                                         r.outcome != "absent" else 0,
+                                         (r.order,) if r.order is not None else (),
+                                         f.candidates))
+            continue
+        if id(g) in done:
+            continue
+        done.add(id(g))
+        members = [x for x, y in zip(results, findings, strict=True) if y.group is g]
+        if g.outcome == "present":
+            orders = tuple(x.order for x in members if x.order is not None)
+        elif g.outcome == "counted":
+            adopted: list[Order | AsyncOrder] = []
+            for ref, snap in g.matches:
+                order = cls(host, ref, snap)
+                registry_of(host).track(order)
+                adopted.append(order)
+            orders = tuple(adopted)
+        else:
+            orders = ()
+        groups.append(ReconcileGroup(g.outcome, g.sent, g.intents, g.executed, orders,
+                                     g.candidates))
+    return ReconcileReport(tuple(results), tuple(groups))
 
 
 def attach_stream(registry: OrderRegistry, stream: Any,

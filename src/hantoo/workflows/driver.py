@@ -6,12 +6,14 @@ written once and runs identically on :class:`hantoo.Client` and :class:`hantoo.A
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from .._core.call import CallResult
 from .._core.flow import Flow, Sleep
+from .._core.server_clock import ServerClock
 from .._core.wire import ApiResponse, decode_response
 from ..catalog import Api, catalog
 from ..config import Settings
@@ -26,6 +28,7 @@ class FlowHost(Protocol):
     """What :func:`lower` needs from a client (both clients have it)."""
 
     settings: Settings
+    server_clock: ServerClock
 
     def _flow(self, api: Api, args: Any, *, tr_cont: str = "", strict: bool = True) -> (
         Flow[CallResult]
@@ -34,18 +37,35 @@ class FlowHost(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """The facts about the client a workflow may decide on (never credentials)."""
+    """The facts about the client a workflow may decide on (never credentials).
+
+    ``server_clock`` is the server's time as learnt from its answers: "today" for a workflow
+    is the broker's (or the simulator's) today, never the machine's when the two differ.
+    """
 
     environment: str
     hts_id: str | None = None
+    server_clock: ServerClock | None = None
 
     @property
     def paper(self) -> bool:
         return self.environment == "paper"
 
+    def today(self) -> dt.date:
+        """The server's current KST date."""
+        return (self.server_clock or _LOCAL).today()
+
+    def now(self) -> dt.datetime:
+        """The server's current time (KST)."""
+        return (self.server_clock or _LOCAL).now()
+
     @classmethod
-    def of(cls, settings: Settings) -> Context:
-        return cls(environment=settings.environment, hts_id=settings.hts_id)
+    def of(cls, settings: Settings, server_clock: ServerClock | None = None) -> Context:
+        return cls(environment=settings.environment, hts_id=settings.hts_id,
+                   server_clock=server_clock)
+
+
+_LOCAL = ServerClock()  # no answer seen: the machine's clock
 
 
 def response_model(api: Api) -> type[ApiResponse]:

@@ -166,7 +166,7 @@ def _minute_bars(
             "fid_pw_data_incu_yn": "N",
         }
         if ctx.paper:
-            if cursor.date() != dt.datetime.now(KST).date():
+            if cursor.date() != ctx.today():
                 raise UnsupportedInPaperError(
                     "KIS paper trading has today's minute bars only (inquire_time_itemchartprice);"
                     " past days need inquire_time_dailychartprice, which paper does not offer"

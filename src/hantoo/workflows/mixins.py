@@ -8,7 +8,7 @@ async mixins are therefore the same list of one-liners; every rule lives in the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -31,14 +31,15 @@ from . import api
 from .api import Market
 from .driver import lower
 from .market import Interval
-from .order import AsyncOrder, Order, ReconcileResult, registry_of
+from .order import AsyncOrder, Order, ReconcileReport, ReconcileResult, registry_of
 from .steps import Workflow
 
 if TYPE_CHECKING:
     from .._core.call import CallResult
     from .._core.flow import Flow
+    from .._core.server_clock import ServerClock
     from ..catalog import Api
-    from ..config import Settings
+from ..config import Settings
 
 __all__ = ["AsyncWorkflows", "Workflows"]
 
@@ -52,6 +53,7 @@ class _Common:
 
     if TYPE_CHECKING:
         settings: Settings
+        server_clock: ServerClock
 
         def _flow(self, api: Api, args: Mapping[str, Any], *, tr_cont: str = "",
                   strict: bool = True) -> Flow[CallResult]: ...
@@ -111,7 +113,7 @@ class Workflows(_Common):
         (자기융자신규, today) for buys; sells need the loan's ``credit_type`` and ``loan_date``."""
         return api.adopt(self, self._drive(api.place_order(
             self, symbol, side, quantity, price, order_type, tif, None, None, rounding,
-            api.credit_spec(side, credit_type, loan_date))), Order)
+            api.credit_spec(self, side, credit_type, loan_date))), Order)
 
     def modify_order(self, order: Order | OrderSnapshot, price: PriceLike | None = None, *,
                      quantity: int | None = None, order_type: OrderType | str | None = None,
@@ -137,6 +139,10 @@ class Workflows(_Common):
     ):
         """Orders with quantity still working."""
         return self._drive(api.open_orders(self, symbol, market))
+
+    def server_today(self) -> dt.date:
+        """Today as the server sees it (KST): the simulator's trading day, or KIS's date."""
+        return self._drive(api.server_today(self))
 
     def fills(self, start: dt.date | str, end: dt.date | str | None = None, *,
               symbol: SymbolLike | None = None, market: Market = "domestic") -> Fills:
@@ -174,7 +180,7 @@ class Workflows(_Common):
     def reservations(self, start: dt.date | None = None, end: dt.date | None = None, *,
                      market: Market = "domestic") -> list[Reservation]:
         """Reservation orders between two dates (``order-resv-ccnl``)."""
-        return self._drive(api.reservations(start, end, market))
+        return self._drive(api.reservations(self, start, end, market))
 
     def cancel_reservation(self, reservation: Reservation) -> bool:
         """Cancel a reservation (``order-resv-rvsecncl``)."""
@@ -186,6 +192,14 @@ class Workflows(_Common):
         """Resolve an unknown order outcome from the day's orders and the open orders; never
         re-sends anything."""
         return api.reconciled(self, self._drive(api.reconcile(self, error, before, after)), Order)
+
+    def reconcile_all(self, errors: Iterable[OrderStateUnknownError], *,
+                      before: dt.timedelta = dt.timedelta(seconds=5),
+                      after: dt.timedelta = dt.timedelta(minutes=2)) -> ReconcileReport:
+        """Resolve many unknown outcomes at once; identical orders (same symbol, side,
+        quantity, price, type) are resolved by count, since KIS cannot tell them apart."""
+        return api.reconciled_all(
+            self, self._drive(api.reconcile_all(self, errors, before, after)), Order)
 
 
 class AsyncWorkflows(_Common):
@@ -229,7 +243,7 @@ class AsyncWorkflows(_Common):
     ):
         return api.adopt(self, await self._drive(api.place_order(
             self, symbol, side, quantity, price, order_type, tif, None, None, rounding,
-            api.credit_spec(side, credit_type, loan_date))), AsyncOrder)
+            api.credit_spec(self, side, credit_type, loan_date))), AsyncOrder)
 
     async def modify_order(self, order: AsyncOrder | OrderSnapshot,
                            price: PriceLike | None = None, *, quantity: int | None = None,
@@ -251,6 +265,10 @@ class AsyncWorkflows(_Common):
     async def open_orders(self, symbol: SymbolLike | None = None, *,
                           market: Market = "domestic") -> list[OrderSnapshot]:
         return await self._drive(api.open_orders(self, symbol, market))
+
+    async def server_today(self) -> dt.date:
+        """Today as the server sees it (KST): the simulator's trading day, or KIS's date."""
+        return await self._drive(api.server_today(self))
 
     async def fills(self, start: dt.date | str, end: dt.date | str | None = None, *,
                     symbol: SymbolLike | None = None, market: Market = "domestic") -> Fills:
@@ -281,7 +299,7 @@ class AsyncWorkflows(_Common):
 
     async def reservations(self, start: dt.date | None = None, end: dt.date | None = None, *,
                            market: Market = "domestic") -> list[Reservation]:
-        return await self._drive(api.reservations(start, end, market))
+        return await self._drive(api.reservations(self, start, end, market))
 
     async def cancel_reservation(self, reservation: Reservation) -> bool:
         return await self._drive(api.cancel_reservation(reservation))
@@ -291,3 +309,9 @@ class AsyncWorkflows(_Common):
                         after: dt.timedelta = dt.timedelta(minutes=2)) -> ReconcileResult:
         return api.reconciled(self, await self._drive(api.reconcile(self, error, before, after)),
                               AsyncOrder)
+
+    async def reconcile_all(self, errors: Iterable[OrderStateUnknownError], *,
+                            before: dt.timedelta = dt.timedelta(seconds=5),
+                            after: dt.timedelta = dt.timedelta(minutes=2)) -> ReconcileReport:
+        return api.reconciled_all(
+            self, await self._drive(api.reconcile_all(self, errors, before, after)), AsyncOrder)

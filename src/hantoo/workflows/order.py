@@ -30,14 +30,15 @@ from ..domain.objects import OrderSnapshot, OrderStatus
 from ..domain.ordertypes import OrderType
 from ..domain.ticks import PriceRounding
 from .driver import Context
-from .reconcile import ReconcileFindings
+from .reconcile import Outcome, ReconcileFindings
 from .steps import Workflow
 from .trading import OrderRef, cancel_flow, modify_flow, status_flow
 
 if TYPE_CHECKING:
     from .mixins import AsyncWorkflows, Workflows
 
-__all__ = ["AsyncOrder", "Order", "OrderRegistry", "ReconcileResult", "wait_flow"]
+__all__ = ["AsyncOrder", "Order", "OrderRegistry", "ReconcileGroup", "ReconcileReport",
+           "ReconcileResult", "wait_flow"]
 
 
 def _raw(record: Any, name: str) -> str:
@@ -121,7 +122,7 @@ class _OrderBase:
         return self._ref.reservation
 
     def _ctx(self) -> Context:
-        return Context.of(self._client.settings)
+        return Context.of(self._client.settings, self._client.server_clock)
 
     def _set_ref(self, ref: OrderRef) -> None:
         with self._lock:
@@ -377,12 +378,14 @@ class ReconcileResult:
     """The answer of ``client.reconcile(error)``.
 
     ``outcome``: ``"present"`` (``order`` is a live handle to it), ``"absent"`` (no order of the
-    day matches: it was not executed, and nothing was re-sent), or ``"ambiguous"`` (several
-    match; see ``candidates``). ``findings`` holds the evidence: what was sent, the time window,
-    the queries made and every order examined.
+    day matches: it was not executed, and nothing was re-sent), ``"ambiguous"`` (several
+    match; see ``candidates``) or — only from ``reconcile_all`` — ``"counted"`` (some of several
+    identical orders executed; the group in ``client.reconcile_all``'s report says how many and
+    holds their handles). ``findings`` holds the evidence: what was sent, the time window, the
+    queries made and every order examined.
     """
 
-    outcome: Literal["present", "absent", "ambiguous"]
+    outcome: Outcome
     order: Order | AsyncOrder | None
     findings: ReconcileFindings
 
@@ -405,3 +408,58 @@ class ReconcileResult:
         return (f"ReconcileResult({self.outcome}: {what}; window {lo}–{hi} server time; "
                 f"{len(f.examined)} orders examined, {len(f.candidates)} matched"
                 + (f"; order #{self.order.order_no}" if self.order is not None else "") + ")")
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileGroup:
+    """Identical unknown orders resolved together by count (see :mod:`..reconcile`).
+
+    ``intents`` were sent with an unknown outcome, ``executed`` orders of that signature were
+    found that no handle owned; ``orders`` are handles to those adopted (all of them when
+    ``outcome`` is ``present`` or ``counted``, none when ``absent`` or ``ambiguous``).
+    """
+
+    outcome: Outcome
+    sent: Any
+    intents: int
+    executed: int
+    orders: tuple[Order | AsyncOrder, ...]
+    candidates: tuple[OrderSnapshot, ...]
+
+    @property
+    def not_executed(self) -> int:
+        """How many of the intents did not reach the exchange (known only when resolved)."""
+        return self.intents - self.executed if self.outcome != "ambiguous" else 0
+
+    def __repr__(self) -> str:
+        s = self.sent
+        what = f"{s.action} {s.side} {s.symbol} {s.quantity}@{s.price}"
+        return (f"ReconcileGroup({self.outcome}: {what}; {self.intents} unknown, "
+                f"{self.executed} executed, {len(self.orders)} adopted)")
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileReport:
+    """The answer of ``client.reconcile_all(errors)``: one result per error (same order) and
+    one group per order signature."""
+
+    results: tuple[ReconcileResult, ...]
+    groups: tuple[ReconcileGroup, ...]
+
+    @property
+    def orders(self) -> tuple[Order | AsyncOrder, ...]:
+        """Every order found executed, as handles."""
+        return tuple(o for g in self.groups for o in g.orders)
+
+    @property
+    def executed(self) -> int:
+        return sum(g.executed for g in self.groups if g.outcome != "ambiguous")
+
+    @property
+    def unresolved(self) -> tuple[ReconcileGroup, ...]:
+        """Groups whose count could not be explained (more orders found than sent)."""
+        return tuple(g for g in self.groups if g.outcome == "ambiguous")
+
+    def __repr__(self) -> str:
+        return (f"ReconcileReport({len(self.results)} unknown orders in {len(self.groups)} "
+                f"groups; {self.executed} executed, {len(self.unresolved)} groups unresolved)")

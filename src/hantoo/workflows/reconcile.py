@@ -8,6 +8,21 @@ was placed inside a time window around the send (in the server's clock: the offs
 server's order times and this machine's is learnt from earlier orders), and is not an order this
 client already knows by number. None matching proves it *absent* (the queries are the broker's
 own record of the day); several matching make it *ambiguous*, and all are returned as evidence.
+
+Identical orders (same symbol, side, quantity, price and type) cannot be told apart: KIS has no
+client order id. What *can* be proven is their number. :func:`reconcile_all_flow` therefore
+groups unknown outcomes by that signature and counts: with ``n`` unknown intents and ``m``
+executed orders of the signature in the window that no handle of this client owns,
+
+* ``m == 0`` — all ``n`` are *absent*;
+* ``m == n`` — all ``n`` are *present* (each error gets one of the orders; which one is
+  arbitrary, and harmless, because the orders are identical);
+* ``0 < m < n`` — *counted*: ``m`` of the ``n`` executed; the ``m`` orders are adopted as
+  handles, and the other ``n - m`` intents did not reach the exchange;
+* ``m > n`` — *ambiguous*: more orders than intents (another program on the same account?), so
+  none is adopted and all are returned as evidence.
+
+The single-error :func:`reconcile_flow` is the same rule with ``n == 1``.
 """
 
 from __future__ import annotations
@@ -16,7 +31,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 from ..catalog import catalog
 from ..domain.convert import order_snapshot_from, us_order_snapshot_from
@@ -29,7 +44,18 @@ from .driver import Context
 from .steps import Workflow
 from .trading import OrderRef, open_orders_flow, order_rows_flow, same_order_no
 
-__all__ = ["ReconcileFindings", "SentOrder", "reconcile_flow", "sent_order"]
+__all__ = [
+    "Outcome",
+    "ReconcileFindings",
+    "ReconcileGroupFindings",
+    "SentOrder",
+    "reconcile_all_flow",
+    "reconcile_flow",
+    "sent_order",
+]
+
+#: ``counted``: some of several identical orders executed (see the module docstring).
+Outcome: TypeAlias = Literal["present", "absent", "ambiguous", "counted"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +125,7 @@ def sent_order(error: OrderStateUnknownError) -> SentOrder:
 class ReconcileFindings:
     """What the queries showed: the verdict, the match (if one), everything considered."""
 
-    outcome: Literal["present", "absent", "ambiguous"]
+    outcome: Outcome
     sent: SentOrder
     match: OrderSnapshot | None
     candidates: tuple[OrderSnapshot, ...]
@@ -107,6 +133,20 @@ class ReconcileFindings:
     window: tuple[dt.datetime, dt.datetime]
     queries: tuple[str, ...]
     ref: OrderRef | None = field(default=None)
+    #: the group of identical unknown orders this one was counted with (``None``: alone)
+    group: ReconcileGroupFindings | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileGroupFindings:
+    """Identical unknown orders counted together: ``intents`` sent, ``executed`` found."""
+
+    outcome: Outcome
+    sent: SentOrder
+    intents: int
+    executed: int
+    matches: tuple[tuple[OrderRef, OrderSnapshot], ...]  # the orders adopted as handles
+    candidates: tuple[OrderSnapshot, ...]
 
 
 def _time_of_day_seconds(t: dt.datetime) -> int:
@@ -145,51 +185,121 @@ def reconcile_flow(
     before: dt.timedelta = dt.timedelta(seconds=5),
     after: dt.timedelta = dt.timedelta(minutes=2),
     lookback_days: int = 7,
+    server_day: dt.date | None = None,
 ) -> Workflow[ReconcileFindings]:
     """Search the day's orders and the open orders for the order ``error`` describes.
 
     ``clock_offset`` is server time minus local time (learnt from earlier order answers;
     ``None`` when it cannot be known: then the whole day is searched, without a time window);
     ``before``/``after`` widen the window around the send; orders in ``known_order_nos`` (the
-    client's own handles) are never taken for the lost one.
+    client's own handles) are never taken for the lost one; ``server_day`` is the server's
+    trading date when it may differ from this machine's (a simulator), so it is searched too.
     """
-    sent = sent_order(error)
-    us = sent.symbol.is_overseas
+    found = yield from reconcile_all_flow(
+        ctx, [error], known_order_nos=known_order_nos, clock_offset=clock_offset, before=before,
+        after=after, lookback_days=lookback_days, server_day=server_day)
+    return found[0]
+
+
+_Signature: TypeAlias = tuple[Any, ...]
+
+
+def _signature(s: SentOrder) -> _Signature:
+    return (s.action, s.symbol.order_code, s.symbol.is_overseas, s.side, s.quantity, s.price,
+            s.order_type_code, s.original_order_no.lstrip("0"))
+
+
+def _window_of(sent: SentOrder, clock_offset: dt.timedelta | None, before: dt.timedelta,
+               after: dt.timedelta) -> tuple[dt.datetime, dt.datetime]:
     server_sent = sent.sent_at + (clock_offset or dt.timedelta(0))
-    low, high = server_sent - before, server_sent + after
     if clock_offset is None:
         day = dt.datetime.combine(server_sent.date(), dt.time(0), KST)
-        low, high = day, day + dt.timedelta(hours=23, minutes=59, seconds=59)
-    today = dt.datetime.now(KST).date()
-    start = min(today, server_sent.date()) - dt.timedelta(days=lookback_days)
-    queries = ["overseas_stock/inquire_ccnl" if us else "domestic_stock/inquire_daily_ccld"]
-    rows = yield from order_rows_flow(ctx, us=us, start=start, end=max(today, server_sent.date()),
-                                      symbol=sent.symbol if sent.symbol.code else None)
-    convert = us_order_snapshot_from if us else order_snapshot_from
-    examined = [convert(r) for r in rows]
-    try:
-        working = yield from open_orders_flow(ctx, us=us)
-        queries.append("open orders")
-    except Exception:  # the open-orders API may be missing (paper): the daily query suffices
-        working = []
-    seen = {s.order_no.lstrip("0") for s in examined}
-    examined += [w for w in working if w.order_no.lstrip("0") not in seen]
-    known = list(known_order_nos)
-    candidates = tuple(
-        s for s in examined
-        if _matches(s, sent) and _in_window(s.placed_at, low, high)
-        and not any(same_order_no(s.order_no, k) for k in known)
-    )
-    window = (low, high)
-    if len(candidates) == 1:
-        m = candidates[0]
-        side = m.side
-        ref = OrderRef(
-            symbol=sent.symbol, side=side, chain=(m.order_no,), branch=m.branch,
-            quantity=m.quantity, price=m.price, order_type_code=m.order_type_code,
-            placed_at=m.placed_at, order_day=m.placed_at.date() if m.placed_at else None)
-        return ReconcileFindings("present", sent, m, candidates, tuple(examined), window,
-                                 tuple(queries), ref)
-    outcome: Literal["absent", "ambiguous"] = "absent" if not candidates else "ambiguous"
-    return ReconcileFindings(outcome, sent, None, candidates, tuple(examined), window,
-                             tuple(queries))
+        return day, day + dt.timedelta(hours=23, minutes=59, seconds=59)
+    return server_sent - before, server_sent + after
+
+
+def _ref_of(sent: SentOrder, m: OrderSnapshot) -> OrderRef:
+    return OrderRef(
+        symbol=sent.symbol, side=m.side, chain=(m.order_no,), branch=m.branch,
+        quantity=m.quantity, price=m.price, order_type_code=m.order_type_code,
+        placed_at=m.placed_at, order_day=m.placed_at.date() if m.placed_at else None)
+
+
+def _placed_key(s: OrderSnapshot) -> tuple[str, str]:
+    placed = s.placed_at.strftime("%H%M%S") if s.placed_at else ""
+    return placed, s.order_no.lstrip("0").rjust(12, "0")
+
+
+def reconcile_all_flow(
+    ctx: Context,
+    errors: Iterable[OrderStateUnknownError],
+    *,
+    known_order_nos: Iterable[str] = (),
+    clock_offset: dt.timedelta | None = dt.timedelta(0),
+    before: dt.timedelta = dt.timedelta(seconds=5),
+    after: dt.timedelta = dt.timedelta(minutes=2),
+    lookback_days: int = 7,
+    server_day: dt.date | None = None,
+) -> Workflow[list[ReconcileFindings]]:
+    """Resolve many unknown outcomes at once, identical ones by count (module docstring).
+
+    Returns one :class:`ReconcileFindings` per error, in the order given. The day's orders are
+    read once per market and symbol, not once per error.
+    """
+    errs = list(errors)
+    sents = [sent_order(e) for e in errs]
+    known = [k.lstrip("0") for k in known_order_nos]
+    today = ctx.today()
+    # One read per (market, symbol): every order of the searched days, plus the open orders.
+    seen_sets: dict[tuple[bool, str], tuple[list[OrderSnapshot], list[str]]] = {}
+    for sent in sents:
+        us = sent.symbol.is_overseas
+        slot = (us, sent.symbol.code)
+        if slot in seen_sets:
+            continue
+        days = [today, (sent.sent_at + (clock_offset or dt.timedelta(0))).date()]
+        days += [server_day] if server_day is not None else []
+        queries = ["overseas_stock/inquire_ccnl" if us else "domestic_stock/inquire_daily_ccld"]
+        rows = yield from order_rows_flow(
+            ctx, us=us, start=min(days) - dt.timedelta(days=lookback_days), end=max(days),
+            symbol=sent.symbol if sent.symbol.code else None)
+        convert = us_order_snapshot_from if us else order_snapshot_from
+        examined = [convert(r) for r in rows]
+        try:
+            working = yield from open_orders_flow(ctx, us=us)
+            queries.append("open orders")
+        except Exception:  # the open-orders API may be missing (paper): the daily query suffices
+            working = []
+        nos = {s.order_no.lstrip("0") for s in examined}
+        examined += [w for w in working if w.order_no.lstrip("0") not in nos]
+        seen_sets[slot] = (examined, queries)
+
+    groups: dict[_Signature, list[int]] = {}
+    for i, sent in enumerate(sents):
+        groups.setdefault(_signature(sent), []).append(i)
+    results: list[ReconcileFindings | None] = [None] * len(errs)
+    for members in groups.values():
+        sent = sents[members[0]]
+        examined, queries = seen_sets[(sent.symbol.is_overseas, sent.symbol.code)]
+        windows = [_window_of(sents[i], clock_offset, before, after) for i in members]
+        candidates = tuple(sorted((
+            s for s in examined
+            if _matches(s, sent) and any(_in_window(s.placed_at, lo, hi) for lo, hi in windows)
+            and not any(same_order_no(s.order_no, k) for k in known)
+        ), key=_placed_key))
+        n, m = len(members), len(candidates)
+        outcome: Outcome = ("absent" if m == 0 else "present" if m == n
+                            else "counted" if m < n else "ambiguous")
+        adopted = candidates if outcome in ("present", "counted") else ()
+        group = ReconcileGroupFindings(
+            outcome, sent, n, m, tuple((_ref_of(sent, c), c) for c in adopted), candidates)
+        by_time = sorted(members, key=lambda i: sents[i].sent_at)
+        for rank, i in enumerate(by_time):
+            match = candidates[rank] if outcome == "present" else None
+            results[i] = ReconcileFindings(
+                outcome, sents[i], match, candidates, tuple(examined), windows[members.index(i)],
+                tuple(queries), _ref_of(sents[i], match) if match is not None else None,
+                group if n > 1 else None)
+    done = [r for r in results if r is not None]
+    assert len(done) == len(errs)
+    return done

@@ -31,7 +31,9 @@ def place_reservation_flow(
     order_type: OrderType,
     *,
     end_date: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> Workflow[Reservation]:
+    """Place a reservation; ``today`` is the server's date (the reservation's receipt day)."""
     if symbol.is_overseas:
         code = resolve_order("us_stock", order_type, side=side).code
         r: ApiResponse = yield Call("overseas_stock/order_resv", {
@@ -54,7 +56,7 @@ def place_reservation_flow(
     return Reservation(
         reservation_no=(text(row, "rsvn_ord_seq") if row else None) or "",
         symbol=symbol.code, side=side, quantity=quantity, price=price, currency=symbol.currency,
-        ordered_on=today_kst(), end_date=end_date, order_type_code=code, raw=r)
+        ordered_on=today or today_kst(), end_date=end_date, order_type_code=code, raw=r)
 
 
 def list_reservations_flow(

@@ -23,7 +23,7 @@ from .._core.wire import ApiResponse, Row
 from ..domain.coerce import text, time_of
 from ..domain.convert import order_snapshot_from, us_order_snapshot_from
 from ..domain.errors import UnsupportedOrderError
-from ..domain.kst import at_kst, today_kst
+from ..domain.kst import at_kst
 from ..domain.objects import OrderSnapshot, OrderStatus
 from ..domain.ordertypes import (
     OrderType,
@@ -153,7 +153,7 @@ def prepare_order(
         checked = None
     end_date = None
     if resolved.route == "reservation":
-        day = today or today_kst()
+        day = today or ctx.today()
         if expire is None:
             raise UnsupportedOrderError(
                 "GTD needs an end date (expire=...), at most 30 days out",
@@ -182,7 +182,7 @@ def place_flow(ctx: Context, order: PreparedOrder,
         from .reservations import place_reservation_flow
         res = yield from place_reservation_flow(
             sym, order.side, order.quantity, order.price, order.order_type,
-            end_date=order.end_date)
+            end_date=order.end_date, today=ctx.today())
         return OrderRef(sym, order.side, (res.reservation_no,), "", order.quantity, order.price,
                         code, reservation=True, order_day=res.ordered_on)
     if sym.is_overseas:
@@ -210,7 +210,7 @@ def place_flow(ctx: Context, order: PreparedOrder,
         symbol=sym, side=order.side, chain=(odno,),
         branch=text(row, "krx_fwdg_ord_orgno") or "" if row is not None else "",
         quantity=order.quantity, price=order.price, order_type_code=code,
-        placed_at=at_kst(today_kst(), t) if t else None)
+        placed_at=at_kst(ctx.today(), t) if t else None, order_day=ctx.today())
 
 
 def modify_flow(
@@ -312,7 +312,7 @@ def order_rows_flow(
             "ord_gno_brno": "", "odno": ""}, block="output")
         return rows
     rows, _extra, _last = yield from collect_rows("domestic_stock/inquire_daily_ccld", {
-        "pd_dv": "inner" if (today_kst() - start).days <= 90 else "before",
+        "pd_dv": "inner" if (ctx.today() - start).days <= 90 else "before",
         "inqr_strt_dt": start, "inqr_end_dt": end,
         "sll_buy_dvsn_cd": "00" if side is None else side.code,
         "pdno": symbol.order_code if symbol is not None else "",
@@ -321,8 +321,8 @@ def order_rows_flow(
     return rows
 
 
-def _window(ref: OrderRef) -> tuple[dt.date, dt.date]:
-    today = today_kst()
+def _window(ctx: Context, ref: OrderRef) -> tuple[dt.date, dt.date]:
+    today = ctx.today()
     if ref.order_day is not None:
         return ref.order_day, max(ref.order_day, today)
     return today - dt.timedelta(days=LOOKBACK_DAYS), today
@@ -379,9 +379,9 @@ def status_flow(ctx: Context, ref: OrderRef) -> Workflow[OrderSnapshot]:
     """The order's current state from the daily order-execution query (reservations: from
     the reservation list)."""
     if ref.reservation:
-        reserved = yield from _reservation_status(ref)
+        reserved = yield from _reservation_status(ctx, ref)
         return reserved
-    start, end = _window(ref)
+    start, end = _window(ctx, ref)
     rows = yield from order_rows_flow(ctx, us=ref.symbol.is_overseas, start=start, end=end,
                                       symbol=ref.symbol)
     convert = us_order_snapshot_from if ref.symbol.is_overseas else order_snapshot_from
@@ -405,7 +405,7 @@ def open_orders_flow(ctx: Context, *, us: bool = False,
     """
     if us:
         if ctx.paper:
-            today = today_kst()
+            today = ctx.today()
             rows = yield from order_rows_flow(ctx, us=True, start=today - dt.timedelta(days=1),
                                               end=today, symbol=symbol)
             snaps = [us_order_snapshot_from(r) for r in rows]
@@ -415,7 +415,7 @@ def open_orders_flow(ctx: Context, *, us: bool = False,
                 block="output")
             snaps = [us_order_snapshot_from(r) for r in rows2]
     elif ctx.paper:
-        today = today_kst()
+        today = ctx.today()
         rows = yield from order_rows_flow(ctx, us=False, start=today, end=today, symbol=symbol,
                                           open_only=True)
         snaps = [order_snapshot_from(r) for r in rows]
@@ -457,9 +457,9 @@ def cancel_all_flow(ctx: Context, *, us: bool = False,
     return done
 
 
-def _reservation_status(ref: OrderRef) -> Workflow[OrderSnapshot]:
+def _reservation_status(ctx: Context, ref: OrderRef) -> Workflow[OrderSnapshot]:
     from .reservations import list_reservations_flow
-    day = ref.order_day or today_kst()
+    day = ref.order_day or ctx.today()
     found = yield from list_reservations_flow(day - dt.timedelta(days=1),
                                               day + dt.timedelta(days=31),
                                               us=ref.symbol.is_overseas)

@@ -45,3 +45,7 @@ class ExchangeConfig:
     book_depth: int = 10
     #: Off: no synthetic orders at all (users only trade with each other; prices still move).
     synthetic_liquidity: bool = True
+    #: Intensity of the synthetic participants (market makers, noise and momentum traders,
+    #: :mod:`.participants`): 0 is a quiet market whose prices follow the seeded path only
+    #: (exact tests); 1 is the default live market; 2 doubles the arrival rate, and so on.
+    activity: float = 0.0

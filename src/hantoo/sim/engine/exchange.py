@@ -32,6 +32,7 @@ from .orders import (
     VENUE_MAIN,
     Order,
 )
+from .participants import CATCH_UP_US, ParticipantsMixin
 from .queries import QueryMixin
 from .reservations import ReservationMixin
 from .sessions import Ev, MarketSchedule, krx_schedule, us_schedule
@@ -44,6 +45,7 @@ from .types import (
     AccountKind,
     CreditType,
     EngineReject,
+    Investor,
     OrderAction,
     OrderType,
     Phase,
@@ -91,7 +93,7 @@ class JournalSink(Protocol):
     def write(self, exchange: Exchange, journal: Journal) -> None: ...
 
 
-class Exchange(QueryMixin, ReservationMixin, MatchingCore):
+class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
     """A simulated exchange with accounts; see the package docstring for the API overview."""
 
     def __init__(self, config: ExchangeConfig | None = None) -> None:
@@ -144,6 +146,7 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
         )
         self._init_market_time(now)
         self._rsv_init()
+        self._pt_setup(now)
 
     # ---- setup ----------------------------------------------------------------------------
     def _init_market_time(self, now: int) -> None:
@@ -196,8 +199,13 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
     # ---- command frame --------------------------------------------------------------------
     def _sync(self) -> None:
         now = self.clock.now_us()
+        pt = self._pt_on and now >= self._pt_next
+        if pt:
+            self._pt_floor = now - CATCH_UP_US
         if now >= self._next_us:
             self._run_until(now)
+        if pt:
+            self._participate(now)
         if now > self._now:
             self._now = now
 
@@ -392,6 +400,7 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
             return
         o = Order(0, self.house, st.inst, side, OrderType.LIMIT, price, qty, self._now,
                   st.trade_day, synthetic=True, venue=venue)
+        o.investor = Investor.INSTITUTION  # the house quotes as a liquidity provider
         book = self._book_of(o)
         if match:
             self._match(st, book, o, price)
@@ -405,7 +414,8 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
         self._cancel_synth(st.synth_aux, st)
         phase = self._phase[mk]
         if phase is Phase.CONTINUOUS:
-            self._synth_levels(st, st.path[max(st.step, 0)], match=True)
+            ref = st.path[max(st.step, 0)] if st.pt_rng is None else self._mm_ref(st)
+            self._synth_levels(st, ref, match=True)
         elif phase is Phase.OPENING_AUCTION:
             self._synth_auction(st, VENUE_MAIN, st.path[0], st.synth, cross=True)
         elif phase is Phase.CLOSING_AUCTION:
@@ -476,6 +486,8 @@ class Exchange(QueryMixin, ReservationMixin, MatchingCore):
             t, kind, arg, d = nxt[mk]
             if t > now:
                 break
+            if self._pt_on and t > self._pt_next:
+                self._participate(t - 1)
             self._now = t
             if d != self._mday[mk]:
                 self._roll(mk, d)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from array import array
 from datetime import date
+from random import Random
 
 from .book import OrderBook
 from .orders import Order
@@ -36,15 +37,20 @@ class SymbolState:
         "epoch",
         "extra",
         "fixed",
+        "flows",
         "high",
         "inst",
         "last",
+        "live_from",
         "low",
         "lower",
         "lvl_base",
+        "mom_ref",
         "open",
         "path",
         "path_skip",
+        "pt_lam",
+        "pt_rng",
         "step",
         "steps",
         "synth",
@@ -98,6 +104,14 @@ class SymbolState:
         self.commission = commission
         self.tax = tax
         self.lvl_base = max(1, inst.volume // 1_000)
+        # Synthetic participants (.participants): path points after ``live_from`` are not
+        # printed, because from then on the participants' real trades make the statistics.
+        self.live_from = 1 << 30
+        self.pt_rng: Random | None = None
+        self.pt_lam = 0  # expected participant arrivals per tick, in thousandths
+        self.mom_ref = 0  # the price momentum traders compare the last trade with
+        #: Traded quantity by investor type: [buys of type 0..4, sells of type 0..4].
+        self.flows = [0] * 10
 
     def record(self, price: int, qty: int) -> None:
         """Fold one trade into the day statistics."""
@@ -114,8 +128,9 @@ class SymbolState:
     def apply_path(self, upto: int) -> None:
         """Apply synthetic path points ``step+1..upto`` to the statistics."""
         path, vols, skip = self.path, self.vols, self.path_skip
+        live = self.live_from
         for k in range(self.step + 1, min(upto, self.steps) + 1):
-            if k not in skip:
+            if k not in skip and k <= live:
                 self.record(path[k], vols[k])
         if upto > self.step:
             self.step = upto

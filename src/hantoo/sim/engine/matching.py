@@ -355,6 +355,9 @@ class MatchingCore:
         st.volume += qty
         st.value += notional
         st.extra.append((now, px, qty, aggr))
+        flows = st.flows
+        flows[b.investor] += qty
+        flows[5 + s.investor] += qty
         if ev is not None:
             ev.append(self._tick_event(st, px, qty, aggr))
 

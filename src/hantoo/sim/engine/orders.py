@@ -50,6 +50,7 @@ class Order:
         "fill_value",
         "filled",
         "inst",
+        "investor",
         "loan_date",
         "odno",
         "orig_odno",
@@ -111,6 +112,7 @@ class Order:
         self.venue = venue
         self.fees = 0
         self.taxes = 0
+        self.investor = 0  # types.Investor.INDIVIDUAL; participants set their own
 
     def settle_status(self) -> None:
         """Recompute ``status`` once the order stopped working (or after a fill)."""

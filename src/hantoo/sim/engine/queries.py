@@ -69,7 +69,9 @@ class QueryMixin(MatchingCore):
         _mday: list[date]
         _premarket: bool
         _w52: dict[tuple[str, date], tuple[int, date, int, date]]
+        _pt_on: bool
 
+        def _pt_watch(self, st: SymbolState) -> None: ...
         def _sync(self) -> None: ...
         def _commit(self) -> None: ...
         def _state(self, inst: Instrument) -> SymbolState: ...
@@ -82,7 +84,10 @@ class QueryMixin(MatchingCore):
         inst = self._inst(symbol)
         try:
             self._sync()
-            return self._state(inst)
+            st = self._state(inst)
+            if self._pt_on:
+                self._pt_watch(st)  # a symbol someone looks at trades live from now
+            return st
         finally:
             self._commit()
 
@@ -287,7 +292,7 @@ class QueryMixin(MatchingCore):
         close_us = sch.at(st.trade_day, close_sec)
         pts = [
             (t0 + k * step_us if k < st.steps else close_us, st.path[k], st.vols[k], 0)
-            for k in range(0, min(st.step, st.steps) + 1)
+            for k in range(0, min(st.step, st.steps, st.live_from) + 1)
             if k not in st.path_skip
         ]
         pts.extend(st.extra)

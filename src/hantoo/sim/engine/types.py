@@ -77,6 +77,19 @@ RESERVATION_TYPES = frozenset(
 )
 
 
+class Investor(IntEnum):
+    """Who is behind an order (KRX investor categories, for investor-flow statistics).
+
+    Users of the simulator are individuals; synthetic participants carry their own type.
+    """
+
+    INDIVIDUAL = 0  # 개인
+    FOREIGN = 1  # 외국인
+    INSTITUTION = 2  # 기관계 (market makers / liquidity providers are securities firms)
+    PROGRAM = 3  # 프로그램매매
+    OTHER = 4  # 기타법인
+
+
 class Market(StrEnum):
     """Listing market. US values are the KIS overseas exchange codes (``OVRS_EXCG_CD``)."""
 

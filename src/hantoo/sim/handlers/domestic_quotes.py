@@ -43,6 +43,12 @@ DAILY_CHART_ROWS = 100
 MINUTE_CHART_ROWS = 30
 CCNL_ROWS = 30
 DAILY_PRICE_ROWS = 30
+#: Where the simulator's daily history begins: an earlier start (``00000101``, which clients
+#: send to mean "from the beginning") is read as this.
+HISTORY_START = date(1990, 1, 1)
+#: Calendar days that surely hold more than ``DAILY_CHART_ROWS`` bars of each period: only the
+#: newest 100 are answered, so older days need not be computed at all.
+_CHART_SPAN_DAYS = {"D": 100 * 7 // 5 + 40, "W": 101 * 7, "M": 101 * 31, "Y": 101 * 366}
 
 _MARKET_NAME = {"KOSPI": "KOSPI", "KOSDAQ": "KOSDAQ", "KONEX": "KONEX"}
 
@@ -406,8 +412,9 @@ def inquire_daily_itemchartprice(call: Call) -> Reply:
     period = _period(call)
     q = _quote(call, code)
     today = q.trade_date
-    start = parse_date(call, "FID_INPUT_DATE_1", date(1990, 1, 1))
+    start = _history_start(call, "FID_INPUT_DATE_1")
     end = parse_date(call, "FID_INPUT_DATE_2", today)
+    start = max(start, HISTORY_START, min(end, today) - timedelta(days=_CHART_SPAN_DAYS[period]))
     bars: list[Candle] = []
     if start <= end:
         with engine_errors():
@@ -419,6 +426,15 @@ def inquire_daily_itemchartprice(call: Call) -> Reply:
         output1=row(call, _CHART1, _summary(call, q)),
         output2=[row(call, _CHART2, r, index=i) for i, r in enumerate(rows)],
     )
+
+
+def _history_start(call: Call, wire: str) -> date:
+    """A start date where ``00000101`` (any all-digit date in year 0) means "from the beginning
+    of history", as clients send it for an open-ended request."""
+    raw = call.param(wire)
+    if len(raw) == 8 and raw.isdigit() and raw[:4] == "0000":
+        return HISTORY_START
+    return parse_date(call, wire, HISTORY_START)
 
 
 @register("domestic_stock/inquire_daily_price")
@@ -479,8 +495,9 @@ _MIN2 = (
 
 
 def _hour(call: Call, wire: str = "FID_INPUT_HOUR_1") -> str:
+    """A time cursor; blank or ``000000`` means "from the session end" (everything so far)."""
     raw = call.param(wire)
-    if not raw:
+    if not raw or raw == "000000":
         return "999999"
     if len(raw) != 6 or not raw.isdigit():
         raise BusinessError("OPSQ2001", f"ERROR : INPUT INVALID_CHECK_{wire}", rt_cd="2")

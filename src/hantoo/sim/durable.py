@@ -1,0 +1,269 @@
+"""An exchange whose user commands go to the command journal: event sourcing for the engine.
+
+:class:`JournaledExchange` is the engine's :class:`~hantoo.sim.engine.exchange.Exchange` with
+its public *commands* wrapped: after a command succeeds it appends one journal record holding
+the command, its arguments and the engine instant it ran at. Reads, clock syncs and rejected
+commands append nothing: what the market does by itself (auctions, synthetic steps, expiries,
+reservations sent at the open, participants acting on seed and clock) is a pure function of the
+seed and the time, so replaying the commands at their instants rebuilds the same state.
+
+Ops (``args`` after ``[seq, time_us, op]``; amounts and prices as decimal strings):
+
+========  ===============================================================================
+``acct``  ``cano, prdt, krw, usd`` — open_account
+``dep``   ``cano, prdt, amount, currency`` — deposit
+``grant`` ``cano, prdt, symbol, qty, avg_price`` — grant_shares
+``ord``   ``cano, prdt, symbol, side, order_type, qty, price|null, credit|null, loan_date|null``
+``cxl``   ``cano, prdt, odno, qty|null`` — cancel_order
+``mod``   ``cano, prdt, odno, price|null, qty|null, all_qty, order_type|null`` — modify_order
+``rsv``   ``cano, prdt, symbol, side, order_type, qty, price|null, end_date|null, credit|null``
+``rsvx``  ``cano, prdt, seq`` — cancel_reservation
+``clk``   (none) — the clock was advanced by hand (stepped clocks): replay moves time there
+========  ===============================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Protocol
+
+from .engine.clock import SessionClock
+from .engine.exchange import Exchange
+from .engine.types import CreditType, OrderType, Side
+from .engine.views import AccountKey, OrderInfo, ReservationInfo, akey
+from .journal import CommandJournal
+
+__all__ = ["Checkpointer", "JournaledExchange", "ReplayClock", "apply_record"]
+
+
+class Checkpointer(Protocol):
+    """What takes a snapshot of the exchange (``hantoo.sim.store``)."""
+
+    def checkpoint(self, exchange: JournaledExchange) -> None: ...
+
+
+class ReplayClock(SessionClock):
+    """A stepped clock that replay sets to each record's instant."""
+
+    __slots__ = ()
+
+    def set_us(self, t: int) -> None:
+        if t > self._anchor_sim:
+            self._anchor_sim = t
+
+
+def _dec(v: Decimal | int | str | None) -> str | None:
+    return None if v is None else str(v)
+
+
+def _ot(v: OrderType | str | None) -> str | None:
+    if v is None:
+        return None
+    return v.value if isinstance(v, OrderType) else str(v)
+
+
+class JournaledExchange(Exchange):
+    """The exchange with a command journal; see the module docstring."""
+
+    _j_journal: CommandJournal | None = None
+    _j_replaying = False
+    _j_checkpointer: Checkpointer | None = None
+    _j_every = 0
+    _j_since = 0
+
+    def attach_journal(
+        self, journal: CommandJournal, checkpointer: Checkpointer | None = None,
+        every: int = 0,
+    ) -> None:
+        """Journal every later command; snapshot through ``checkpointer`` every ``every``."""
+        self._j_journal = journal
+        self._j_checkpointer = checkpointer
+        self._j_every = every
+
+    @property
+    def journal(self) -> CommandJournal | None:
+        return self._j_journal
+
+    def _log(self, op: str, args: list[Any]) -> None:
+        j = self._j_journal
+        if j is None or self._j_replaying:
+            return
+        j.append(self._now, op, args)
+        self._j_since += 1
+        if self._j_every and self._j_since >= self._j_every and self._j_checkpointer:
+            self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Snapshot now (the journal restarts empty after it)."""
+        if self._j_checkpointer is not None and not self._j_replaying:
+            self._j_checkpointer.checkpoint(self)
+            self._j_since = 0
+
+    def flush(self) -> None:
+        """Make every journaled command durable now (blocking)."""
+        if self._j_journal is not None:
+            self._j_journal.flush()
+
+    async def durable(self) -> None:
+        """Await the group commit covering every command so far (the server's ack rule)."""
+        j = self._j_journal
+        if j is not None and j.synced < j.appended:
+            await j.wait()
+
+    # ---- wrapped commands -----------------------------------------------------------------
+    def open_account(
+        self, cano: str, prdt: str = "01", *, krw: Decimal | int = 0, usd: Decimal | int = 0
+    ) -> AccountKey:
+        key = super().open_account(cano, prdt, krw=krw, usd=usd)
+        self._log("acct", [cano, prdt, str(krw), str(usd)])
+        return key
+
+    def deposit(self, account: AccountKey, amount: Decimal | int, currency: str = "KRW") -> None:
+        super().deposit(account, amount, currency)
+        k = akey(account)
+        self._log("dep", [k[0], k[1], str(amount), currency])
+
+    def grant_shares(self, account: AccountKey, symbol: str, qty: int, avg_price: Decimal) -> None:
+        super().grant_shares(account, symbol, qty, avg_price)
+        k = akey(account)
+        self._log("grant", [k[0], k[1], symbol, qty, str(avg_price)])
+
+    def place_order(
+        self,
+        account: AccountKey,
+        symbol: str,
+        side: Side,
+        order_type: OrderType | str,
+        qty: int,
+        price: Decimal | int | str | None = None,
+        *,
+        credit: CreditType | None = None,
+        loan_date: date | None = None,
+    ) -> OrderInfo:
+        info = super().place_order(account, symbol, side, order_type, qty, price, credit=credit,
+                                   loan_date=loan_date)
+        if self._j_journal is not None:
+            k = akey(account)
+            self._log("ord", [k[0], k[1], symbol, int(side), _ot(order_type), qty, _dec(price),
+                              credit.value if credit else None,
+                              loan_date.isoformat() if loan_date else None])
+        return info
+
+    def cancel_order(
+        self, account: AccountKey, odno: str | int, *, qty: int | None = None
+    ) -> OrderInfo:
+        info = super().cancel_order(account, odno, qty=qty)
+        if self._j_journal is not None:
+            k = akey(account)
+            self._log("cxl", [k[0], k[1], str(odno), qty])
+        return info
+
+    def modify_order(
+        self,
+        account: AccountKey,
+        odno: str | int,
+        *,
+        price: Decimal | int | str | None = None,
+        qty: int | None = None,
+        all_qty: bool = True,
+        order_type: OrderType | str | None = None,
+    ) -> OrderInfo:
+        info = super().modify_order(account, odno, price=price, qty=qty, all_qty=all_qty,
+                                    order_type=order_type)
+        k = akey(account)
+        self._log("mod", [k[0], k[1], str(odno), _dec(price), qty, all_qty, _ot(order_type)])
+        return info
+
+    def reserve_order(
+        self,
+        account: AccountKey,
+        symbol: str,
+        side: Side,
+        order_type: OrderType | str,
+        qty: int,
+        price: Decimal | int | str | None = None,
+        *,
+        end_date: date | None = None,
+        credit: CreditType | None = None,
+    ) -> ReservationInfo:
+        info = super().reserve_order(account, symbol, side, order_type, qty, price,
+                                     end_date=end_date, credit=credit)
+        k = akey(account)
+        self._log("rsv", [k[0], k[1], symbol, int(side), _ot(order_type), qty, _dec(price),
+                          end_date.isoformat() if end_date else None,
+                          credit.value if credit else None])
+        return info
+
+    def cancel_reservation(self, account: AccountKey, seq: int) -> ReservationInfo:
+        info = super().cancel_reservation(account, seq)
+        k = akey(account)
+        self._log("rsvx", [k[0], k[1], int(seq)])
+        return info
+
+    def note_clock(self) -> None:
+        """Run what is due and journal the clock's instant (it was moved outside the engine)."""
+        self.sync()
+        self._log("clk", [])
+
+    def advance(self, delta: timedelta | int) -> datetime:
+        now = super().advance(delta)
+        self._log("clk", [])
+        return now
+
+    def advance_to(self, when: datetime) -> datetime:
+        now = super().advance_to(when)
+        self._log("clk", [])
+        return now
+
+
+def _opt_date(v: str | None) -> date | None:
+    return date.fromisoformat(v) if v else None
+
+
+def _opt_credit(v: str | None) -> CreditType | None:
+    return CreditType(v) if v else None
+
+
+def _opt_int(v: int | None) -> int | None:
+    return None if v is None else int(v)
+
+
+_APPLY: dict[str, Callable[[Exchange, list[Any]], object]] = {
+    "acct": lambda ex, a: Exchange.open_account(ex, a[0], a[1], krw=Decimal(a[2]),
+                                                usd=Decimal(a[3])),
+    "dep": lambda ex, a: Exchange.deposit(ex, (a[0], a[1]), Decimal(a[2]), a[3]),
+    "grant": lambda ex, a: Exchange.grant_shares(ex, (a[0], a[1]), a[2], int(a[3]),
+                                                 Decimal(a[4])),
+    "ord": lambda ex, a: Exchange.place_order(
+        ex, (a[0], a[1]), a[2], Side(a[3]), a[4], int(a[5]), a[6],
+        credit=_opt_credit(a[7]), loan_date=_opt_date(a[8])),
+    "cxl": lambda ex, a: Exchange.cancel_order(ex, (a[0], a[1]), a[2], qty=_opt_int(a[3])),
+    "mod": lambda ex, a: Exchange.modify_order(
+        ex, (a[0], a[1]), a[2], price=a[3], qty=_opt_int(a[4]), all_qty=bool(a[5]),
+        order_type=a[6]),
+    "rsv": lambda ex, a: Exchange.reserve_order(
+        ex, (a[0], a[1]), a[2], Side(a[3]), a[4], int(a[5]), a[6], end_date=_opt_date(a[7]),
+        credit=_opt_credit(a[8])),
+    "rsvx": lambda ex, a: Exchange.cancel_reservation(ex, (a[0], a[1]), int(a[2])),
+    "clk": lambda ex, a: Exchange.sync(ex),
+}
+
+
+def apply_record(ex: JournaledExchange, clock: ReplayClock, record: list[Any]) -> None:
+    """Re-run one journal record at its instant (the engine is deterministic)."""
+    _seq, t, op, *args = record
+    fn = _APPLY.get(op)
+    if fn is None:
+        raise ValueError(f"unknown journal op {op!r} (a newer hantoo wrote this state?)")
+    clock.set_us(int(t))
+    fn(ex, args)
+
+
+def replay_clock(start_us: int, mode_speed: Fraction | int = 1) -> ReplayClock:
+    """A stepped replay clock standing at ``start_us``."""
+    from .engine.clock import from_us
+
+    return ReplayClock("stepped", start=from_us(start_us), speed=mode_speed)

@@ -1,0 +1,173 @@
+"""The command journal: what is on disk, when, and what a restart makes of it."""
+
+from __future__ import annotations
+
+import asyncio
+import stat
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from hantoo.sim.engine import EngineReject, ExchangeConfig, OrderType, SessionClock, Side
+from hantoo.sim.journal import read_journal
+from hantoo.sim.store import StateFileError, journal_path, open_exchange
+
+from ._util import ACCT, ACCT2, DAY, assert_ok
+
+SYM = "005930"
+
+
+def _cfg() -> ExchangeConfig:
+    return ExchangeConfig(seed=11, clock=SessionClock(start=DAY))
+
+
+def _files(path: Path) -> list[Path]:
+    return [p for p in (path, journal_path(path), path.with_name(path.name + "-wal"))
+            if p.exists()]
+
+
+def _trade_a_little(ex: object, n: int) -> list[str]:
+    from hantoo.sim.engine import Exchange
+
+    assert isinstance(ex, Exchange)
+    acked = []
+    for i in range(n):
+        book = ex.order_book(SYM)
+        if i % 3 == 0:
+            o = ex.place_order(ACCT, SYM, Side.BUY, OrderType.LIMIT, 1 + i % 5, book.bids[-1].price)
+        elif i % 3 == 1:
+            o = ex.place_order(ACCT2, SYM, Side.BUY, OrderType.MARKET, 1 + i % 7)
+        else:
+            opens = ex.open_orders(ACCT)
+            o = ex.cancel_order(ACCT, opens[0].odno) if opens else \
+                ex.place_order(ACCT, SYM, Side.BUY, OrderType.MARKET, 2)
+        acked.append(o.odno)
+        if i % 4 == 3:
+            ex.advance(7)
+    return acked
+
+
+def _view(ex: object) -> tuple[object, ...]:
+    from hantoo.sim.engine import Exchange
+
+    assert isinstance(ex, Exchange)
+    d = DAY.date()
+    return (ex.balance(ACCT), ex.balance(ACCT2), ex.open_orders(ACCT),
+            ex.fill_history(ACCT, d, d), ex.fill_history(ACCT2, d, d),
+            ex.order_history(ACCT2, d, d), ex.now())
+
+
+def test_files_are_private(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    ex = open_exchange(path, _cfg())
+    ex.open_account(*ACCT, krw=Decimal(10**9))
+    ex.place_order(ACCT, SYM, Side.BUY, OrderType.MARKET, 1)
+    files = _files(path)
+    assert journal_path(path) in files and path in files
+    for p in files:
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
+
+
+def test_reads_write_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    ex = open_exchange(path, _cfg())
+    ex.open_account(*ACCT, krw=Decimal(10**9))
+    ex.place_order(ACCT, SYM, Side.BUY, OrderType.MARKET, 3)
+    before = {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in _files(path)}
+    j = ex.journal
+    assert j is not None
+    syncs = j.syncs
+    for _ in range(20):
+        ex.quote(SYM)
+        ex.order_book(SYM)
+        ex.balance(ACCT)
+        ex.daily_candles(SYM, DAY.date().replace(month=1), DAY.date())
+        ex.sync()
+    with pytest.raises(EngineReject):
+        ex.place_order(ACCT, SYM, Side.SELL, OrderType.MARKET, 10**6)  # rejected: not journaled
+    assert {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in _files(path)} == before
+    assert j.syncs == syncs
+
+
+def test_restart_replays_the_journal_after_the_snapshot(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    ex = open_exchange(path, _cfg(), snapshot_every=10)
+    ex.open_account(*ACCT, krw=Decimal(10**10))
+    ex.open_account(*ACCT2, krw=Decimal(10**10))
+    acked = _trade_a_little(ex, 33)
+    # snapshots every 10 commands keep the journal short
+    assert len(read_journal(journal_path(path))) < 10
+    before = _view(ex)
+    ex2 = open_exchange(path, snapshot_every=10)
+    assert _view(ex2) == before
+    assert_ok(ex2)
+    for odno in acked:
+        assert ex2.order(ACCT if ex2.orders[int(odno)].acct.key == ACCT else ACCT2, odno)
+    # and it goes on working, numbering after the last acknowledged order
+    nxt = ex2.place_order(ACCT2, SYM, Side.BUY, OrderType.MARKET, 1)
+    assert int(nxt.odno) > max(int(o) for o in acked)
+
+
+def test_torn_last_write_is_dropped_and_damage_before_the_end_is_refused(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "s.db"
+    ex = open_exchange(path, _cfg())
+    ex.open_account(*ACCT, krw=Decimal(10**10))
+    ex.open_account(*ACCT2, krw=Decimal(10**10))
+    _trade_a_little(ex, 6)
+    before = _view(ex)
+    jp = journal_path(path)
+    good = jp.read_bytes()
+    with jp.open("ab") as f:
+        f.write(b'0badc0de [99,1,"ord",')  # a crash in the middle of a write
+    assert _view(open_exchange(path)) == before
+    assert jp.read_bytes() == good  # cut off before anything new is appended
+    lines = good.splitlines(keepends=True)
+    lines[1] = lines[1].replace(b'"', b"'", 1)
+    jp.write_bytes(b"".join(lines))
+    with pytest.raises(StateFileError, match=r"s\.db\.commands"):
+        open_exchange(path)
+
+
+def test_unreadable_state_file_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("not a database, just some text\n" * 100)
+    with pytest.raises(StateFileError) as err:
+        open_exchange(path, _cfg())
+    assert str(path) in str(err.value)
+    assert "Move the file away" in str(err.value)
+    missing = tmp_path / "no-such-dir" / "s.db"
+    with pytest.raises(StateFileError, match="does not exist"):
+        open_exchange(missing, _cfg())
+
+
+def test_concurrent_commands_share_syncs(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    ex = open_exchange(path, _cfg())
+    ex.open_account(*ACCT, krw=Decimal(10**10))
+    j = ex.journal
+    assert j is not None
+    j.autosync = False  # as in the server: each request awaits the group commit
+    syncs = j.syncs
+    n = 40
+
+    async def request(i: int) -> str:
+        await asyncio.sleep(0)
+        o = ex.place_order(ACCT, SYM, Side.BUY, OrderType.MARKET, 1 + i % 3)
+        seq = j.appended  # this command's record, appended just now
+        await ex.durable()
+        assert j.synced >= seq  # on disk before the answer
+        return o.odno
+
+    async def main() -> list[str]:
+        return await asyncio.gather(*(request(i) for i in range(n)))
+
+    acked = asyncio.run(main())
+    used = j.syncs - syncs
+    assert 1 <= used < n // 4, used
+    assert j.synced == j.appended
+    restarted = open_exchange(path)
+    for odno in acked:
+        assert restarted.order(ACCT, odno).qty >= 1

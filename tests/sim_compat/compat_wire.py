@@ -1,0 +1,139 @@
+"""A third-party KIS client's view of the simulator: plain httpx and websockets, no hantoo SDK.
+
+Why its own kit: the tests here stand in for clients written from KIS's public documents (and
+community clients). They use app keys of the real lengths that the simulator has never seen —
+registered on first use, bound to the first account and HTS ID they name — and no
+simulator-only endpoint, so they pin what such a client meets.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import httpx
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from hantoo.sim.app import SimApp, create_app
+from hantoo.sim.engine.clock import KST
+from hantoo.sim.state import SimConfig
+
+#: A Monday that is a KRX business day, 10:00 KST; the stepped clock moves only when told.
+START = datetime(2026, 11, 23, 10, 0, tzinfo=KST)
+APP_KEY = "PS" + "k" * 34  # 36 characters, as KIS issues them
+APP_SECRET = "s" * 180
+CANO, PRDT = "73319902", "01"
+HTS_ID = "thirdparty1"
+T = "/uapi/domestic-stock/v1/trading/"
+Q = "/uapi/domestic-stock/v1/quotations/"
+
+
+def make_config(**overrides: Any) -> SimConfig:
+    opts: dict[str, Any] = {"clock_mode": "stepped", "clock_start": START, "limits": "off",
+                            "seed": 11, "demo_key": False}
+    opts.update(overrides)
+    return SimConfig(**opts)
+
+
+@dataclass
+class Resp:
+    status: int
+    body: dict[str, Any]
+    headers: httpx.Headers
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and self.body.get("rt_cd") == "0"
+
+
+@dataclass
+class Wire:
+    """KIS REST as its documents describe it."""
+
+    http: httpx.AsyncClient
+    app_key: str = APP_KEY
+    app_secret: str = APP_SECRET
+    token: str = ""
+    sent: list[str] = field(default_factory=list)
+
+    async def login(self) -> None:
+        r = await self.http.post("/oauth2/tokenP", json={
+            "grant_type": "client_credentials", "appkey": self.app_key,
+            "appsecret": self.app_secret})
+        assert r.status_code == 200, r.text
+        self.token = r.json()["access_token"]
+
+    def headers(self, tr_id: str) -> dict[str, str]:
+        return {"content-type": "application/json; charset=utf-8",
+                "authorization": f"Bearer {self.token}", "appkey": self.app_key,
+                "appsecret": self.app_secret, "tr_id": tr_id, "custtype": "P"}
+
+    async def get(self, path: str, tr_id: str, params: dict[str, str]) -> Resp:
+        self.sent.append(path)
+        r = await self.http.get(path, params=params, headers=self.headers(tr_id))
+        return Resp(r.status_code, r.json(), r.headers)
+
+    async def post(self, path: str, tr_id: str, body: dict[str, str]) -> Resp:
+        self.sent.append(path)
+        r = await self.http.post(path, json=body, headers=self.headers(tr_id))
+        return Resp(r.status_code, r.json(), r.headers)
+
+    async def approval_key(self) -> str:
+        r = await self.http.post("/oauth2/Approval", json={
+            "grant_type": "client_credentials", "appkey": self.app_key,
+            "secretkey": self.app_secret})
+        assert r.status_code == 200, r.text
+        key: str = r.json()["approval_key"]
+        return key
+
+
+@asynccontextmanager
+async def in_process(config: SimConfig | None = None) -> AsyncIterator[tuple[Wire, SimApp]]:
+    """A logged-in :class:`Wire` on a fresh in-process simulator (ASGI, no sockets)."""
+    app = create_app(config or make_config())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://sim") as http:
+        wire = Wire(http)
+        await wire.login()
+        yield wire, app
+
+
+def acct(**params: str) -> dict[str, str]:
+    return {"CANO": CANO, "ACNT_PRDT_CD": PRDT} | params
+
+
+def cash_order(symbol: str, qty: int, price: int = 0, dvsn: str = "01") -> dict[str, str]:
+    """A cash order body without ``EXCG_ID_DVSN_CD``, as older clients send it."""
+    return acct(PDNO=symbol, ORD_DVSN=dvsn, ORD_QTY=str(qty), ORD_UNPR=str(price))
+
+
+def balance_params() -> dict[str, str]:
+    return acct(AFHR_FLPR_YN="N", OFL_YN="", INQR_DVSN="02", UNPR_DVSN="01",
+                FUND_STTL_ICLD_YN="N", FNCG_AMT_AUTO_RDPT_YN="N", PRCS_DVSN="00",
+                CTX_AREA_FK100="", CTX_AREA_NK100="")
+
+
+def subscribe(approval: str, tr_id: str, tr_key: str, tr_type: str = "1") -> str:
+    return json.dumps({"header": {"approval_key": approval, "custtype": "P",
+                                  "tr_type": tr_type, "content-type": "utf-8"},
+                       "body": {"input": {"tr_id": tr_id, "tr_key": tr_key}}})
+
+
+def decrypt(text: str, key: str, iv: str) -> str:
+    """AES-256-CBC + PKCS7 over base64, key/iv from the subscription answer (KIS's recipe)."""
+    dec = Cipher(algorithms.AES(key.encode()), modes.CBC(iv.encode())).decryptor()
+    padded = dec.update(base64.b64decode(text)) + dec.finalize()
+    unpad = padding.PKCS7(128).unpadder()
+    return (unpad.update(padded) + unpad.finalize()).decode("utf-8")
+
+
+def parse_frame(text: str) -> tuple[str, str, int, str]:
+    """``flag|TR_ID|NNN|payload`` → its four parts."""
+    flag, tr_id, count, payload = text.split("|", 3)
+    return flag, tr_id, int(count), payload
