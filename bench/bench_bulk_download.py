@@ -129,6 +129,9 @@ def main() -> None:
               f"refused {refused(base) - r0}")
         time.sleep(1.1)  # let the server's 1-second window empty
         # bulk: both parts at once under the one limiter
+        limiter = client._policies.limiter
+        assert limiter is not None
+        late0 = limiter.stats().late_wakes
         r0, c0, t0 = refused(base), calls_of(base), time.perf_counter()
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
             f_day = pool.submit(client.download, daily, start, end, "day",
@@ -143,7 +146,8 @@ def main() -> None:
         print(f"client.download : {bulk_s:6.2f} s  {bulk_calls:4d} calls  "
               f"{rate:5.2f} calls/s  {bulk_rows} rows  complete={ok}  "
               f"refused {refused(base) - r0}  retries {sum(j.summary.retries for j in jobs)}")
-        print(f"limit utilisation (bulk): {rate / opts.limit:.1%} of {spec}")
+        print(f"limit utilisation (bulk): {rate / opts.limit:.1%} of {spec}; slots lost to "
+              f"late wake-ups: {limiter.stats().late_wakes - late0}")
         print(f"speed-up vs sequential (same run): {seq_s / bulk_s:.2f}x")
 
 if __name__ == "__main__":

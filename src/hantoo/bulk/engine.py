@@ -141,9 +141,10 @@ def limit_per_second(host: Host) -> float | None:
     return w.limit / w.period
 
 
-def _today_flow(symbol: Symbol) -> Workflow[dt.date]:
-    """The market's latest business day, as the server sees it (its newest daily bar)."""
-    here = today_kst()
+def _today_flow(symbol: Symbol, clock: ServerClock | None = None) -> Workflow[dt.date]:
+    """The market's latest business day, as the server sees it (its newest daily bar; the
+    server's clock alone would say Saturday on a Saturday)."""
+    here = clock.today() if clock is not None else today_kst()
     # A short window first (cheap to answer); a server whose clock is far behind ours gets a
     # second, open-ended one.
     for since in (here - dt.timedelta(days=45), dt.date(1990, 1, 1)):
@@ -196,8 +197,8 @@ async def download(
     started = time.monotonic()
     if end is None:
         probe = next((s for s in syms if not s.is_overseas), None)
-        last = (await runner(lower(_today_flow(probe), host)) if probe is not None
-                else today_kst())
+        last = (await runner(lower(_today_flow(probe, host.server_clock), host))
+                if probe is not None else host.server_clock.today())
     else:
         last = as_day(end)
     if start is not None:
