@@ -20,6 +20,7 @@ sustained; the speed-up ratio (same run); and the server's rate-limit refusals.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import concurrent.futures
 import datetime as dt
 import socket
@@ -93,6 +94,17 @@ def calls_of(base: str) -> int:
     return int(sum(by_api.values())) if isinstance(by_api, dict) else 0
 
 
+async def async_bulk(base: str, spec: str, cache: str, daily: list[str], minute: list[str],
+                     start: dt.date, end: dt.date, concurrency: int) -> list[Download]:
+    """The bulk job on :class:`hantoo.AsyncClient` (both parts on one event loop)."""
+    async with hantoo.AsyncClient("sim", base_url=base, rate_limit=spec,
+                                  cache_dir=cache) as client:
+        day, mins = await asyncio.gather(
+            client.download(daily, start, end, "day", concurrency=concurrency),
+            client.download(minute, end, end, "minute", concurrency=concurrency))
+        return [day, mins]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--limit", type=int, default=20)
@@ -101,6 +113,8 @@ def main() -> None:
     ap.add_argument("--minute", type=int, default=5)
     ap.add_argument("--years", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--async", dest="use_async", action="store_true",
+                    help="run the bulk job on hantoo.AsyncClient instead of hantoo.Client")
     opts = ap.parse_args()
     spec = f"{opts.limit}/s"
     kospi = [item.code for item in Universe.simulator() if item.market == "KOSPI"
@@ -133,12 +147,17 @@ def main() -> None:
         assert limiter is not None
         late0 = limiter.stats().late_wakes
         r0, c0, t0 = refused(base), calls_of(base), time.perf_counter()
-        with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            f_day = pool.submit(client.download, daily, start, end, "day",
-                                concurrency=opts.concurrency)
-            f_min = pool.submit(client.download, minute, end, end, "minute",
-                                concurrency=opts.concurrency)
-            jobs: list[Download] = [f_day.result(), f_min.result()]
+        jobs: list[Download]
+        if opts.use_async:
+            jobs = asyncio.run(async_bulk(base, spec, cache, daily, minute, start, end,
+                                          opts.concurrency))
+        else:
+            with concurrent.futures.ThreadPoolExecutor(2) as pool:
+                f_day = pool.submit(client.download, daily, start, end, "day",
+                                    concurrency=opts.concurrency)
+                f_min = pool.submit(client.download, minute, end, end, "minute",
+                                    concurrency=opts.concurrency)
+                jobs = [f_day.result(), f_min.result()]
         bulk_s, bulk_calls = time.perf_counter() - t0, calls_of(base) - c0
         bulk_rows = sum(j.summary.rows for j in jobs)
         ok = all(j.ok for j in jobs)
