@@ -162,6 +162,24 @@ def test_append_extends_files_up_to_the_markets_today(tmp_path: Path) -> None:
         assert entry["start"] == FIRST and entry["newest"] == fresh[-1].date.isoformat()
 
 
+def test_append_extends_a_file_written_by_candles_out(tmp_path: Path) -> None:
+    """No manifest: the newest bar is read from the file itself."""
+    from hantoo.cli.export import write_candles
+
+    out = tmp_path / "mine"
+    with private_sim() as sim, sim.client() as c:
+        write_candles(c.candles("005930", FIRST, "2026-11-10"), out / "005930.csv")
+        before = len(sim.wire.paths("itemchartprice"))
+        job = c.download(["005930"], FIRST, out=out, format="csv", append=True)
+        asked = [p.params["FID_INPUT_DATE_1"] for p in sim.wire.paths("itemchartprice")[before:]]
+        assert asked.count("20261110") == 1 and len(asked) == 2  # + the market's-today call
+        assert job.ok
+        days = [line.split(",")[0] for line in
+                (out / "005930.csv").read_text(encoding="utf-8").splitlines()[1:]]
+        fresh = c.candles("005930", FIRST, sim.state.clock.now().date())
+        assert days == [b.date.isoformat() for b in fresh]
+
+
 def _bar(day: dt.date, close: str) -> Candle:
     from hantoo.domain.kst import KST
     from hantoo.domain.symbols import Currency
