@@ -7,16 +7,20 @@ import datetime as dt
 import itertools
 import json
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 
+import hantoo
+from hantoo._core.inprocess import SyncASGITransport
 from hantoo.bulk.store import MANIFEST, Store, atomic_write
 from hantoo.domain.objects import Candle, Candles
 
 sys.path.insert(0, str(Path(__file__).parent))
-from simkit import private_sim
+from simkit import Capture, private_sim
 
 SYMBOLS = ["005930", "000660", "035420", "005380", "051910", "006400"]
 FIRST, LAST = "2026-01-02", "2026-11-20"
@@ -26,11 +30,33 @@ class Aborted(Exception):
     pass
 
 
+class Stamped(httpx.BaseTransport):
+    """Records when each API request left (after the limiter let it go)."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner, self.sent = inner, []  # type: list[float]
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if "/uapi/" in request.url.path:
+            self.sent.append(time.monotonic())
+        return self.inner.handle_request(request)
+
+
 def test_symbols_page_concurrently_under_the_limit_with_no_rejection() -> None:
+    # 6 symbols x 3 pages = 18 calls: at 5/s they take ~3.5 s, so a job that ignored the
+    # limiter (6 workers at once) would be refused by the server's 6/s window at once.
+    with private_sim(limits="6/s") as sim:
+        stamped = Stamped(Capture(SyncASGITransport(sim.app, sim.loop), sim.wire))
+        with hantoo.Client(transport=stamped, rate_limit="5/s", cache_dir=sim.cache_dir) as c:
+            job = c.download(SYMBOLS, FIRST, LAST, concurrency=6)
+            assert sim.state.limiter.refused == 0
+            assert job.summary.rate_limited == 0 and job.summary.retries == 0
+            sent = stamped.sent
+            assert len(sent) == job.summary.requests == 18
+            # never more than 5 sends in any one-second window, as the limiter promises
+            assert all(sent[i + 5] - sent[i] >= 1.0 for i in range(len(sent) - 5))
     with private_sim(limits="20/s") as sim, sim.client(rate_limit="20/s") as c:
         job = c.download(SYMBOLS, FIRST, LAST, concurrency=6)
-        assert sim.state.limiter.refused == 0
-        assert job.summary.rate_limited == 0 and job.summary.retries == 0
         assert job.ok and job.summary.completed == len(SYMBOLS)
         calls = [s.params["FID_INPUT_ISCD"] for s in sim.wire.paths("itemchartprice")]
         assert len(calls) == job.summary.pages == sum(r.pages for r in job.values())
