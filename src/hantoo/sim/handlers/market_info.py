@@ -1,0 +1,273 @@
+"""Market-wide information APIs answered from the simulator's own market (issue 16).
+
+Indices (``inquire_index_price``, ``inquire_daily_indexchartprice``) come from
+:mod:`hantoo.sim.marketdata.indices`; rankings (``volume_rank``, ``fluctuation``,
+``market_cap``) from :mod:`hantoo.sim.marketdata.rankings`; the ETF price API from
+:mod:`hantoo.sim.marketdata.etf`. Every number is derived from the engine's live quotes, so an
+index agrees with its constituents, a ranked price with the issue's quote, and an ETF's price with
+the stock price API. Request values are already validated (:mod:`hantoo.sim.validation`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ..marketdata.etf import etf_nav
+from ..marketdata.indices import INDICES, IndexLevel, daily_levels, index_level
+from ..marketdata.rankings import Screen, ranked, screen
+from . import BusinessError, Call, Reply, fill, fill_rows, ok, register
+from ._common import BAD_SYMBOL, dec, domestic_symbol, exchange, krw, parse_date, rate, ymd
+
+RANK_ROWS = 30
+INDEX_CHART_ROWS = 100
+
+
+def _index(call: Call) -> IndexLevel:
+    code = call.param("FID_INPUT_ISCD")
+    idx = index_level(exchange(call), code)
+    if idx is None:
+        raise BusinessError(*BAD_SYMBOL)
+    return idx
+
+
+def _pct(num: Decimal, den: Decimal) -> str:
+    return rate(num, den) if den else "0.00"
+
+
+def _sign(change: Decimal) -> str:
+    return "2" if change > 0 else "5" if change < 0 else "3"
+
+
+def _index_fields(idx: IndexLevel) -> dict[str, str]:
+    prev = idx.prev_close
+    return {
+        "bstp_nmix_prpr": dec(idx.level),
+        "bstp_nmix_prdy_vrss": dec(idx.change),
+        "prdy_vrss_sign": idx.change_sign,
+        "bstp_nmix_prdy_ctrt": str(idx.change_rate),
+        "prdy_nmix": dec(prev),
+        "acml_vol": str(idx.volume),
+        "acml_tr_pbmn": krw(idx.trade_value),
+        "bstp_nmix_oprc": dec(idx.open),
+        "prdy_nmix_vrss_nmix_oprc": dec(idx.open - prev),
+        "oprc_vrss_prpr_sign": _sign(idx.open - prev),
+        "bstp_nmix_oprc_prdy_ctrt": _pct(idx.open - prev, prev),
+        "bstp_nmix_hgpr": dec(idx.high),
+        "prdy_nmix_vrss_nmix_hgpr": dec(idx.high - prev),
+        "hgpr_vrss_prpr_sign": _sign(idx.high - prev),
+        "bstp_nmix_hgpr_prdy_ctrt": _pct(idx.high - prev, prev),
+        "bstp_nmix_lwpr": dec(idx.low),
+        "prdy_clpr_vrss_lwpr": dec(idx.low - prev),
+        "lwpr_vrss_prpr_sign": _sign(idx.low - prev),
+        "prdy_clpr_vrss_lwpr_rate": _pct(idx.low - prev, prev),
+        "ascn_issu_cnt": str(idx.advancers),
+        "uplm_issu_cnt": str(idx.upper_limit),
+        "stnr_issu_cnt": str(idx.unchanged),
+        "down_issu_cnt": str(idx.decliners),
+        "lslm_issu_cnt": str(idx.lower_limit),
+        "hts_kor_isnm": idx.name,
+        "bstp_cls_code": idx.code,
+    }
+
+
+@register("domestic_stock/inquire_index_price")
+def inquire_index_price(call: Call) -> Reply:
+    """Index current level (FHPUP02100000), computed from the constituents' live quotes."""
+    return ok(output=fill(call, "output", _index_fields(_index(call))))
+
+
+@register("domestic_stock/inquire_daily_indexchartprice")
+def inquire_daily_indexchartprice(call: Call) -> Reply:
+    """Index candles (FHKUP03500100): daily levels from the constituents' daily candles, grouped
+    by week/month/year; newest first, at most 100; the last ends at the current level."""
+    idx = _index(call)
+    today = call.now().date()
+    end = parse_date(call, "FID_INPUT_DATE_2", today)
+    start = parse_date(call, "FID_INPUT_DATE_1", end - timedelta(days=150))
+    if start > end:
+        raise BusinessError("OPSQ2001", "ERROR : INPUT INVALID_CHECK_FID_INPUT_DATE_1 "
+                            "(start date after end date)", rt_cd="2")
+    period = call.param("FID_PERIOD_DIV_CODE", "D").upper() or "D"
+    days = daily_levels(exchange(call), idx.code, start, end)
+    groups: list[list[tuple[date, Decimal, Decimal, Decimal, Decimal, int]]] = []
+    last_key: object = None
+    for row in days:
+        d = row[0]
+        key: object = {"D": d, "W": d.isocalendar()[:2], "M": (d.year, d.month)}.get(period, d.year)
+        if key != last_key:
+            groups.append([])
+            last_key = key
+        groups[-1].append(row)
+    rows = []
+    for g in reversed(groups[-INDEX_CHART_ROWS:]):
+        rows.append({
+            "stck_bsop_date": ymd(g[-1][0]),
+            "bstp_nmix_prpr": dec(g[-1][4]),
+            "bstp_nmix_oprc": dec(g[0][1]),
+            "bstp_nmix_hgpr": dec(max(r[2] for r in g)),
+            "bstp_nmix_lwpr": dec(min(r[3] for r in g)),
+            "acml_vol": str(sum(r[5] for r in g)),
+            "mod_yn": "N",
+        })
+    fields1 = [f for f in (call.api.response.fields or []) if f not in rows[0]] if rows else []
+    summary = {k: v for k, v in _index_fields(idx).items() if k in fields1 or not fields1}
+    return ok(output1=summary, output2=rows)
+
+
+# --------------------------------------------------------------------------- rankings
+
+
+def _dec_or_none(call: Call, wire: str) -> Decimal | None:
+    v = call.param(wire)
+    return Decimal(v) if v else None
+
+
+def _screen(call: Call) -> Screen:
+    vol = call.param("FID_VOL_CNT")
+    return Screen(
+        market=call.param("FID_INPUT_ISCD") or "0000",
+        div=call.param("FID_DIV_CLS_CODE") or "0",
+        price_min=_dec_or_none(call, "FID_INPUT_PRICE_1"),
+        price_max=_dec_or_none(call, "FID_INPUT_PRICE_2"),
+        volume_min=int(vol) if vol else None,
+        exclude=call.param("FID_TRGT_EXLS_CLS_CODE"),
+    )
+
+
+def _base_row(q: Any, n: int, code_field: str) -> dict[str, str]:
+    return {
+        code_field: q.symbol,
+        "data_rank": str(n),
+        "hts_kor_isnm": q.name,
+        "stck_prpr": krw(q.price),
+        "prdy_vrss": krw(q.change),
+        "prdy_vrss_sign": q.change_sign,
+        "prdy_ctrt": str(q.change_rate),
+        "acml_vol": str(q.volume),
+        "acml_tr_pbmn": krw(q.trade_value),
+        "lstn_stcn": str(q.shares_outstanding or 0),
+    }
+
+
+@register("domestic_stock/volume_rank")
+def volume_rank(call: Call) -> Reply:
+    """Volume ranking (FHPST01710000): ``FID_BLNG_CLS_CODE`` 0 volume, 1 volume against the
+    average, 2 turnover, 3 trade value, 4 value turnover."""
+    quotes = screen(exchange(call), _screen(call))
+    how = call.param("FID_BLNG_CLS_CODE") or "0"
+
+    def turnover(q: Any) -> Decimal:
+        return Decimal(q.volume) / q.shares_outstanding if q.shares_outstanding else Decimal(0)
+
+    keys = {"0": lambda q: q.volume, "1": lambda q: q.volume, "2": turnover,
+            "3": lambda q: q.trade_value, "4": turnover}
+    top = ranked(quotes, keys.get(how, keys["0"]), limit=RANK_ROWS)
+    rows = []
+    for n, q in enumerate(top, 1):
+        r = _base_row(q, n, "mksc_shrn_iscd")
+        r["vol_tnrt"] = _pct(Decimal(q.volume) * 100, Decimal(q.shares_outstanding or 0) * 100)
+        rows.append(r)
+    return ok(output=fill_rows(call, "output", rows))
+
+
+@register("domestic_stock/fluctuation")
+def fluctuation(call: Call) -> Reply:
+    """Change ranking (FHPST01700000): ``FID_RANK_SORT_CLS_CODE`` 0000/0 rise, 1 fall, 2 rise
+    from the open, 3 fall from the open, 4 largest move either way; ``FID_RSFL_RATE1``/``2``
+    bound the change rate; ``FID_INPUT_CNT_1`` limits the rows."""
+    quotes = screen(exchange(call), _screen(call))
+    lo, hi = _dec_or_none(call, "FID_RSFL_RATE1"), _dec_or_none(call, "FID_RSFL_RATE2")
+    if lo or hi:  # both blank or both zero: no bound
+        quotes = [q for q in quotes if (lo is None or q.change_rate >= lo)
+                  and (hi is None or hi == 0 or q.change_rate <= hi)]
+    how = (call.param("FID_RANK_SORT_CLS_CODE") or "0").lstrip("0") or "0"
+
+    def from_open(q: Any) -> Decimal:
+        return (q.price - q.open) / q.open if q.open else Decimal(0)
+
+    if how == "1":
+        top = ranked(quotes, lambda q: q.change_rate, descending=False, limit=RANK_ROWS)
+    elif how == "2":
+        top = ranked(quotes, from_open, limit=RANK_ROWS)
+    elif how == "3":
+        top = ranked(quotes, from_open, descending=False, limit=RANK_ROWS)
+    elif how == "4":
+        top = ranked(quotes, lambda q: abs(q.change_rate), limit=RANK_ROWS)
+    else:
+        top = ranked(quotes, lambda q: q.change_rate, limit=RANK_ROWS)
+    cnt = call.param("FID_INPUT_CNT_1")
+    if cnt and int(cnt) > 0:
+        top = top[: int(cnt)]
+    rows = []
+    for n, q in enumerate(top, 1):
+        r = _base_row(q, n, "stck_shrn_iscd")
+        r.update({
+            "stck_hgpr": krw(q.high), "stck_lwpr": krw(q.low),
+            "oprc_vrss_prpr": krw(q.price - q.open),
+            "oprc_vrss_prpr_sign": _sign(q.price - q.open),
+            "oprc_vrss_prpr_rate": _pct(q.price - q.open, q.open),
+            "hgpr_vrss_prpr_rate": _pct(q.price - q.high, q.high),
+            "lwpr_vrss_prpr_rate": _pct(q.price - q.low, q.low),
+        })
+        rows.append(r)
+    return ok(output=fill_rows(call, "output", rows))
+
+
+@register("domestic_stock/market_cap")
+def market_cap(call: Call) -> Reply:
+    """Market-cap ranking (FHPST01740000); ``stck_avls`` in 억원 as KIS sends it, with each
+    issue's share of the ranked market's total."""
+    quotes = screen(exchange(call), _screen(call))
+    total = sum((q.market_cap for q in quotes), Decimal(0))
+    top = ranked(quotes, lambda q: q.market_cap, limit=RANK_ROWS)
+    rows = []
+    for n, q in enumerate(top, 1):
+        r = _base_row(q, n, "mksc_shrn_iscd")
+        r["stck_avls"] = krw(q.market_cap / 100_000_000)
+        r["mrkt_whol_avls_rlim"] = _pct(q.market_cap, total)
+        rows.append(r)
+    return ok(output=fill_rows(call, "output", rows))
+
+
+# --------------------------------------------------------------------------- ETF
+
+
+@register("etfetn/inquire_price")
+def etf_inquire_price(call: Call) -> Reply:
+    """ETF/ETN current price (FHPST02400000): the engine's quote (the same price as the stock
+    price API) and the NAV from the tracked index."""
+    code = domestic_symbol(call)
+    ex = exchange(call)
+    q = ex.quote(code)
+    nav = etf_nav(ex, code)
+    out = {
+        "stck_prpr": krw(q.price), "prdy_vrss": krw(q.change), "prdy_vrss_sign": q.change_sign,
+        "prdy_ctrt": str(q.change_rate), "acml_vol": str(q.volume),
+        "stck_mxpr": krw(q.upper_limit), "stck_llam": krw(q.lower_limit),
+        "stck_prdy_clpr": krw(q.prev_close), "stck_sdpr": krw(q.prev_close),
+        "stck_oprc": krw(q.open), "stck_hgpr": krw(q.high), "stck_lwpr": krw(q.low),
+        "prdy_clpr_vrss_oprc_rate": _pct(q.open - q.prev_close, q.prev_close),
+        "prdy_clpr_vrss_hgpr_rate": _pct(q.high - q.prev_close, q.prev_close),
+        "prdy_clpr_vrss_lwpr_rate": _pct(q.low - q.prev_close, q.prev_close),
+        "lstn_stcn": str(q.shares_outstanding or 0),
+        "etf_crcl_stcn": str(q.shares_outstanding or 0),
+    }
+    if nav is not None:
+        change = nav.nav - nav.prev_nav
+        out.update({
+            "prdy_last_nav": dec(nav.prev_nav), "nav": dec(nav.nav),
+            "nav_prdy_vrss": dec(change), "nav_prdy_vrss_sign": _sign(change),
+            "nav_prdy_ctrt": _pct(change, nav.prev_nav),
+            "nmix_ctrt": str(nav.index.change_rate), "dprt": dec(nav.disparity),
+            "trc_errt": dec(abs(nav.disparity)),
+            "etf_trgt_nmix_bstp_code": nav.index.code,
+            "etf_rprs_bstp_kor_isnm": nav.index.name,
+            "etf_trc_ert_mltp": str(nav.multiple),
+            "etf_ntas_ttam": krw(nav.nav * (q.shares_outstanding or 0) / 100_000_000),
+        })
+    return ok(output=fill(call, "output", out))
+
+
+_ = INDICES  # re-exported for tests that list the computed indices

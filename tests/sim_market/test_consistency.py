@@ -1,0 +1,166 @@
+"""One market, many APIs: the numbers the simulator answers agree with each other.
+
+On a live simulated market (stepped clock, moved on between checks so prices change): rankings
+list real issues whose prices are their quotes; an index's level and change follow from its
+constituents' quotes; an ETF has one price on every API and its NAV follows its index; daily
+candles end at the current price; PER is price over EPS.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from market_kit import Wire
+
+from hantoo.sim.marketdata.indices import INDICES, constituents
+
+D = Decimal
+CENT = D("0.01")
+
+
+async def _price(kis: Wire, code: str) -> dict[str, str]:
+    r = await kis.get("domestic_stock/inquire_price", FID_COND_MRKT_DIV_CODE="J",
+                      FID_INPUT_ISCD=code)
+    assert r.ok, r.body
+    out: dict[str, str] = r.body["output"]
+    return out
+
+
+RANK = {"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": "0000", "FID_DIV_CLS_CODE": "0",
+        "FID_TRGT_CLS_CODE": "0", "FID_TRGT_EXLS_CLS_CODE": "0", "FID_INPUT_PRICE_1": "",
+        "FID_INPUT_PRICE_2": "", "FID_VOL_CNT": ""}
+
+
+async def test_rankings_list_real_issues_at_their_quotes(kis: Wire) -> None:
+    kis.app.sim.clock.advance(600)
+    universe = kis.app.sim.exchange.universe
+    vol = await kis.get("domestic_stock/volume_rank", **RANK, FID_COND_SCR_DIV_CODE="20171",
+                        FID_BLNG_CLS_CODE="0", FID_INPUT_DATE_1="")
+    cap = await kis.get("domestic_stock/market_cap", **RANK, FID_COND_SCR_DIV_CODE="20174")
+    flu = await kis.get("domestic_stock/fluctuation", **RANK, FID_COND_SCR_DIV_CODE="20170",
+                        FID_RANK_SORT_CLS_CODE="0000", FID_INPUT_CNT_1="0",
+                        FID_PRC_CLS_CODE="0", FID_RSFL_RATE1="", FID_RSFL_RATE2="")
+    for r in (vol, cap, flu):
+        assert r.ok, r.body
+        assert len(r.body["output"]) == 30
+    vols = [int(row["acml_vol"]) for row in vol.body["output"]]
+    assert vols == sorted(vols, reverse=True) and vols[0] > 0
+    caps = [int(row["stck_avls"]) for row in cap.body["output"]]
+    assert caps == sorted(caps, reverse=True)
+    rates = [D(row["prdy_ctrt"]) for row in flu.body["output"]]
+    assert rates == sorted(rates, reverse=True)
+    rows = vol.body["output"][:5] + cap.body["output"][:5] + flu.body["output"][:5]
+    for row in rows:
+        code = row.get("mksc_shrn_iscd") or row["stck_shrn_iscd"]
+        assert code in universe and universe[code].name == row["hts_kor_isnm"]
+        quote = await _price(kis, code)
+        assert (row["stck_prpr"], row["acml_vol"], row["prdy_ctrt"]) == (
+            quote["stck_prpr"], quote["acml_vol"], quote["prdy_ctrt"]), code
+
+
+async def test_ranking_filters_are_honoured(kis: Wire) -> None:
+    r = await kis.get("domestic_stock/volume_rank", **{
+        **RANK, "FID_INPUT_ISCD": "1001", "FID_INPUT_PRICE_1": "50000",
+        "FID_INPUT_PRICE_2": "200000"}, FID_COND_SCR_DIV_CODE="20171", FID_BLNG_CLS_CODE="3",
+        FID_INPUT_DATE_1="")
+    assert r.ok, r.body
+    rows = r.body["output"]
+    universe = kis.app.sim.exchange.universe
+    assert rows, "some KOSDAQ issues trade between 50,000 and 200,000"
+    for row in rows:
+        assert universe[row["mksc_shrn_iscd"]].market.value == "KOSDAQ"
+        assert 50_000 <= int(row["stck_prpr"]) <= 200_000
+    values = [int(row["acml_tr_pbmn"]) for row in rows]
+    assert values == sorted(values, reverse=True)  # 3: ranked by trade value
+    no_etf = await kis.get("domestic_stock/market_cap", **{
+        **RANK, "FID_TRGT_EXLS_CLS_CODE": "0000001100"}, FID_COND_SCR_DIV_CODE="20174")
+    kinds = {universe[row["mksc_shrn_iscd"]].kind.value for row in no_etf.body["output"]}
+    assert kinds == {"STOCK"}
+
+
+async def _index(kis: Wire, code: str) -> dict[str, str]:
+    r = await kis.get("domestic_stock/inquire_index_price", FID_COND_MRKT_DIV_CODE="U",
+                      FID_INPUT_ISCD=code)
+    assert r.ok, r.body
+    out: dict[str, str] = r.body["output"]
+    return out
+
+
+async def test_index_level_and_change_follow_the_constituents(kis: Wire) -> None:
+    kis.app.sim.clock.advance(900)
+    universe = kis.app.sim.exchange.universe
+    for code in ("0001", "1001", "2001", "0021"):
+        d = INDICES[code]
+        members = constituents(universe, d)
+        assert members
+        now = prev = base = D(0)
+        up = down = 0
+        for inst in members:
+            q = await _price(kis, inst.code)
+            shares = int(q["lstn_stcn"])
+            now += D(q["stck_prpr"]) * shares
+            prev += D(q["stck_sdpr"]) * shares
+            base += D(inst.ref_price) * shares
+            up += int(q["prdy_vrss"]) > 0
+            down += int(q["prdy_vrss"]) < 0
+        level = (d.base_level * now / base).quantize(CENT, ROUND_HALF_UP)
+        prev_level = (d.base_level * prev / base).quantize(CENT, ROUND_HALF_UP)
+        idx = await _index(kis, code)
+        assert D(idx["bstp_nmix_prpr"]) == level, code
+        assert D(idx["bstp_nmix_prdy_vrss"]) == level - prev_level, code
+        assert D(idx["bstp_nmix_prdy_ctrt"]) == ((level - prev_level) * 100 / prev_level
+                                                ).quantize(CENT, ROUND_HALF_UP)
+        assert (int(idx["ascn_issu_cnt"]), int(idx["down_issu_cnt"])) == (up, down)
+    bad = await kis.get("domestic_stock/inquire_index_price", FID_COND_MRKT_DIV_CODE="U",
+                        FID_INPUT_ISCD="9999")
+    assert bad.status == 500 and bad.body["msg_cd"] == "MCA05918"
+
+
+async def test_candles_end_at_the_current_price_and_level(kis: Wire) -> None:
+    kis.app.sim.clock.advance(1200)
+    quote = await _price(kis, "005930")
+    r = await kis.get("domestic_stock/inquire_daily_itemchartprice", FID_COND_MRKT_DIV_CODE="J",
+                      FID_INPUT_ISCD="005930", FID_INPUT_DATE_1="20261101",
+                      FID_INPUT_DATE_2="20261123", FID_PERIOD_DIV_CODE="D", FID_ORG_ADJ_PRC="0")
+    assert r.ok, r.body
+    assert r.body["output2"][0]["stck_bsop_date"] == "20261123"
+    assert r.body["output2"][0]["stck_clpr"] == quote["stck_prpr"]
+    idx = await _index(kis, "0001")
+    chart = await kis.get("domestic_stock/inquire_daily_indexchartprice",
+                          FID_COND_MRKT_DIV_CODE="U", FID_INPUT_ISCD="0001",
+                          FID_INPUT_DATE_1="20261101", FID_INPUT_DATE_2="20261123",
+                          FID_PERIOD_DIV_CODE="D")
+    assert chart.ok, chart.body
+    rows = chart.body["output2"]
+    assert rows[0]["stck_bsop_date"] == "20261123"
+    assert rows[0]["bstp_nmix_prpr"] == idx["bstp_nmix_prpr"]
+    prev_level = D(idx["bstp_nmix_prpr"]) - D(idx["bstp_nmix_prdy_vrss"])
+    assert D(rows[1]["bstp_nmix_prpr"]) == prev_level  # yesterday's close is today's base
+    dates = [row["stck_bsop_date"] for row in rows]
+    assert dates == sorted(dates, reverse=True) and len(dates) == len(set(dates))
+
+
+async def test_etf_has_one_price_and_its_nav_follows_the_index(kis: Wire) -> None:
+    kis.app.sim.clock.advance(300)
+    for code, multiple in (("069500", 1), ("114800", -1)):
+        stock = await _price(kis, code)
+        r = await kis.get("etfetn/inquire_price", FID_COND_MRKT_DIV_CODE="J", FID_INPUT_ISCD=code)
+        assert r.ok, r.body
+        etf = r.body["output"]
+        assert etf["stck_prpr"] == stock["stck_prpr"]
+        assert etf["stck_prdy_clpr"] == stock["stck_sdpr"]
+        idx = await _index(kis, etf["etf_trgt_nmix_bstp_code"])
+        prev_level = D(idx["bstp_nmix_prpr"]) - D(idx["bstp_nmix_prdy_vrss"])
+        nav = D(etf["prdy_last_nav"]) * (1 + multiple * D(idx["bstp_nmix_prdy_vrss"])
+                                         / prev_level)
+        assert D(etf["nav"]) == nav.quantize(CENT, ROUND_HALF_UP)
+        assert D(etf["prdy_last_nav"]) == D(stock["stck_sdpr"])
+
+
+async def test_per_is_price_over_eps(kis: Wire) -> None:
+    kis.app.sim.clock.advance(300)
+    for code in ("005930", "000660", "035720"):
+        q = await _price(kis, code)
+        eps, price = D(q["eps"]), D(q["stck_prpr"])
+        assert eps > 0
+        assert D(q["per"]) == (price / eps).quantize(CENT, ROUND_HALF_UP)
