@@ -164,3 +164,29 @@ async def test_per_is_price_over_eps(kis: Wire) -> None:
         eps, price = D(q["eps"]), D(q["stck_prpr"])
         assert eps > 0
         assert D(q["per"]) == (price / eps).quantize(CENT, ROUND_HALF_UP)
+
+
+async def test_investor_buys_equal_sells_every_day(kis: Wire) -> None:
+    kis.app.sim.clock.advance(600)
+    quote = await _price(kis, "000660")
+    r = await kis.get("domestic_stock/inquire_investor", FID_COND_MRKT_DIV_CODE="J",
+                      FID_INPUT_ISCD="000660")
+    assert r.ok, r.body
+    rows = r.body["output"]
+    assert len(rows) == 30 and rows[0]["stck_bsop_date"] == "20261123"
+    assert rows[0]["stck_clpr"] == quote["stck_prpr"]
+    assert sum(int(rows[0][f"{t}_shnu_vol"]) for t in ("prsn", "frgn", "orgn")) == int(
+        quote["acml_vol"])
+    for row in rows:
+        buys = sum(int(row[f"{t}_shnu_vol"]) for t in ("prsn", "frgn", "orgn"))
+        sells = sum(int(row[f"{t}_seln_vol"]) for t in ("prsn", "frgn", "orgn"))
+        nets = sum(int(row[f"{t}_ntby_qty"]) for t in ("prsn", "frgn", "orgn"))
+        buy_value = sum(int(row[f"{t}_shnu_tr_pbmn"]) for t in ("prsn", "frgn", "orgn"))
+        sell_value = sum(int(row[f"{t}_seln_tr_pbmn"]) for t in ("prsn", "frgn", "orgn"))
+        assert buys == sells > 0 and nets == 0 and buy_value == sell_value, row
+        for t in ("prsn", "frgn", "orgn"):
+            assert int(row[f"{t}_ntby_qty"]) == int(row[f"{t}_shnu_vol"]) - int(
+                row[f"{t}_seln_vol"])
+    again = await kis.get("domestic_stock/inquire_investor", FID_COND_MRKT_DIV_CODE="J",
+                          FID_INPUT_ISCD="000660")
+    assert again.body["output"][1:] == rows[1:]  # past days never change

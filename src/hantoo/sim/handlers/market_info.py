@@ -5,7 +5,9 @@ Indices (``inquire_index_price``, ``inquire_daily_indexchartprice``) come from
 ``market_cap``) from :mod:`hantoo.sim.marketdata.rankings`; the ETF price API from
 :mod:`hantoo.sim.marketdata.etf`. Every number is derived from the engine's live quotes, so an
 index agrees with its constituents, a ranked price with the issue's quote, and an ETF's price with
-the stock price API. Request values are already validated (:mod:`hantoo.sim.validation`).
+the stock price API; investor flows (``inquire_investor``) from
+:mod:`hantoo.sim.marketdata.flows`, balanced. Request values are already validated
+(:mod:`hantoo.sim.validation`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..marketdata.etf import etf_nav
+from ..marketdata.flows import day_flows
 from ..marketdata.indices import INDICES, IndexLevel, daily_levels, index_level
 from ..marketdata.rankings import Screen, ranked, screen
 from . import BusinessError, Call, Reply, fill, fill_rows, ok, register
@@ -271,3 +274,36 @@ def etf_inquire_price(call: Call) -> Reply:
 
 
 _ = INDICES  # re-exported for tests that list the computed indices
+
+
+# --------------------------------------------------------------------------- investor flows
+
+INVESTOR_DAYS = 30
+
+
+@register("domestic_stock/inquire_investor")
+def inquire_investor(call: Call) -> Reply:
+    """Investors by issue (FHKST01010900): the last 30 trading days, newest first; each day's
+    volume and value (the engine's candles, today's live) split among individuals, foreigners and
+    institutions by :mod:`hantoo.sim.marketdata.flows` — buy totals equal sell totals."""
+    code = domestic_symbol(call)
+    ex = exchange(call)
+    today = call.now().date()
+    candles = ex.daily_candles(code, today - timedelta(days=INVESTOR_DAYS * 2), today, "D")
+    seed = call.state.config.seed
+    rows = []
+    prev_close: Decimal | None = None
+    for c in candles:
+        flows = day_flows(ex, seed, code, c.start, c.volume, Decimal(c.value))
+        change = c.close - prev_close if prev_close is not None else Decimal(0)
+        prev_close = c.close
+        r = {"stck_bsop_date": ymd(c.start), "stck_clpr": krw(c.close),
+             "prdy_vrss": krw(change), "prdy_vrss_sign": _sign(change)}
+        for t, f in flows.items():
+            r.update({
+                f"{t}_ntby_qty": str(f.net_qty), f"{t}_ntby_tr_pbmn": krw(f.net_value),
+                f"{t}_shnu_vol": str(f.buy_qty), f"{t}_shnu_tr_pbmn": krw(f.buy_value),
+                f"{t}_seln_vol": str(f.sell_qty), f"{t}_seln_tr_pbmn": krw(f.sell_value),
+            })
+        rows.append(r)
+    return ok(output=fill_rows(call, "output", list(reversed(rows[-INVESTOR_DAYS:]))))
