@@ -190,3 +190,22 @@ async def test_investor_buys_equal_sells_every_day(kis: Wire) -> None:
     again = await kis.get("domestic_stock/inquire_investor", FID_COND_MRKT_DIV_CODE="J",
                           FID_INPUT_ISCD="000660")
     assert again.body["output"][1:] == rows[1:]  # past days never change
+
+
+async def test_realtime_index_record_is_the_rest_level(kis: Wire) -> None:
+    from hantoo._generated.streams import RECORDS
+    from hantoo.sim.engine_feed import EngineFeed
+
+    feed = EngineFeed(kis.app.sim.exchange, seed=7)
+    cols = [c.lower() for c in RECORDS["H0UPCNT0"].COLUMNS]
+    for step in range(3):
+        kis.app.sim.clock.advance(120 * (step + 1))
+        (row,) = feed.rows("H0UPCNT0", "2001")
+        rec = dict(zip(cols, row, strict=True))
+        idx = await _index(kis, "2001")
+        assert (rec["prpr_nmix"], rec["bstp_nmix_prdy_vrss"], rec["prdy_ctrt"]) == (
+            idx["bstp_nmix_prpr"], idx["bstp_nmix_prdy_vrss"], idx["bstp_nmix_prdy_ctrt"])
+        assert rec["acml_vol"] == idx["acml_vol"] and rec["bsop_hour"] == kis.app.sim.clock.now(
+        ).strftime("%H%M%S")
+    feed.rows("H0UPCNT0", "2001")  # the volume-since-last record goes back to zero
+    assert feed.rows("H0UPCNT0", "2001") == []  # nothing moved: no record, as KIS

@@ -8,7 +8,9 @@ clock:
 * ``H0STCNT0`` (and the other domestic trade TRs): the engine's quote; ``CNTG_VOL`` is the volume
   traded since this subscription's previous record;
 * ``H0STASP0`` (and the other 10-level book TRs): the engine's book;
-* ``HDFSCNT0`` / ``HDFSASP0``: the same for US symbols (tr_key such as ``DNASAAPL``).
+* ``HDFSCNT0`` / ``HDFSASP0``: the same for US symbols (tr_key such as ``DNASAAPL``);
+* ``H0UPCNT0`` for the indices ``hantoo.sim.marketdata.indices`` computes (``0001``, ``2001``...):
+  the same level ``inquire_index_price`` answers.
 
 Like KIS, a record is sent only when something happened: a trade record when volume was traded
 since the last one, a book record when the book changed (the first record of a subscription is
@@ -53,7 +55,8 @@ class EngineFeed(SyntheticFeed):
             "askp10" in cols and "bidp10" in cols
         ) or tr_id in ("HDFSCNT0", "HDFSASP0", "HDFSASP1")
         symbol = tr_key[4:] if tr_id.startswith("HDFS") and len(tr_key) > 4 else tr_key
-        if not backed or self._quote(symbol) is None:
+        index = tr_id == "H0UPCNT0" and self._index(tr_key) is not None
+        if not index and (not backed or self._quote(symbol) is None):
             return super().rows(tr_id, tr_key, n)
         (row,) = super().rows(tr_id, tr_key, 1)
         changing = [v for c, v in zip(cols, row, strict=False) if not c.endswith(("hour", "hms"))]
@@ -69,6 +72,15 @@ class EngineFeed(SyntheticFeed):
         except Exception:  # unknown symbol, or a symbol the engine cannot quote
             return None
 
+    def _index(self, code: str) -> Any:
+        """The index level from the one calculation REST also uses (issue 16)."""
+        from .marketdata.indices import index_level
+
+        try:
+            return index_level(self.exchange, code)
+        except Exception:  # an engine without quotes for a constituent: the synthetic walk
+            return None
+
     def _book(self, symbol: str) -> Any:
         try:
             return self.exchange.order_book(symbol)
@@ -78,6 +90,10 @@ class EngineFeed(SyntheticFeed):
     def _semantic(
         self, tr_id: str, tr_key: str, cols: list[str], now: dt.datetime
     ) -> dict[str, str]:
+        if tr_id == "H0UPCNT0":
+            idx = self._index(tr_key)
+            if idx is not None:
+                return self._index_record(tr_id, tr_key, idx)
         us = tr_id.startswith("HDFS")
         symbol = tr_key[4:] if us and len(tr_key) > 4 else tr_key
         q = self._quote(symbol)
@@ -132,6 +148,41 @@ class EngineFeed(SyntheticFeed):
             "hour_cls_code": "0",
             "mrkt_trtm_cls_code": "0",
             "vi_stnd_prc": "0",
+        }
+
+    def _index_record(self, tr_id: str, tr_key: str, idx: Any) -> dict[str, str]:
+        """``H0UPCNT0`` from :func:`hantoo.sim.marketdata.indices.index_level`."""
+        prev = idx.prev_close
+
+        def vs(level: Decimal) -> tuple[str, str, str]:
+            d = level - prev
+            rate = f"{d * 100 / prev:.2f}" if prev else "0.00"
+            return _num(d, 2), "2" if d > 0 else "5" if d < 0 else "3", rate
+
+        o, h, lo = vs(idx.open), vs(idx.high), vs(idx.low)
+        return {
+            "bstp_cls_code": tr_key,
+            "bsop_hour": self.exchange.clock.now().strftime("%H%M%S"),
+            "prpr_nmix": _num(idx.level, 2),
+            "prdy_vrss_sign": idx.change_sign,
+            "bstp_nmix_prdy_vrss": _num(idx.change, 2),
+            "acml_vol": str(idx.volume),
+            "acml_tr_pbmn": _num(idx.trade_value),
+            "pcas_vol": str(self._volume_delta(tr_id, tr_key, idx.volume)),
+            "prdy_ctrt": _num(idx.change_rate, 2),
+            "oprc_nmix": _num(idx.open, 2),
+            "nmix_hgpr": _num(idx.high, 2),
+            "nmix_lwpr": _num(idx.low, 2),
+            "oprc_vrss_nmix_prpr": o[0], "oprc_vrss_nmix_sign": o[1],
+            "hgpr_vrss_nmix_prpr": h[0], "hgpr_vrss_nmix_sign": h[1],
+            "lwpr_vrss_nmix_prpr": lo[0], "lwpr_vrss_nmix_sign": lo[1],
+            "prdy_clpr_vrss_oprc_rate": o[2], "prdy_clpr_vrss_hgpr_rate": h[2],
+            "prdy_clpr_vrss_lwpr_rate": lo[2],
+            "uplm_issu_cnt": str(idx.upper_limit), "ascn_issu_cnt": str(idx.advancers),
+            "stnr_issu_cnt": str(idx.unchanged), "down_issu_cnt": str(idx.decliners),
+            "lslm_issu_cnt": str(idx.lower_limit),
+            "qtqt_ascn_issu_cnt": str(idx.advancers), "qtqt_down_issu_cnt": str(idx.decliners),
+            "tick_vrss": "0",
         }
 
     def _domestic_book(
