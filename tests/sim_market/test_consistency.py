@@ -209,3 +209,28 @@ async def test_realtime_index_record_is_the_rest_level(kis: Wire) -> None:
         ).strftime("%H%M%S")
     feed.rows("H0UPCNT0", "2001")  # the volume-since-last record goes back to zero
     assert feed.rows("H0UPCNT0", "2001") == []  # nothing moved: no record, as KIS
+
+
+async def test_financial_statements_agree_with_the_market(kis: Wire) -> None:
+    kis.app.sim.clock.advance(300)
+    for code in ("005930", "035420"):
+        q = await _price(kis, code)
+        args = {"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": code, "FID_DIV_CLS_CODE": "0"}
+        ratio = await kis.get("domestic_stock/finance_financial_ratio", **args)
+        income = await kis.get("domestic_stock/finance_income_statement", **args)
+        sheet = await kis.get("domestic_stock/finance_balance_sheet", **args)
+        for r in (ratio, income, sheet):
+            assert r.ok and len(r.body["output"]) == 5, r.body
+        latest, stmt, bal = ratio.body["output"][0], income.body["output"][0], sheet.body[
+            "output"][0]
+        assert latest["stac_yymm"] == stmt["stac_yymm"] == bal["stac_yymm"] == "202512"
+        eps, shares = D(latest["eps"]), int(q["lstn_stcn"])
+        assert eps == D(q["eps"])  # the price API's EPS is the latest year's
+        assert D(q["per"]) == (D(q["stck_prpr"]) / eps).quantize(CENT, ROUND_HALF_UP)
+        net_income = D(stmt["thtr_ntin"]) * 100_000_000  # 억원
+        assert abs(net_income - eps * shares) <= 1_000_000  # EPS × shares ≈ net income
+        assert D(bal["total_aset"]) == D(bal["total_lblt"]) + D(bal["total_cptl"])
+        roe = (D(stmt["thtr_ntin"]) * 100 / D(bal["total_cptl"])).quantize(CENT, ROUND_HALF_UP)
+        assert abs(D(latest["roe_val"]) - roe) <= D("0.01")
+        years = [row["stac_yymm"] for row in ratio.body["output"]]
+        assert years == ["202512", "202412", "202312", "202212", "202112"]
