@@ -234,3 +234,30 @@ async def test_financial_statements_agree_with_the_market(kis: Wire) -> None:
         assert abs(D(latest["roe_val"]) - roe) <= D("0.01")
         years = [row["stac_yymm"] for row in ratio.body["output"]]
         assert years == ["202512", "202412", "202312", "202212", "202112"]
+
+
+async def test_screens_agree_with_the_price_api(kis: Wire) -> None:
+    kis.app.sim.clock.advance(300)
+    near = await kis.get("domestic_stock/near_new_highlow", FID_APLY_RANG_VOL="0",
+                         FID_COND_MRKT_DIV_CODE="J", FID_COND_SCR_DIV_CODE="20187",
+                         FID_DIV_CLS_CODE="0", FID_INPUT_CNT_1="", FID_INPUT_CNT_2="",
+                         FID_PRC_CLS_CODE="0", FID_INPUT_ISCD="0000", FID_TRGT_CLS_CODE="0",
+                         FID_TRGT_EXLS_CLS_CODE="0", FID_APLY_RANG_PRC_1="",
+                         FID_APLY_RANG_PRC_2="")
+    assert near.ok, near.body
+    gaps = [D(row["hprc_near_rate"]) for row in near.body["output"]]
+    assert gaps == sorted(gaps) and all(g >= 0 for g in gaps)
+    value = await kis.get("domestic_stock/market_value", **RANK, FID_COND_SCR_DIV_CODE="20179",
+                          FID_INPUT_OPTION_1="2025", FID_INPUT_OPTION_2="3",
+                          FID_RANK_SORT_CLS_CODE="23", FID_BLNG_CLS_CODE="0")
+    assert value.ok, value.body
+    pers = [D(row["per"]) for row in value.body["output"]]
+    assert pers == sorted(pers)
+    for row in near.body["output"][:3] + value.body["output"][:3]:
+        q = await _price(kis, row["mksc_shrn_iscd"])
+        assert row["stck_prpr"] == q["stck_prpr"]
+        if "new_hgpr" in row and row.get("hprc_near_rate"):
+            assert row["new_hgpr"] == q["w52_hgpr"]
+    for row in value.body["output"][:3]:
+        q = await _price(kis, row["mksc_shrn_iscd"])
+        assert (row["per"], row["eps"]) == (q["per"], q["eps"])

@@ -307,3 +307,75 @@ def inquire_investor(call: Call) -> Reply:
             })
         rows.append(r)
     return ok(output=fill_rows(call, "output", list(reversed(rows[-INVESTOR_DAYS:]))))
+
+
+# --------------------------------------------------------------------------- screening
+
+
+@register("domestic_stock/near_new_highlow")
+def near_new_highlow(call: Call) -> Reply:
+    """Near a 52-week high or low (FHPST01870000): ``FID_PRC_CLS_CODE`` 0 near the high, 1 near
+    the low, nearest first; ``FID_INPUT_CNT_1``/``2`` bound the gap (percent); the 52-week range
+    is the engine's (the same ``w52_hgpr``/``w52_lwpr`` as ``inquire_price``)."""
+    vol = call.param("FID_APLY_RANG_VOL")
+    quotes = screen(exchange(call), Screen(
+        market=call.param("FID_INPUT_ISCD") or "0000",
+        price_min=_dec_or_none(call, "FID_APLY_RANG_PRC_1"),
+        price_max=_dec_or_none(call, "FID_APLY_RANG_PRC_2"),
+        volume_min=int(vol) if vol else None,
+        exclude=call.param("FID_TRGT_EXLS_CLS_CODE"),
+    ))
+    low = call.param("FID_PRC_CLS_CODE") == "1"
+
+    def gap(q: Any) -> Decimal:
+        if low:
+            return (q.price - q.low_52w) * 100 / q.low_52w if q.low_52w else Decimal(0)
+        return (q.high_52w - q.price) * 100 / q.high_52w if q.high_52w else Decimal(0)
+
+    g_min, g_max = _dec_or_none(call, "FID_INPUT_CNT_1"), _dec_or_none(call, "FID_INPUT_CNT_2")
+    if g_max:
+        quotes = [q for q in quotes if (g_min or 0) <= gap(q) <= g_max]
+    rows = []
+    for q in ranked(quotes, gap, descending=False, limit=RANK_ROWS):
+        rows.append({
+            "hts_kor_isnm": q.name, "mksc_shrn_iscd": q.symbol, "stck_prpr": krw(q.price),
+            "prdy_vrss_sign": q.change_sign, "prdy_vrss": krw(q.change),
+            "prdy_ctrt": str(q.change_rate), "askp": krw(q.best_ask), "bidp": krw(q.best_bid),
+            "acml_vol": str(q.volume), "new_hgpr": krw(q.high_52w),
+            "hprc_near_rate": _pct(q.high_52w - q.price, q.high_52w),
+            "new_lwpr": krw(q.low_52w), "lwpr_near_rate": _pct(q.price - q.low_52w, q.low_52w),
+            "stck_sdpr": krw(q.prev_close),
+        })
+    return ok(output=fill_rows(call, "output", rows))
+
+
+_VALUE_SORTS = {"23": ("per", False), "24": ("pbr", False), "27": ("eps", True)}
+
+
+@register("domestic_stock/market_value")
+def market_value(call: Call) -> Reply:
+    """Value ranking (FHPST01790000): PER (23) and PBR (24) lowest first, EPS (27) highest
+    first; the ratios are today's price over the fundamentals ``inquire_price`` also uses."""
+    from ..marketdata.corporate import fundamentals
+
+    ex = exchange(call)
+    quotes = [q for q in screen(ex, _screen(call))
+              if ex.universe[q.symbol].kind.value == "STOCK"]
+    field, desc = _VALUE_SORTS.get(call.param("FID_RANK_SORT_CLS_CODE"), ("per", False))
+
+    def ratios(q: Any) -> dict[str, Decimal]:
+        f = fundamentals(ex.universe[q.symbol])
+        return {"per": q.price / f.eps, "pbr": q.price / f.bps, "eps": f.eps, "bps": f.bps}
+
+    top = ranked(quotes, lambda q: ratios(q)[field], descending=desc, limit=RANK_ROWS)
+    rows = []
+    for n, q in enumerate(top, 1):
+        r = ratios(q)
+        rows.append({
+            "data_rank": str(n), "hts_kor_isnm": q.name, "mksc_shrn_iscd": q.symbol,
+            "stck_prpr": krw(q.price), "prdy_vrss": krw(q.change), "prdy_vrss_sign": q.change_sign,
+            "prdy_ctrt": str(q.change_rate), "acml_vol": str(q.volume),
+            "per": rate(q.price, r["eps"] * 100), "pbr": rate(q.price, r["bps"] * 100),
+            "eps": dec(r["eps"]), "stac_month": "12",
+        })
+    return ok(output=fill_rows(call, "output", rows))
