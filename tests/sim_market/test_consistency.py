@@ -261,3 +261,29 @@ async def test_screens_agree_with_the_price_api(kis: Wire) -> None:
     for row in value.body["output"][:3]:
         q = await _price(kis, row["mksc_shrn_iscd"])
         assert (row["per"], row["eps"]) == (q["per"], q["eps"])
+
+
+async def test_etf_price_nav_and_components_agree_on_every_api(kis: Wire) -> None:
+    kis.app.sim.clock.advance(900)
+    code = "069500"
+    stock = await _price(kis, code)
+    etf = (await kis.get("etfetn/inquire_price", FID_COND_MRKT_DIV_CODE="J",
+                         FID_INPUT_ISCD=code)).body["output"]
+    trend = await kis.get("etfetn/nav_comparison_trend", FID_COND_MRKT_DIV_CODE="J",
+                          FID_INPUT_ISCD=code)
+    parts = await kis.get("etfetn/inquire_component_stock_price", FID_COND_MRKT_DIV_CODE="J",
+                          FID_INPUT_ISCD=code, FID_COND_SCR_DIV_CODE="11216")
+    assert trend.ok and parts.ok, (trend.body, parts.body)
+    prices = {stock["stck_prpr"], etf["stck_prpr"], trend.body["output1"]["stck_prpr"],
+              parts.body["output1"]["stck_prpr"]}
+    assert len(prices) == 1
+    assert etf["nav"] == trend.body["output2"]["nav"] == parts.body["output1"]["nav"]
+    rows = parts.body["output2"]
+    weights = sum(D(r["etf_cnfg_issu_rlim"]) for r in rows)
+    assert abs(weights - 100) <= D("0.01") * len(rows)
+    for r in rows[:4]:
+        q = await _price(kis, r["stck_shrn_iscd"])
+        assert r["stck_prpr"] == q["stck_prpr"]
+    stock_only = await kis.get("etfetn/nav_comparison_trend", FID_COND_MRKT_DIV_CODE="J",
+                               FID_INPUT_ISCD="005930")
+    assert stock_only.status == 500 and stock_only.body["msg_cd"] == "MCA05918"

@@ -379,3 +379,73 @@ def market_value(call: Call) -> Reply:
             "eps": dec(r["eps"]), "stac_month": "12",
         })
     return ok(output=fill_rows(call, "output", rows))
+
+
+def _etf_price_fields(q: Any) -> dict[str, str]:
+    return {
+        "stck_prpr": krw(q.price), "prdy_vrss": krw(q.change), "prdy_vrss_sign": q.change_sign,
+        "prdy_ctrt": str(q.change_rate), "acml_vol": str(q.volume),
+        "acml_tr_pbmn": krw(q.trade_value), "stck_prdy_clpr": krw(q.prev_close),
+        "stck_oprc": krw(q.open), "stck_hgpr": krw(q.high), "stck_lwpr": krw(q.low),
+        "stck_mxpr": krw(q.upper_limit), "stck_llam": krw(q.lower_limit),
+    }
+
+
+def _nav_fields(nav: Any) -> dict[str, str]:
+    """NAV now and at the index's open/high/low (the NAV moves with the index)."""
+    idx = nav.index
+
+    def at(level: Decimal) -> str:
+        move = (level - idx.prev_close) / idx.prev_close if idx.prev_close else Decimal(0)
+        return dec(nav.prev_nav * (1 + nav.multiple * move))
+
+    change = nav.nav - nav.prev_nav
+    highs = (idx.high, idx.low) if nav.multiple > 0 else (idx.low, idx.high)
+    return {
+        "nav": dec(nav.nav), "nav_prdy_vrss": dec(change), "nav_prdy_vrss_sign": _sign(change),
+        "nav_prdy_ctrt": _pct(change, nav.prev_nav), "prdy_clpr_nav": dec(nav.prev_nav),
+        "oprc_nav": at(idx.open), "hprc_nav": at(highs[0]), "lprc_nav": at(highs[1]),
+    }
+
+
+def _etf(call: Call) -> tuple[Any, Any]:
+    code = domestic_symbol(call)
+    ex = exchange(call)
+    nav = etf_nav(ex, code)
+    if nav is None or ex.universe[code].kind.value != "ETF":
+        raise BusinessError(*BAD_SYMBOL)
+    return ex.quote(code), nav
+
+
+@register("etfetn/nav_comparison_trend")
+def nav_comparison_trend(call: Call) -> Reply:
+    """NAV against the market price (FHPST02440000): ``output1`` the ETF's quote (the same as
+    every other price API), ``output2`` its NAV from the tracked index."""
+    q, nav = _etf(call)
+    return ok(output1=_etf_price_fields(q), output2=_nav_fields(nav))
+
+
+@register("etfetn/inquire_component_stock_price")
+def inquire_component_stock_price(call: Call) -> Reply:
+    """ETF constituents (FHKST121600C0): the tracked index's members at their live quotes, each
+    with its capitalisation weight (``etf_cnfg_issu_rlim``, percent; the weights sum to 100)."""
+    from ..marketdata.indices import INDICES, constituents
+
+    q, nav = _etf(call)
+    ex = exchange(call)
+    members = constituents(ex.universe, INDICES[nav.index.code])
+    quotes = [ex.quote(i.code) for i in members]
+    total = sum((m.price * m.shares_outstanding for m in quotes), Decimal(0))
+    rows = []
+    for m in quotes:
+        cap = m.price * m.shares_outstanding
+        rows.append({
+            "stck_shrn_iscd": m.symbol, "hts_kor_isnm": m.name, "stck_prpr": krw(m.price),
+            "prdy_vrss": krw(m.change), "prdy_vrss_sign": m.change_sign,
+            "prdy_ctrt": str(m.change_rate), "acml_vol": str(m.volume),
+            "acml_tr_pbmn": krw(m.trade_value), "hts_avls": krw(cap / 100_000_000),
+            "etf_cnfg_issu_rlim": _pct(cap, total),
+        })
+    summary = {**_etf_price_fields(q), **_nav_fields(nav),
+               "etf_cnfg_issu_cnt": str(len(rows)), "etf_cu_unit_scrt_cnt": str(len(rows))}
+    return ok(output1=summary, output2=rows)
