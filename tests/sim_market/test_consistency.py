@@ -287,3 +287,44 @@ async def test_etf_price_nav_and_components_agree_on_every_api(kis: Wire) -> Non
     stock_only = await kis.get("etfetn/nav_comparison_trend", FID_COND_MRKT_DIV_CODE="J",
                                FID_INPUT_ISCD="005930")
     assert stock_only.status == 500 and stock_only.body["msg_cd"] == "MCA05918"
+
+
+def _pv(coupon: D, prev: str, coupons: list[str], settle: str, y: D) -> D:
+    """Independent restatement of the Korean bond price at yield ``y`` (per 10,000 face)."""
+    from datetime import date
+
+    def day(s: str) -> date:
+        return date(int(s[:4]), int(s[4:6]), int(s[6:]))
+
+    half, cpn = y / 200, D(10_000) * coupon / 200
+    d = D((day(coupons[0]) - day(settle)).days)
+    b = D((day(coupons[0]) - day(prev)).days)
+    pv = sum((cpn + (10_000 if k == len(coupons) - 1 else 0)) / (1 + half) ** k
+             for k in range(len(coupons)))
+    accrued = (cpn * (b - d) / b).quantize(CENT, ROUND_HALF_UP)
+    return (D(pv) / (1 + half * d / b) - accrued).quantize(CENT, ROUND_HALF_UP)
+
+
+async def test_bond_price_is_the_present_value_at_its_yield(kis: Wire) -> None:
+    kis.app.sim.clock.advance(3600)
+    code = "KR2033022D33"
+    q = await kis.get("domestic_bond/inquire_price", FID_COND_MRKT_DIV_CODE="B",
+                      FID_INPUT_ISCD=code)
+    info = await kis.get("domestic_bond/issue_info", PDNO=code, PRDT_TYPE_CD="302")
+    assert q.ok and info.ok, (q.body, info.body)
+    out, inf = q.body["output"], info.body["output"]
+    assert inf["pdno"] == out["stnd_iscd"] == code
+    # remaining coupons: every 6 months back from maturity, after the next one
+    nxt, maturity = inf["nxtm_int_dfrm_dt"], inf["expd_dt"]
+    coupons = [nxt]
+    y, m = int(nxt[:4]), int(nxt[4:6])
+    while coupons[-1] < maturity:
+        y, m = (y, m + 6) if m <= 6 else (y + 1, m - 6)
+        coupons.append(f"{y}{m:02d}{nxt[6:]}")
+    assert coupons[-1] == maturity
+    price = _pv(D(inf["srfc_inrt"]), inf["rgbf_int_dfrm_dt"], coupons, "20261123",
+                D(out["ernn_rate"]))
+    assert D(out["bond_prpr"]) == price
+    unknown = await kis.get("domestic_bond/inquire_price", FID_COND_MRKT_DIV_CODE="B",
+                            FID_INPUT_ISCD="KR0000000000")
+    assert unknown.status == 500 and unknown.body["msg_cd"] == "MCA05918"
