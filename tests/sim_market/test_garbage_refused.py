@@ -108,3 +108,28 @@ async def test_plausible_requests_mostly_succeed(kis: Wire) -> None:
     for line in refused:
         print("  refused:", line)
     assert ok / total >= 0.9, refused
+
+
+async def test_blank_requests_are_refused_in_every_category(kis: Wire) -> None:
+    """Every parameter blank (a valid account aside) is refused across the whole catalogue —
+    overseas, derivatives and ELW included — wherever the API requires anything at all."""
+    total = refused = 0
+    accepted: list[str] = []
+    for api in catalog():
+        if not api.is_rest or api.category == "auth" or not api.tr_ids("real"):
+            continue
+        if not any(p.required and p.wire not in ("CANO", "ACNT_PRDT_CD") for p in api.params):
+            continue
+        params = {p.wire: "" for p in api.params if p.wire != "*"}
+        if "CANO" in params:
+            params.update(CANO=CANO, ACNT_PRDT_CD=PRDT)
+        r = await kis.call(api, params)
+        total += 1
+        if _refused(r.status, r.body):
+            refused += 1
+        else:
+            accepted.append(api.key)
+    print(f"\nall-blank refused: {refused}/{total} = {refused / total:.1%}")
+    for a in accepted:
+        print("  accepted:", a)
+    assert refused / total >= 0.9, accepted

@@ -76,6 +76,7 @@ _SYMBOL_WIRES = re.compile(
     r"^(FID_INPUT_ISCD(_\d+)?|PDNO|MKSC_SHRN_ISCD|SHT_CD|STCK_SHRN_ISCD|ITEM_CD|OVRS_PDNO)$"
 )
 _ACCOUNT_WIRES = frozenset({"CANO", "ACNT_PRDT_CD"})
+_EXCHANGE_WIRES = frozenset({"EXCD", "OVRS_EXCG_CD", "EXCG_CD"})
 _CURSORISH = re.compile(r"(^CTS|CTX_|_NK\d*$|_FK\d*$|^KEYB$|^NEXT)")
 #: Codes whose allowed values the handlers/engine know better than the documentation's examples.
 _NO_ENUM = frozenset({"ORD_DVSN", "ORD_DVSN_CD", "SLL_TYPE", "ORD_OBJT_CBLC_DVSN_CD",
@@ -265,7 +266,7 @@ def _rule(api: Api, p: Param) -> Rule | None:
     if p.cursor or wire == "*" or wire in _ACCOUNT_WIRES or p.credential or p.fixed is not None:
         return None
     if api.category not in STRICT_CATEGORIES:
-        return _format_rule(p)
+        return _format_rule(p, api)
     doc = p.doc or ""
     cursorish = bool(_CURSORISH.search(wire))
     blank_ok = (
@@ -315,14 +316,27 @@ def _rule(api: Api, p: Param) -> Rule | None:
     return Rule(wire=wire, blank_ok=blank_ok, check=check, symbol=symbol)
 
 
-def _format_rule(p: Param) -> Rule | None:
-    """Outside the strict categories (overseas, derivatives, ELW) only the shape of dates, times
-    and numbers is checked: their codes (exchange ``%`` wildcards, series codes) follow
-    conventions the catalogue does not document well enough to enforce."""
+def _format_rule(p: Param, api: Api) -> Rule | None:
+    """Outside the strict categories (overseas, derivatives, ELW) the shape of dates, times and
+    numbers is checked, and the parameters that say *what* is asked about (market division,
+    exchange, issue code, dates) must not be blank when required; their code values (exchange
+    ``%`` wildcards, series codes) follow conventions the catalogue does not document well
+    enough to enforce."""
     checks: dict[str, Check] = {"yyyymmdd": _date, "hhmmss": _time, "qty": _whole,
                                 "count": _whole, "price": _udec, "amount": _udec}
-    check = checks.get(p.enc)
-    return Rule(wire=p.wire, blank_ok=True, check=check) if check else None
+    wire, doc = p.wire, p.doc or ""
+    identity = p.enc == "code" and (
+        wire.startswith("FID_COND_MRKT_DIV_CODE") or bool(_SYMBOL_WIRES.match(wire))
+        or wire in _EXCHANGE_WIRES or wire in ("SYMB", "SRS_CD")
+        or wire.endswith(("PDNO", "_ISCD", "_SRS_CD")))
+    dated = p.enc == "yyyymmdd"
+    # an order must say what, how many and at what price: never blank when required
+    ordering = api.kind == "order" and p.enc in ("qty", "price")
+    must = p.required and (identity or dated or ordering) and not _BLANK_HINTS.search(doc)
+    check = checks.get(p.enc) or (_sane if identity else None)
+    if check is None and not must:
+        return None
+    return Rule(wire=wire, blank_ok=not must, check=check)
 
 
 _cache: dict[str, tuple[Rule, ...]] = {}  # catalogue-derived, immutable: a cache, not state
@@ -402,6 +416,8 @@ def example_value(api: Api, p: Param, account: tuple[str, str] = ("50000000", "0
         m = re.search(r"\d{5}", doc)
         return m.group(0) if m else "20171"
     if _SYMBOL_WIRES.match(w):
+        if api.category == "etfetn":
+            return "069500"  # KODEX 200: ETF APIs answer only for funds
         if api.category == "domestic_bond" or _ISIN_IN_DOC.search(doc):
             return "KR2033022D33"
         if "회원사" in doc or "99999" in doc:
