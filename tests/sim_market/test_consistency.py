@@ -328,3 +328,24 @@ async def test_bond_price_is_the_present_value_at_its_yield(kis: Wire) -> None:
     unknown = await kis.get("domestic_bond/inquire_price", FID_COND_MRKT_DIV_CODE="B",
                             FID_INPUT_ISCD="KR0000000000")
     assert unknown.status == 500 and unknown.body["msg_cd"] == "MCA05918"
+
+
+async def test_dividend_yield_is_from_todays_price(kis: Wire) -> None:
+    kis.app.sim.clock.advance(600)
+    r = await kis.get("domestic_stock/dividend_rate", CTS_AREA="", GB1="1", UPJONG="0001",
+                      GB2="0", GB3="2", F_DT="20250101", T_DT="20261123", GB4="0")
+    assert r.ok, r.body
+    rows = r.body["output"]
+    universe = kis.app.sim.exchange.universe
+    assert rows and all(universe[row["sht_cd"]].market.value == "KOSPI" for row in rows)
+    rates = [D(row["divi_rate"]) for row in rows]
+    assert rates == sorted(rates, reverse=True)
+    for row in rows[:4]:
+        q = await _price(kis, row["sht_cd"])
+        dps = D(row["per_sto_divi_amt"])
+        assert D(row["divi_rate"]) == (dps * 100 / D(q["stck_prpr"])).quantize(
+            CENT, ROUND_HALF_UP)
+        assert 0 < dps < D(q["eps"])  # paid out of earnings
+    none = await kis.get("domestic_stock/dividend_rate", CTS_AREA="", GB1="0", UPJONG="0001",
+                         GB2="0", GB3="2", F_DT="20260101", T_DT="20261123", GB4="0")
+    assert none.ok and none.body["output"] == []  # no record date in that window

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from itertools import pairwise
+from typing import Any
 
 from ..marketdata.corporate import Period, periods
 from . import Call, Reply, fill_rows, ok, register
@@ -80,4 +81,35 @@ def financial_ratio(call: Call) -> Reply:
             "rsrv_rate": rate(p.equity - p.capital, p.capital) if p.capital else "0.00",
             "lblt_rate": rate(p.liabilities, p.equity),
         })
+    return ok(output=fill_rows(call, "output", rows))
+
+
+@register("domestic_stock/dividend_rate")
+def dividend_rate(call: Call) -> Reply:
+    """배당률 상위 (HHKDB13470100): cash dividends per share (payout × the latest year's EPS)
+    over *today's* price, highest first; ``GB1`` 0 all, 1 KOSPI, 2 KOSPI200, 3 KOSDAQ; only
+    record dates (the last business day of the fiscal year) between ``F_DT`` and ``T_DT``."""
+    from ..marketdata.corporate import fundamentals
+    from ..marketdata.rankings import Screen, ranked, screen
+    from ._common import krw, parse_date
+
+    ex = exchange(call)
+    today = call.now().date()
+    record = call.state.calendar.on_or_before(today.replace(year=today.year - 1, month=12,
+                                                            day=31))
+    first = parse_date(call, "F_DT", record)
+    last = parse_date(call, "T_DT", today)
+    market = {"1": "0001", "2": "2001", "3": "1001"}.get(call.param("GB1"), "0000")
+    stock_dividend = call.param("GB3") == "1"  # the simulator's issues pay cash only
+    quotes = [] if stock_dividend or not first <= record <= last else [
+        q for q in screen(ex, Screen(market=market)) if ex.universe[q.symbol].kind.value == "STOCK"]
+
+    def dps(q: Any) -> Decimal:
+        return fundamentals(ex.universe[q.symbol]).dividend_per_share
+
+    top = ranked(quotes, lambda q: dps(q) / q.price, limit=30)
+    rows = [{
+        "rank": str(n), "sht_cd": q.symbol, "record_date": record.strftime("%Y%m%d"),
+        "per_sto_divi_amt": krw(dps(q)), "divi_rate": rate(dps(q), q.price), "divi_kind": "현금",
+    } for n, q in enumerate(top, 1)]
     return ok(output=fill_rows(call, "output", rows))
