@@ -349,3 +349,24 @@ async def test_dividend_yield_is_from_todays_price(kis: Wire) -> None:
     none = await kis.get("domestic_stock/dividend_rate", CTS_AREA="", GB1="0", UPJONG="0001",
                          GB2="0", GB3="2", F_DT="20260101", T_DT="20261123", GB4="0")
     assert none.ok and none.body["output"] == []  # no record date in that window
+
+
+async def test_market_investor_flows_balance_and_institutions_add_up(kis: Wire) -> None:
+    kis.app.sim.clock.advance(600)
+    r = await kis.get("domestic_stock/inquire_investor_daily_by_market",
+                      FID_COND_MRKT_DIV_CODE="U", FID_INPUT_ISCD="0001",
+                      FID_INPUT_DATE_1="20261123", FID_INPUT_ISCD_1="KSP",
+                      FID_INPUT_DATE_2="20261123", FID_INPUT_ISCD_2="0001")
+    assert r.ok, r.body
+    rows = r.body["output"]
+    idx = await _index(kis, "0001")
+    assert rows[0]["stck_bsop_date"] == "20261123"
+    assert rows[0]["bstp_nmix_prpr"] == idx["bstp_nmix_prpr"]
+    subs = ("scrt_ntby_qty", "ivtr_ntby_qty", "pe_fund_ntby_vol", "bank_ntby_qty",
+            "insu_ntby_qty", "mrbn_ntby_qty", "fund_ntby_qty")
+    for row in rows:
+        nets = [int(row[f"{t}_ntby_qty"]) for t in ("prsn", "frgn", "orgn")]
+        assert sum(nets) == 0, row
+        assert sum(int(row[s]) for s in subs) == nets[2]
+        values = [int(row[f"{t}_ntby_tr_pbmn"]) for t in ("prsn", "frgn", "orgn")]
+        assert sum(values) == 0

@@ -449,3 +449,55 @@ def inquire_component_stock_price(call: Call) -> Reply:
     summary = {**_etf_price_fields(q), **_nav_fields(nav),
                "etf_cnfg_issu_cnt": str(len(rows)), "etf_cu_unit_scrt_cnt": str(len(rows))}
     return ok(output1=summary, output2=rows)
+
+
+@register("domestic_stock/inquire_investor_daily_by_market")
+def inquire_investor_daily_by_market(call: Call) -> Reply:
+    """Investors by market, daily (FHPTJ04040000): the index's level and its constituents'
+    flows summed per day (each issue's split from :mod:`hantoo.sim.marketdata.flows`), so the
+    types' nets sum to zero and institutions are the sum of their sub-types. Newest first, up
+    to ``FID_INPUT_DATE_1``."""
+    from ..marketdata.flows import INVESTOR_TYPES, institution_split
+    from ..marketdata.indices import constituents
+
+    idx = _index(call)
+    ex = exchange(call)
+    until = parse_date(call, "FID_INPUT_DATE_1", call.now().date())
+    start = until - timedelta(days=INVESTOR_DAYS * 2)
+    levels = {d[0]: d for d in daily_levels(ex, idx.code, start, until)}
+    seed = call.state.config.seed
+    totals: dict[date, dict[str, list[Decimal]]] = {}
+    for inst in constituents(ex.universe, INDICES[idx.code]):
+        for c in ex.daily_candles(inst.code, start, until, "D"):
+            day = totals.setdefault(c.start, {t: [Decimal(0)] * 2 for t in INVESTOR_TYPES})
+            for t, f in day_flows(ex, seed, inst.code, c.start, c.volume,
+                                  Decimal(c.value)).items():
+                day[t][0] += f.net_qty
+                day[t][1] += f.net_value
+    days = sorted(d for d in totals if d in levels)
+    rows = []
+    for n, d in enumerate(days):
+        _, o, h, lo, close, _vol = levels[d]
+        prev = levels[days[n - 1]][4] if n else close
+        tot = totals[d]
+        row = {
+            "stck_bsop_date": ymd(d), "bstp_nmix_prpr": dec(close),
+            "bstp_nmix_prdy_vrss": dec(close - prev), "prdy_vrss_sign": _sign(close - prev),
+            "bstp_nmix_prdy_ctrt": _pct(close - prev, prev), "bstp_nmix_oprc": dec(o),
+            "bstp_nmix_hgpr": dec(h), "bstp_nmix_lwpr": dec(lo), "stck_prdy_clpr": dec(prev),
+        }
+        for typ in INVESTOR_TYPES:
+            row[f"{typ}_ntby_qty"] = str(int(tot[typ][0]))
+            row[f"{typ}_ntby_tr_pbmn"] = krw(tot[typ][1])
+        row.update({"frgn_reg_ntby_qty": row["frgn_ntby_qty"], "frgn_nreg_ntby_qty": "0",
+                    "frgn_reg_ntby_pbmn": row["frgn_ntby_tr_pbmn"], "frgn_nreg_ntby_pbmn": "0",
+                    "etc_ntby_qty": "0", "etc_orgt_ntby_vol": "0", "etc_corp_ntby_vol": "0",
+                    "etc_ntby_tr_pbmn": "0", "etc_orgt_ntby_tr_pbmn": "0",
+                    "etc_corp_ntby_tr_pbmn": "0"})
+        for sub, (qty, value) in institution_split(int(tot["orgn"][0]), tot["orgn"][1],
+                                                   f"{seed}|{idx.code}|{d}").items():
+            qty_field = "pe_fund_ntby_vol" if sub == "pe_fund" else f"{sub}_ntby_qty"
+            row[qty_field] = str(qty)
+            row[f"{sub}_ntby_tr_pbmn"] = krw(value)
+        rows.append(row)
+    return ok(output=fill_rows(call, "output", list(reversed(rows[-INVESTOR_DAYS:]))))

@@ -77,3 +77,19 @@ def day_flows(exchange: Any, seed: int, symbol: str, day: date, volume: int,
         if found is not None:
             return found
     return split(volume, Decimal(value), f"{seed}|{symbol}|{day.isoformat()}")
+
+
+#: KIS institution sub-types (기관계 = their sum): securities, investment trusts, private funds,
+#: banks, insurers, other financials (merchant banks), pension funds.
+INSTITUTION_TYPES = ("scrt", "ivtr", "pe_fund", "bank", "insu", "mrbn", "fund")
+
+
+def institution_split(net_qty: int, net_value: Decimal, seed: str) -> dict[str, tuple[int,
+                                                                                    Decimal]]:
+    """An institution net (qty, value) split among :data:`INSTITUTION_TYPES`, summing exactly."""
+    weights = [20 + zlib.crc32(f"{seed}|{t}".encode()) % 80 for t in INSTITUTION_TYPES]
+    qtys = _allocate(net_qty, weights)
+    w = sum(weights)
+    values = [(net_value * x / w).quantize(Decimal(1), ROUND_DOWN) for x in weights[:-1]]
+    values.append(net_value - sum(values, Decimal(0)))
+    return {t: (qtys[i], values[i]) for i, t in enumerate(INSTITUTION_TYPES)}
