@@ -370,3 +370,21 @@ async def test_market_investor_flows_balance_and_institutions_add_up(kis: Wire) 
         assert sum(int(row[s]) for s in subs) == nets[2]
         values = [int(row[f"{t}_ntby_tr_pbmn"]) for t in ("prsn", "frgn", "orgn")]
         assert sum(values) == 0
+
+
+async def test_volume_power_is_the_tape_strength(kis: Wire) -> None:
+    kis.app.sim.clock.advance(900)
+    r = await kis.get("domestic_stock/volume_power", **RANK, FID_COND_SCR_DIV_CODE="20168")
+    assert r.ok, r.body
+    rows = r.body["output"]
+    strengths = [D(row["tday_rltv"]) for row in rows]
+    assert strengths == sorted(strengths, reverse=True)
+    for row in rows[:3]:
+        buy, sell = int(row["shnu_cnqn_smtn"]), int(row["seln_cnqn_smtn"])
+        if sell:
+            assert D(row["tday_rltv"]) == (D(buy) * 100 / sell).quantize(CENT, ROUND_HALF_UP)
+        ccnl = await kis.get("domestic_stock/inquire_ccnl", FID_COND_MRKT_DIV_CODE="J",
+                             FID_INPUT_ISCD=row["stck_shrn_iscd"])
+        assert ccnl.ok, ccnl.body
+        assert ccnl.body["output"][0]["tday_rltv"] == row["tday_rltv"]
+        assert ccnl.body["output"][0]["stck_prpr"] == row["stck_prpr"]

@@ -501,3 +501,34 @@ def inquire_investor_daily_by_market(call: Call) -> Reply:
             row[f"{sub}_ntby_tr_pbmn"] = krw(value)
         rows.append(row)
     return ok(output=fill_rows(call, "output", list(reversed(rows[-INVESTOR_DAYS:]))))
+
+
+def _strength(ex: Any, code: str) -> tuple[int, int, str]:
+    """(buy-initiated volume, sell-initiated volume, 체결강도) of today's tape — the same rule as
+    ``inquire_ccnl``'s ``tday_rltv``: buy over sell in percent (100 with no trades, 500 with
+    buys only)."""
+    buy = sell = 0
+    for t in ex.trades(code, limit=1_000_000):
+        if t.side is not None and t.side.value == 2:
+            buy += t.qty
+        elif t.side is not None:
+            sell += t.qty
+    strength = rate(buy, sell) if sell else ("100.00" if not buy else "500.00")
+    return buy, sell, strength
+
+
+@register("domestic_stock/volume_power")
+def volume_power(call: Call) -> Reply:
+    """체결강도 상위 (FHPST01680000): strongest buying first, from the engine's trade tape."""
+    ex = exchange(call)
+    quotes = screen(ex, _screen(call))
+    power = {q.symbol: _strength(ex, q.symbol) for q in quotes}
+    top = ranked(quotes, lambda q: Decimal(power[q.symbol][2]), limit=RANK_ROWS)
+    rows = []
+    for n, q in enumerate(top, 1):
+        buy, sell, strength = power[q.symbol]
+        r = _base_row(q, n, "stck_shrn_iscd")
+        r.update({"tday_rltv": strength, "shnu_cnqn_smtn": str(buy),
+                  "seln_cnqn_smtn": str(sell)})
+        rows.append(r)
+    return ok(output=fill_rows(call, "output", rows))
