@@ -8,4 +8,8 @@ derivatives later) reads the same calculation, so the numbers agree everywhere.
   capitalisation-weighted averages of their constituents.
 * :mod:`.rankings` — volume, value, change and market-cap rankings over the universe.
 * :mod:`.etf` — ETF NAV and indicative NAV from the tracked index.
+* :mod:`.flows` — investor flows attributed from each day's volume, balanced by construction.
+* :mod:`.corporate` — per-issue fundamentals (EPS, BPS, statements, dividends) coherent with
+  the market.
+* :mod:`.bonds` — the simulator's listed bonds: yields, price/yield and accrued interest.
 """
