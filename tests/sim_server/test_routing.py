@@ -23,27 +23,14 @@ from hantoo.config import SIM_APP_KEY, SIM_APP_SECRET
 from hantoo.sim.app import SimApp
 from hantoo.sim.handlers import handler_for
 from hantoo.sim.state import KeySpec
+from hantoo.sim.validation import example_params
 
 REST = [a for a in catalog() if a.method is not None]
 PAPER_KEY, PAPER_SECRET = "P" * 36, "Q" * 180
 
 
-def wire_value(p: Any) -> str:
-    if p.wire == "CANO":
-        return CANO
-    if p.wire == "ACNT_PRDT_CD":
-        return PRDT
-    if p.enc == "yyyymmdd":
-        return "20261120"
-    if p.enc in ("price", "qty", "amount", "count", "number"):
-        return "1"
-    if "ISCD" in p.wire or p.wire in ("PDNO", "SYMB", "OVRS_PDNO"):
-        return "005930"
-    return p.fixed if p.fixed is not None else ""
-
-
 def request_for(api: Api) -> dict[str, Any]:
-    params = {p.wire: wire_value(p) for p in api.params if p.wire != "*"}
+    params = example_params(api, (CANO, PRDT))  # well-formed: the validator refuses garbage
     if api.method == "GET":
         return {"params": params}
     return {"json": params}

@@ -13,6 +13,8 @@ book that ``inquire_price``, ``inquire_ccnl`` and ``inquire_asking_price_exp_ccn
   from the live book; the sign codes follow the change (1/4 at the price limits).
 * ``H0STASP0`` (and the other 10-level book TRs): the engine's book, sent when it changed.
 * ``HDFSCNT0`` / ``HDFSASP0``: the same for US symbols (tr_key such as ``DNASAAPL``).
+* ``H0UPCNT0`` for the indices ``hantoo.sim.marketdata.indices`` computes (``0001``, ``2001``...):
+  the same level ``inquire_index_price`` answers, sent when it changed.
 
 Every time and date in a record is the simulator's (a print's own time, or the engine clock),
 never the machine's. A field the engine cannot know (the previous day's volume at the same
@@ -114,6 +116,7 @@ class EngineFeed(SyntheticFeed):
         self._cursors: dict[tuple[Hashable, str, str], tuple[dt.date, int]] = {}
         self._last_row: dict[tuple[Hashable, str, str], list[str]] = {}
         self._prev_volume: dict[tuple[str, dt.date], int] = {}
+        self._index_volume: dict[str, int] = {}
 
     # -- the feed interface -------------------------------------------------------------------
 
@@ -130,7 +133,8 @@ class EngineFeed(SyntheticFeed):
         book = ("askp10" in cols and "bidp10" in cols) or tr_id in ("HDFSASP0", "HDFSASP1")
         expected = "stck_prpr" in cols and "cntg_vol" in cols and not trade
         q = self._quote(symbol) if (trade or book or expected) else None
-        if q is None:
+        index = tr_id == "H0UPCNT0" and self._index(tr_key) is not None
+        if q is None and not index:
             return super().rows(tr_id, tr_key, n)
         if trade:
             return self._trade_rows(tr_id, tr_key, symbol, cols, q, sub)
@@ -184,6 +188,15 @@ class EngineFeed(SyntheticFeed):
         try:
             return self.exchange.quote(symbol)
         except Exception:  # unknown symbol, or a symbol the engine cannot quote
+            return None
+
+    def _index(self, code: str) -> Any:
+        """The index level from the one calculation REST also uses (issue 16)."""
+        from .marketdata.indices import index_level
+
+        try:
+            return index_level(self.exchange, code)
+        except Exception:  # an engine without quotes for a constituent: the synthetic walk
             return None
 
     def _book(self, symbol: str) -> Any:
@@ -363,6 +376,10 @@ class EngineFeed(SyntheticFeed):
     def _semantic(
         self, tr_id: str, tr_key: str, cols: list[str], now: dt.datetime
     ) -> dict[str, str]:
+        if tr_id == "H0UPCNT0":
+            idx = self._index(tr_key)
+            if idx is not None:
+                return self._index_record(tr_key, idx)
         us = tr_id.startswith("HDFS")
         symbol = tr_key[4:] if us and len(tr_key) > 4 else tr_key
         q = self._quote(symbol)
@@ -395,6 +412,47 @@ class EngineFeed(SyntheticFeed):
             "bsop_date": q.trade_date.strftime("%Y%m%d"), "trht_yn": "N",
             "hour_cls_code": "B" if q.expected_price is not None else "0",
         }
+
+    def _index_record(self, tr_key: str, idx: Any) -> dict[str, str]:
+        """``H0UPCNT0`` from :func:`hantoo.sim.marketdata.indices.index_level`."""
+        prev = idx.prev_close
+
+        def vs(level: Decimal) -> tuple[str, str, str]:
+            d = level - prev
+            rate = f"{d * 100 / prev:.2f}" if prev else "0.00"
+            return _num(d, 2), "2" if d > 0 else "5" if d < 0 else "3", rate
+
+        o, h, lo = vs(idx.open), vs(idx.high), vs(idx.low)
+        return {
+            "bstp_cls_code": tr_key,
+            "bsop_hour": self.exchange.clock.now().strftime("%H%M%S"),
+            "prpr_nmix": _num(idx.level, 2),
+            "prdy_vrss_sign": idx.change_sign,
+            "bstp_nmix_prdy_vrss": _num(idx.change, 2),
+            "acml_vol": str(idx.volume),
+            "acml_tr_pbmn": _num(idx.trade_value),
+            "pcas_vol": str(self._index_volume_delta(tr_key, idx.volume)),
+            "prdy_ctrt": _num(idx.change_rate, 2),
+            "oprc_nmix": _num(idx.open, 2),
+            "nmix_hgpr": _num(idx.high, 2),
+            "nmix_lwpr": _num(idx.low, 2),
+            "oprc_vrss_nmix_prpr": o[0], "oprc_vrss_nmix_sign": o[1],
+            "hgpr_vrss_nmix_prpr": h[0], "hgpr_vrss_nmix_sign": h[1],
+            "lwpr_vrss_nmix_prpr": lo[0], "lwpr_vrss_nmix_sign": lo[1],
+            "prdy_clpr_vrss_oprc_rate": o[2], "prdy_clpr_vrss_hgpr_rate": h[2],
+            "prdy_clpr_vrss_lwpr_rate": lo[2],
+            "uplm_issu_cnt": str(idx.upper_limit), "ascn_issu_cnt": str(idx.advancers),
+            "stnr_issu_cnt": str(idx.unchanged), "down_issu_cnt": str(idx.decliners),
+            "lslm_issu_cnt": str(idx.lower_limit),
+            "qtqt_ascn_issu_cnt": str(idx.advancers), "qtqt_down_issu_cnt": str(idx.decliners),
+            "tick_vrss": "0",
+        }
+
+    def _index_volume_delta(self, code: str, volume: int) -> int:
+        """Volume traded in the index since its previous record (0 for the first)."""
+        last = self._index_volume.get(code, volume)
+        self._index_volume[code] = volume
+        return max(volume - last, 0)
 
     def _domestic_book(
         self, cols: list[str], tr_key: str, q: Any, book: Any, when: dt.datetime

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..engine.views import Candle, Quote
+from ..marketdata.corporate import fundamentals
 from . import BusinessError, Call, Reply, ok, register
 from ._common import (
     dec,
@@ -84,8 +85,10 @@ def _quote_fields(call: Call, q: Quote) -> dict[str, str]:
     shares = q.shares_outstanding or 0
     par = Decimal(getattr(inst, "par_value", 0) or 0)
     base = q.prev_close
-    eps = (base / Decimal(6 + _h(q.symbol, "per") % 24)).quantize(Decimal(1))
-    bps = (base / (Decimal(5 + _h(q.symbol, "pbr") % 25) / 10)).quantize(Decimal(1))
+    # per-share fundamentals from the one place the financial-statement APIs also read (issue 16)
+    eps, bps = (fundamentals(inst).eps, fundamentals(inst).bps) if inst is not None else (
+        (base / Decimal(6 + _h(q.symbol, "per") % 24)).quantize(Decimal(1)),
+        (base / (Decimal(5 + _h(q.symbol, "pbr") % 25) / 10)).quantize(Decimal(1)))
     vwap = (q.trade_value / q.volume).quantize(Decimal("0.01")) if q.volume else q.price
     hi_year, hi_year_d, lo_year, lo_year_d = _year_range(call, q)
     yday = _prev_bar(call, q)
