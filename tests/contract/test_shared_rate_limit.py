@@ -1,8 +1,8 @@
 """One rate limit per host: four processes on one key stay under the server's limits.
 
-A simulator server enforcing the real KIS limits (18/s, 1,000/min, 50,000/h per app key) on
-127.0.0.1; four spawned processes, each with 20 asyncio tasks calling as fast as their client
-lets them, for 10 s. With the host-wide limiter (the default for ``real`` and ``paper``) the
+A `hantoo sim serve` process enforcing the real KIS limits (18/s, 1,000/min, 50,000/h per app
+key) on 127.0.0.1; four spawned processes, each with 20 asyncio tasks calling as fast as their
+client lets them, for 10 s. With the host-wide limiter (the default for ``real`` and ``paper``) the
 server refuses nothing; with per-process limiters (the control) it refuses many calls. The
 utilisation figure is measured by ``bench/bench_limiter_procs.py``, not asserted here.
 """
@@ -10,15 +10,21 @@ utilisation figure is measured by ``bench/bench_limiter_procs.py``, not asserted
 from __future__ import annotations
 
 import multiprocessing
+import os
+import re
+import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 
 import hantoo
 from hantoo._core.limiter import reset_limiters
-from hantoo.sim.app import SimConfig, create_app
-from hantoo.sim.server import running_server
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _workers import quote_until
@@ -26,16 +32,47 @@ from _workers import quote_until
 PROCS, TASKS, SECONDS = 4, 20, 10.0
 
 
+@contextmanager
+def sim_serve() -> Iterator[str]:
+    """`hantoo sim serve` in its own process (in memory, real limits); yields its URL.
+
+    Its own process, as a user runs it: a server thread inside the test process would share
+    that process's interpreter and garbage-collection pauses, bunching the arrivals it counts.
+    """
+    cmd = [sys.executable, "-m", "hantoo.cli", "sim", "serve", "--port", "0", "--state",
+           ":memory:", "--limits", "real"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "COLUMNS": "200"})
+    try:
+        assert proc.stdout is not None
+        url = None
+        deadline = time.monotonic() + 60
+        while url is None and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            m = re.search(r"REST\s+(http://127\.0\.0\.1:\d+)", line)
+            url = m.group(1) if m else None
+        assert url is not None, "hantoo sim serve did not start"
+        threading.Thread(target=proc.stdout.read, daemon=True).start()  # never a full pipe
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def _run(tmp_path: Path, shared: bool) -> tuple[int, int, int]:
     """(calls, EGW00201 refused by the server, EGW00201 reaching callers)."""
-    app = create_app(SimConfig(limits="real", clock_mode="stepped"))
-    with running_server(app=app) as (base_url, _ws):
+    with sim_serve() as base_url:
         ctx = multiprocessing.get_context("spawn")
         with ctx.Manager() as manager, ctx.Pool(PROCS) as pool:
             job = (base_url, str(tmp_path / ("shared" if shared else "local")), shared, TASKS,
                    manager.Barrier(PROCS), SECONDS)
             results = pool.starmap(quote_until, [job] * PROCS, chunksize=1)
-        refused = app.sim.limiter.refused
+        refused = int(httpx.get(f"{base_url}/_sim/stats").json()["rate_limited"])
     return sum(r[0] for r in results), refused, sum(r[1] for r in results)
 
 
