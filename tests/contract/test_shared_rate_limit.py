@@ -1,6 +1,6 @@
 """One rate limit per host: four processes on one key stay under the server's limits.
 
-A `hantoo sim serve` process enforcing the real KIS limits (18/s, 1,000/min, 50,000/h per app
+A simulator server process enforcing the real KIS limits (18/s, 1,000/min, 50,000/h per app
 key) on 127.0.0.1; four spawned processes, each with 20 asyncio tasks calling as fast as their
 client lets them, for 10 s. With the host-wide limiter (the default for ``real`` and ``paper``) the
 server refuses nothing; with per-process limiters (the control) it refuses many calls. The
@@ -34,13 +34,24 @@ PROCS, TASKS, SECONDS = 4, 20, 10.0
 
 @contextmanager
 def sim_serve() -> Iterator[str]:
-    """`hantoo sim serve` in its own process (in memory, real limits); yields its URL.
+    """The simulator server in its own process (in memory, real limits); yields its URL.
 
-    Its own process, as a user runs it: a server thread inside the test process would share
-    that process's interpreter and garbage-collection pauses, bunching the arrivals it counts.
+    Its own process, as `hantoo sim serve` runs: a server thread inside the test process would
+    share that process's interpreter and garbage-collection pauses. The clock is stepped (the
+    market does not move), so no market simulation competes with the requests on the server's
+    event loop, and the startup heap is frozen out of garbage collection: the server counts
+    arrivals when it processes them, so a paused loop bunches them — a property of the server
+    on this machine, not of the client under test.
     """
-    cmd = [sys.executable, "-m", "hantoo.cli", "sim", "serve", "--port", "0", "--state",
-           ":memory:", "--limits", "real"]
+    code = ("import gc\n"
+            "from hantoo.sim.app import SimConfig, create_app\n"
+            "from hantoo.sim.server import serve\n"
+            "app = create_app(SimConfig(limits='real', clock_mode='stepped',\n"
+            "                           state_path=':memory:'))\n"
+            "gc.collect()\n"
+            "gc.freeze()  # the market's objects are permanent: no long full collections\n"
+            "serve(app=app, on_ready=lambda rest, ws: print('REST', rest, flush=True))\n")
+    cmd = [sys.executable, "-c", code]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "COLUMNS": "200"})
     try:
