@@ -41,7 +41,7 @@ Q = "/uapi/domestic-stock/v1/quotations/"
 
 def make_config(**overrides: Any) -> SimConfig:
     opts: dict[str, Any] = {"clock_mode": "stepped", "clock_start": START, "limits": "off",
-                            "seed": 11, "demo_key": False}
+                            "seed": 11, "demo_key": False, "activity": 0}  # exact: quiet
     opts.update(overrides)
     return SimConfig(**opts)
 

@@ -49,7 +49,7 @@ BAD_SYMBOL_MSG = ("MCA05918", "종목코드 오류입니다.")
 
 _BLANK_HINTS = re.compile(
     r"공란|공백|미입력|빈값|없음|입력값\s*없을|Defaults to|기본값|blank|null|Null|NULL|입력\s*안함"
-    r"|전체\s*조회\s*시|허용"
+    r"|전체\s*조회\s*시|허용|\"\"\s*\("  # `""(전체 조회)`: blank is a documented value
 )
 _INCOMPLETE = re.compile(r"\.\.\.|…|등\)|등$| 등 |참조|~|이상")
 # `"0": 전체`, `0: 전체`, `0 : 전체`, `A(전체)`, `'Y' 과거`
@@ -103,7 +103,15 @@ class Rule:
 # --------------------------------------------------------------------------- value checks
 
 
+#: What clients send for "from the beginning of history" (docs/sim-conformance.md).
+OPEN_START = "00000101"
+#: ... and for "up to the latest".
+OPEN_END = "99991231"
+
+
 def _date(v: str, _u: Any) -> str | None:
+    if v in (OPEN_START, OPEN_END):
+        return None
     s = v[2:] if len(v) == 10 and v.startswith("00") else v
     if len(s) != 8 or not s.isdigit():
         return "date must be YYYYMMDD"
@@ -250,7 +258,9 @@ def _symbol_check(api: Api, p: Param) -> Check:
         return _bond
     if "회원사" in doc or "99999" in doc:
         return _member
-    sector = bool(re.search(r"0000|0001|1001|업종|KSP|KSQ|시장구분", doc))
+    # A sector code named in the doc ("0001 KOSPI"), not the digits inside "Q500001".
+    sector = bool(re.search(r"(?<![0-9A-Za-z])(?:0000|0001|1001)(?![0-9])|업종|KSP|KSQ|시장구분",
+                            doc))
     if not api.category.startswith(("domestic_stock", "etfetn")):
         return _either(_stock_format, _sector) if sector else _sane
     if sector:
@@ -286,6 +296,8 @@ def _rule(api: Api, p: Param) -> Rule | None:
         check = _date
     elif p.enc == "hhmmss":
         check = _time
+        # a minute-bar cursor left blank means "from the session end" (docs/sim-conformance.md)
+        blank_ok = blank_ok or (wire == "FID_INPUT_HOUR_1" and "chartprice" in api.name)
     elif p.enc in ("qty", "count"):
         check = _whole
     elif p.enc in ("price", "amount"):

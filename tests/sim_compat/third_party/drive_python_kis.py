@@ -33,7 +33,8 @@ class _Notices(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         text = record.getMessage()
-        if "H0STCNI0" in text:
+        # Frames only: "RTC Subscribed to H0STCNI0..." is bookkeeping, not a notice.
+        if "H0STCNI0" in text and not text.startswith("RTC "):
             self.lines.append(text)
 
 

@@ -5,9 +5,9 @@ totals equal the sell totals (and the net buys sum to zero) — the property cli
 against. Until the engine's synthetic participants carry an investor type (issue 11), each day's
 volume and value (from the engine's own tape/candles) are split among individuals, foreigners and
 institutions with deterministic weights seeded by (simulator seed, issue, day): the same day
-always splits the same way, and today's split grows with today's volume. When the exchange
-offers ``investor_flows(symbol, day)`` (per-type buy/sell from the participants' real trades),
-:func:`day_flows` uses it instead, and the handlers need no change.
+always splits the same way, and today's split grows with today's volume. The participants now
+carry an investor type (``Exchange.investor_flows(symbol)``: today's quantities only); reading
+them here needs values and past days too, and is left for the market-data issue.
 """
 
 from __future__ import annotations
@@ -71,11 +71,10 @@ def split(volume: int, value: Decimal, seed: str) -> dict[str, Flow]:
 def day_flows(exchange: Any, seed: int, symbol: str, day: date, volume: int,
               value: Decimal) -> dict[str, Flow]:
     """Flows of ``symbol`` on ``day`` whose total volume/value is ``volume``/``value``."""
-    real = getattr(exchange, "investor_flows", None)
-    if real is not None:
-        found: dict[str, Flow] | None = real(symbol, day)
-        if found is not None:
-            return found
+    # The engine's participants keep today's per-type quantities (Exchange.investor_flows), but
+    # not values, past days or the house's auction prints that make up the day's volume: until
+    # they do, the day's volume is split deterministically (balanced) so every API agrees.
+    del exchange
     return split(volume, Decimal(value), f"{seed}|{symbol}|{day.isoformat()}")
 
 
