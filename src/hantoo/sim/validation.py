@@ -56,6 +56,8 @@ _INCOMPLETE = re.compile(r"\.\.\.|…|등\)|등$| 등 |참조|~|이상")
 _ENUM_COLON = re.compile(r"""(?<![A-Za-z0-9%])["']?([A-Z0-9%]{1,6})["']?\s*:\s*(?=\S)""")
 _ENUM_PAREN = re.compile(r"""(?<![A-Za-z0-9%])([A-Z0-9%]{1,4})\s*\((?!ex|예|\d)""")
 _ISIN = re.compile(r"^KR[0-9A-Z]{10}$")
+#: A parameter documented as a sector/index code ("0001:거래소"), not the digits of "Q500001".
+_SECTOR_DOC = re.compile(r"(?<![0-9A-Za-z])(?:0000|0001|1001)(?![0-9])|업종|KSP|KSQ|시장구분")
 _ISIN_IN_DOC = re.compile(r"KR[0-9A-Z]{10}")
 _TICKER = re.compile(r"^[A-Z][A-Z.]{0,11}$")
 _DIGITS = re.compile(r"^\d+$")
@@ -258,9 +260,7 @@ def _symbol_check(api: Api, p: Param) -> Check:
         return _bond
     if "회원사" in doc or "99999" in doc:
         return _member
-    # A sector code named in the doc ("0001 KOSPI"), not the digits inside "Q500001".
-    sector = bool(re.search(r"(?<![0-9A-Za-z])(?:0000|0001|1001)(?![0-9])|업종|KSP|KSQ|시장구분",
-                            doc))
+    sector = bool(_SECTOR_DOC.search(doc))
     if not api.category.startswith(("domestic_stock", "etfetn")):
         return _either(_stock_format, _sector) if sector else _sane
     if sector:
@@ -436,7 +436,7 @@ def example_value(api: Api, p: Param, account: tuple[str, str] = ("50000000", "0
             return "99999"
         if "KSP" in doc:
             return "KSP"
-        if re.search(r"0000|0001|1001|업종|시장구분", doc):
+        if _SECTOR_DOC.search(doc):
             return "0001"
         return "005930"
     values = sorted(enum_values(doc))
