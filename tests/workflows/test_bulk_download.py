@@ -147,7 +147,11 @@ def test_export_resumes_fetching_only_what_is_missing(tmp_path: Path) -> None:
         asked_at_stop = len(sim.wire.sent)
         interrupted = {s.params["FID_INPUT_ISCD"] for s in sim.wire.paths("itemchartprice")}
         assert len(interrupted) < len(SYMBOLS)
-        done = {p.stem for p in out.glob("*.parquet")}
+        # A symbol stopped mid-way keeps its pages in a file marked incomplete: only the
+        # complete ones count as done (and are not asked again).
+        manifest = json.loads((out / ".hantoo-download.json").read_text())["symbols"]
+        done = {code for code, e in manifest.items() if e.get("complete")}
+        assert done <= {p.stem for p in out.glob("*.parquet")}
         assert 2 <= len(done) < len(SYMBOLS)
         assert len(sim.wire.sent) == asked_at_stop
         before = len(sim.wire.paths("itemchartprice"))
