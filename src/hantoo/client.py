@@ -84,7 +84,7 @@ class _Base:
         timeout: float,
         retry: RetryPolicy | None,
         rate_limit: LimitProfile | str | bool | None,
-        shared_rate_limit: bool,
+        shared_rate_limit: bool | None,
         circuit: CircuitConfig | bool | None,
         hashkey: bool,
         cache_dir: str | None,
@@ -123,8 +123,8 @@ class _Base:
         if rate_limit is not False:
             profile_arg = None if rate_limit is True else rate_limit
             limiter = get_limiter(
-                s.environment, s.app_key, profile=profile_arg, shared=shared_rate_limit,
-                cache_dir=cache_dir,
+                s.environment, s.app_key, profile=profile_arg,
+                shared=_shared_by_default(s.environment, shared_rate_limit), cache_dir=cache_dir,
             )
         self._policies = Policies(
             tokens=tokens,
@@ -178,6 +178,13 @@ class _Base:
         return f"{type(self).__name__}(environment={self.settings.environment!r})"
 
 
+def _shared_by_default(environment: str, shared: bool | None) -> bool:
+    """Host-wide limits unless told otherwise for the real servers, which count per app key
+    across every process; the simulator keeps per-process limits (tests run many in parallel
+    with their own servers, and it is no one's quota)."""
+    return shared if shared is not None else environment in ("real", "paper")
+
+
 def _cache_namespace(settings: Settings) -> str:
     """Token-cache namespace: the environment, plus the server when it is not the default one.
 
@@ -214,7 +221,9 @@ class Client(Workflows, Bulk, _Base):
         retry: how reads are retried (orders are never repeated).
         rate_limit: ``None`` for the environment's profile, a profile or spec such as
             ``"18/s,1000/min"``, or ``False`` to turn the limiter off.
-        shared_rate_limit: share the limiter with other processes of this host.
+        shared_rate_limit: share the limiter with other processes of this host (through a
+            file in the token cache directory). Default: on for ``real`` and ``paper`` — KIS
+            counts calls per app key, not per process — and off for ``sim``.
         circuit: a :class:`CircuitConfig`, or ``False`` to turn the breaker off.
         hashkey: send a ``hashkey`` header with orders (optional at KIS; off by default).
         cache_dir: token cache directory (default: the user cache dir, see ``token_cache``).
@@ -234,7 +243,7 @@ class Client(Workflows, Bulk, _Base):
         timeout: float = _DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         rate_limit: LimitProfile | str | bool | None = None,
-        shared_rate_limit: bool = False,
+        shared_rate_limit: bool | None = None,
         circuit: CircuitConfig | bool | None = None,
         hashkey: bool = False,
         cache_dir: str | None = None,
@@ -430,7 +439,7 @@ class AsyncClient(AsyncWorkflows, AsyncBulk, _Base):
         timeout: float = _DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         rate_limit: LimitProfile | str | bool | None = None,
-        shared_rate_limit: bool = False,
+        shared_rate_limit: bool | None = None,
         circuit: CircuitConfig | bool | None = None,
         hashkey: bool = False,
         cache_dir: str | None = None,

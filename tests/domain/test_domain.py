@@ -118,6 +118,10 @@ def test_symbols_normalise_per_kind() -> None:
     assert to_symbol("KO.NYS") == Symbol.overseas("KO", "NYSE")
     with pytest.raises(ValueError, match="exchange"):
         to_symbol("AAPL")
+    bond = to_symbol("kr2033022d33")  # a 12-character KRX bond ISIN is a bond, not a ticker
+    assert (bond.kind, bond.code, bond.is_overseas) == ("bond", "KR2033022D33", False)
+    with pytest.raises(ValueError, match="exchange"):
+        to_symbol("KRXYZ")  # not an ISIN: still an overseas-looking ticker
 
 
 MONEY_WORDS = ("price", "amount", "cash", "value", "pnl", "change", "open", "high", "low",

@@ -64,18 +64,28 @@ async def test_stream_prices_are_the_engine_prices_rest_shows() -> None:
             Credentials(SIM_APP_KEY, SIM_APP_SECRET), ws_url=ws_url, base_url=base_url,
             environment="sim",
         ) as stream, hantoo.AsyncClient("sim", base_url=base_url, rate_limit=False) as client:
-            quote = await client.quote("005930")
-            book = await client.order_book("005930")
             await stream.subscribe_trades("005930")
             await stream.subscribe_book("005930")
-            got: dict[str, object] = {}
             deadline = time.monotonic() + 10
+            subscribed = 0
+            while subscribed < 2:
+                assert time.monotonic() < deadline
+                batch = await stream.next_batch(100, 0.5)
+                subscribed += sum(isinstance(e, Subscribed) for e in batch)
+            # Like KIS, a trade record follows a print (the stepped market is still): make one.
+            await client.domestic_stock.order_cash(
+                ord_dv="buy", pdno="005930", ord_dvsn="01", ord_qty=2, ord_unpr=0,
+                excg_id_dvsn_cd="KRX",
+            )
+            got: dict[str, object] = {}
             while len(got) < 2:
                 assert time.monotonic() < deadline, f"only got {sorted(got)}"
                 for ev in await stream.next_batch(100, 0.5):
                     tr = getattr(ev, "TR_ID", "")
                     if tr in ("H0STCNT0", "H0STASP0"):
                         got[tr] = ev
+            quote = await client.quote("005930")
+            book = await client.order_book("005930")
     trade, asks = got["H0STCNT0"], got["H0STASP0"]
     assert trade.stck_prpr == quote.price  # type: ignore[attr-defined]
     assert trade.acml_vol == quote.volume  # type: ignore[attr-defined]

@@ -359,9 +359,12 @@ async def test_against_the_full_simulator_server() -> None:
     server = pytest.importorskip("hantoo.sim.server")
     from hantoo.config import SIM_APP_KEY, SIM_APP_SECRET
     from hantoo.realtime import Credentials
+    from hantoo.sim.state import SimConfig
 
     try:
-        ctx = server.running_server()
+        # Trade records follow prints (one per 10 s of market time): a 20x clock prints
+        # twice a second, so the first record arrives promptly.
+        ctx = server.running_server(SimConfig(clock_mode="accelerated", clock_speed=20))
         base, ws = ctx.__enter__()
     except Exception as exc:  # the server is still being built by another engineer
         pytest.skip(f"running_server not usable yet: {type(exc).__name__}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -110,7 +111,8 @@ def test_investor_types_are_carried_to_the_flows() -> None:
     flows = ex.investor_flows("005930")
     bought = sum(b for b, _ in flows.values())
     sold = sum(s for _, s in flows.values())
-    assert bought == sold == ex.quote("005930").volume - _path_volume(ex, "005930")
+    # both venues' trades (UN: KRX + NXT), less the seeded path's prints before going live
+    assert bought == sold == ex.quote("005930", "UN").volume - _path_volume(ex, "005930")
     assert flows[Investor.INSTITUTION] != (0, 0)  # market makers
     assert flows[Investor.INDIVIDUAL] != (0, 0)  # noise traders
 
@@ -177,3 +179,68 @@ def test_participants_conserve_cash_and_shares_and_touch_users_only_by_fills(
             signed = sum(f.qty if f.side is Side.BUY else -f.qty for f in fills if f.symbol == s)
             held = sum(p.qty for p in bal.positions if p.symbol == s)
             assert held == 100_000 + signed
+
+
+def test_participants_trade_the_off_hours_sessions_at_their_prices() -> None:
+    """Post-market (15:40–16:00) at the close; after-hours single price (16:00–18:00) in
+    10-minute auctions within ±10 % of the close."""
+    ex = make_exchange(at=DAY.replace(hour=15, minute=35), activity=1)
+    sym = "005930"
+    ex.quote(sym)
+    close = ex.quote(sym).price
+    ex.advance_to(DAY.replace(hour=15, minute=59, second=30))
+    post = [t for t in ex.trades(sym, 10_000) if t.time >= DAY.replace(hour=15, minute=40)]
+    assert len(post) >= 5
+    assert {t.price for t in post} == {close}
+    ex.advance_to(DAY.replace(hour=16, minute=59, second=59))
+    after = [t for t in ex.trades(sym, 10_000) if t.time > DAY.replace(hour=16)]
+    auctions = {t.time for t in after}
+    assert auctions and all(t.minute % 10 == 0 and t.second == 0 for t in auctions)
+    lo, hi = close * Decimal("0.9"), close * Decimal("1.1")
+    assert all(lo <= t.price <= hi for t in after)
+    assert not check_invariants(ex)
+
+
+@pytest.mark.parametrize("snapshot_mid_way", [False, True])
+def test_a_restart_rebuilds_the_live_market_and_the_fills_it_gave_users(
+    tmp_path: Path, snapshot_mid_way: bool,
+) -> None:
+    """Participants fill users' orders between commands, prompted by *reads* (a quote makes a
+    symbol live; a long gap skips ticks): the journal carries both, so replay agrees."""
+    from hantoo.sim.engine import ExchangeConfig, SessionClock
+    from hantoo.sim.store import open_exchange
+
+    path = tmp_path / "sim.db"
+    cfg = ExchangeConfig(seed=9, clock=SessionClock(start=TEN_AM), activity=1)
+    ex = open_exchange(path, cfg, snapshot_every=1_000)
+    ex.open_account(*ACCT, krw=10**10)
+    sym = "000660"
+    bid = ex.order_book(sym).bids[0].price  # this read makes the symbol live
+    o1 = ex.place_order(ACCT, sym, Side.BUY, OrderType.LIMIT, 30, bid)
+    for _ in range(40):  # reads only: the participants trade (and may fill o1)
+        ex.advance(timedelta(milliseconds=500))
+        ex.quote(sym)
+    if snapshot_mid_way:
+        ex.checkpoint()
+    ex.advance(timedelta(seconds=90))
+    ex.quote(sym)  # a long gap: the participants skip most of it
+    low = ex.order_book(sym).bids[0].price
+    o2 = ex.place_order(ACCT, sym, Side.BUY, OrderType.LIMIT, 20, low)
+    for _ in range(20):
+        ex.advance(timedelta(milliseconds=500))
+        ex.quote(sym)
+    o3 = ex.place_order(ACCT, sym, Side.SELL, OrderType.MARKET, 1) if ex.sellable_qty(
+        ACCT, sym) else None
+    assert ex.order(ACCT, o1.odno).filled_qty > 0  # the participants did fill a user order
+
+    def state(e: Exchange) -> object:
+        return (
+            [e.order(ACCT, o.odno) for o in (o1, o2, o3) if o is not None],
+            e.fill_history(ACCT, DAY.date(), DAY.date()), e.balance(ACCT),
+            [(t.time, t.price, t.qty) for t in e.trades(sym, 100_000)],
+        )
+
+    before = state(ex)
+    ex2 = open_exchange(path, cfg)  # as after a crash: the first object is abandoned
+    assert state(ex2) == before
+    assert not check_invariants(ex2)

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -36,7 +41,7 @@ Q = "/uapi/domestic-stock/v1/quotations/"
 
 def make_config(**overrides: Any) -> SimConfig:
     opts: dict[str, Any] = {"clock_mode": "stepped", "clock_start": START, "limits": "off",
-                            "seed": 11, "demo_key": False}
+                            "seed": 11, "demo_key": False, "activity": 0}  # exact: quiet
     opts.update(overrides)
     return SimConfig(**opts)
 
@@ -137,3 +142,35 @@ def parse_frame(text: str) -> tuple[str, str, int, str]:
     """``flag|TR_ID|NNN|payload`` → its four parts."""
     flag, tr_id, count, payload = text.split("|", 3)
     return flag, tr_id, int(count), payload
+
+
+@contextmanager
+def sim_serve(*extra: str, timeout: float = 30.0) -> Iterator[tuple[str, str]]:
+    """``hantoo sim serve`` in a subprocess on 127.0.0.1 (a free port, in-memory state), as a
+    user starts it; yields ``(rest_url, ws_url)`` and stops the process it started."""
+    cmd = [sys.executable, "-m", "hantoo.cli", "sim", "serve", "--port", "0",
+           "--state", ":memory:", "--limits", "off", *extra]
+    env = dict(os.environ, COLUMNS="200", NO_COLOR="1", PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=env)
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        seen: list[str] = []
+        rest = None
+        while rest is None:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("hantoo sim serve did not start:\n" + "".join(seen))
+            line = proc.stdout.readline()
+            seen.append(line)
+            m = re.search(r"REST\s+(http://127\.0\.0\.1:\d+)", line)
+            if m:
+                rest = m.group(1)
+        yield rest, "ws" + rest[4:]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)

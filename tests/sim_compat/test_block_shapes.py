@@ -27,6 +27,16 @@ async def test_stock_basic_info_is_one_object() -> None:
                                                            "PRDT_TYPE_CD": "300"})
         assert info.body["output"]["std_pdno"] == "KR7005930003"
         assert info.body["output"]["shtn_pdno"] == "005930"
+        # The name fields KIS answers beyond its sample's list (clients read them).
+        assert info.body["output"]["prdt_eng_name120"] == "삼성전자"
+        assert info.body["output"]["prdt_abrv_name"] == "삼성전자"
+        # Another product type does not hold the code: rt_cd 7, no data.
+        other = await w.get(Q + "search-info", "CTPF1604R", {"PDNO": "005930",
+                                                            "PRDT_TYPE_CD": "512"})
+        assert other.status == 500 and other.body["rt_cd"] == "7"
+        us = await w.get(Q + "search-info", "CTPF1604R", {"PDNO": "AAPL",
+                                                         "PRDT_TYPE_CD": "512"})
+        assert us.ok and us.body["output"]["shtn_pdno"] == "AAPL"
 
 
 async def _us_buy(w: object, qty: int) -> Decimal:

@@ -1,10 +1,10 @@
 """Garbage requests to the 77 overseas REST APIs are refused, naming the problem.
 
-The requests are generated from the catalogue: for each API a baseline request of plausible
-values, then one request per parameter with that parameter spoiled according to its encoding
-(a date that is not a date, a number with letters, a flag that is not Y/N, a code with symbols
-in it or one nobody issues, control characters or an overlong value in text) and one per
-required parameter left out (those KIS refuses when missing:
+The requests are generated from the catalogue: for each API the validator's own well-formed
+request (:func:`hantoo.sim.validation.example_params`), then one request per parameter with that
+parameter spoiled according to its encoding (a date that is not a date, a number with letters, a
+flag that is not Y/N, a code with symbols in it or one nobody issues, control characters or an
+overlong value in text) and one per required parameter left out (those KIS refuses when missing:
 :func:`hantoo.sim.wire_compat.enforced_required`). A refusal counts when the answer is an error
 *and* its message names the spoiled parameter (or echoes the bad value), so a refusal for an
 unrelated reason does not count.
@@ -12,13 +12,13 @@ unrelated reason does not count.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterator
 
 from handlers_wire import CANO, PRDT, Kis
 
-from hantoo.catalog import Api, Param, catalog
+from hantoo.catalog import Api, catalog
+from hantoo.sim.validation import example_params
 from hantoo.sim.wire_compat import enforced_required
 
 #: What a spoiled value looks like, per catalogue encoding.
@@ -48,49 +48,9 @@ def tr_of(api: Api) -> str:
     return api.variants[0].real if api.variants else ""
 
 
-def baseline(api: Api, p: Param) -> str:
-    w = p.wire
-    if w == "CANO":
-        return CANO
-    if w == "ACNT_PRDT_CD":
-        return PRDT
-    if w == "EXCD":
-        return "NAS"
-    if w == "OVRS_EXCG_CD":
-        return "NASD"
-    if w in ("SYMB", "PDNO", "ITEM_CD"):
-        return "AAPL"
-    if w.startswith("SRS_CD") or w == "OVRS_FUTR_FX_PDNO":
-        return "ESZ26"
-    if w in ("EXCH_CD", "FM_EXCG_CD"):
-        return "CME"
-    if w in ("TR_CRCY_CD", "CRCY_CD"):
-        return "USD"
-    if w == "PRDT_TYPE_CD":
-        return "512"
-    if w == "PROD_ISCD":
-        return "ES"
-    if w in ("ODNO", "ORGN_ODNO", "OVRS_RSVN_ODNO"):
-        return "1"
-    example = re.search(r'예:\s*"([^"]*)"', p.doc)
-    if example:
-        return example.group(1)
-    leading = re.match(r"([A-Z]{1,2}) ", p.doc)
-    if p.enc == "code" and leading:
-        return leading.group(1)  # "N 해외지수 X 환율 ..."
-    usual = re.search(r"일반적으로 (\w+)|^(\d)\b|(\d)\.\s*지정", p.doc)
-    if usual:
-        return next(g for g in usual.groups() if g)
-    listed = re.findall(r"(?<![0-9A-Za-z])([0-9A-Z]{1,5})\s*:", p.doc)
-    if p.enc in ("code", "text") and listed:
-        return listed[0]  # the first code the documentation lists
-    return {"yyyymmdd": "20261123", "hhmmss": "100000", "price": "1", "amount": "0",
-            "number": "0", "rate": "0", "qty": "1", "count": "1", "flag": "N"}.get(p.enc, "")
-
-
 def cases(api: Api) -> Iterator[tuple[str, str, dict[str, str]]]:
     """(spoiled wire name, spoiled value, request) for one API."""
-    base = {p.wire: baseline(api, p) for p in api.params}
+    base = example_params(api, (CANO, PRDT))  # well-formed: the validator's own examples
     for p in api.params:
         if p.account:
             continue

@@ -24,6 +24,7 @@ from hantoo.sim.app import SimApp
 from hantoo.sim.faults import ConnectionReset, FaultConfig, ResponseDropped
 from hantoo.sim.handlers import Call, Reply, handler_for, ok
 from hantoo.sim.limits import Limiter, LimitProfile, Window, parse_profile
+from hantoo.sim.validation import example_params
 
 
 def counting_handler(app: SimApp, key: str) -> list[Call]:
@@ -159,8 +160,7 @@ async def test_generic_paging_walks_every_page(client: httpx.AsyncClient, token:
     api = next(a for a in catalog() if a.method == "GET" and a.paging is not None
                and "ctx_area_nk100" in a.paging.response and "ctx_area_fk100" in a.paging.response
                and a.response.blocks_known and handler_for(a.key) is None)
-    params = {p.wire: "" for p in api.params}
-    params.update({"CANO": CANO, "ACNT_PRDT_CD": PRDT})
+    params = example_params(api, (CANO, PRDT))
     h = kis_headers(token, api.tr_ids("real")[0])
     first_block = next(iter(api.response.blocks))
     pages, rows, sizes = [], 0, []
@@ -189,9 +189,10 @@ async def test_generic_answers_are_deterministic_and_decodable(client: httpx.Asy
     # a quote API the generic responder serves (no handler registered for it)
     api = next(a for a in catalog() if a.method == "GET" and a.category == "domestic_stock"
                and a.kind == "query" and handler_for(a.key) is None
-               and any(p.wire == "FID_INPUT_ISCD" for p in a.params) and a.response.blocks_known)
+               and any(p.wire == "FID_INPUT_ISCD" and "123456" in p.doc for p in a.params)
+               and a.response.blocks_known)  # FID_INPUT_ISCD an issue code, not a sector
     path = api.path
-    params = {p.wire: "" for p in api.params}
+    params = example_params(api)
     params.update({"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": "000660"})
     h = kis_headers(token, api.tr_ids("real")[0])
     a = await client.get(path, params=params, headers=h)

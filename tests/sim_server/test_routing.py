@@ -23,34 +23,14 @@ from hantoo.config import SIM_APP_KEY, SIM_APP_SECRET
 from hantoo.sim.app import SimApp
 from hantoo.sim.handlers import handler_for
 from hantoo.sim.state import KeySpec
+from hantoo.sim.validation import example_params
 
 REST = [a for a in catalog() if a.method is not None]
 PAPER_KEY, PAPER_SECRET = "P" * 36, "Q" * 180
 
 
-def wire_value(p: Any) -> str:
-    if p.wire == "CANO":
-        return CANO
-    if p.wire == "ACNT_PRDT_CD":
-        return PRDT
-    if p.enc == "yyyymmdd":
-        return "20261120"
-    if p.enc in ("price", "qty", "amount", "count", "number"):
-        return "1"
-    if "ISCD" in p.wire or p.wire in ("PDNO", "SYMB", "OVRS_PDNO"):
-        return "005930"
-    return p.fixed if p.fixed is not None else ""
-
-
-#: Overseas APIs validate their codes (issue 15): an overseas symbol, not a KRX one.
-OVERSEAS_VALUES = {"PDNO": "AAPL", "SYMB": "AAPL", "OVRS_PDNO": "AAPL", "PROD_ISCD": "ES",
-                   "SRS_CD": "ESZ26", "OVRS_FUTR_FX_PDNO": "ESZ26", "SRS_CD_01": "ESZ26"}
-
-
 def request_for(api: Api) -> dict[str, Any]:
-    params = {p.wire: wire_value(p) for p in api.params if p.wire != "*"}
-    if api.category.startswith("overseas"):
-        params |= {k: v for k, v in OVERSEAS_VALUES.items() if k in params}
+    params = example_params(api, (CANO, PRDT))  # well-formed: the validator refuses garbage
     if api.method == "GET":
         return {"params": params}
     return {"json": params}

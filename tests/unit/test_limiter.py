@@ -215,8 +215,9 @@ async def test_async_acquire_spaces_calls() -> None:
 def test_wait_flow_yields_sleep() -> None:
     lim = RateLimiter(PROFILES["paper"], clock=lambda: 5.0)
     first = lim.wait_flow()
+    assert next(first) == Sleep(0.0)  # due now: yields once, so other tasks reserve first
     with pytest.raises(StopIteration) as stop:
-        next(first)
+        first.send(None)
     assert stop.value.value == 0.0
     second = lim.wait_flow()
     action = next(second)
@@ -389,3 +390,16 @@ def test_shared_mode_across_real_processes(tmp_path: Path, monkeypatch: pytest.M
     # Unix times near 1.8e9 have a float resolution of ~0.24 µs, hence the looser epsilon.
     for w in LimitProfile.parse("x", spec).windows:
         assert_sliding(times, w, eps=1e-5)
+
+
+def test_a_slot_missed_while_other_tasks_reserved_is_retaken() -> None:
+    """A call due now that resumes late (other tasks held the loop) takes a new slot rather
+    than being sent late, bunched with the next call."""
+    now = [100.0]
+    lim = RateLimiter(LimitProfile.parse("s", "10/s"), clock=lambda: now[0])
+    flow = lim.wait_flow()
+    assert next(flow) == Sleep(0.0)
+    now[0] += 0.05  # the loop came back 50 ms later
+    again = flow.send(None)
+    assert isinstance(again, Sleep) and again.seconds > 0  # a fresh slot, later
+    assert lim.stats().late_wakes == 1

@@ -4,35 +4,65 @@ failures, resumable and appendable exports, atomic files, bulk quotes."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 
+import hantoo
+from hantoo._core.inprocess import SyncASGITransport
 from hantoo.bulk.store import MANIFEST, Store, atomic_write
 from hantoo.domain.objects import Candle, Candles
 
 sys.path.insert(0, str(Path(__file__).parent))
-from simkit import private_sim
+from simkit import Capture, private_sim
 
 SYMBOLS = ["005930", "000660", "035420", "005380", "051910", "006400"]
 FIRST, LAST = "2026-01-02", "2026-11-20"
 
 
+class Aborted(Exception):
+    pass
+
+
+class Stamped(httpx.BaseTransport):
+    """Records when each API request left (after the limiter let it go)."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner, self.sent = inner, []  # type: list[float]
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if "/uapi/" in request.url.path:
+            self.sent.append(time.monotonic())
+        return self.inner.handle_request(request)
+
+
 def test_symbols_page_concurrently_under_the_limit_with_no_rejection() -> None:
+    # 6 symbols x 3 pages = 18 calls: at 5/s they take ~3.5 s, so a job that ignored the
+    # limiter (6 workers at once) would be refused by the server's 6/s window at once.
+    with private_sim(limits="6/s") as sim:
+        stamped = Stamped(Capture(SyncASGITransport(sim.app, sim.loop), sim.wire))
+        with hantoo.Client(transport=stamped, rate_limit="5/s", cache_dir=sim.cache_dir) as c:
+            job = c.download(SYMBOLS, FIRST, LAST, concurrency=6)
+            assert sim.state.limiter.refused == 0
+            assert job.summary.rate_limited == 0 and job.summary.retries == 0
+            sent = stamped.sent
+            assert len(sent) == job.summary.requests == 18
+            # never more than 5 sends in any one-second window, as the limiter promises
+            assert all(sent[i + 5] - sent[i] >= 1.0 for i in range(len(sent) - 5))
     with private_sim(limits="20/s") as sim, sim.client(rate_limit="20/s") as c:
         job = c.download(SYMBOLS, FIRST, LAST, concurrency=6)
-        assert sim.state.limiter.refused == 0
-        assert job.summary.rate_limited == 0 and job.summary.retries == 0
         assert job.ok and job.summary.completed == len(SYMBOLS)
         calls = [s.params["FID_INPUT_ISCD"] for s in sim.wire.paths("itemchartprice")]
         assert len(calls) == job.summary.pages == sum(r.pages for r in job.values())
-        # concurrent: a second symbol is asked before the first one's history is done
-        first = calls[0]
-        last_of_first = max(i for i, code in enumerate(calls) if code == first)
-        assert set(calls[:last_of_first]) - {first}
+        # concurrent: the symbols' pages interleave (a loop would switch symbol 5 times)
+        switches = sum(1 for a, b in itertools.pairwise(calls) if a != b)
+        assert switches > len(SYMBOLS) - 1
         # and every symbol equals what the sequential API returns
         for code in SYMBOLS[:2]:
             alone = c.candles(code, FIRST, LAST)
@@ -49,7 +79,8 @@ def test_short_pages_end_a_window_without_an_extra_call() -> None:
         c.candles("005930", "2025-12-28", LAST)
         loop_calls = len(sim.wire.paths("itemchartprice")) - bulk_calls
         assert job["005930"].rows > 200
-        assert bulk_calls == -(-job["005930"].rows // 100)  # ceil(rows / page size)
+        days = (dt.date.fromisoformat(LAST) - dt.date(2025, 12, 28)).days + 1
+        assert bulk_calls == -(-days // 140)  # one call per 140-day (100-weekday) window
         assert bulk_calls < loop_calls
 
 
@@ -107,17 +138,27 @@ def test_export_resumes_fetching_only_what_is_missing(tmp_path: Path) -> None:
     with private_sim() as sim, sim.client() as c:
         def stop_after_two(progress: object) -> None:
             if getattr(progress, "symbols_done", 0) >= 2:
-                raise KeyboardInterrupt
+                raise Aborted  # the job dies here, as if killed
 
-        with pytest.raises(KeyboardInterrupt):
-            c.download(SYMBOLS, FIRST, LAST, out=out, concurrency=1, on_progress=stop_after_two)
-        done = {p.stem for p in out.glob("*.parquet")}
-        assert len(done) == 2
+        with pytest.raises(Aborted):
+            c.download(SYMBOLS, FIRST, LAST, out=out, concurrency=3, on_progress=stop_after_two)
+        # the symbols in flight stopped at their next request: not every symbol was asked,
+        # and nothing is asked after the call returned
+        asked_at_stop = len(sim.wire.sent)
+        interrupted = {s.params["FID_INPUT_ISCD"] for s in sim.wire.paths("itemchartprice")}
+        assert len(interrupted) < len(SYMBOLS)
+        # A symbol stopped mid-way keeps its pages in a file marked incomplete: only the
+        # complete ones count as done (and are not asked again).
+        manifest = json.loads((out / ".hantoo-download.json").read_text())["symbols"]
+        done = {code for code, e in manifest.items() if e.get("complete")}
+        assert done <= {p.stem for p in out.glob("*.parquet")}
+        assert 2 <= len(done) < len(SYMBOLS)
+        assert len(sim.wire.sent) == asked_at_stop
         before = len(sim.wire.paths("itemchartprice"))
         job = c.download(SYMBOLS, FIRST, LAST, out=out)
         asked = {s.params["FID_INPUT_ISCD"] for s in sim.wire.paths("itemchartprice")[before:]}
         assert asked == set(SYMBOLS) - done
-        assert job.summary.skipped == 2 and job.ok
+        assert job.summary.skipped == len(done) and job.ok
         assert {p.stem for p in out.glob("*.parquet")} == set(SYMBOLS)
         # a third run fetches nothing at all
         before = len(sim.wire.sent)
@@ -149,6 +190,24 @@ def test_append_extends_files_up_to_the_markets_today(tmp_path: Path) -> None:
         manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
         entry = manifest["symbols"]["005930"]
         assert entry["start"] == FIRST and entry["newest"] == fresh[-1].date.isoformat()
+
+
+def test_append_extends_a_file_written_by_candles_out(tmp_path: Path) -> None:
+    """No manifest: the newest bar is read from the file itself."""
+    from hantoo.cli.export import write_candles
+
+    out = tmp_path / "mine"
+    with private_sim() as sim, sim.client() as c:
+        write_candles(c.candles("005930", FIRST, "2026-11-10"), out / "005930.csv")
+        before = len(sim.wire.paths("itemchartprice"))
+        job = c.download(["005930"], FIRST, out=out, format="csv", append=True)
+        asked = [p.params["FID_INPUT_DATE_1"] for p in sim.wire.paths("itemchartprice")[before:]]
+        assert asked.count("20261110") == 1 and len(asked) == 2  # + the market's-today call
+        assert job.ok
+        days = [line.split(",")[0] for line in
+                (out / "005930.csv").read_text(encoding="utf-8").splitlines()[1:]]
+        fresh = c.candles("005930", FIRST, sim.state.clock.now().date())
+        assert days == [b.date.isoformat() for b in fresh]
 
 
 def _bar(day: dt.date, close: str) -> Candle:
@@ -200,5 +259,8 @@ def test_bulk_quotes_take_thirty_symbols_a_call_and_agree_with_quote() -> None:
             single = c.quote(code)
             assert batch[code].price == single.price and batch[code].volume == single.volume
             assert batch[code].change == single.change
-        mixed = c.quotes([codes[0], "999999", codes[1]])
-        assert set(mixed) == {codes[0], codes[1]} and "MCA05918" in mixed.errors["999999"]
+        before = len(sim.wire.sent)
+        mixed = c.quotes([*codes[:15], "999999", *codes[15:29]])
+        assert list(mixed) == codes[:29] and "MCA05918" in mixed.errors["999999"]
+        # found by halving: far fewer calls than one per symbol
+        assert mixed.calls == len(sim.wire.sent) - before < 15

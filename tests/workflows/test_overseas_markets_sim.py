@@ -126,11 +126,16 @@ def test_realtime_overseas_records_come_from_the_engine() -> None:
     from hantoo.sim.ws import hub_for
 
     with private_sim(clock_start=START) as sim, sim.client() as c:
-        quote = c.quote("SEHK:00700")
         feed = hub_for(sim.state).feed
         cols = [col.lower() for col in RECORDS["HDFSCNT0"].COLUMNS]
-        (row,) = feed.rows("HDFSCNT0", "DHKS00700", 1)
-        rec = dict(zip(cols, row, strict=False))
+        # a new subscription gets the prints that follow it, as KIS sends them
+        assert feed.rows("HDFSCNT0", "DHKS00700", 1, sub="t") == []
+        sim.advance(60)
+        rows = feed.rows("HDFSCNT0", "DHKS00700", 1, sub="t")
+        assert rows
+        rec = dict(zip(cols, rows[-1], strict=False))
+        quote = c.quote("SEHK:00700")
+        assert int(rec["tvol"]) == quote.volume
         assert (rec["symb"], rec["zdiv"]) == ("00700", "3")
         assert Decimal(rec["last"]) == quote.price and rec["last"] == f"{quote.price:.3f}"
         assert rec["xhms"][:2] == "10" and rec["khms"][:2] == "11"  # Hong Kong is KST - 1h

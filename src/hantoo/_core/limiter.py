@@ -40,7 +40,10 @@ until the reset. ``Reset`` is seconds until the reset; a value above 10^9 is rea
 
 Cross-process mode
 ------------------
-With ``shared=True`` the GCRA state lives in a small JSON file in the cache directory
+KIS counts calls per app key, whatever process they come from, so the clients share the
+limiter across the processes of a host by default for ``real`` and ``paper`` (``sim`` keeps
+per-process limits; ``shared_rate_limit=`` on the client chooses either way). With
+``shared=True`` the GCRA state lives in a small JSON file in the cache directory
 (``ratelimit-<env>-<key hash>.json``), read and rewritten under a ``filelock`` on a sibling
 ``.lock`` file for every reservation. Trade-offs, chosen knowingly:
 
@@ -53,7 +56,17 @@ With ``shared=True`` the GCRA state lives in a small JSON file in the cache dire
 * a process killed while writing cannot corrupt the state (the file is replaced atomically); an
   unreadable file is treated as empty, which allows at most one burst;
 * if the lock cannot be taken within ``lock_timeout`` the reservation falls back to the
-  process-local state and logs a warning, rather than stalling the caller.
+  process-local state and logs a warning, rather than stalling the caller;
+* the clock is read *after* the lock is taken (a reading from before would make a caller that
+  waited for the lock send late, bunched with the next process's call), the lock is polled
+  every millisecond, and a caller already past its slot when the reservation returns takes a
+  new one, as one that wakes up late does;
+* processes are scheduled independently, so arrivals from different processes jitter more
+  than those of one event loop (and a busy server counts arrivals late and bunched): shared
+  windows add :data:`SHARED_JITTER` (80 ms) per period to their spacing — 8 % of the
+  one-second window on top of the 2 % margin (16.4 calls/s instead of 17.6), nothing
+  measurable for the minute and hour windows; over a minute or more the 1,000/min window binds
+  anyway (the SDK's burst and sustained minute rate allow ~982 calls in the first minute).
 
 The alternative - a broker process owning the limiter - is exact and cheap per call but needs a
 daemon; a file is enough for the handful of processes a user runs on one machine.
@@ -110,6 +123,17 @@ _NEG_INF: Final = float("-inf")
 # 2 % of throughput and absorbs ~20 ms of jitter per second of calls (measured:
 # bench/bench_limiter.py, 0 rejections at 98 % of an 18/s limit with 50 tasks).
 DEFAULT_MARGIN: Final = 0.02
+
+# Processes sharing a limiter are scheduled independently: on a busy host one process's call can
+# reach the server tens of milliseconds later than planned while the next process's is on time,
+# so two calls planned a full spacing apart arrive bunched. Shared limiters therefore widen their
+# spacing by this much per window (8 % of a one-second window; nothing measurable for the
+# minute and hour windows, which bind over long runs). Measured: bench/bench_limiter_procs.py.
+SHARED_JITTER: Final = 0.08
+
+_LOCK_POLL: Final = 0.001
+#: How many times a caller that missed its slot takes a new one before sending anyway.
+_MAX_RESLOTS: Final = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,10 +242,13 @@ def profile_for(
     override: LimitProfile | str | None = None,
     *,
     margin: float = DEFAULT_MARGIN,
+    jitter: float = 0.0,
 ) -> LimitProfile:
     """The profile for ``environment``; ``override`` (a profile or a spec string) wins.
 
-    Windows without a margin of their own get ``margin`` (see :data:`DEFAULT_MARGIN`).
+    Windows without a margin of their own get ``margin`` (see :data:`DEFAULT_MARGIN`) plus
+    ``jitter / period``: an absolute allowance for arrival jitter, which matters for short
+    windows only (30 ms is 3 % of a second, 0.05 % of a minute).
     """
     if isinstance(override, LimitProfile):
         chosen = override
@@ -235,7 +262,10 @@ def profile_for(
                 f"no rate-limit profile for environment {environment!r}; "
                 f"known: {', '.join(PROFILES)} (or pass a LimitProfile)"
             ) from None
-    windows = tuple(w if w.margin else replace(w, margin=margin) for w in chosen.windows)
+    windows = tuple(
+        w if w.margin else replace(w, margin=min(0.5, margin + jitter / w.period))
+        for w in chosen.windows
+    )
     return replace(chosen, windows=windows)
 
 
@@ -345,15 +375,28 @@ class RateLimiter:
     def reserve(self, now: float | None = None) -> float:
         """Commit the next send slot and return how many seconds to wait before sending.
 
-        ``now`` is the caller's reading of :attr:`clock` (read inside when omitted). Never
-        blocks (beyond the short file lock in shared mode).
+        ``now`` is the caller's reading of :attr:`clock` (read inside when omitted: in shared
+        mode only once the file lock is held). Never blocks (beyond the short file lock in
+        shared mode).
+        """
+        slot, at = self._reserve(now)
+        return slot - at
+
+    def _reserve(self, now: float | None) -> tuple[float, float]:
+        """``(slot, the clock reading the slot was decided at)``, both in :attr:`clock` time.
+
+        Why the reading is taken under the file lock in shared mode: waiting for the lock can
+        take milliseconds while other processes hold it. A reading taken before would make the
+        returned wait too long by that much, and the caller would send *after* its slot,
+        closer to the next process's call than the spacing allows — the residual EGW00201 of
+        host-wide limiting.
         """
         with self._lock:
-            if now is None:
-                now = self.clock()
             if self._shared is not None:
-                delay, bound = self._reserve_shared(self._shared, now)
+                delay, bound, now = self._reserve_shared(self._shared, now)
             else:
+                if now is None:
+                    now = self.clock()
                 delay, bound = self._reserve_in(self._state, now)
             c = self._counters
             c.calls += 1
@@ -364,7 +407,7 @@ class RateLimiter:
                 c.throttled += 1
         if slow:
             self._report(delay, bound, now)
-        return delay
+        return now + delay, now
 
     def _reserve_in(self, state: _State, now: float) -> tuple[float, str]:
         start = max(now, state.blocked_until)
@@ -379,10 +422,13 @@ class RateLimiter:
             state.tats[i] = max(state.tats[i], start) + w.emission_interval
         return start - now, bound
 
-    def _reserve_shared(self, shared: _SharedFile, now: float) -> tuple[float, str]:
+    def _reserve_shared(
+        self, shared: _SharedFile, now: float | None
+    ) -> tuple[float, str, float]:
         try:
             with self._shared_state(shared) as state:
-                return self._reserve_in(state, now)
+                at = self.clock() if now is None else now
+                return (*self._reserve_in(state, at), at)
         except filelock.Timeout:
             if not shared.warned:
                 shared.warned = True
@@ -391,12 +437,15 @@ class RateLimiter:
                     shared.lock.lock_file,
                     shared.timeout,
                 )
-            return self._reserve_in(self._state, now)
+            at = self.clock() if now is None else now
+            return (*self._reserve_in(self._state, at), at)
 
     @contextlib.contextmanager
     def _shared_state(self, shared: _SharedFile) -> Iterator[_State]:
         shared.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with shared.lock.acquire(timeout=shared.timeout):
+        # Poll the lock every millisecond (filelock's default is 50 ms): a reservation holds it
+        # for well under a millisecond, and a caller waiting 50 ms would miss its slot.
+        with shared.lock.acquire(timeout=shared.timeout, poll_interval=_LOCK_POLL):
             state = self._read_shared(shared.path)
             yield state
             self._write_shared(shared.path, state)
@@ -496,17 +545,27 @@ class RateLimiter:
             return float(done.value)
 
     def wait_flow(self) -> Flow[float]:
-        """Reserve a slot and yield the wait as :class:`Sleep`; returns the seconds waited."""
+        """Reserve a slot and yield the wait as :class:`Sleep`; returns the seconds waited.
+
+        A caller that finds itself past its slot by more than :attr:`max_lateness` — after
+        sleeping, or already when the reservation returns — takes a new slot instead of sending
+        late (at most ``_MAX_RESLOTS`` times, so a starved machine still makes progress).
+        """
         waited = 0.0
+        reslots = 0
         while True:
-            delay = self.reserve()
-            if delay <= 0:
-                return waited
-            slot = self.clock() + delay
-            yield Sleep(delay)
-            waited += delay
-            if not self._late(slot):
-                return waited
+            slot, _at = self._reserve(None)
+            delay = slot - self.clock()
+            # A slot due now still yields once (``Sleep(0)``: a no-op for the sync driver):
+            # under asyncio the other ready tasks reserve first, and if that took long — many
+            # tasks starting together, each waiting for the shared file lock — this call finds
+            # itself late below instead of being sent late, bunched with the next slot.
+            yield Sleep(max(delay, 0.0))
+            waited += max(delay, 0.0)
+            if reslots < _MAX_RESLOTS and self._late(slot):
+                reslots += 1
+                continue
+            return waited
 
     # -- server hints -----------------------------------------------------------------------------
 
@@ -595,7 +654,7 @@ def get_limiter(
     processes of this host share it too.
     """
     key_id = key_fingerprint(app_key)
-    chosen = profile_for(environment, profile)
+    chosen = profile_for(environment, profile, jitter=SHARED_JITTER if shared else 0.0)
     with _REGISTRY_LOCK:
         limiter = _REGISTRY.get((environment, key_id))
         if limiter is None:

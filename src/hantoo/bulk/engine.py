@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from ..config import Settings
     from .store import Store
 
-__all__ = ["DEFAULT_CONCURRENCY", "Host", "Runner", "download", "run_blocking",
+__all__ = ["DEFAULT_CONCURRENCY", "Host", "JobStopped", "Runner", "download", "run_blocking",
            "threaded_runner"]
 
 T = TypeVar("T")
@@ -68,8 +68,14 @@ class Host(Protocol):
     ): ...
 
 
+class JobStopped(Exception):
+    """Raised inside a symbol's flow once the job is stopping (Ctrl-C, an error elsewhere):
+    flows running in worker threads must not keep calling the server after the job is over."""
+
+
 class _Meter:
-    """Job-wide counters, updated from worker threads or tasks."""
+    """Job-wide counters, updated from worker threads or tasks; ``stop`` ends every flow
+    before its next request."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -77,6 +83,7 @@ class _Meter:
         self.rate_limited = 0
         self.rows = 0
         self.done = 0
+        self.stop = threading.Event()
 
     def request(self) -> None:
         with self._lock:
@@ -100,6 +107,9 @@ def _counted(flow: Flow[T], meter: _Meter, tally: _Tally) -> Flow[T]:
         action = next(flow)
         while True:
             if isinstance(action, HttpRequest):
+                if meter.stop.is_set():
+                    flow.close()
+                    raise JobStopped("the download was stopped")
                 api_call = not action.url.startswith("/oauth2")
                 if api_call:
                     tally.requests += 1
@@ -131,9 +141,10 @@ def limit_per_second(host: Host) -> float | None:
     return w.limit / w.period
 
 
-def _today_flow(symbol: Symbol) -> Workflow[dt.date]:
-    """The market's latest business day, as the server sees it (its newest daily bar)."""
-    here = today_kst()
+def _today_flow(symbol: Symbol, clock: ServerClock | None = None) -> Workflow[dt.date]:
+    """The market's latest business day, as the server sees it (its newest daily bar; the
+    server's clock alone would say Saturday on a Saturday)."""
+    here = clock.today() if clock is not None else today_kst()
     # A short window first (cheap to answer); a server whose clock is far behind ours gets a
     # second, open-ended one.
     for since in (here - dt.timedelta(days=45), dt.date(1990, 1, 1)):
@@ -186,8 +197,8 @@ async def download(
     started = time.monotonic()
     if end is None:
         probe = next((s for s in syms if not s.is_overseas), None)
-        last = (await runner(lower(_today_flow(probe), host)) if probe is not None
-                else today_kst())
+        last = (await runner(lower(_today_flow(probe, host.server_clock), host))
+                if probe is not None else host.server_clock.today())
     else:
         last = as_day(end)
     if start is not None:
@@ -203,6 +214,7 @@ async def download(
     for sym in syms:
         queue.put_nowait(sym)
     limit = limit_per_second(host)
+    writes: set[asyncio.Future[Any]] = set()
 
     def snapshot() -> DownloadProgress:
         elapsed = time.monotonic() - started
@@ -228,6 +240,8 @@ async def download(
                             max_pages=max_pages)
         try:
             await runner(_counted(lower(flow, host), meter, tally))
+        except JobStopped:
+            raise
         except (HantooError, ValueError) as exc:
             error = exc.message if isinstance(exc, HantooError) else str(exc)
             error_code = exc.msg_cd if isinstance(exc, ApiError) else type(exc).__name__
@@ -239,8 +253,12 @@ async def download(
         candles = sink.candles()
         path = None
         if store is not None and (candles or error is None):  # nothing fetched: no file
-            path = await asyncio.to_thread(store.write, code, interval, lo, hi, candles,
-                                           complete=error is None)
+            # shielded: a write under way finishes (and is recorded) even if the job stops
+            writing = asyncio.ensure_future(asyncio.to_thread(
+                store.write, code, interval, lo, hi, candles, complete=error is None))
+            writes.add(writing)
+            writing.add_done_callback(writes.discard)
+            path = await asyncio.shield(writing)
         meter.rows += len(candles)
         return SymbolResult(
             code, interval, lo, hi, rows=len(candles), pages=sink.pages,
@@ -268,11 +286,15 @@ async def download(
     tick = asyncio.create_task(ticker())
     try:
         await asyncio.gather(*(worker() for _ in range(min(concurrency, max(len(syms), 1)))))
+    except BaseException:
+        meter.stop.set()  # flows in worker threads stop before their next request
+        raise
     finally:
         tick.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await tick
         if store is not None:
+            await asyncio.gather(*writes, return_exceptions=True)
             await asyncio.to_thread(store.flush)
     elapsed = time.monotonic() - started
     if on_progress is not None:
@@ -356,4 +378,6 @@ def sync_download(run: Callable[[Flow[Any]], Any], host: Host, *args: Any,
     try:
         return run_blocking(download(host, runner, *args, concurrency=concurrency, **kwargs))
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        # The flows still running stop before their next request (``JobStopped``), so this
+        # waits for one round trip at most.
+        pool.shutdown(wait=True, cancel_futures=True)

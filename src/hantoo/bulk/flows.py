@@ -37,6 +37,8 @@ __all__ = ["DAILY_API", "MINUTE_API", "PageSizes", "Sink", "history_flow"]
 DAILY_API = "domestic_stock/inquire_daily_itemchartprice"
 MINUTE_API = "domestic_stock/inquire_time_dailychartprice"
 _PERIOD = {"day": "D", "week": "W", "month": "M"}
+# Calendar days per daily-bar request window: 20 weeks = 100 weekdays = one KIS page at most.
+_SPAN = {"day": 140}
 
 
 class PageSizes:
@@ -111,10 +113,16 @@ def _daily(sink: Sink, symbol: Symbol, first: dt.date, last: dt.date, interval: 
     key = _period_key(interval)
     floor = _period_start(first, interval)
     cursor = last
+    span = _SPAN.get(interval)
     for _page in range(max_pages):
+        # Daily bars are asked for in windows that hold one page at most (140 calendar days
+        # = 100 weekdays): the server then has a short range to answer from, instead of the
+        # whole remaining history on every page. A window with no bar at all is followed by
+        # one request over everything older, so a long halt cannot end the history early.
+        lo = first if span is None else max(first, cursor - dt.timedelta(days=span - 1))
         r: ApiResponse = yield Call(DAILY_API, {
             "fid_cond_mrkt_div_code": "J", "fid_input_iscd": symbol.quote_code,
-            "fid_input_date_1": first, "fid_input_date_2": cursor,
+            "fid_input_date_1": lo, "fid_input_date_2": cursor,
             "fid_period_div_code": _PERIOD[interval],
             "fid_org_adj_prc": "0" if adjusted else "1"})
         sink.pages += 1
@@ -126,11 +134,19 @@ def _daily(sink: Sink, symbol: Symbol, first: dt.date, last: dt.date, interval: 
             fresh = [b for b in fresh if first <= b.date <= last]
         full = sizes.full(DAILY_API, sum(1 for b in page if b is not None))
         if not fresh:
-            break
+            if lo <= first:
+                break  # nothing older at all: the history is complete
+            span = None  # an empty window: ask for everything older once
+            continue
         for b in fresh:
             sink.bars[key(b)] = b
         cursor = _period_start(min(b.date for b in fresh), interval) - dt.timedelta(days=1)
-        if cursor < floor or not full:
+        if not full:  # a short page: the window is exhausted
+            if lo <= first:
+                break
+            cursor = min(cursor, lo - dt.timedelta(days=1))
+            span = _SPAN.get(interval)
+        if cursor < floor:
             break
     else:
         return  # page cap reached: incomplete

@@ -6,8 +6,9 @@ domestic symbols per call, so 600 symbols cost 20 calls instead of 600. Where it
 all of them run concurrently under the client's limiter, through the same engine runner as
 :func:`hantoo.bulk.engine.download`.
 
-A batch that fails (say, one unknown code in it) is retried symbol by symbol, so one bad code
-costs its neighbours nothing; the bad one is reported in :attr:`QuoteBatch.errors`.
+A batch that fails (say, one unknown code in it) is split in halves until the bad code is
+alone, so one bad code costs its neighbours nothing and a few calls; it is reported in
+:attr:`QuoteBatch.errors` with the single-quote API's error.
 """
 
 from __future__ import annotations
@@ -130,6 +131,9 @@ async def quotes(
 
     async def batch(group: list[Symbol]) -> None:
         nonlocal calls
+        if len(group) == 1:  # a group of one: the single-quote API names the problem
+            await one(group[0])
+            return
         async with gate:
             calls += 1
             try:
@@ -139,8 +143,9 @@ async def quotes(
                 failed = True
             else:
                 failed = False
-        if failed:  # isolate the bad code: ask each symbol on its own
-            await asyncio.gather(*(one(s) for s in group))
+        if failed:  # isolate the bad code by halving: ~2*log2(30) calls, not 30
+            half = len(group) // 2
+            await asyncio.gather(batch(group[:half]), batch(group[half:]))
             return
         found.update(got)
         for s in group:

@@ -157,7 +157,9 @@ class Store:
             lo = dt.date.fromisoformat(newest) if newest else have_first
             self._appending.add(code)
             return max(min(lo, last), have_first), last
-        if append and path.exists():
+        if e is not None:
+            return first, last  # recorded but incomplete (or another interval): fetch it whole
+        if append and path.exists():  # a file this store did not write: derive from the file
             newest_day = self._newest_in_file(path)
             if newest_day is not None:
                 self._appending.add(code)
@@ -209,7 +211,7 @@ class Store:
         with self._lock:
             self._entries[code] = {
                 "interval": interval, "start": start.isoformat(), "end": last.isoformat(),
-                "newest": newest.isoformat() if newest else None, "rows": rows,
+                "newest": newest.isoformat() if newest else None, "fetched_rows": rows,
                 "complete": complete,
             }
             self._dirty = True

@@ -112,7 +112,7 @@ class Universe:
 
         items = [Listing(inst.code, inst.name, inst.market.value,
                          _group_of_kind(getattr(inst.kind, "value", "")))
-                 for inst in SimUniverse.default() if not inst.is_us]
+                 for inst in SimUniverse.default() if not inst.market.is_overseas]
         return cls(items, source="simulator")
 
     @classmethod

@@ -29,6 +29,7 @@ from .common import (
     qty,
     signed,
 )
+from .names import resolve_symbol
 from .output import command, console, err_console, print_json
 
 if TYPE_CHECKING:
@@ -72,14 +73,16 @@ def quote_table(quotes: list[Quote]) -> Table:
 
 @command
 def quote(
-    symbols: Annotated[list[str], typer.Argument(help="005930, 000660, NASD:AAPL, ...")],
+    symbols: Annotated[list[str], typer.Argument(
+        help="005930, 000660, NASD:AAPL, or a name: 삼성전자")],
     env: EnvOption = None,
     base_url: BaseUrlOption = None,
     exchange: ExchangeOption = None,
     as_json: JsonOption = False,
 ) -> None:
     with open_client(env, base_url) as client:
-        quotes = [client.quote(s, exchange=exchange) for s in symbols]
+        quotes = [client.quote(resolve_symbol(client, s, exchange), exchange=exchange)
+                  for s in symbols]
     if as_json:
         print_json([plain(q) for q in quotes])
         return
@@ -103,14 +106,14 @@ def book_table(book: OrderBook) -> Table:
 
 @command
 def book(
-    symbol: Annotated[str, typer.Argument(help="005930, NASD:AAPL, ...")],
+    symbol: Annotated[str, typer.Argument(help="005930, NASD:AAPL, or a name: 삼성전자")],
     env: EnvOption = None,
     base_url: BaseUrlOption = None,
     exchange: ExchangeOption = None,
     as_json: JsonOption = False,
 ) -> None:
     with open_client(env, base_url) as client:
-        ob = client.order_book(symbol, exchange=exchange)
+        ob = client.order_book(resolve_symbol(client, symbol, exchange), exchange=exchange)
     if as_json:
         data = plain(ob)
         data["asks"] = [plain(level) for level in ob.asks]
@@ -186,7 +189,7 @@ def _interval(text: str) -> Interval:
 
 @command
 def candles(
-    symbol: Annotated[str, typer.Argument(help="005930, NASD:AAPL, ...")],
+    symbol: Annotated[str, typer.Argument(help="005930, NASD:AAPL, or a name: 삼성전자")],
     start: FromOption = None,
     end: ToOption = None,
     interval: IntervalOption = "day",
@@ -208,6 +211,7 @@ def candles(
         check_format(out)
     with open_client(env, base_url) as client:
         first, last = _default_range(client, start, end, 0 if iv == "minute" else 30)
+        symbol = resolve_symbol(client, symbol, exchange)
         bars = fetch_candles(client, symbol, first, last, iv, exchange,
                              progress=not as_json)
     if out is not None:
@@ -225,7 +229,7 @@ def candles(
 
 @command
 def chart(
-    symbol: Annotated[str, typer.Argument(help="005930, NASD:AAPL, ...")],
+    symbol: Annotated[str, typer.Argument(help="005930, NASD:AAPL, or a name: 삼성전자")],
     out: Annotated[Path, typer.Option("--out", help="the PNG file to write")],
     width: Annotated[int, typer.Option(help="pixels")] = 1200,
     height: Annotated[int, typer.Option(help="pixels")] = 700,
@@ -235,19 +239,37 @@ def chart(
     env: EnvOption = None,
     base_url: BaseUrlOption = None,
     exchange: ExchangeOption = None,
+    ma: Annotated[str, typer.Option(
+        "--ma", help="moving averages of the close, in bars")] = "5,20,60,120",
+    no_ma: Annotated[bool, typer.Option("--no-ma", help="draw no moving average")] = False,
 ) -> None:
-    """A candlestick chart with volume, as a PNG of exactly --width × --height pixels.
+    """A candlestick chart with volume, moving averages (5/20/60/120 bars) and the price scale
+    on the right, as a PNG of exactly --width × --height pixels.
 
-    Default range: the last 120 days (minute bars: today).
+    Default range: the last 120 days (minute bars: today). Bars before the range are fetched
+    too, so that every average is drawn from the first visible bar.
     """
-    from .chart import render_chart
+    from .chart import parse_mas, render_chart
 
     if out.suffix.lower() != ".png":
         raise ValueError(f"--out {out}: the chart is a PNG; name the file *.png")
     iv = _interval(interval)
+    mas = () if no_ma else parse_mas(ma)
     with open_client(env, base_url) as client:
         first, last = _default_range(client, start, end, 0 if iv == "minute" else 120)
-        bars = fetch_candles(client, symbol, first, last, iv, exchange, progress=True)
+        warm_from = first - dt.timedelta(days=_warmup_days(iv, max(mas, default=0)))
+        symbol = resolve_symbol(client, symbol, exchange)
+        bars = fetch_candles(client, symbol, warm_from, last, iv, exchange, progress=True)
+    visible_from = next((i for i, c in enumerate(bars) if c.time.date() >= first), len(bars))
     render_chart(bars, out, width=width, height=height,
-                 title=f"{symbol} {iv} {first} … {last}")
-    err_console.print(f"wrote {out} ({width}×{height}, {len(bars)} bars)")
+                 title=f"{symbol} {iv} {first} … {last}", mas=mas, visible_from=visible_from)
+    err_console.print(f"wrote {out} ({width}×{height}, {len(bars) - visible_from} bars"
+                      + (f", MA {'/'.join(map(str, mas))}" if mas else "") + ")")
+
+
+def _warmup_days(interval: str, bars: int) -> int:
+    """Calendar days that hold ``bars`` earlier bars (weekends and holidays included)."""
+    if bars <= 1 or interval == "minute":
+        return 0
+    per_bar = {"day": 1.5, "week": 7.0, "month": 31.0}[interval]
+    return int(bars * per_bar) + 14

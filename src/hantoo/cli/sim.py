@@ -52,7 +52,7 @@ def serve(
         raise ValueError("--clock must be sim or wall")
     state_path = state or str(default_state_path())
     if state_path != ":memory:":
-        Path(state_path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        Path(state_path).expanduser().parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     for option, path in (("--universe", universe), ("--replay", replay)):
         if path is not None and not path.exists():
             raise ValueError(f"{option} {path}: no such file")

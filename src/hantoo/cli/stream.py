@@ -113,6 +113,10 @@ def stream(
     from ..realtime import Gap, Reconnecting, SubscriptionRejected
 
     codes = []
+    from .names import resolve_symbol
+
+    with open_client(env, base_url) as named:
+        symbols = [resolve_symbol(named, text) for text in symbols]
     for text in symbols:
         sym = to_symbol(text)
         if sym.is_overseas:

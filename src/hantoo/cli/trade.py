@@ -64,6 +64,10 @@ def register(app: typer.Typer) -> None:
     app.command("orders")(orders)
     app.command("cancel")(cancel)
     app.command("balance")(balance)
+    from . import fills_modify, search
+
+    fills_modify.register(app)
+    search.register(app)
 
 
 def _market(text: str) -> Literal["domestic", "us"]:
@@ -131,11 +135,12 @@ def _place(side: Side, symbol: str, quantity: int, price: str | None, order_type
     with open_client(env, base_url) as client:
         environment = client.settings.environment
         from ..domain.symbols import to_symbol
+        from .names import resolve_symbol
 
         try:
             prepared = prepare_order(
                 Context.of(client.settings, client.server_clock),
-                to_symbol(symbol, exchange=exchange), side,
+                to_symbol(resolve_symbol(client, symbol, exchange), exchange=exchange), side,
                 quantity, parse_decimal(price, "--price") if price is not None else None,
                 order_type, tif, rounding=PriceRounding(rounding))
         except TickSizeError as exc:
@@ -175,7 +180,11 @@ def _place(side: Side, symbol: str, quantity: int, price: str | None, order_type
             from .krx_hours import closed_hint, market_now
 
             fail(exc.message, hint=closed_hint(market_now(client)), code=EXIT_API)
-        snap = order.wait(wait) if wait > 0 else order.refresh()
+        waited_out = False
+        try:
+            snap = order.wait(wait) if wait > 0 else order.refresh()
+        except TimeoutError:  # the order is placed and working: not a failure of the command
+            snap, waited_out = order.refresh(), True
     if as_json:
         print_json(plain(snap))
         return
@@ -183,6 +192,11 @@ def _place(side: Side, symbol: str, quantity: int, price: str | None, order_type
                   f"{snap.filled_quantity:,}/{snap.quantity:,} filled"
                   + (f" @ {money(snap.average_fill_price)}" if snap.average_fill_price else "")
                   + f" — {snap.status}")
+    if waited_out:
+        err_console.print(f"still working after --wait {wait:g}s: `hantoo orders` shows it, "
+                          f"`hantoo modify {snap.order_no.lstrip('0')} --price P` moves it, "
+                          f"`hantoo cancel {snap.order_no.lstrip('0')}` cancels it",
+                          highlight=False, markup=False)
 
 
 def _report_unknown(client: Client, exc: OrderStateUnknownError) -> None:
@@ -205,7 +219,7 @@ def _report_unknown(client: Client, exc: OrderStateUnknownError) -> None:
 
 
 QtyArg = Annotated[int, typer.Argument(help="number of shares", min=1)]
-SymbolArg = Annotated[str, typer.Argument(help="005930, NASD:AAPL, ...")]
+SymbolArg = Annotated[str, typer.Argument(help="005930, NASD:AAPL, or a name: 삼성전자")]
 PriceOption = Annotated[str | None, typer.Option("--price", help="limit price (exact)")]
 TypeOption = Annotated[
     str | None,

@@ -470,8 +470,10 @@ def balance_from(position_rows: Iterable[RowLike], totals: RowLike | None,
 
 
 def us_balance_from(position_rows: Iterable[RowLike], totals: RowLike | None,
-                    currency: Currency = Currency.USD, raw: Any = None) -> Balance:
-    """``overseas_stock/inquire_balance`` ``output1`` rows + ``output2`` totals."""
+                    currency: Currency = Currency.USD, raw: Any = None,
+                    cash_row: RowLike | None = None) -> Balance:
+    """``overseas_stock/inquire_balance`` ``output1`` rows + ``output2`` totals; the cash from
+    ``inquire_present_balance``'s ``output2`` row of the currency (``frcr_dncl_amt_2``)."""
     positions = Positions(p for p in map(us_position_from, position_rows) if p and p.quantity)
     t: Any = totals if totals is not None else {}
     purchase = dec(t, "frcr_pchs_amt1")
@@ -479,9 +481,12 @@ def us_balance_from(position_rows: Iterable[RowLike], totals: RowLike | None,
     value = None
     if positions and all(p.market_value is not None for p in positions):
         value = sum((p.market_value for p in positions if p.market_value is not None), _ZERO)
+    c: Any = cash_row if cash_row is not None else {}
+    cash = dec(c, "frcr_dncl_amt_2")
     return Balance(
         currency=currency,
         positions=positions,
+        cash=cash,
         purchase_amount=purchase,
         market_value=value,
         pnl=pnl,

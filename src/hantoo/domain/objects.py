@@ -209,9 +209,16 @@ class OrderSnapshot:
     raw: Any = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
+        # What it executed at once anything did (a market order's own price is 0), else the
+        # limit, else "market".
+        if self.filled_quantity and self.average_fill_price:
+            at = f"@ avg {money(self.average_fill_price, self.currency)}"
+        elif self.price:
+            at = f"@ {money(self.price, self.currency)}"
+        else:
+            at = "@ market"
         return (f"OrderSnapshot(#{self.order_no} {self.side} {self.symbol} "
-                f"{self.filled_quantity}/{self.quantity} @ {money(self.price, self.currency)} "
-                f"{self.status})")
+                f"{self.filled_quantity}/{self.quantity} {at} {self.status})")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

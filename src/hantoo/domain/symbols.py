@@ -177,7 +177,7 @@ def to_symbol(
     kind: InstrumentKind | str | None = None,
 ) -> Symbol:
     """Normalise what a user typed: ``"005930"``, ``5930``, ``"Q500001"``, ``"NASD:AAPL"``,
-    ``"AAPL.NAS"``, or ``"AAPL"`` with ``exchange="NASD"``."""
+    ``"AAPL.NAS"``, ``"AAPL"`` with ``exchange="NASD"``, or a bond ISIN ``"KR2033022D33"``."""
     if isinstance(value, Symbol):
         return value
     text = str(value).strip().upper()
@@ -196,6 +196,8 @@ def to_symbol(
                 return Symbol.overseas(right, left)
             if right in _EXCHANGES or right in _ALIASES:
                 return Symbol.overseas(left, right)
+    if kind is None and len(text) == 12 and text.startswith("KR") and text.isalnum():
+        return Symbol.domestic(text, InstrumentKind.BOND)  # a KRX bond ISIN, never a ticker
     if isinstance(value, int) or text[:1].isdigit() or (
         len(text) == 7 and text[0] in "QA" and text[1:].isdigit()
     ) or (kind is not None):

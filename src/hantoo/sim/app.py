@@ -12,6 +12,7 @@ The pipeline of an API call, in the order the checks run (the first failure answ
     (EGW00103/105)                       rate limit (EGW00201)          token (EGW00122/121/123)
     tr_id: path + persona (SIM00410, EGW00213)                          params per catalogue
     (OPSQ2001)                           hashkey header (EGW00131)      account (OPSQ2000)
+    values per catalogue (``hantoo.sim.validation``: OPSQ2001, MCA05918)
     → handler (registry / SimState.handlers) or the generic responder → drop fault → response
 
 Status codes and bodies: see ``hantoo.sim.replies``. Token endpoints (``/oauth2/tokenP``,
@@ -71,6 +72,7 @@ from .replies import (
 )
 from .routing import Route, account_of, check_tr_id, parse_body, parse_params, route_for
 from .state import KeySpec, SimConfig, SimState
+from .validation import validate
 
 __all__ = ["KeySpec", "SimApp", "SimConfig", "SimState", "create_app"]
 
@@ -220,15 +222,12 @@ class SimApp(Starlette):
         account = None
         if route.takes_account:
             account = state.bind_account(rec, account_of(params))
+        validate(api, params, getattr(state.exchange, "universe", None))
         state.calls_by_api[api.key] = state.calls_by_api.get(api.key, 0) + 1
         call = Call(
             api=api, tr_id=tr_id, params=params, key=rec, account=account, state=state,
             tr_cont=headers.get("tr_cont", ""), headers=headers,
         )
-        if api.category.startswith("overseas"):
-            from .handlers.overseas_validation import check as check_overseas
-
-            check_overseas(call)  # refuses malformed overseas input, naming the field
         handler = state.handlers.get(api.key) or handler_for(api.key)
         if handler is None:
             reply = generic.respond(call)
@@ -317,6 +316,10 @@ class SimApp(Starlette):
             return state.stats()
         if path == "/_sim/health" and method == "GET":
             return {"status": "ok"}
+        if path == "/_sim/universe" and method == "GET":
+            from .universe_listing import universe_listing
+
+            return universe_listing(state.exchange)
         if path == "/_sim/faults":
             if method == "POST":
                 data = dict(data)
@@ -363,7 +366,7 @@ class SimApp(Starlette):
 
 _CONTROL_PATHS = frozenset(
     {"/_sim/stats", "/_sim/health", "/_sim/faults", "/_sim/keys", "/_sim/clock", "/_sim/limits",
-     "/openapi.json"}
+     "/openapi.json", "/_sim/universe"}
 )
 
 

@@ -5,7 +5,9 @@ its public *commands* wrapped: after a command succeeds it appends one journal r
 the command, its arguments and the engine instant it ran at. Reads, clock syncs and rejected
 commands append nothing: what the market does by itself (auctions, synthetic steps, expiries,
 reservations sent at the open, participants acting on seed and clock) is a pure function of the
-seed and the time, so replaying the commands at their instants rebuilds the same state.
+seed and the time, so replaying the commands at their instants rebuilds the same state. The two
+things a *read* can change in that market — a symbol going live for the participants, and the
+ticks they skip after a long gap — are journaled too (``watch``, ``ptskip``).
 
 Ops (``args`` after ``[seq, time_us, op]``; amounts and prices as decimal strings):
 
@@ -14,11 +16,15 @@ Ops (``args`` after ``[seq, time_us, op]``; amounts and prices as decimal string
 ``dep``   ``cano, prdt, amount, currency`` — deposit
 ``grant`` ``cano, prdt, symbol, qty, avg_price`` — grant_shares
 ``ord``   ``cano, prdt, symbol, side, order_type, qty, price|null, credit|null, loan_date|null``
+          ``[, exchange]`` (KRX/NXT/SOR; absent = KRX)
 ``cxl``   ``cano, prdt, odno, qty|null`` — cancel_order
 ``mod``   ``cano, prdt, odno, price|null, qty|null, all_qty, order_type|null`` — modify_order
 ``rsv``   ``cano, prdt, symbol, side, order_type, qty, price|null, end_date|null, credit|null``
 ``rsvx``  ``cano, prdt, seq`` — cancel_reservation
 ``clk``   (none) — the clock was advanced by hand (stepped clocks): replay moves time there
+``watch`` ``symbol`` — a read made a symbol live: synthetic participants trade it from here
+``ptskip`` ``from_us, to_us`` — after a long gap the participants skipped these ticks (logged
+          at ``from_us - 1``)
 ========  ===============================================================================
 """
 
@@ -32,8 +38,11 @@ from typing import Any, Protocol
 
 from .engine.clock import SessionClock
 from .engine.exchange import Exchange
-from .engine.types import CreditType, OrderType, Side
-from .engine.views import AccountKey, OrderInfo, ReservationInfo, akey
+from .engine.matching import Fill, fill_info, order_info
+from .engine.orders import Order
+from .engine.queries import _match_filters
+from .engine.types import CreditType, EngineReject, OrderType, RejectReason, Side
+from .engine.views import AccountKey, FillInfo, OrderInfo, ReservationInfo, akey
 from .journal import CommandJournal
 
 __all__ = ["Checkpointer", "JournaledExchange", "ReplayClock", "apply_record"]
@@ -43,6 +52,20 @@ class Checkpointer(Protocol):
     """What takes a snapshot of the exchange (``hantoo.sim.store``)."""
 
     def checkpoint(self, exchange: JournaledExchange) -> None: ...
+
+
+class Archive(Protocol):
+    """Where finished orders and their fills live once out of the hot state."""
+
+    def archived_order(self, ex: Exchange, key: AccountKey, odno: int) -> Order | None: ...
+
+    def archived_orders(
+        self, ex: Exchange, key: AccountKey, start: date, end: date
+    ) -> list[Order]: ...
+
+    def archived_fills(
+        self, ex: Exchange, key: AccountKey, start: date, end: date
+    ) -> list[Fill]: ...
 
 
 class ReplayClock(SessionClock):
@@ -73,6 +96,11 @@ class JournaledExchange(Exchange):
     _j_checkpointer: Checkpointer | None = None
     _j_every = 0
     _j_since = 0
+    _j_archive: Archive | None = None
+
+    def attach_archive(self, archive: Archive) -> None:
+        """Answer order and fill queries from ``archive`` too (finished orders go there)."""
+        self._j_archive = archive
 
     def attach_journal(
         self, journal: CommandJournal, checkpointer: Checkpointer | None = None,
@@ -113,6 +141,78 @@ class JournaledExchange(Exchange):
         if j is not None and j.synced < j.appended:
             await j.wait()
 
+    # ---- queries that reach the archive ----------------------------------------------------
+    def _archived(self, account: AccountKey, odno: str | int) -> Order | None:
+        if self._j_archive is None:
+            return None
+        try:
+            n = int(odno)
+        except ValueError:
+            return None
+        return self._j_archive.archived_order(self, akey(account), n)
+
+    def _not_open(self, rej: EngineReject, account: AccountKey, odno: str | int) -> None:
+        """A finished order that left the hot state is 'not open', as before, not 'unknown'."""
+        if rej.reason is RejectReason.UNKNOWN_ORDER:
+            o = self._archived(account, odno)
+            if o is not None:
+                raise EngineReject(
+                    RejectReason.ORDER_NOT_OPEN, f"{o.odno:010d} is {o.status.value}"
+                ) from None
+
+    def order(self, account: AccountKey, odno: str | int) -> OrderInfo:
+        try:
+            return super().order(account, odno)
+        except EngineReject as rej:
+            if rej.reason is RejectReason.UNKNOWN_ORDER:
+                o = self._archived(account, odno)
+                if o is not None:
+                    return order_info(o)
+            raise
+
+    def order_history(
+        self,
+        account: AccountKey,
+        start: date,
+        end: date,
+        *,
+        symbol: str | None = None,
+        side: Side | None = None,
+        status: str = "all",
+    ) -> list[OrderInfo]:
+        if self._j_archive is None:
+            return super().order_history(account, start, end, symbol=symbol, side=side,
+                                         status=status)
+        self.sync_quietly()
+        a = self._account(account)
+        orders = [o for o in a.order_log if start <= o.day <= end]
+        orders += self._j_archive.archived_orders(self, a.key, start, end)
+        orders.sort(key=lambda o: o.odno)
+        return [
+            order_info(o) for o in orders
+            if _match_filters(o, symbol, side)
+            and not (status == "filled" and not o.filled)
+            and not (status == "unfilled" and not o.remaining)
+        ]
+
+    def fill_history(
+        self,
+        account: AccountKey,
+        start: date,
+        end: date,
+        *,
+        symbol: str | None = None,
+        side: Side | None = None,
+    ) -> list[FillInfo]:
+        if self._j_archive is None:
+            return super().fill_history(account, start, end, symbol=symbol, side=side)
+        self.sync_quietly()
+        a = self._account(account)
+        fills = [f for f in a.fill_log if start <= f.day <= end]
+        fills += self._j_archive.archived_fills(self, a.key, start, end)
+        fills.sort(key=lambda f: f.fill_id)
+        return [fill_info(f) for f in fills if _match_filters(f.order, symbol, side)]
+
     # ---- wrapped commands -----------------------------------------------------------------
     def open_account(
         self, cano: str, prdt: str = "01", *, krw: Decimal | int = 0, usd: Decimal | int = 0
@@ -142,20 +242,45 @@ class JournaledExchange(Exchange):
         *,
         credit: CreditType | None = None,
         loan_date: date | None = None,
+        exchange: str = "KRX",
     ) -> OrderInfo:
         info = super().place_order(account, symbol, side, order_type, qty, price, credit=credit,
-                                   loan_date=loan_date)
+                                   loan_date=loan_date, exchange=exchange)
         if self._j_journal is not None:
             k = akey(account)
-            self._log("ord", [k[0], k[1], symbol, int(side), _ot(order_type), qty, _dec(price),
-                              credit.value if credit else None,
-                              loan_date.isoformat() if loan_date else None])
+            args = [k[0], k[1], symbol, int(side), _ot(order_type), qty, _dec(price),
+                    credit.value if credit else None,
+                    loan_date.isoformat() if loan_date else None]
+            if exchange.upper() != "KRX":
+                args.append(exchange.upper())
+            self._log("ord", args)
         return info
+
+    # ---- market events caused by reads (participants, hantoo.sim.engine.participants) ----
+    def _pt_following(self) -> bool:
+        return self._j_replaying
+
+    def _pt_note(self, op: str, args: list[int | str]) -> None:
+        if self._j_journal is None or self._j_replaying:
+            return
+        if op == "ptskip":  # logged just before the skipped range, where replay must stop
+            saved = self._now
+            self._now = int(args[0]) - 1
+            try:
+                self._log(op, args)
+            finally:
+                self._now = saved
+        else:
+            self._log(op, args)
 
     def cancel_order(
         self, account: AccountKey, odno: str | int, *, qty: int | None = None
     ) -> OrderInfo:
-        info = super().cancel_order(account, odno, qty=qty)
+        try:
+            info = super().cancel_order(account, odno, qty=qty)
+        except EngineReject as rej:
+            self._not_open(rej, account, odno)
+            raise
         if self._j_journal is not None:
             k = akey(account)
             self._log("cxl", [k[0], k[1], str(odno), qty])
@@ -171,8 +296,12 @@ class JournaledExchange(Exchange):
         all_qty: bool = True,
         order_type: OrderType | str | None = None,
     ) -> OrderInfo:
-        info = super().modify_order(account, odno, price=price, qty=qty, all_qty=all_qty,
-                                    order_type=order_type)
+        try:
+            info = super().modify_order(account, odno, price=price, qty=qty, all_qty=all_qty,
+                                        order_type=order_type)
+        except EngineReject as rej:
+            self._not_open(rej, account, odno)
+            raise
         k = akey(account)
         self._log("mod", [k[0], k[1], str(odno), _dec(price), qty, all_qty, _ot(order_type)])
         return info
@@ -239,7 +368,10 @@ _APPLY: dict[str, Callable[[Exchange, list[Any]], object]] = {
                                                  Decimal(a[4])),
     "ord": lambda ex, a: Exchange.place_order(
         ex, (a[0], a[1]), a[2], Side(a[3]), a[4], int(a[5]), a[6],
-        credit=_opt_credit(a[7]), loan_date=_opt_date(a[8])),
+        credit=_opt_credit(a[7]), loan_date=_opt_date(a[8]),
+        exchange=a[9] if len(a) > 9 else "KRX"),
+    "watch": lambda ex, a: _replay_watch(ex, str(a[0])),
+    "ptskip": lambda ex, a: _replay_skip(ex, int(a[1])),
     "cxl": lambda ex, a: Exchange.cancel_order(ex, (a[0], a[1]), a[2], qty=_opt_int(a[3])),
     "mod": lambda ex, a: Exchange.modify_order(
         ex, (a[0], a[1]), a[2], price=a[3], qty=_opt_int(a[4]), all_qty=bool(a[5]),
@@ -250,6 +382,17 @@ _APPLY: dict[str, Callable[[Exchange, list[Any]], object]] = {
     "rsvx": lambda ex, a: Exchange.cancel_reservation(ex, (a[0], a[1]), int(a[2])),
     "clk": lambda ex, a: Exchange.sync(ex),
 }
+
+
+def _replay_watch(ex: Exchange, symbol: str) -> None:
+    Exchange.sync(ex)
+    Exchange._pt_watch(ex, ex._state(ex._inst(symbol)))
+
+
+def _replay_skip(ex: Exchange, to_us: int) -> None:
+    Exchange.sync(ex)  # every tick before the skipped range, as live
+    if to_us > ex._pt_next:
+        ex._pt_next = to_us
 
 
 def apply_record(ex: JournaledExchange, clock: ReplayClock, record: list[Any]) -> None:

@@ -21,7 +21,7 @@ import datetime as dt
 import random
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
 from .._generated.streams import RECORDS
@@ -166,8 +166,11 @@ class SyntheticFeed:
             inst.sells += qty
         return qty
 
-    def rows(self, tr_id: str, tr_key: str, n: int = 1) -> list[list[str]]:
-        """``n`` records for one subscription, advancing its state."""
+    def rows(
+        self, tr_id: str, tr_key: str, n: int = 1, sub: Hashable = None
+    ) -> list[list[str]]:
+        """``n`` records for one subscription, advancing its state. ``sub`` names the
+        subscriber (the engine feed keeps a cursor per subscriber; this one needs none)."""
         cls = RECORDS[tr_id]
         cols = [c.lower() for c in cls.COLUMNS]
         encs = cls.ENCODINGS
@@ -182,6 +185,12 @@ class SyntheticFeed:
             ]
             out.append(row)
         return out
+
+    def subscribed(self, tr_id: str, tr_key: str, sub: Hashable) -> None:
+        """A subscription starts now (the engine feed starts its cursor here)."""
+
+    def forget(self, sub: Hashable) -> None:
+        """A subscriber is gone: drop whatever was kept for it."""
 
     # -- TRs with real semantics ----------------------------------------------------------------
 

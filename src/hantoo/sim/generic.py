@@ -317,6 +317,10 @@ def _value(enc: str, name: str, ctx: _Ctx, h: int, row: int) -> str:
     return ""
 
 
+_LAST_CONTEXT: list[tuple[Any, _Ctx] | None] = [None]
+"""The last call's context (held, so its identity cannot be reused by another object)."""
+
+
 def fill_fields(
     fields: Iterable[str],
     partial: Mapping[str, str],
@@ -326,11 +330,22 @@ def fill_fields(
     ctx: Any,
 ) -> dict[str, str]:
     """``partial`` completed with a value for every field in ``fields`` (catalogue order)."""
-    c = ctx if isinstance(ctx, _Ctx) else _context(ctx)
-    base = _generated(tuple(fields), seed, row, c)
+    if isinstance(ctx, _Ctx):
+        c = ctx
+    else:
+        last = _LAST_CONTEXT[0]
+        if last is not None and last[0] is ctx:
+            c = last[1]
+        else:  # one per request: a page of rows shares its call's context
+            c = _context(ctx)
+            _LAST_CONTEXT[0] = (ctx, c)
+    names = tuple(fields)
     if not partial:
-        return dict(base)
-    out = dict(base)
+        return dict(_generated(names, seed, row, c))
+    # Only the fields the handler left out are generated (each field's filler depends on its
+    # name alone, so the values are those of a full row): chart rows give nearly all of them.
+    gen = _generated(tuple(f for f in names if f not in partial), seed, row, c)
+    out = {f: partial[f] if f in partial else gen[f] for f in names}
     out.update(partial)  # known fields keep their catalogue position; others are appended
     return out
 

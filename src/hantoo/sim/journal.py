@@ -148,6 +148,14 @@ class CommandJournal:
                 if upto > self.synced:
                     self.synced = upto
 
+    def stage(self) -> None:
+        """Close the current group: what is buffered goes to the next :meth:`drain`."""
+        self._stage()
+
+    def drain(self) -> None:
+        """Write and sync every staged group (safe from a worker thread, as the server does)."""
+        self._drain()
+
     def flush(self) -> None:
         """Make every appended record durable now (blocking)."""
         self._stage()

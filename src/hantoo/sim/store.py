@@ -11,6 +11,11 @@ Files (``PATH`` is the state file the user names, e.g. ``sim-state.sqlite3``; al
     and speed) and ``snapshots`` — the latest snapshot: the engine's live state pickled with
     instruments referenced by code, tagged with the sequence number of the last journal record
     it includes. Unpickling accepts only the engine's own classes and plain value types.
+    Instruments are stored by code and each symbol's intraday path is left out (both come back
+    from the configuration and the seed). ``archived_orders`` / ``archived_fills``: finished
+    orders and their fills, one JSON document each, moved out of the hot state by each snapshot
+    in the same transaction; order and fill queries read them back, so memory does not grow
+    with the order history.
 ``PATH.commands``
     The append-only command journal (format in :mod:`hantoo.sim.journal`, ops in
     :mod:`hantoo.sim.durable`): one checksummed line per *successful* user command.
@@ -34,11 +39,15 @@ snapshot or journal is damaged, is refused with :class:`StateFileError` naming t
 
 from __future__ import annotations
 
+import copyreg
 import io
+import json
 import logging
 import os
 import pickle
 import sqlite3
+from array import array
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -47,9 +56,15 @@ from typing import Any
 from .durable import JournaledExchange, ReplayClock, apply_record
 from .engine.clock import ClockMode, SessionClock, from_us
 from .engine.config import ExchangeConfig
+from .engine.exchange import Exchange
+from .engine.market import SymbolState
+from .engine.matching import Fill
+from .engine.orders import Order
+from .engine.synthetic import intraday_path
 from .engine.types import EngineReject
 from .engine.universe import Instrument, Universe
 from .journal import CommandJournal, JournalCorrupt
+from .store_v1 import _fill_doc, _order_doc, _order_from
 
 __all__ = ["SCHEMA_VERSION", "SNAPSHOT_EVERY", "StateFileError", "StateStore", "open_exchange"]
 
@@ -62,12 +77,20 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS snapshots (
     seq INTEGER PRIMARY KEY, taken_us INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS archived_orders (
+    odno INTEGER PRIMARY KEY, cano TEXT NOT NULL, prdt TEXT NOT NULL, day TEXT NOT NULL,
+    data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS archived_orders_by_account ON archived_orders (cano, prdt, day);
+CREATE TABLE IF NOT EXISTS archived_fills (
+    fill_id INTEGER PRIMARY KEY, odno INTEGER NOT NULL, cano TEXT NOT NULL, prdt TEXT NOT NULL,
+    day TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS archived_fills_by_account ON archived_fills (cano, prdt, day);
 """
 
 # Engine attributes rebuilt from the configuration (or caches), never snapshotted.
 _NOT_SNAPSHOTTED = frozenset({
     "config", "clock", "universe", "calendar", "schedules", "fee_schedule", "_listeners",
-    "_ev", "_store", "_tx", "_histories", "_w52",
+    "_ev", "_store", "_tx", "_histories", "_w52", "_candles",
 })
 _SAFE_MODULES = ("builtins", "datetime", "decimal", "collections", "array", "fractions",
                  "copyreg", "_codecs", "enum")
@@ -111,23 +134,63 @@ def _check_dir(path: Path) -> None:
 # ---- snapshots ----------------------------------------------------------------------------
 
 
-class _Pickler(pickle.Pickler):
-    def persistent_id(self, obj: Any) -> Any:
-        if obj.__class__ is Instrument:
-            return obj.code  # instruments come from the universe the configuration loads
-        return None
+_LOADING: ContextVar[Universe] = ContextVar("_LOADING")
+
+
+def instrument_ref(code: str) -> Instrument:
+    """An instrument of the universe being loaded (what a snapshot stores for one: its code)."""
+    inst = _LOADING.get().get(code)
+    if inst is None:
+        raise pickle.UnpicklingError(f"instrument {code} is not in the loaded universe")
+    return inst
+
+
+def _reduce_instrument(inst: Instrument) -> tuple[Any, tuple[str]]:
+    return instrument_ref, (inst.code,)
+
+
+_PATHLESS: ContextVar[list[SymbolState]] = ContextVar("_PATHLESS")
+_PATH_SLOTS = ("path", "vols")
+_UNSET = object()
+
+
+def symbol_state(values: dict[str, Any]) -> SymbolState:
+    """A day state from a snapshot; its intraday path is recomputed after loading."""
+    st = SymbolState.__new__(SymbolState)
+    for k, v in values.items():
+        setattr(st, k, v)
+    st.path = st.vols = array("i")
+    _PATHLESS.get().append(st)
+    return st
+
+
+def _reduce_state(st: SymbolState) -> tuple[Any, tuple[dict[str, Any]]]:
+    # The intraday path is most of a day state's size and a pure function of the seed, the
+    # day's bar and the replay file: it is not stored.
+    values = {k: getattr(st, k, _UNSET) for k in SymbolState.__slots__ if k not in _PATH_SLOTS}
+    return symbol_state, ({k: v for k, v in values.items() if v is not _UNSET},)
+
+
+def _restore_paths(ex: Exchange, states: list[SymbolState]) -> None:
+    """Recompute the intraday path of each loaded day state, as the engine first made it."""
+    rep = ex.config.replay
+    for st in states:
+        inst = st.inst
+        sch = ex.schedules[inst.mk]
+        bar, _base = ex._day_bar(inst, st.trade_day)
+        path = None
+        if rep is not None:
+            path = rep.path(inst.code, st.trade_day, sch.continuous[0], sch.step_seconds,
+                            st.steps, bar.open)
+        if path is None:
+            path = intraday_path(ex.seed, inst, st.trade_day, bar.open, bar.close, st.steps,
+                                 st.lower, st.upper, bar.volume)
+        st.path, st.vols = path
 
 
 class _Unpickler(pickle.Unpickler):
-    def __init__(self, data: bytes, universe: Universe) -> None:
+    def __init__(self, data: bytes) -> None:
         super().__init__(io.BytesIO(data))
-        self._universe = universe
-
-    def persistent_load(self, pid: Any) -> Any:
-        inst = self._universe.get(str(pid))
-        if inst is None:
-            raise pickle.UnpicklingError(f"instrument {pid} is not in the loaded universe")
-        return inst
 
     def find_class(self, module: str, name: str) -> Any:
         if module.startswith("hantoo.sim.") or module in _SAFE_MODULES:
@@ -139,7 +202,11 @@ def _dump(ex: JournaledExchange) -> bytes:
     state = {k: v for k, v in vars(ex).items()
              if k not in _NOT_SNAPSHOTTED and not k.startswith("_j_")}
     buf = io.BytesIO()
-    _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(state)
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    # instruments come from the universe the configuration loads: stored by code only
+    pickler.dispatch_table = {**copyreg.dispatch_table, Instrument: _reduce_instrument,
+                              SymbolState: _reduce_state}
+    pickler.dump(state)
     return buf.getvalue()
 
 
@@ -171,6 +238,7 @@ class StateStore:
         assert j is not None
         j.flush()
         seq = j.appended
+        orders, fills = _prune(ex)
         blob = _dump(ex)
         meta = {
             "schema": SCHEMA_VERSION, "seed": str(ex.seed), "anchor": ex.anchor.isoformat(),
@@ -179,6 +247,16 @@ class StateStore:
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
+            db.executemany(
+                "INSERT OR REPLACE INTO archived_orders (odno, cano, prdt, day, data) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(o.odno, o.acct.cano, o.acct.prdt, o.day.isoformat(), json.dumps(_order_doc(o)))
+                 for o in orders])
+            db.executemany(
+                "INSERT OR REPLACE INTO archived_fills (fill_id, odno, cano, prdt, day, data) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(f.fill_id, f.order.odno, f.order.acct.cano, f.order.acct.prdt,
+                  f.day.isoformat(), json.dumps(_fill_doc(f))) for f in fills])
             db.execute("INSERT OR REPLACE INTO snapshots (seq, taken_us, data) VALUES (?, ?, ?)",
                        (seq, ex._now, blob))
             db.execute("DELETE FROM snapshots WHERE seq < ?", (seq,))
@@ -190,11 +268,88 @@ class StateStore:
             raise
         self.meta.update(meta)
         j.truncate()
+        del blob, orders, fills
+        _give_back_memory()
+
+    # -- the archive: finished orders and their fills, out of the hot state ------------------
+    def archived_order(self, ex: Exchange, key: tuple[str, str], odno: int) -> Order | None:
+        row = self.db.execute("SELECT data FROM archived_orders WHERE odno = ? AND cano = ? "
+                              "AND prdt = ?", (odno, *key)).fetchone()
+        return None if row is None else _order_from(ex, json.loads(row[0]))
+
+    def archived_orders(
+        self, ex: Exchange, key: tuple[str, str], start: date, end: date
+    ) -> list[Order]:
+        rows = self.db.execute(
+            "SELECT data FROM archived_orders WHERE cano = ? AND prdt = ? AND day BETWEEN ? AND ? "
+            "ORDER BY odno", (*key, start.isoformat(), end.isoformat()))
+        return [_order_from(ex, json.loads(d)) for (d,) in rows]
+
+    def archived_fills(
+        self, ex: Exchange, key: tuple[str, str], start: date, end: date
+    ) -> list[Fill]:
+        rows = self.db.execute(
+            "SELECT f.data, o.data FROM archived_fills f JOIN archived_orders o USING (odno) "
+            "WHERE f.cano = ? AND f.prdt = ? AND f.day BETWEEN ? AND ? ORDER BY f.fill_id",
+            (*key, start.isoformat(), end.isoformat()))
+        orders: dict[int, Order] = {}
+        out = []
+        for fd, od in rows:
+            doc = json.loads(fd)
+            o = orders.get(doc["odno"])
+            if o is None:
+                o = orders[doc["odno"]] = _order_from(ex, json.loads(od))
+            out.append(Fill(doc["fill_id"], o, doc["qty"], doc["price"], doc["time_us"],
+                            date.fromisoformat(doc["day"]), doc["fee"], doc["tax"],
+                            doc["trade_id"]))
+        return out
 
     def close(self) -> None:
         if self.journal is not None:
             self.journal.close()
         self.db.close()
+
+
+def _give_back_memory() -> None:
+    """Return the snapshot's transient buffers to the OS (glibc keeps freed heap otherwise)."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            import ctypes
+
+            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim: Any = None
+
+
+def _prune(ex: JournaledExchange) -> tuple[list[Order], list[Fill]]:
+    """Take finished orders and their fills out of the hot state (they go to the archive).
+
+    Kept hot: working orders, orders a reservation counts, and records whose original order
+    still works (the modify bookkeeping refers to them).
+    """
+    orders = ex.orders
+    done = [
+        o for o in orders.values()
+        if not o.remaining and not o.rsv_seq
+        and not (o.orig_odno and (orig := orders.get(o.orig_odno)) is not None and orig.remaining)
+    ]
+    if not done:
+        return [], []
+    gone = {o.odno for o in done}
+    for odno in gone:
+        del orders[odno]
+    fills = [f for f in ex.fills if f.order.odno in gone]
+    ex.fills[:] = [f for f in ex.fills if f.order.odno not in gone]
+    for a in {o.acct for o in done}:
+        a.order_log[:] = [o for o in a.order_log if o.odno not in gone]
+        a.fill_log[:] = [f for f in a.fill_log if f.order.odno not in gone]
+    return done, fills
 
 
 # ---- opening --------------------------------------------------------------------------------
@@ -238,11 +393,18 @@ def open_exchange(
     base = replace(cfg, seed=int(meta["seed"]), anchor_date=date.fromisoformat(meta["anchor"]),
                    clock=rclock, us_mode=us_mode)
     ex = JournaledExchange(base)
+    token = _LOADING.set(ex.universe)
+    pathless: list[SymbolState] = []
+    token2 = _PATHLESS.set(pathless)
     try:
-        state = _Unpickler(blob, ex.universe).load()
+        state = _Unpickler(blob).load()
     except Exception as exc:
         raise _refuse(p, f"its snapshot cannot be read ({type(exc).__name__}: {exc})") from None
+    finally:
+        _LOADING.reset(token)
+        _PATHLESS.reset(token2)
     vars(ex).update(state)
+    _restore_paths(ex, pathless)
     rclock._anchor_sim = ex._now
     try:
         journal = CommandJournal(jpath, last_seq=snap_seq, autosync=True)
@@ -272,6 +434,7 @@ def open_exchange(
     ex.config = replace(base, clock=real_clock)
     store.journal = journal
     ex.attach_journal(journal, store, snapshot_every)
+    ex.attach_archive(store)
     ex._j_since = len(tail)
     if len(tail) >= 1_000:
         ex.checkpoint()
@@ -286,14 +449,13 @@ def _attach(
     journal.records_on_open = []
     store.journal = journal
     ex.attach_journal(journal, store, every)
+    ex.attach_archive(store)
 
 
 def _migrate_v1(
     store: StateStore, cfg: ExchangeConfig, jpath: Path, every: int
 ) -> JournaledExchange:
     """Open a schema-1 state (one JSON row per entity) and snapshot it in schema 2."""
-    import json
-
     from .store_v1 import restore_v1
 
     meta = store.meta

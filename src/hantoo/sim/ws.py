@@ -220,6 +220,7 @@ class RealtimeHub:
             return
         sess.released = True
         self.sessions.discard(sess)
+        self.feed.forget(sess.number)
         if sess.app_key is not None:
             holders = self._by_key.get(sess.app_key, [])
             if sess in holders:
@@ -373,6 +374,8 @@ class RealtimeHub:
             return fail("OPSP0008", "MAX SUBSCRIBE OVER")
         sess.subs[item] = None
         self._registrations[ident.app_key] = used + 1
+        if not encrypted:
+            self.feed.subscribed(tr_id, tr_key, sess.number)
         if tr_id in NOTICE_TRS and self.bind_hts is not None:
             # A client names its HTS ID only here; no simulator-only registration is needed.
             self.bind_hts(ident.app_key, tr_key)
@@ -429,7 +432,7 @@ class RealtimeHub:
                 if is_encrypted(tr_id):
                     continue  # notices come from real fills only
                 n = rng.randint(1, max(1, cfg.max_records_per_frame))
-                rows = feed.rows(tr_id, tr_key, n)
+                rows = feed.rows(tr_id, tr_key, n, sess.number)
                 if rows:  # an engine-backed TR sends nothing when nothing happened
                     await sess.send(encode_frame(tr_id, rows))
 

@@ -51,19 +51,20 @@ def balance_flow(ctx: Context, *, us: bool = False, exchange: str = "NASD",
         rows, extra, last = yield from collect_rows("overseas_stock/inquire_balance", {
             "ovrs_excg_cd": exchange, "tr_crcy_cd": currency.value}, block="output1",
             extra_blocks=("output2",))
-        bal = us_balance_from(rows, _first(extra.get("output2")), currency, raw=last)
-        # inquire_balance carries no cash: the currency's deposit comes from the present balance
-        r: ApiResponse = yield Call("overseas_stock/inquire_present_balance", {
+        # KIS reports dollar cash only in the present-balance query (외화예수금), not in the
+        # balance totals; one more read, so `cash` is the account's, not "-".
+        present: ApiResponse = yield Call("overseas_stock/inquire_present_balance", {
             "wcrc_frcr_dvsn_cd": "02", "natn_cd": "000", "tr_mket_cd": "00",
             "inqr_dvsn_cd": "00"})
-        for cur in r.rows("output2"):
-            if cur.get("crcy_cd") == currency.value:
-                cash = dec(cur, "frcr_dncl_amt_2")
-                total = (bal.market_value or Decimal(0)) + cash if cash is not None else None
-                return replace(bal, cash=cash,
-                               settlement_cash=dec(cur, "frcr_drwg_psbl_amt_1"),
-                               total_value=total)
-        return replace(bal, cash=Decimal(0), total_value=bal.market_value or Decimal(0))
+        cash_row = next((r for r in present.rows("output2")
+                         if str(r.get("crcy_cd", "")).upper() == currency.value), None)
+        bal = us_balance_from(rows, _first(extra.get("output2")), currency, raw=last,
+                              cash_row=cash_row)
+        # no row: the account never held the currency; the total counts cash as domestic does
+        cash = bal.cash if cash_row is not None else Decimal(0)
+        return replace(bal, cash=cash, total_value=(
+            (bal.market_value or Decimal(0)) + cash if cash is not None else None),
+            settlement_cash=dec(cash_row, "frcr_drwg_psbl_amt_1") if cash_row else None)
     rows, extra, last = yield from collect_rows("domestic_stock/inquire_balance", {
         "afhr_flpr_yn": "N", "ofl_yn": "", "inqr_dvsn": "02", "unpr_dvsn": "01",
         "fund_sttl_icld_yn": "N", "fncg_amt_auto_rdpt_yn": "N", "prcs_dvsn": "00"},

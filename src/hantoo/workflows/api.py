@@ -282,7 +282,7 @@ def cancel_reservation(reservation: Reservation) -> Workflow[bool]:
                                                 reservation.ordered_on)
 
 
-def _reconcile_setup(host: Any) -> tuple[OrderRegistry, dt.timedelta | None, bool]:
+def _reconcile_setup(host: Any) -> tuple[OrderRegistry, dt.timedelta | None]:
     registry = registry_of(host)
     offset: dt.timedelta | None = dt.timedelta(seconds=registry.clock_offset_s or 0.0)
     sim = getattr(host, "environment", "") == "sim"
@@ -291,19 +291,19 @@ def _reconcile_setup(host: Any) -> tuple[OrderRegistry, dt.timedelta | None, boo
         # be anywhere (a simulated day), so without an earlier order to learn it from, search
         # the whole day rather than a window that could miss the order.
         offset = None
-    return registry, offset, sim
+    return registry, offset
 
 
 def reconcile_all(host: Any, errors: Iterable[OrderStateUnknownError], before: dt.timedelta,
                   after: dt.timedelta) -> Workflow[list[ReconcileFindings]]:
-    registry, offset, _sim = _reconcile_setup(host)
+    registry, offset = _reconcile_setup(host)
     errs = list(errors)
 
     def build(ctx: Context) -> Workflow[list[ReconcileFindings]]:
         # The server's day (a simulator's may be any date), so its orders are searched by date.
         return reconcile_all_flow(
             ctx, errs, known_order_nos=registry.known_order_nos(), clock_offset=offset,
-            before=before, after=after, server_day=ctx.today())
+            before=before, after=after)
 
     return (yield from _on_server_date(host, build))
 

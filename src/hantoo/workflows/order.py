@@ -30,7 +30,7 @@ from ..domain.objects import OrderSnapshot, OrderStatus
 from ..domain.ordertypes import OrderType
 from ..domain.ticks import PriceRounding
 from .driver import Context
-from .reconcile import Outcome, ReconcileFindings
+from .reconcile import Outcome, ReconcileFindings, SentOrder
 from .steps import Workflow
 from .trading import OrderRef, cancel_flow, modify_flow, status_flow
 
@@ -420,7 +420,7 @@ class ReconcileGroup:
     """
 
     outcome: Outcome
-    sent: Any
+    sent: SentOrder
     intents: int
     executed: int
     orders: tuple[Order | AsyncOrder, ...]

@@ -185,19 +185,18 @@ def reconcile_flow(
     before: dt.timedelta = dt.timedelta(seconds=5),
     after: dt.timedelta = dt.timedelta(minutes=2),
     lookback_days: int = 7,
-    server_day: dt.date | None = None,
 ) -> Workflow[ReconcileFindings]:
     """Search the day's orders and the open orders for the order ``error`` describes.
 
     ``clock_offset`` is server time minus local time (learnt from earlier order answers;
     ``None`` when it cannot be known: then the whole day is searched, without a time window);
     ``before``/``after`` widen the window around the send; orders in ``known_order_nos`` (the
-    client's own handles) are never taken for the lost one; ``server_day`` is the server's
-    trading date when it may differ from this machine's (a simulator), so it is searched too.
+    client's own handles) are never taken for the lost one. The days searched are around
+    ``ctx.today()``, the server's date (a simulator's may be any date).
     """
     found = yield from reconcile_all_flow(
         ctx, [error], known_order_nos=known_order_nos, clock_offset=clock_offset, before=before,
-        after=after, lookback_days=lookback_days, server_day=server_day)
+        after=after, lookback_days=lookback_days)
     return found[0]
 
 
@@ -239,7 +238,6 @@ def reconcile_all_flow(
     before: dt.timedelta = dt.timedelta(seconds=5),
     after: dt.timedelta = dt.timedelta(minutes=2),
     lookback_days: int = 7,
-    server_day: dt.date | None = None,
 ) -> Workflow[list[ReconcileFindings]]:
     """Resolve many unknown outcomes at once, identical ones by count (module docstring).
 
@@ -258,7 +256,6 @@ def reconcile_all_flow(
         if slot in seen_sets:
             continue
         days = [today, (sent.sent_at + (clock_offset or dt.timedelta(0))).date()]
-        days += [server_day] if server_day is not None else []
         queries = ["overseas_stock/inquire_ccnl" if us else "domestic_stock/inquire_daily_ccld"]
         rows = yield from order_rows_flow(
             ctx, us=us, start=min(days) - dt.timedelta(days=lookback_days), end=max(days),

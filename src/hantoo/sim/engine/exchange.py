@@ -21,6 +21,7 @@ from .config import ExchangeConfig
 from .fees import FeeSchedule
 from .market import SymbolState
 from .matching import Journal, MatchingCore, order_info
+from .nxt import ROUTES, NxtMixin
 from .orders import (
     BUY,
     MARKET_BUY_PX,
@@ -30,6 +31,7 @@ from .orders import (
     VENUE_CLOSE,
     VENUE_FIXED,
     VENUE_MAIN,
+    VENUE_NXT,
     Order,
 )
 from .overseas_markets import (
@@ -103,7 +105,7 @@ class JournalSink(Protocol):
     def write(self, exchange: Exchange, journal: Journal) -> None: ...
 
 
-class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
+class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, MatchingCore):
     """A simulated exchange with accounts; see the package docstring for the API overview."""
 
     def __init__(self, config: ExchangeConfig | None = None) -> None:
@@ -216,7 +218,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         now = self.clock.now_us()
         pt = self._pt_on and now >= self._pt_next
         if pt:
-            self._pt_floor = now - CATCH_UP_US
+            self._pt_floor = 0 if self._pt_following() else now - CATCH_UP_US
         if now >= self._next_us:
             self._run_until(now)
         if pt:
@@ -439,6 +441,8 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
             self._synth_auction(st, VENUE_MAIN, st.path[st.steps], st.synth, cross=True)
         elif phase is Phase.AFTER_HOURS:
             self._synth_auction(st, VENUE_AFTER, st.close_px, st.synth_aux, cross=False)
+        if mk == KRX:
+            self._synth_nxt(st)
         if self._ev is not None:
             self._book_dirty.add(st.inst.code)
 
@@ -532,6 +536,8 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         if kind is Ev.FIXED_STEP:
             for st in self._active_states(mk):
                 self._synth_fixed(st)
+                if self._pt_on:
+                    self._pt_offhours(st, VENUE_FIXED)
             return
         if kind is Ev.OPEN_AUCTION_START:
             self._phase[mk] = Phase.OPENING_AUCTION
@@ -562,8 +568,14 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
             self._expire_venue(mk, VENUE_FIXED)
             self._phase[mk] = Phase.AFTER_HOURS
             self._refresh_active(mk)
+        elif kind is Ev.NXT_OPEN:
+            self._refresh_active(mk)
+        elif kind is Ev.NXT_CLOSE:
+            self._nxt_close()
         elif kind is Ev.AFTER_AUCTION:
             for st in self._active_states(mk):
+                if self._pt_on:
+                    self._pt_offhours(st, VENUE_AFTER)
                 self._auction(st, st.after, st.close_px)
                 self._book_dirty.add(st.inst.code)
             if arg == 12:
@@ -642,7 +654,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
 
     def _expire_venue(self, mk: int, venue: int) -> None:
         for st in self._active_states(mk):
-            book = (st.book, st.fixed, st.after, st.close_book)[venue]
+            book = (st.book, st.fixed, st.after, st.close_book, st.nxt)[venue]
             for o in [o for o in book.orders() if not o.synthetic]:
                 self._reduce(o, o.remaining, how="expired")
             if venue == VENUE_MAIN:
@@ -667,7 +679,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         for st in self._states.values():
             if mk is not None and st.inst.mk != mk:
                 continue
-            for book in (st.book, st.fixed, st.after, st.close_book):
+            for book in (st.book, st.fixed, st.after, st.close_book, st.nxt):
                 out.extend(o for o in book.orders() if not o.synthetic)
         return out
 
@@ -694,8 +706,13 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         *,
         credit: CreditType | None = None,
         loan_date: date | None = None,
+        exchange: str = "KRX",
     ) -> OrderInfo:
-        """Place an order; returns the accepted order (fills done by then are included)."""
+        """Place an order; returns the accepted order (fills done by then are included).
+
+        ``exchange``: KIS's ``EXCG_ID_DVSN_CD`` for domestic orders — ``KRX``, ``NXT`` or
+        ``SOR`` (the venue with the better price; see :mod:`.nxt`).
+        """
         try:
             self._sync()
             a = self._account(account)
@@ -707,8 +724,12 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
                 if u is None:
                     raise EngineReject(RejectReason.BAD_TICK, f"price {price}")
                 units = u
+            route = ROUTES.get(exchange.upper(), -1)
+            if route < 0 or (route and inst.market.is_overseas):
+                raise EngineReject(RejectReason.UNSUPPORTED_ORDER_TYPE,
+                                   f"exchange {exchange!r} (KRX, NXT or SOR for domestic orders)")
             o = self.submit(a, inst, int(side), otype, qty, units, credit=credit,
-                            loan_date=loan_date)
+                            loan_date=loan_date, route=route)
             return order_info(o)
         except EngineReject as rej:
             if self._ev is not None:
@@ -731,6 +752,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         rsv_seq: int = 0,
         action: OrderAction = OrderAction.NEW,
         orig: int = 0,
+        route: int = 0,
     ) -> Order:
         """Hot-path entry: integer price in minor units, no ``Decimal`` (benchmarks, server).
 
@@ -748,7 +770,10 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
                                f"{qty} is not a multiple of the {inst.lot}-share lot")
         if st is None or st.epoch != self._epoch[mk]:
             st = self._state(inst)
-        if mk == 0 and self._phase[0] is _CONTINUOUS and otype is _LIMIT:
+        alt = self._route_alt(st, route, side, otype, price) if route else None
+        if alt is not None:  # NXT, or SOR choosing NXT
+            mode, venue, price, limit = alt
+        elif mk == 0 and self._phase[0] is _CONTINUOUS and otype is _LIMIT:
             # the common case, inline: a KRX limit order in the continuous session
             if price <= 0 or price % inst.tick_of(price) or not st.lower <= price <= st.upper:
                 self._check_price(st, price)  # raises with the precise reason
@@ -835,7 +860,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         return o
 
     def _execute(self, st: SymbolState, o: Order, mode: int, limit: int) -> None:
-        book = (st.book, st.fixed, st.after, st.close_book)[o.venue]
+        book = (st.book, st.fixed, st.after, st.close_book, st.nxt)[o.venue]
         if mode == _CONT:
             self._match(st, book, o, limit)
             if o.remaining:
@@ -1101,7 +1126,9 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         mk = inst.mk
         st = self._state(inst)
         # Validate against the state as if ``part`` were already released.
-        bprice = self._route(st, mk, o.side, otype, price)[2]
+        route = 1 if o.venue == VENUE_NXT else 0  # a modify stays on its venue
+        alt = self._route_alt(st, route, o.side, otype, price) if route else None
+        bprice = (alt or self._route(st, mk, o.side, otype, price))[2]
         if o.side == BUY:
             probe = Order(0, a, inst, BUY, otype, bprice, new_qty, self._now, o.day)
             probe.credit = o.credit
@@ -1124,7 +1151,8 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, MatchingCore):
         if part > moved:
             self._reduce(o, part - moved, how="modify")
         new = self.submit(a, inst, o.side, otype, new_qty, price, credit=o.credit,
-                          loan_date=o.loan_date, action=OrderAction.MODIFY, orig=o.odno)
+                          loan_date=o.loan_date, action=OrderAction.MODIFY, orig=o.odno,
+                          route=route)
         return new
 
     def _register(self, o: Order) -> None:

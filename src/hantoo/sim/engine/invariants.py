@@ -71,7 +71,9 @@ def check_invariants(ex: Exchange) -> list[str]:
         mk = st.inst.mk
         if ex._phase[mk] is Phase.CONTINUOUS and st.book.crossed():
             bad.append(f"{code}: crossed book in the continuous session")
-        for book in (st.book, st.fixed, st.after, st.close_book):
+        if st.nxt.crossed():
+            bad.append(f"{code}: crossed NXT book")
+        for book in (st.book, st.fixed, st.after, st.close_book, st.nxt):
             for side in (book.bids, book.asks):
                 if sorted(side.keys) != side.keys or set(side.keys) != set(side.levels):
                     bad.append(f"{code}: level index out of order")

@@ -9,11 +9,12 @@ uncrossings), which are recorded as they happen.
 
 from __future__ import annotations
 
+import random
 from array import array
 from datetime import date
-from random import Random
 
 from .book import OrderBook
+from .nxt import NxtStats
 from .orders import Order
 from .ticks import AFTER_HOURS_BAND_PCT, ceil_to_tick, daily_limits, floor_to_tick
 from .universe import Instrument
@@ -46,6 +47,8 @@ class SymbolState:
         "lower",
         "lvl_base",
         "mom_ref",
+        "nx",
+        "nxt",
         "open",
         "path",
         "path_skip",
@@ -55,6 +58,7 @@ class SymbolState:
         "steps",
         "synth",
         "synth_aux",
+        "synth_nxt",
         "tax",
         "trade_day",
         "upper",
@@ -96,6 +100,9 @@ class SymbolState:
         self.close_book = OrderBook()
         self.synth: list[Order] = []
         self.synth_aux: list[Order] = []
+        self.nxt = OrderBook()  # the NXT venue's book (.nxt)
+        self.nx = NxtStats(base)
+        self.synth_nxt: list[Order] = []
         self.epoch = -1
         self.active = False  # stepped eagerly (user orders or a watcher) until the day ends
         self.commission = commission
@@ -104,7 +111,7 @@ class SymbolState:
         # Synthetic participants (.participants): path points after ``live_from`` are not
         # printed, because from then on the participants' real trades make the statistics.
         self.live_from = 1 << 30
-        self.pt_rng: Random | None = None
+        self.pt_rng: random.Random | None = None
         self.pt_lam = 0  # expected participant arrivals per tick, in thousandths
         self.mom_ref = 0  # the price momentum traders compare the last trade with
         #: Traded quantity by investor type: [buys of type 0..4, sells of type 0..4].

@@ -30,6 +30,7 @@ from .orders import (
     VENUE_CLOSE,
     VENUE_FIXED,
     VENUE_MAIN,
+    VENUE_NXT,
     Order,
 )
 from .overseas_markets import N_SLOTS
@@ -122,6 +123,7 @@ def order_info(o: Order) -> OrderInfo:
         credit_type=o.credit,
         loan_date=o.loan_date,
         reservation_seq=o.rsv_seq or None,
+        exchange="NXT" if o.venue == VENUE_NXT else "KRX",
     )
 
 
@@ -346,6 +348,12 @@ class MatchingCore:
                 ev.append(OrderFilled(fill_info(f), order_info(s)))
         if tx is not None and (b.synthetic or s.synthetic):
             tx.accounts[self.house.key] = self.house
+        flows = st.flows
+        flows[b.investor] += qty
+        flows[5 + s.investor] += qty
+        if b.venue == VENUE_NXT:  # NXT keeps its own day statistics and tape
+            st.nx.record(now, px, qty, aggr)
+            return
         if not st.open:
             st.open = st.high = st.low = px
         elif px > st.high:
@@ -356,9 +364,6 @@ class MatchingCore:
         st.volume += qty
         st.value += notional
         st.extra.append((now, px, qty, aggr))
-        flows = st.flows
-        flows[b.investor] += qty
-        flows[5 + s.investor] += qty
         if ev is not None:
             ev.append(self._tick_event(st, px, qty, aggr))
 
@@ -486,6 +491,8 @@ class MatchingCore:
             return st.after
         if v == VENUE_CLOSE:
             return st.close_book
+        if v == VENUE_NXT:
+            return st.nxt
         return st.book
 
     def _reduce(

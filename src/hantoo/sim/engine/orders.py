@@ -28,6 +28,7 @@ VENUE_MAIN = 0  # regular book (continuous + opening/closing auctions)
 VENUE_FIXED = 1  # KRX off-hours at a fixed price (05 pre-market, 06 post-market)
 VENUE_AFTER = 2  # KRX after-hours single price (07)
 VENUE_CLOSE = 3  # US on-close orders (MOC/LOC)
+VENUE_NXT = 4  # Nextrade, the second domestic venue (.nxt)
 
 #: Auction sentinels for market orders waiting in a call auction (never displayed).
 MARKET_BUY_PX = 1 << 60

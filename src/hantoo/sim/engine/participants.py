@@ -31,16 +31,16 @@ beyond bringing the market up to *now*.
 
 from __future__ import annotations
 
+import random
 from typing import TYPE_CHECKING
 
-from .orders import BUY, SELL, Order
+from .nxt import nxt_session
+from .orders import BUY, SELL, VENUE_FIXED, VENUE_MAIN, VENUE_NXT, Order
 from .synthetic import hash64
 from .ticks import tick_down, tick_up
 from .types import Investor, OrderType, Phase
 
 if TYPE_CHECKING:
-    from random import Random
-
     from .accounts import Account
     from .book import OrderBook
     from .config import ExchangeConfig
@@ -63,6 +63,11 @@ _NOISE_INVESTORS = (
     Investor.INDIVIDUAL, Investor.FOREIGN, Investor.INSTITUTION, Investor.OTHER,
 )
 _MOMENTUM_INVESTORS = (Investor.PROGRAM, Investor.FOREIGN)
+
+
+class ParticipantRng(random.Random):
+    """The participants' random stream of one symbol and day (an engine class, so a state
+    snapshot may pickle it; ``hantoo.sim.store`` unpickles only the simulator's own classes)."""
 
 
 def arrivals_milli(activity: float) -> int:
@@ -96,6 +101,7 @@ class ParticipantsMixin:
         _active: tuple[set[str], ...]
         _epoch: list[int]
         _book_dirty: set[str]
+        _premarket: bool
 
         def _active_states(self, mk: int) -> list[SymbolState]: ...
         def _catch_up(self, st: SymbolState, mk: int) -> None: ...
@@ -103,6 +109,9 @@ class ParticipantsMixin:
         def _synth_levels(self, st: SymbolState, ref: int, *, match: bool) -> None: ...
         def _match(self, st: SymbolState, book: OrderBook, o: Order, limit: int) -> None: ...
         def _live(self, symbol: str) -> SymbolState: ...
+        def _rest(self, book: OrderBook, o: Order) -> None: ...
+        def nxt_session_at(self, us: int) -> str | None: ...
+        def _synth_nxt(self, st: SymbolState) -> None: ...
 
     def _pt_setup(self, now: int) -> None:
         """Read the activity option; the first tick is the first grid point after ``now``."""
@@ -112,11 +121,20 @@ class ParticipantsMixin:
         self._pt_next = (now // TICK_US + 1) * TICK_US
         self._pt_floor = 0
 
+    def _pt_following(self) -> bool:
+        """True while a journal is replayed: gaps are skipped only where the journal says so."""
+        return False
+
+    def _pt_note(self, op: str, args: list[int | str]) -> None:
+        """A market event caused by a *read* (a symbol going live, a skipped gap): the journaled
+        exchange (``hantoo.sim.durable``) records it so that replay rebuilds the same tape."""
+
     def _pt_watch(self, st: SymbolState) -> None:
         """Someone looks at a KRX symbol: it becomes live (participants trade it from now)."""
         if not st.active and st.inst.mk == 0:
             st.active = True
             self._active[0].add(st.inst.code)
+            self._pt_note("watch", [st.inst.code])
 
     def _participate(self, until: int) -> None:
         """Run every participant tick at or before ``until`` (epoch microseconds)."""
@@ -125,8 +143,11 @@ class ParticipantsMixin:
             return
         floor = self._pt_floor
         if t < floor:
-            t = -(-floor // TICK_US) * TICK_US
-        if self._phase[0] is not _CONTINUOUS or not self._active[0]:
+            skip_to = -(-floor // TICK_US) * TICK_US
+            self._pt_note("ptskip", [t, skip_to])
+            t = skip_to
+        krx = self._phase[0] is _CONTINUOUS
+        if not self._active[0] or not (krx or self.nxt_session_at(t) or self.nxt_session_at(until)):
             self._pt_next = (until // TICK_US + 1) * TICK_US
             return
         states = self._active_states(0)
@@ -134,18 +155,18 @@ class ParticipantsMixin:
         while t <= until:
             self._now = t
             momentum = t % (TICK_US * _MOMENTUM_TICKS) == 0
+            nxt = nxt_session(t) is not None  # a business day: KRX's phase or the check above
             for st in states:
-                tick(st, momentum)
+                tick(st, momentum, krx, nxt)
             t += TICK_US
         self._pt_next = t
 
-    def _pt_start(self, st: SymbolState) -> Random:
+    def _pt_start(self, st: SymbolState) -> ParticipantRng:
         """First tick of a symbol on its trading day: its random stream and arrival rate."""
-        from random import Random
-
         if st.epoch != self._epoch[0]:
             self._catch_up(st, 0)
-        rng = Random(hash64(self.seed, st.inst.code, st.trade_day.toordinal(), "participants"))
+        rng = ParticipantRng(
+            hash64(self.seed, st.inst.code, st.trade_day.toordinal(), "participants"))
         st.pt_rng = rng
         st.pt_lam = self._pt_milli * _liquidity_share(st.inst.volume, st.inst.ref_price) // 1_000
         # Path points up to here stay the story of the day before anyone watched; from now on
@@ -154,27 +175,46 @@ class ParticipantsMixin:
         st.mom_ref = st.last
         return rng
 
-    def _pt_tick(self, st: SymbolState, momentum: bool) -> None:
-        """One tick of one symbol: draw the arrivals, let them trade, re-quote if they did."""
+    def _pt_tick(self, st: SymbolState, momentum: bool, krx: bool, nxt: bool) -> None:
+        """One tick of one symbol: draw the arrivals, let them trade, re-quote if they did.
+
+        ``krx``/``nxt``: which venues trade continuously now. NXT gets a quarter of the
+        arrivals while KRX trades too, all of them when it trades alone.
+        """
         rng = st.pt_rng or self._pt_start(st)
         lam = st.pt_lam
-        n = lam // 1_000
-        if rng.getrandbits(10) * 1_000 < (lam % 1_000) * 1_024:
-            n += 1
-        if n:
-            volume = st.volume
-            book = st.book
-            for _ in range(n):
-                self._pt_arrival(st, book, rng.getrandbits(20))
-            # Market makers re-quote once a level was taken out (partial fills leave the
-            # quotes alone: a re-quote is the costliest thing participants do).
-            if st.volume != volume and (len(book.asks.keys) < _LEVELS
-                                        or len(book.bids.keys) < _LEVELS):
-                self._mm_requote(st)
+        if krx:
+            n = lam // 1_000
+            if rng.getrandbits(10) * 1_000 < (lam % 1_000) * 1_024:
+                n += 1
+            if n:
+                volume = st.volume
+                book = st.book
+                for _ in range(n):
+                    self._pt_arrival(st, book, rng.getrandbits(20), VENUE_MAIN)
+                # Market makers re-quote once a level was taken out (partial fills leave the
+                # quotes alone: a re-quote is the costliest thing participants do).
+                if st.volume != volume and (len(book.asks.keys) < _LEVELS
+                                            or len(book.bids.keys) < _LEVELS):
+                    self._mm_requote(st)
+        if nxt:
+            lam_n = lam // 4 if krx else lam
+            n = lam_n // 1_000
+            if rng.getrandbits(10) * 1_000 < (lam_n % 1_000) * 1_024:
+                n += 1
+            if n:
+                nx = st.nx
+                volume = nx.volume
+                book = st.nxt
+                for _ in range(n):
+                    self._pt_arrival(st, book, rng.getrandbits(20), VENUE_NXT)
+                if nx.volume != volume and (len(book.asks.keys) < _LEVELS
+                                            or len(book.bids.keys) < _LEVELS):
+                    self._synth_nxt(st)
         if momentum:
             st.mom_ref = st.last
 
-    def _pt_arrival(self, st: SymbolState, book: OrderBook, r: int) -> None:
+    def _pt_arrival(self, st: SymbolState, book: OrderBook, r: int, venue: int) -> None:
         """One participant order from 20 random bits: kind, side, size, investor, aggression."""
         tick_of = st.inst.tick_of
         if r & 15 < 12:  # noise trader
@@ -199,9 +239,48 @@ class ParticipantsMixin:
             limit = tick_up(limit, tick_of) if side == BUY else tick_down(limit, tick_of)
         limit = min(max(limit, st.lower), st.upper)
         o = Order(0, self.house, st.inst, side, _LIMIT, limit, qty, self._now, st.trade_day,
-                  synthetic=True)
+                  venue=venue, synthetic=True)
         o.investor = investor
         self._match(st, book, o, limit)  # what is left of a participant's order is dropped
+
+    def _pt_offhours(self, st: SymbolState, venue: int) -> None:
+        """KRX's off-hours sessions: participants cross at the session's single price.
+
+        ``VENUE_FIXED`` (pre-market at the previous close, post-market at the close; called
+        each minute) trades at once; ``VENUE_AFTER`` (after-hours single price; called just
+        before each 10-minute auction) adds buy/sell pairs within ±2 ticks of the close that
+        the auction uncrosses. What a user's better order does not take is withdrawn at the
+        next refresh of the house's liquidity.
+        """
+        rng = st.pt_rng or self._pt_start(st)
+        r = rng.getrandbits(20)
+        pairs = (st.pt_lam * 2 + (r & 1_023)) // 1_024
+        if venue == VENUE_FIXED:
+            book = st.fixed
+            price = st.base if self._premarket else st.close_px
+        else:
+            book = st.after
+            lo, hi = st.after_band()
+            price = st.close_px or st.last
+            tick_of = st.inst.tick_of
+            for _ in range(r >> 10 & 1):
+                price = tick_up(price, tick_of) if r >> 11 & 1 else tick_down(price, tick_of)
+            price = min(max(price, lo), hi)
+        if price <= 0:
+            return
+        for i in range(pairs):
+            qty = max(1, st.lvl_base * (1 + (r >> (12 + 2 * i) & 3)) // 2)
+            investor = _NOISE_INVESTORS[r >> (16 + i) & 7]
+            for side in (SELL, BUY):
+                o = Order(0, self.house, st.inst, side, _LIMIT, price, qty, self._now,
+                          st.trade_day, venue=venue, synthetic=True)
+                o.investor = investor
+                if venue == VENUE_FIXED and side == BUY:
+                    self._match(st, book, o, price)
+                if o.remaining:
+                    self._rest(book, o)
+                    st.synth_aux.append(o)
+        self._book_dirty.add(st.inst.code)
 
     def _mm_ref(self, st: SymbolState) -> int:
         """Where market makers centre their quotes: the last price, one tick towards the path."""

@@ -7,12 +7,13 @@ quote at 15:31 shows the close) and they may create a symbol's lazy day state.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from .accounts import Account, max_buy_qty
 from .book import OrderBook, uncross
+from .candles import CandleSeries, group_key, merge, to_candle
 from .clock import from_us
 from .market import SymbolState
 from .matching import MatchingCore, fill_info, order_info
@@ -50,6 +51,8 @@ from .views import (
 )
 
 _CENT = Decimal("0.01")
+_SERIES_LIMIT = 4096
+"""Symbols whose past candles are cached at once (a full KRX universe fits)."""
 _AUCTION_PHASES = (Phase.OPENING_AUCTION, Phase.CLOSING_AUCTION, Phase.AFTER_HOURS)
 
 
@@ -72,6 +75,9 @@ class QueryMixin(MatchingCore):
         _w52: dict[tuple[str, date], tuple[int, date, int, date]]
         _pt_on: bool
 
+        def _venue_quote(self, st: SymbolState, q: Quote, market: str) -> Quote: ...
+        def _venue_book(self, st: SymbolState, snap: BookSnapshot, market: str,
+                        depth: int) -> BookSnapshot: ...
         def _pt_watch(self, st: SymbolState) -> None: ...
         def _sync(self) -> None: ...
         def _commit(self) -> None: ...
@@ -146,8 +152,9 @@ class QueryMixin(MatchingCore):
             lo, lo_d = st.low, st.trade_day
         return hi, hi_d, lo, lo_d
 
-    def quote(self, symbol: str) -> Quote:
-        """Current price snapshot."""
+    def quote(self, symbol: str, market: str = "J") -> Quote:
+        """Current price snapshot; ``market`` is KIS's ``FID_COND_MRKT_DIV_CODE``: ``J`` (KRX),
+        ``NX`` (NXT) or ``UN`` (both venues, see :mod:`.nxt`)."""
         st = self._live(symbol)
         inst = st.inst
         s = inst.scale
@@ -165,7 +172,7 @@ class QueryMixin(MatchingCore):
         hi, hi_d, lo, lo_d = self._w52_range(st)
         ask = st.book.asks.depth(1)
         bid = st.book.bids.depth(1)
-        return Quote(
+        q = Quote(
             symbol=inst.code,
             name=inst.name,
             market=inst.market,
@@ -197,9 +204,15 @@ class QueryMixin(MatchingCore):
             expected_price=from_units(exp[0], s) if exp else None,
             expected_qty=exp[1] if exp else None,
         )
+        if market != "J" and not inst.market.is_overseas:
+            return self._venue_quote(st, q, market)
+        return q
 
-    def order_book(self, symbol: str, depth: int | None = None) -> BookSnapshot:
-        """Up to ``depth`` (default: the configured 10) levels a side of the live book."""
+    def order_book(
+        self, symbol: str, depth: int | None = None, market: str = "J"
+    ) -> BookSnapshot:
+        """Up to ``depth`` (default: the configured 10) levels a side of the live book;
+        ``market`` as for :meth:`quote`."""
         st = self._live(symbol)
         depth = depth or self.config.book_depth
         s = st.inst.scale
@@ -212,7 +225,7 @@ class QueryMixin(MatchingCore):
         else:
             book = st.book
         exp = self._expected(st)
-        return BookSnapshot(
+        snap = BookSnapshot(
             symbol=st.inst.code,
             time=from_us(self._now),
             phase=ph,
@@ -223,6 +236,9 @@ class QueryMixin(MatchingCore):
             expected_price=from_units(exp[0], s) if exp else None,
             expected_qty=exp[1] if exp else None,
         )
+        if market != "J" and not st.inst.market.is_overseas:
+            return self._venue_book(st, snap, market, depth)
+        return snap
 
     def _bars(self, inst: Instrument, start: date, end: date, *, live: bool = True) -> list[Bar]:
         mk = inst.mk
@@ -243,45 +259,54 @@ class QueryMixin(MatchingCore):
     def daily_candles(
         self, symbol: str, start: date, end: date, period: str = "D"
     ) -> list[Candle]:
-        """Bars between ``start`` and ``end`` (oldest first); ``period`` D, W, M or Y."""
+        """Bars between ``start`` and ``end`` (oldest first); ``period`` D, W, M or Y.
+
+        Past days come from the symbol's cached :class:`~.candles.CandleSeries` (computed once
+        per trading day, deterministic under the seed); today's bar is the live one.
+        """
         inst = self._inst(symbol)
-        try:
-            self._sync()
-            bars = self._bars(inst, start, end)
-        finally:
-            self._commit()
         period = period.upper()
         if period not in ("D", "W", "M", "Y"):
             raise EngineReject(RejectReason.BAD_PRICE, f"period {period!r}")
-        groups: list[list[Bar]] = []
-        last_key: object = None
-        for b in bars:
-            k: object
-            if period == "D":
-                k = b.day
-            elif period == "W":
-                k = b.day.isocalendar()[:2]
-            elif period == "M":
-                k = (b.day.year, b.day.month)
-            else:
-                k = b.day.year
-            if k != last_key:
-                groups.append([])
-                last_key = k
-            groups[-1].append(b)
-        s = inst.scale
-        return [
-            Candle(
-                start=g[0].day,
-                open=from_units(g[0].open, s),
-                high=from_units(max(b.high for b in g), s),
-                low=from_units(min(b.low for b in g), s),
-                close=from_units(g[-1].close, s),
-                volume=sum(b.volume for b in g),
-                value=from_units(sum(b.value for b in g), s),
-            )
-            for g in groups
-        ]
+        try:
+            self._sync()
+            mk = inst.mk
+            today = self._mday[mk]
+            out: list[Candle] = []
+            if start < today:
+                series = self._candle_series(inst, today, start)
+                out = series.select(start, end, period)
+            if start <= today <= end:
+                st = self._state(inst)
+                if st.open:
+                    live = to_candle(
+                        Bar(today, st.open, st.high, st.low, st.last, st.volume, st.value),
+                        inst.scale,
+                    )
+                    key = group_key(period)
+                    if period != "D" and out and key(out[-1].start) == key(today):
+                        out[-1] = merge([out[-1], live])
+                    else:
+                        out.append(live)
+        finally:
+            self._commit()
+        return out
+
+    def _candle_series(self, inst: Instrument, today: date, start: date) -> CandleSeries:
+        """The symbol's past daily candles before ``today``, reaching back to ``start``."""
+        cache: dict[str, CandleSeries] = self.__dict__.setdefault("_candles", {})
+        series = cache.get(inst.code)
+        if series is None or series.until != today:
+            if len(cache) >= _SERIES_LIMIT:
+                cache.clear()
+            series = cache[inst.code] = CandleSeries(today)
+        first = series.days[0] if series.days else today
+        if start < first:
+            cal = self.schedules[inst.mk].calendar
+            days = [d for d in cal.business_days(start, first - timedelta(days=1))
+                    if d < first]
+            series.extend_back(days, lambda d: self._day_bar(inst, d)[0], inst.scale)
+        return series
 
     def _prints(self, st: SymbolState) -> list[tuple[int, int, int, int]]:
         """All of today's prints (time_us, price, qty, aggressor), oldest first."""
@@ -316,6 +341,23 @@ class QueryMixin(MatchingCore):
                                  Side(aggr) if aggr else None, cum))
         out.reverse()
         return out[:limit]
+
+    def trades_since(self, symbol: str, cum_volume: int) -> list[TradeInfo]:
+        """Today's prints after the first ``cum_volume`` shares traded, oldest first.
+
+        For the realtime feed, which polls often: only the new prints become ``TradeInfo``
+        (building one for every print of the day is what makes :meth:`trades` slow).
+        """
+        st = self._live(symbol)
+        s = st.inst.scale
+        out: list[TradeInfo] = []
+        cum = 0
+        for t, p, q, aggr in self._prints(st):
+            cum += q
+            if cum > cum_volume:
+                out.append(TradeInfo(from_us(t), from_units(p, s), q,
+                                     Side(aggr) if aggr else None, cum))
+        return out
 
     def minute_candles(self, symbol: str, interval: int = 1) -> list[Candle]:
         """Today's ``interval``-minute bars so far, oldest first."""

@@ -7,7 +7,8 @@ trading date.
 
 KRX (KST): opening call auction 08:30–09:00 (pre-market off-hours 08:30–08:40 at the previous
 close), continuous 09:00–15:20, closing call auction 15:20–15:30, a break, post-market at the close
-15:40–16:00, after-hours single price 16:00–18:00 with an auction every 10 minutes.
+15:40–16:00, after-hours single price 16:00–18:00 with an auction every 10 minutes. The KRX
+timetable also carries NXT's opening (08:00) and closing (20:00) instants (:mod:`.nxt`).
 
 US: pre-open from 04:00, regular session 09:30–16:00 New York time, opening and closing auctions
 at the bell. With ``us_mode="mirror"`` (the default for simulated clocks) the US day is laid on
@@ -46,6 +47,8 @@ class Ev(StrEnum):
     AFTER_START = "after_start"  # also ends the post-market session
     AFTER_AUCTION = "after_auction"  # arg 12 is the last one and closes the session
     BREAK_START = "break_start"  # a lunch break (overseas markets); the next step resumes
+    NXT_OPEN = "nxt_open"  # 08:00: NXT's pre-market opens (its other sessions need no event)
+    NXT_CLOSE = "nxt_close"  # 20:00: NXT's after-market ends; NXT orders expire
 
 
 def _s(h: int, m: int) -> int:
@@ -183,6 +186,8 @@ def krx_schedule(calendar: TradingCalendar, step_seconds: int = 10) -> MarketSch
     """The KRX timetable (see the module docstring)."""
     cont = (_s(9, 0), _s(15, 20))
     tpl: list[tuple[int, Ev, int]] = [(_s(8, 30), Ev.OPEN_AUCTION_START, 0)]
+    tpl.append((_s(8, 0), Ev.NXT_OPEN, 0))
+    tpl.append((_s(20, 0), Ev.NXT_CLOSE, 0))
     tpl += [(_s(8, 30) + 60 * i, Ev.FIXED_STEP, 0) for i in range(1, 10)]
     tpl.append((_s(8, 40), Ev.PREMARKET_END, 0))
     tpl.append((cont[0], Ev.OPEN, 0))

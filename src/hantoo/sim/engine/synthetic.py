@@ -69,7 +69,8 @@ class Bar:
 class DailyHistory:
     """Deterministic daily closes for one instrument around an anchor date (lazy, cached)."""
 
-    __slots__ = ("_back", "_back_days", "_cal", "_fwd", "_fwd_days", "anchor", "inst", "seed")
+    __slots__ = ("_back", "_back_days", "_cal", "_close", "_fwd", "_fwd_days", "anchor", "inst",
+                 "seed")
 
     def __init__(self, seed: int, inst: Instrument, anchor: date, cal: TradingCalendar) -> None:
         self.seed = seed
@@ -81,6 +82,7 @@ class DailyHistory:
         self._back_days = [self.anchor]
         self._fwd = array("q", [inst.ref_price])
         self._fwd_days = [self.anchor]
+        self._close: dict[date, int] = {self.anchor: inst.ref_price}  # every close computed
 
     def _ret_bp(self, d: date, close: int, *, backward: bool = False) -> int:
         """Return of day ``d`` in bp; ``close`` is the known neighbour (previous or next)."""
@@ -94,8 +96,15 @@ class DailyHistory:
 
     def close_on(self, d: date) -> int:
         """Close of business day ``d`` (the previous business day's when ``d`` is not one)."""
+        hit = self._close.get(d)
+        if hit is not None:
+            return hit
         d = self._cal.on_or_before(d)
+        hit = self._close.get(d)
+        if hit is not None:
+            return hit
         tick_of = self.inst.tick_of
+        known = self._close
         if d >= self.anchor:
             days, closes = self._fwd_days, self._fwd
             while days[-1] < d:
@@ -105,7 +114,8 @@ class DailyHistory:
                 lo, hi = daily_limits(prev, tick_of, KRX_LIMIT_PCT)
                 closes.append(min(hi, max(lo, snap(prev * (10_000 + r) // 10_000, tick_of))))
                 days.append(nd)
-            return closes[_index(days, d, ascending=True)]
+                known[nd] = closes[-1]
+            return known[d]
         days, closes = self._back_days, self._back
         while days[-1] > d:
             cur_day, cur = days[-1], closes[-1]
@@ -116,7 +126,8 @@ class DailyHistory:
                 prev = snap(cur * 10 // 11, tick_of) if cur > hi else snap(cur * 10 // 9, tick_of)
             closes.append(prev)
             days.append(self._cal.previous_business_day(cur_day))
-        return closes[_index(days, d, ascending=False)]
+            known[days[-1]] = prev
+        return known[d]
 
     def base_price(self, d: date) -> int:
         """The base (previous close) for trading day ``d``."""
@@ -142,18 +153,6 @@ class DailyHistory:
         volume = max(1, vol_base * (50 + ((h >> 24) & 127)) // 100)
         value = volume * (open_ + high + low + close) // 4
         return Bar(d, open_, high, low, close, volume, value)
-
-
-def _index(days: list[date], d: date, *, ascending: bool) -> int:
-    # Business days are dense in these lists; a short scan from the estimated index is enough.
-    span = abs((d - days[0]).days)
-    i = min(len(days) - 1, span * 5 // 7)
-    while days[i] != d:
-        if (days[i] < d) == ascending:
-            i += 1
-        else:
-            i -= 1
-    return i
 
 
 def intraday_path(

@@ -59,6 +59,7 @@ class OrderInfo:
     credit_type: CreditType | None
     loan_date: date | None
     reservation_seq: int | None
+    exchange: str = "KRX"  # the venue the order works on: KRX or NXT (EXCG_ID_DVSN_CD)
 
 
 @dataclass(frozen=True, slots=True)

@@ -371,8 +371,8 @@ def inquire_psbl_rvsecncl(call: Call) -> Reply:
             "ord_dvsn_cd": o.order_type.value,
             "mgco_aptm_odno": "",
             "excg_dvsn_cd": "02" if o.market.value == "KOSPI" else "03",
-            "excg_id_dvsn_cd": "KRX",
-            "excg_id_dvsn_name": "한국거래소",
+            "excg_id_dvsn_cd": o.exchange,
+            "excg_id_dvsn_name": "넥스트레이드" if o.exchange == "NXT" else "한국거래소",
             "stpm_cndt_pric": "0",
             "stpm_efct_occr_yn": "N",
         })

@@ -58,11 +58,13 @@ def _side_of(call: Call) -> Side:
     return Side.BUY if selector(call, "ord_dv") == "buy" else Side.SELL
 
 
-def _exchange_code(call: Call) -> None:
-    """``EXCG_ID_DVSN_CD``: KRX, NXT or SOR. The simulator has one book per symbol, so all three
-    trade there (NXT's own hours and book are not simulated)."""
-    if call.param("EXCG_ID_DVSN_CD").upper() not in EXCHANGES:
+def _exchange_code(call: Call) -> str:
+    """``EXCG_ID_DVSN_CD``: KRX (default when empty), NXT or SOR — the engine keeps an NXT book
+    with its own hours and routes SOR to the better venue (``hantoo.sim.engine.nxt``)."""
+    code = call.param("EXCG_ID_DVSN_CD").upper()
+    if code not in EXCHANGES:
         raise BusinessError("OPSQ2001", "ERROR : INPUT INVALID_CHECK_EXCG_ID_DVSN_CD", rt_cd="2")
+    return code or "KRX"
 
 
 def _order_type(call: Call, wire: str = "ORD_DVSN") -> OrderType:
@@ -84,7 +86,7 @@ def _upper_block(call: Call) -> bool:
 
 
 def _place(call: Call, credit: CreditType | None = None, loan_date: date | None = None) -> Reply:
-    _exchange_code(call)
+    venue = _exchange_code(call)
     account = _account(call)
     code = domestic_symbol(call, "PDNO")
     otype = _order_type(call)
@@ -93,7 +95,7 @@ def _place(call: Call, credit: CreditType | None = None, loan_date: date | None 
     with engine_errors():
         o: OrderInfo = exchange(call).place_order(
             account, code, _side_of(call), otype, qty, price if price else None,
-            credit=credit, loan_date=loan_date,
+            credit=credit, loan_date=loan_date, exchange=venue,
         )
     out = _ack(o, upper=_upper_block(call))
     return ok(output=row(call, fields_of(call, "output"), out), msg1=ORDER_SENT)

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..engine.views import Candle, Quote
+from ..marketdata.corporate import fundamentals
 from . import BusinessError, Call, Reply, ok, register
 from ._common import (
     dec,
@@ -53,9 +54,16 @@ _CHART_SPAN_DAYS = {"D": 100 * 7 // 5 + 40, "W": 101 * 7, "M": 101 * 31, "Y": 10
 _MARKET_NAME = {"KOSPI": "KOSPI", "KOSDAQ": "KOSDAQ", "KONEX": "KONEX"}
 
 
+def _market(call: Call) -> str:
+    """``FID_COND_MRKT_DIV_CODE``: ``NX`` (NXT) and ``UN`` (KRX + NXT) choose the venue view;
+    ``J`` and anything else (ETF/ELW codes the engine treats alike) are KRX."""
+    code = call.param("FID_COND_MRKT_DIV_CODE").upper()
+    return code if code in ("NX", "UN") else "J"
+
+
 def _quote(call: Call, code: str) -> Quote:
     with engine_errors():
-        q: Quote = exchange(call).quote(code)
+        q: Quote = exchange(call).quote(code, _market(call))
     return q
 
 
@@ -77,8 +85,10 @@ def _quote_fields(call: Call, q: Quote) -> dict[str, str]:
     shares = q.shares_outstanding or 0
     par = Decimal(getattr(inst, "par_value", 0) or 0)
     base = q.prev_close
-    eps = (base / Decimal(6 + _h(q.symbol, "per") % 24)).quantize(Decimal(1))
-    bps = (base / (Decimal(5 + _h(q.symbol, "pbr") % 25) / 10)).quantize(Decimal(1))
+    # per-share fundamentals from the one place the financial-statement APIs also read (issue 16)
+    eps, bps = (fundamentals(inst).eps, fundamentals(inst).bps) if inst is not None else (
+        (base / Decimal(6 + _h(q.symbol, "per") % 24)).quantize(Decimal(1)),
+        (base / (Decimal(5 + _h(q.symbol, "pbr") % 25) / 10)).quantize(Decimal(1)))
     vwap = (q.trade_value / q.volume).quantize(Decimal("0.01")) if q.volume else q.price
     hi_year, hi_year_d, lo_year, lo_year_d = _year_range(call, q)
     yday = _prev_bar(call, q)
@@ -266,9 +276,10 @@ def inquire_asking_price_exp_ccn(call: Call) -> Reply:
     of a call auction (zero outside auctions, as KIS shows)."""
     code = domestic_symbol(call)
     ex = exchange(call)
+    market = _market(call)
     with engine_errors():
-        book = ex.order_book(code, 10)
-        q: Quote = ex.quote(code)
+        book = ex.order_book(code, 10, market)
+        q: Quote = ex.quote(code, market)
     b1: dict[str, str] = {"aspr_acpt_hour": hms(book.time)}
     for i in range(10):
         ask = book.asks[i] if i < len(book.asks) else None

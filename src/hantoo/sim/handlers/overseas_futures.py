@@ -5,7 +5,7 @@ Answered here: 해외선물 현재가 (``inquire_price``), 상품기본정보 (`
 계약상세 (``search_contract_detail``). The price, the book and the bars of one series come from one
 function, so they agree, and every bar keeps high ≥ open, close ≥ low. Orders, fills and positions
 of futures are not simulated yet; those APIs keep the catalogue's generic answer after input
-validation (:mod:`.overseas_validation`).
+validation (:mod:`hantoo.sim.validation_overseas`).
 """
 
 from __future__ import annotations

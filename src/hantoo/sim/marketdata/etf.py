@@ -1,0 +1,71 @@
+"""ETF NAV and indicative NAV from the tracked index.
+
+Why from the index: an ETF holds its index's basket, so its net asset value per share moves with
+the index (times its leverage, ``-1`` for an inverse fund). The previous NAV is the ETF's previous
+close (the simulator keeps no separate fund accounts), so::
+
+    nav = prev_nav × (1 + multiple × index_change / index_prev_close)
+
+The market price is the engine's own quote, the same on every API; the tracking error and the
+disparity (``(price − nav) / nav``) are reported from the two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .indices import IndexLevel, index_level
+
+__all__ = ["TRACKS", "EtfNav", "etf_nav", "tracked"]
+
+_CENT = Decimal("0.01")
+
+#: ETF code → (tracked index code, multiple). Funds not listed track KOSPI200 once, unless their
+#: name says otherwise (see :func:`tracked`).
+TRACKS: dict[str, tuple[str, int]] = {
+    "069500": ("2001", 1),   # KODEX 200
+    "114800": ("2001", -1),  # KODEX 인버스
+}
+
+
+def tracked(inst: Any) -> tuple[str, int]:
+    """(index code, multiple) an ETF tracks."""
+    known = TRACKS.get(inst.code)
+    if known is not None:
+        return known
+    name = str(inst.name)
+    index = "3003" if "코스닥150" in name else "2001"
+    multiple = -1 if "인버스" in name else 1
+    if "레버리지" in name:
+        multiple *= 2
+    return index, multiple
+
+
+@dataclass(frozen=True, slots=True)
+class EtfNav:
+    symbol: str
+    index: IndexLevel
+    multiple: int
+    prev_nav: Decimal
+    nav: Decimal
+    price: Decimal
+    disparity: Decimal
+    """``(price − nav) / nav`` in percent."""
+
+
+def etf_nav(exchange: Any, symbol: str) -> EtfNav | None:
+    """NAV of the ETF ``symbol`` now (``None`` when the index cannot be computed)."""
+    inst = exchange.universe.get(symbol)
+    if inst is None:
+        return None
+    code, multiple = tracked(inst)
+    idx = index_level(exchange, code)
+    if idx is None or idx.prev_close == 0:
+        return None
+    q = exchange.quote(symbol)
+    prev_nav = Decimal(q.prev_close)
+    nav = (prev_nav * (1 + multiple * idx.change / idx.prev_close)).quantize(_CENT, ROUND_HALF_UP)
+    disparity = ((q.price - nav) * 100 / nav).quantize(_CENT, ROUND_HALF_UP) if nav else Decimal(0)
+    return EtfNav(symbol, idx, multiple, prev_nav, nav, Decimal(q.price), disparity)
