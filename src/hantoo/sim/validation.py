@@ -371,6 +371,9 @@ _OVERSEAS_BY_WIRE: dict[str, Check] = (
     {w: _date for w in overseas.DATE_TEXT} | {w: _whole for w in overseas.NUMERIC_TEXT})
 
 
+_OVERSEAS_BLANK = re.compile(r"빈칸|만 사용")
+
+
 def _overseas_rule(p: Param, api: Api) -> Rule | None:
     """Overseas stocks and futures/options: what may be blank as for every format-checked
     category (:func:`_format_rule`); values by their encoding's generic shape, or by the
@@ -381,8 +384,10 @@ def _overseas_rule(p: Param, api: Api) -> Rule | None:
     shape = (_OVERSEAS_BY_ENC.get(p.enc) or _OVERSEAS_BY_WIRE.get(p.wire)
              or overseas.code_check(api, p))
     check = _sane if shape is None else _both(_sane, shape)
-    return Rule(wire=p.wire, blank_ok=base.blank_ok if base is not None else True,
-                check=check, listed=overseas.listed_check(api, p))
+    # "빈칸" (a blank): the overseas documents' word for a field left empty on purpose; "...만
+    # 사용": a field only one of the API's TR IDs uses (a cancel sends no price)
+    blank_ok = base is None or base.blank_ok or bool(_OVERSEAS_BLANK.search(p.doc or ""))
+    return Rule(wire=p.wire, blank_ok=blank_ok, check=check, listed=overseas.listed_check(api, p))
 
 
 def _both(first: Check, then: Check) -> Check:

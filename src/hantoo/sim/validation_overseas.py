@@ -211,7 +211,7 @@ _EXAMPLES: dict[str, str] = {
     "EXCD": "NAS", "OVRS_EXCG_CD": "NASD", "SYMB": "AAPL", "PDNO": "AAPL", "ITEM_CD": "AAPL",
     "OVRS_PDNO": "AAPL", "EXCH_CD": "CME", "FM_EXCG_CD": "CME", "TR_CRCY_CD": "USD",
     "CRCY_CD": "USD", "PRDT_TYPE_CD": "512", "PROD_ISCD": "ES", "ODNO": "1", "ORGN_ODNO": "1",
-    "OVRS_RSVN_ODNO": "1",
+    "OVRS_RSVN_ODNO": "1", "CCLD_CNDT_CD": "6",
 }
 _DOC_EXAMPLE = re.compile(r'예:\s*"([^"]*)"')
 _LEADING = re.compile(r"([A-Z]{1,2}) ")

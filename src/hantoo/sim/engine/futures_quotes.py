@@ -1,10 +1,10 @@
 """Seeded prices of overseas futures series: daily bars and the live price of the day.
 
-Why a model and not the matching engine: futures orders, fills and positions are not simulated
-yet (see :mod:`.overseas_futures`), but their quote and candle APIs must already agree with one
-another: one function of ``(seed, series, day, time)`` gives every number, so the price API, the
-book and the daily/weekly/monthly bars never disagree and every bar has
-high ≥ max(open, close) ≥ min(open, close) ≥ low.
+Why a model and not the matching engine: there are no synthetic participants for futures, yet
+their quote, candle, order and position APIs must agree with one another (orders trade against
+this model in :mod:`.futures_book`): one function of ``(seed, series, day, time)`` gives every
+number, so the price API, the book and the daily/weekly/monthly bars never disagree and every
+bar has high ≥ max(open, close) ≥ min(open, close) ≥ low.
 
 * The close of a business day is the product's reference level times one plus a 20-day moving
   average of seeded daily shocks (±3 % each), in whole ticks.

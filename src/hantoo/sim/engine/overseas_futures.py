@@ -7,8 +7,8 @@ an option series adds ``C``/``P`` and the strike (``ESZ26 C6000``).
 
 Sources: the exchanges' contract specification pages (multipliers and ticks); margins are
 round figures of the order of the exchanges' published maintenance levels, for the simulator's
-buying power only. The simulator uses these records to validate series codes today; orders,
-fills and positions of futures are not simulated yet.
+buying power only. The simulator uses these records to validate series codes, to price them
+(:mod:`.futures_quotes`) and to trade them (:mod:`.futures_book`).
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 Answered here: 해외선물 현재가 (``inquire_price``), 상품기본정보 (``stock_detail``), 호가
 (``inquire_asking_price``), 일/주/월간 체결 (``daily_ccnl``, ``weekly_ccnl``, ``monthly_ccnl``) and
 계약상세 (``search_contract_detail``). The price, the book and the bars of one series come from one
-function, so they agree, and every bar keeps high ≥ open, close ≥ low. Orders, fills and positions
-of futures are not simulated yet; those APIs keep the catalogue's generic answer after input
-validation (:mod:`hantoo.sim.validation_overseas`).
+function, so they agree, and every bar keeps high ≥ open, close ≥ low. Orders, fills, positions
+and margin are answered by :mod:`.overseas_futures_trading` against the same prices; input is
+validated before either (:mod:`hantoo.sim.validation_overseas`).
 """
 
 from __future__ import annotations

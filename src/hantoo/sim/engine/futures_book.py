@@ -1,0 +1,410 @@
+"""Overseas futures orders, fills, positions and margin, priced by the seeded model.
+
+Why a book beside the matching engine and not inside it: overseas futures prices come from
+:class:`.futures_quotes.FuturesQuotes` (one function of seed, series and time), not from the
+engine's order books, so an order here trades against that price. Everything the account sees
+comes from this book and the model at one instant, so the order, fill, position, P&L, margin and
+buying-power answers agree with one another and with the quote and book APIs:
+
+* **Fills.** A market order fills at once at the model's book (buy at the ask, last + 1 tick;
+  sell at the bid, last - 1 tick), only during the regular session (08:30–15:15 Chicago). A
+  limit order at or through that book fills at once at the book price; otherwise it rests and
+  fills at its own price at the first minute of the session whose book reaches it. Resting
+  orders are checked minute by minute from the simulator clock, so the answer never depends on
+  when (or how often) anyone asked. Orders are day orders: what is left at the session's end
+  expires. Stop orders are not simulated (refused, naming the order type).
+* **Positions** are net per series (long or short) with an average price; a fill against a
+  position closes it first (realized P&L), the rest opens the other way.
+* **Money** is the account's cash in the contract's currency in the engine: realized P&L and the
+  commission (:data:`FEE_PER_CONTRACT` a contract a side) are booked into it as they happen, so
+  stock balance APIs show the same cash. Margin (the product's initial margin a contract) is
+  held against that cash for open positions and for open orders that would open contracts;
+  orderable = cash + unrealized P&L - margin held. Maintenance margin is
+  :data:`MAINTENANCE_RATIO` of the initial one.
+
+The book lives in memory with the exchange (orders and positions are not journaled); the cash
+movements go through the engine's journaled deposits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .futures_quotes import CHICAGO, SESSION, FuturesQuotes
+from .overseas_futures import FuturesSpec
+from .types import EngineReject, RejectReason
+
+#: Commission a contract a side, in the contract's currency (the simulator's schedule).
+FEE_PER_CONTRACT = Decimal("2.50")
+#: Maintenance margin as a share of the initial margin.
+MAINTENANCE_RATIO = Decimal("0.9")
+_CENT = Decimal("0.01")
+BUY, SELL = "02", "01"
+LIMIT, MARKET = "1", "2"
+
+Account = tuple[str, str]
+
+
+@dataclass
+class FOrder:
+    """One order (a modification makes a new order; the old one ends ``"modified"``)."""
+
+    odno: str
+    account: Account
+    code: str
+    side: str  # "01" sell, "02" buy (KIS SLL_BUY_DVSN_CD)
+    qty: int
+    kind: str  # "1" limit, "2" market (KIS PRIC_DVSN_CD)
+    limit: int | None  # ticks
+    cndt: str  # CCLD_CNDT_CD as sent
+    placed: datetime
+    session_day: date  # the local (Chicago) trading day the order is for
+    orgn_odno: str = ""
+    filled: int = 0
+    fill_ticks: int = 0
+    fill_time: datetime | None = None
+    status: str = "open"  # open, filled, cancelled, expired, modified
+    checked: int = -1  # minutes after the session open already checked for a fill
+
+    @property
+    def remaining(self) -> int:
+        return self.qty - self.filled if self.status == "open" else 0
+
+
+@dataclass
+class FFill:
+    ccno: str
+    odno: str
+    account: Account
+    code: str
+    side: str
+    qty: int
+    ticks: int
+    time: datetime
+    fee: Decimal
+    realized: Decimal
+
+
+@dataclass
+class FPosition:
+    qty: int = 0  # + long, - short
+    cost_ticks: Decimal = Decimal(0)  # entry ticks x contracts of the open quantity
+
+    def avg_ticks(self) -> Decimal:
+        return self.cost_ticks / abs(self.qty) if self.qty else Decimal(0)
+
+
+@dataclass
+class AccountView:
+    """The futures figures of one account in one currency at one instant."""
+
+    currency: str
+    cash: Decimal
+    realized_today: Decimal
+    fees_today: Decimal
+    unrealized: Decimal
+    margin_positions: Decimal
+    margin_orders: Decimal
+
+    @property
+    def margin(self) -> Decimal:
+        return self.margin_positions + self.margin_orders
+
+    @property
+    def orderable(self) -> Decimal:
+        return max(Decimal(0), self.cash + self.unrealized - self.margin)
+
+    @property
+    def total(self) -> Decimal:
+        return self.cash + self.unrealized
+
+
+@dataclass
+class FuturesBook:
+    """Every account's overseas futures orders, fills and positions on one exchange."""
+
+    exchange: Any
+    model: FuturesQuotes
+    orders: dict[str, FOrder] = field(default_factory=dict)
+    fills: list[FFill] = field(default_factory=list)
+    positions: dict[tuple[Account, str], FPosition] = field(default_factory=dict)
+    _next: int = 1
+
+    # -- time -------------------------------------------------------------------------------
+    def _session(self, day: date) -> tuple[datetime, datetime]:
+        start = datetime.combine(day, time(0), CHICAGO) + timedelta(seconds=SESSION[0])
+        end = datetime.combine(day, time(0), CHICAGO) + timedelta(seconds=SESSION[1])
+        return start, end
+
+    def session_day(self, now: datetime) -> date:
+        """The Chicago trading day an order placed at ``now`` is for."""
+        cal = self.model.calendar
+        d = now.astimezone(CHICAGO).date()
+        if cal.is_business_day(d) and now < self._session(d)[1]:
+            return d
+        return cal.next_business_day(d)
+
+    def in_session(self, now: datetime) -> bool:
+        d = now.astimezone(CHICAGO).date()
+        if not self.model.calendar.is_business_day(d):
+            return False
+        start, end = self._session(d)
+        return start <= now < end
+
+    # -- prices -----------------------------------------------------------------------------
+    def last_ticks(self, code: str, now: datetime) -> int:
+        """The live price (ticks), or the last close outside the session."""
+        live = self.model.live(code, now)
+        if live is not None:
+            return live.close
+        d = self.model.calendar.on_or_before(now.astimezone(CHICAGO).date())
+        return self.model.bar(code, d).close
+
+    def spec(self, code: str) -> tuple[FuturesSpec, date]:
+        try:
+            return self.model.series(code)
+        except ValueError:
+            raise EngineReject(RejectReason.UNKNOWN_SYMBOL, code[:16]) from None
+
+    def money(self, spec: FuturesSpec, ticks: Decimal | int, qty: int) -> Decimal:
+        """``ticks`` x ``qty`` contracts in the contract's currency."""
+        return (spec.tick * spec.multiplier * ticks * qty).quantize(_CENT, ROUND_HALF_UP)
+
+    # -- orders -----------------------------------------------------------------------------
+    def place(self, account: Account, code: str, side: str, qty: int, kind: str,
+              limit: Decimal | None, cndt: str, now: datetime) -> FOrder:
+        """Accept (and perhaps fill) an order; :class:`EngineReject` names what is wrong."""
+        self.sync(now)
+        spec, expiry = self.spec(code)
+        if kind not in (LIMIT, MARKET):
+            raise EngineReject(RejectReason.UNSUPPORTED_ORDER_TYPE,
+                               f"PRIC_DVSN_CD {kind}: 1 limit or 2 market (stop orders are not "
+                               "simulated)")
+        if side not in (BUY, SELL):
+            raise EngineReject(RejectReason.UNSUPPORTED_ORDER_TYPE, f"SLL_BUY_DVSN_CD {side}")
+        if qty <= 0:
+            raise EngineReject(RejectReason.BAD_QUANTITY, f"{qty} contracts")
+        day = self.session_day(now)
+        if day > expiry:
+            raise EngineReject(RejectReason.SESSION_CLOSED, f"{code} expired {expiry:%Y-%m-%d}")
+        ticks: int | None = None
+        if kind == LIMIT:
+            if limit is None or limit <= 0:
+                raise EngineReject(RejectReason.BAD_PRICE, "a limit order needs a price")
+            q = limit / spec.tick
+            if q != q.to_integral_value():
+                raise EngineReject(RejectReason.BAD_TICK,
+                                   f"{limit} is not a multiple of the tick {spec.tick}")
+            ticks = int(q)
+        elif not self.in_session(now):
+            raise EngineReject(RejectReason.SESSION_CLOSED,
+                               "market orders only in the regular session, 08:30-15:15 Chicago")
+        code = code.upper()
+        need = (self._margin_of(account, code, (side, qty)) - self._margin_of(account, code))
+        if need > 0:
+            view = self.view(account, spec.currency, now)
+            if need > view.orderable:
+                raise EngineReject(RejectReason.INSUFFICIENT_CASH,
+                                   f"{spec.currency} margin {need} for {qty} contracts, "
+                                   f"orderable {view.orderable}")
+        odno = f"{self._next:08d}"
+        self._next += 1
+        o = FOrder(odno, account, code, side, qty, kind, ticks, cndt, now, day)
+        self.orders[odno] = o
+        self._take_book(o, now)
+        return o
+
+    def _take_book(self, o: FOrder, now: datetime) -> None:
+        """Fill ``o`` at once when it reaches the model's book (market orders always do)."""
+        if not self.in_session(now):
+            return
+        last = self.last_ticks(o.code, now)
+        book = last + 1 if o.side == BUY else last - 1
+        if o.limit is None or (o.side == BUY and book <= o.limit) or (
+                o.side == SELL and book >= o.limit):
+            self._fill(o, book, now)
+
+    def _margin_of(self, account: Account, code: str,
+                   extra: tuple[str, int] | None = None) -> Decimal:
+        """Initial margin held for one series: the position plus the open orders that would add
+        to it (the larger side's; orders that would close the position hold none)."""
+        spec, _exp = self.spec(code)
+        pos = self.positions.get((account, code), FPosition()).qty
+        buys = sells = 0
+        for o in self.orders.values():
+            if o.account == account and o.code == code and o.status == "open":
+                buys += o.remaining if o.side == BUY else 0
+                sells += o.remaining if o.side == SELL else 0
+        if extra is not None:
+            buys += extra[1] if extra[0] == BUY else 0
+            sells += extra[1] if extra[0] == SELL else 0
+        opening = max(buys - max(0, -pos), sells - max(0, pos), 0)
+        return spec.margin * (abs(pos) + opening)
+
+    def cancel(self, account: Account, odno: str, now: datetime) -> FOrder:
+        self.sync(now)
+        o = self._open(account, odno)
+        o.status = "cancelled"
+        return o
+
+    def modify(self, account: Account, odno: str, limit: Decimal, now: datetime) -> FOrder:
+        """A new order for the remaining quantity at ``limit``; the old one ends modified."""
+        self.sync(now)
+        o = self._open(account, odno)
+        if o.kind != LIMIT:
+            raise EngineReject(RejectReason.NOTHING_TO_MODIFY, "a market order has no price")
+        spec, _exp = self.spec(o.code)
+        q = limit / spec.tick
+        if limit <= 0 or q != q.to_integral_value():
+            raise EngineReject(RejectReason.BAD_TICK,
+                               f"{limit} is not a positive multiple of the tick {spec.tick}")
+        if int(q) == o.limit:
+            raise EngineReject(RejectReason.NOTHING_TO_MODIFY, f"price is already {limit}")
+        rest = o.remaining
+        o.status = "modified"
+        odno2 = f"{self._next:08d}"
+        self._next += 1
+        new = FOrder(odno2, account, o.code, o.side, rest, LIMIT, int(q), o.cndt, now,
+                     o.session_day, orgn_odno=o.odno)
+        self.orders[odno2] = new
+        self._take_book(new, now)
+        return new
+
+    def _open(self, account: Account, odno: str) -> FOrder:
+        o = self.orders.get(odno.zfill(8))
+        if o is None or o.account != account:
+            raise EngineReject(RejectReason.UNKNOWN_ORDER, odno[:10])
+        if o.status != "open":
+            raise EngineReject(RejectReason.ORDER_NOT_OPEN, f"{o.odno} is {o.status}")
+        return o
+
+    # -- fills ------------------------------------------------------------------------------
+    def sync(self, now: datetime) -> None:
+        """Fill or expire resting orders up to ``now``, minute by minute of the session."""
+        for o in list(self.orders.values()):
+            if o.status != "open":
+                continue
+            start, end = self._session(o.session_day)
+            first = max(o.checked + 1, 0)
+            if o.placed > start:  # checked at placement; the next full minute onwards
+                first = max(first, int((o.placed - start).total_seconds() // 60) + 1)
+            last_min = int((min(now, end) - start).total_seconds() // 60)
+            for m in range(first, last_min + 1):
+                t = start + timedelta(minutes=m)
+                if t >= end:
+                    break
+                px = self.last_ticks(o.code, t)
+                assert o.limit is not None
+                if (o.side == BUY and px + 1 <= o.limit) or (o.side == SELL and px - 1 >= o.limit):
+                    self._fill(o, o.limit, t)
+                    break
+            o.checked = max(o.checked, last_min)
+            if o.status == "open" and now >= end:
+                o.status = "expired"
+
+    def _fill(self, o: FOrder, ticks: int, when: datetime) -> None:
+        spec, _exp = self.spec(o.code)
+        qty = o.remaining
+        key = (o.account, o.code)
+        pos = self.positions.setdefault(key, FPosition())
+        sign = 1 if o.side == BUY else -1
+        realized = Decimal(0)
+        closing = min(qty, abs(pos.qty)) if pos.qty * sign < 0 else 0
+        if closing:
+            avg = pos.avg_ticks()
+            direction = 1 if pos.qty > 0 else -1
+            realized = self.money(spec, (Decimal(ticks) - avg) * direction, closing)
+            pos.cost_ticks -= avg * closing
+            pos.qty += sign * closing
+        opening = qty - closing
+        if opening:
+            pos.qty += sign * opening
+            pos.cost_ticks += Decimal(ticks) * opening
+        if pos.qty == 0:
+            pos.cost_ticks = Decimal(0)
+        fee = (FEE_PER_CONTRACT * qty).quantize(_CENT)
+        o.filled += qty
+        o.fill_ticks = ticks
+        o.fill_time = when
+        o.status = "filled"
+        self.fills.append(FFill(f"{len(self.fills) + 1:08d}", o.odno, o.account, o.code, o.side,
+                                qty, ticks, when, fee, realized))
+        net = realized - fee
+        if net:
+            self.exchange.deposit(o.account, net, spec.currency)
+
+    # -- views ------------------------------------------------------------------------------
+    def open_positions(self, account: Account) -> list[tuple[str, FPosition]]:
+        return sorted(((code, p) for (acc, code), p in self.positions.items()
+                       if acc == account and p.qty), key=lambda cp: cp[0])
+
+    def unrealized(self, account: Account, code: str, now: datetime) -> Decimal:
+        pos = self.positions.get((account, code))
+        if pos is None or not pos.qty:
+            return Decimal(0)
+        spec, _exp = self.spec(code)
+        last = self.last_ticks(code, now)
+        direction = 1 if pos.qty > 0 else -1
+        return self.money(spec, (Decimal(last) - pos.avg_ticks()) * direction, abs(pos.qty))
+
+    def view(self, account: Account, currency: str, now: datetime) -> AccountView:
+        """Cash, P&L and margin of ``account`` in ``currency`` at ``now``."""
+        self.sync(now)
+        cash = Decimal(0)
+        for s in self.exchange.balance(account).summary:
+            if s.currency == currency:
+                cash = s.cash_d2 - s.reserved
+        today = now.astimezone(CHICAGO).date()
+        realized = fees = unreal = m_pos = margin = Decimal(0)
+        for f in self.fills:
+            if f.account == account and f.time.astimezone(CHICAGO).date() == today \
+                    and self.spec(f.code)[0].currency == currency:
+                realized += f.realized
+                fees += f.fee
+        codes = {c for (acc, c), p in self.positions.items() if acc == account and p.qty}
+        codes |= {o.code for o in self.orders.values()
+                  if o.account == account and o.status == "open"}
+        for code in sorted(codes):
+            spec, _exp = self.spec(code)
+            if spec.currency != currency:
+                continue
+            unreal += self.unrealized(account, code, now)
+            pos = self.positions.get((account, code), FPosition()).qty
+            m_pos += spec.margin * abs(pos)
+            margin += self._margin_of(account, code)
+        return AccountView(currency, cash, realized, fees, unreal, m_pos, margin - m_pos)
+
+    def today_orders(self, account: Account, now: datetime) -> list[FOrder]:
+        self.sync(now)
+        day = self.session_day(now)
+        return [o for o in self.orders.values()
+                if o.account == account and (o.session_day == day
+                                             or o.placed.date() == now.date())]
+
+    def orders_between(self, account: Account, start: date, end: date,
+                       now: datetime) -> list[FOrder]:
+        self.sync(now)
+        return [o for o in self.orders.values()
+                if o.account == account and start <= o.session_day <= end]
+
+    def fills_between(self, account: Account, start: date, end: date,
+                      now: datetime) -> list[FFill]:
+        self.sync(now)
+        return [f for f in self.fills if f.account == account
+                and start <= f.time.astimezone(CHICAGO).date() <= end]
+
+
+def book_of(exchange: Any) -> FuturesBook:
+    """The futures book of one exchange (made on first use, with the exchange's seed)."""
+    book = exchange.__dict__.get("_futures_book")
+    if not isinstance(book, FuturesBook):
+        model = exchange.__dict__.get("_futures_quotes")
+        if not isinstance(model, FuturesQuotes):
+            model = FuturesQuotes(exchange.seed, exchange.schedules[1].calendar)
+            exchange.__dict__["_futures_quotes"] = model
+        book = FuturesBook(exchange, model)
+        exchange.__dict__["_futures_book"] = book
+    return book

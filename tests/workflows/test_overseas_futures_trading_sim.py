@@ -1,0 +1,198 @@
+"""Overseas futures through the real SDK against the in-process simulator: order → fill →
+position → P&L → cash, and every account API agreeing with the quote APIs at the same instant.
+
+The simulator clock is stepped and pinned: 00:30 KST on Tuesday 2026-11-24 is 09:30 on Monday
+in Chicago, inside CME's regular session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hantoo.errors import ApiError
+from hantoo.sim.engine.clock import KST
+from hantoo.sim.engine.fx import rates_of
+from hantoo.sim.engine.overseas_futures import SPECS
+
+sys.path.insert(0, str(Path(__file__).parent))
+from simkit import private_sim
+
+START = dt.datetime(2026, 11, 24, 0, 30, tzinfo=KST)
+ES = SPECS["ES"]
+VALUE = ES.multiplier  # dollars a point: 50
+
+
+def _order(c: Any, side: str, qty: int, *, price: Decimal | None = None) -> Any:
+    market = price is None
+    r = c.overseas_futureoption.order(
+        ovrs_futr_fx_pdno="ESZ26", sll_buy_dvsn_cd=side, fm_lqd_ustl_ccld_dt="",
+        fm_lqd_ustl_ccno="", pric_dvsn_cd="2" if market else "1",
+        fm_limit_ord_pric="" if market else str(price), fm_stop_ord_pric="", fm_ord_qty=qty,
+        fm_lqd_lmt_ord_pric="", fm_lqd_stop_ord_pric="", ccld_cndt_cd="2" if market else "6",
+        cplx_ord_dvsn_cd="0", ecis_rsvn_ord_yn="N", fm_hdge_ord_scrn_yn="N")
+    return r.raw["output"] if hasattr(r, "raw") else r
+
+
+def _call(c: Any, key: str, params: dict[str, str]) -> Any:
+    return c.call(f"overseas_futureoption/{key}", params)
+
+
+def _book(c: Any) -> tuple[Decimal, Decimal, Decimal]:
+    (q,) = _call(c, "inquire_price", {"SRS_CD": "ESZ26"}).rows("output1")
+    r = _call(c, "inquire_asking_price", {"SRS_CD": "ESZ26"})
+    level = r.rows("output2")[0]
+    return Decimal(str(q.get("last_price"))), Decimal(str(level.get("bid_price"))), \
+        Decimal(str(level.get("ask_price")))
+
+
+def _deposit(c: Any, currency: str = "USD") -> dict[str, Decimal]:
+    r = _call(c, "inquire_deposit", {"CRCY_CD": currency, "INQR_DT": "20261123"})
+    (row,) = r.rows("output")
+    return {k: Decimal(str(row.get(k))) for k in (
+        "fm_dnca_rmnd", "fm_lqd_pfls_amt", "fm_fee", "fm_fuop_evlu_pfls_amt",
+        "fm_brkg_mgn_amt", "fm_ord_psbl_amt", "fm_tot_asst_evlu_amt")}
+
+
+def _positions(c: Any) -> list[Any]:
+    return list(_call(c, "inquire_unpd", {"FUOP_DVSN": "00", "CTX_AREA_FK100": "",
+                                          "CTX_AREA_NK100": ""}).rows("output"))
+
+
+def _orders(c: Any) -> list[Any]:
+    return list(_call(c, "inquire_ccld", {"CCLD_NCCS_DVSN": "01", "SLL_BUY_DVSN_CD": "%%",
+                                          "FUOP_DVSN": "00", "CTX_AREA_FK200": "",
+                                          "CTX_AREA_NK200": ""}).rows("output"))
+
+
+def test_futures_lifecycle_order_fill_position_pnl_cash() -> None:
+    with private_sim(clock_start=START) as sim, sim.client() as c:
+        sim.fund(usd=100_000)
+        last, _bid, ask = _book(c)
+        assert ask == last + ES.tick
+        before = _deposit(c)
+        # buying power: what the margin allows, before anything is held
+        (ps,) = _call(c, "inquire_psamount", {"OVRS_FUTR_FX_PDNO": "ESZ26",
+                                               "SLL_BUY_DVSN_CD": "02", "FM_ORD_PRIC": "0",
+                                               "ECIS_RSVN_ORD_YN": "N"}).rows("output")
+        assert int(str(ps.get("fm_new_ord_psbl_qty"))) == int(before["fm_ord_psbl_amt"]
+                                                              // ES.margin)
+        _order(c, "02", 2)  # market buy: fills at the ask
+        (o,) = _orders(c)
+        assert (o.get("fm_ccld_qty"), Decimal(str(o.get("fm_ccld_pric")))) == (2, ask)
+        (p,) = _positions(c)
+        assert p.get("sll_buy_dvsn_cd") == "02" and int(str(p.get("fm_ustl_qty"))) == 2
+        assert Decimal(str(p.get("fm_ccld_avg_pric"))) == ask
+        now_px = Decimal(str(p.get("fm_now_pric")))
+        assert now_px == last  # the position is valued at the quote
+        unreal = Decimal(str(p.get("fm_evlu_pfls_amt")))
+        assert unreal == (now_px - ask) * 2 * VALUE
+        held = _deposit(c)
+        fee = held["fm_fee"]
+        assert fee > 0 and held["fm_dnca_rmnd"] == before["fm_dnca_rmnd"] - fee
+        assert held["fm_brkg_mgn_amt"] == ES.margin * 2
+        assert held["fm_fuop_evlu_pfls_amt"] == unreal
+        assert held["fm_ord_psbl_amt"] == held["fm_dnca_rmnd"] + unreal - ES.margin * 2
+        # two hours later the position is worth what the quote says; sell it at the bid
+        sim.advance(2 * 3600)
+        last2, bid2, _ask2 = _book(c)
+        (p2,) = _positions(c)
+        assert Decimal(str(p2.get("fm_evlu_pfls_amt"))) == (last2 - ask) * 2 * VALUE
+        _order(c, "01", 2)
+        assert _positions(c) == []
+        realized = (bid2 - ask) * 2 * VALUE
+        after = _deposit(c)
+        assert after["fm_lqd_pfls_amt"] == realized
+        assert after["fm_fee"] == 2 * fee
+        assert after["fm_dnca_rmnd"] == before["fm_dnca_rmnd"] + realized - 2 * fee
+        assert after["fm_brkg_mgn_amt"] == 0 and after["fm_fuop_evlu_pfls_amt"] == 0
+        # the same cash in the stock account's view of dollars (one ledger)
+        bal = c.balance(market="NASD")
+        assert bal.cash == after["fm_dnca_rmnd"]
+        # P&L over the period, per series and in total
+        r = _call(c, "inquire_period_ccld", {
+            "INQR_TERM_FROM_DT": "20261123", "INQR_TERM_TO_DT": "20261123", "CRCY_CD": "%%%",
+            "WHOL_TRSL_YN": "N", "FUOP_DVSN": "00", "CTX_AREA_FK200": "", "CTX_AREA_NK200": ""})
+        (total,) = r.rows("output1")
+        assert Decimal(str(total.get("fm_lqd_pfls_amt"))) == realized
+        assert Decimal(str(total.get("fm_net_pfls_amt"))) == realized - 2 * fee
+        fills = _call(c, "inquire_daily_ccld", {
+            "STRT_DT": "20261123", "END_DT": "20261123", "FUOP_DVSN_CD": "00", "FM_PDGR_CD": "",
+            "CRCY_CD": "%%%", "FM_ITEM_FTNG_YN": "N", "SLL_BUY_DVSN_CD": "%%",
+            "CTX_AREA_FK200": "", "CTX_AREA_NK200": ""})
+        assert [f.get("sll_buy_dvsn_cd") for f in fills.rows("output1")] == ["01", "02"]
+        assert [Decimal(str(f.get("fm_ccld_amt"))) for f in fills.rows("output1")] == [
+            bid2 * 2 * VALUE, ask * 2 * VALUE]  # 약정금액: price x contracts x multiplier
+        # in won: the day's one rate, the same the FX model gives every other API
+        won = _deposit(c, "TKR")
+        rate = rates_of(sim.state.exchange).rate("USD", sim.state.exchange.trading_day("KRX"))
+        assert won["fm_dnca_rmnd"] == (after["fm_dnca_rmnd"] * rate).quantize(Decimal("0.01"))
+
+
+def test_resting_limit_order_modify_cancel_and_fill_at_its_price() -> None:
+    with private_sim(clock_start=START) as sim, sim.client() as c:
+        sim.fund(usd=100_000)
+        last, _bid, _ask = _book(c)
+        far = last - 400 * ES.tick  # 100 points under: rests
+        out = _order(c, "02", 1, price=far)
+        odno = str(out.get("ODNO") if hasattr(out, "get") else out["ODNO"])
+        (o,) = _orders(c)
+        assert o.get("fm_ord_rmn_qty") == 1 and o.get("fm_ccld_qty") == 0
+        assert _deposit(c)["fm_brkg_mgn_amt"] == ES.margin  # an open order holds margin
+        with pytest.raises(ApiError, match="ORGN_ORD_DT"):  # the order's local day, not ours
+            c.overseas_futureoption.order_rvsecncl(
+                ord_dv="1", orgn_ord_dt="20261124", orgn_odno=odno, fm_limit_ord_pric="",
+                fm_stop_ord_pric="", fm_lqd_lmt_ord_pric="", fm_lqd_stop_ord_pric="",
+                fm_hdge_ord_scrn_yn="N", fm_mkpr_cvsn_yn="N")
+        near = last - 2 * ES.tick
+        c.overseas_futureoption.order_rvsecncl(
+            ord_dv="0", orgn_ord_dt="20261123", orgn_odno=odno, fm_limit_ord_pric=str(near),
+            fm_stop_ord_pric="", fm_lqd_lmt_ord_pric="", fm_lqd_stop_ord_pric="",
+            fm_hdge_ord_scrn_yn="N", fm_mkpr_cvsn_yn="N")
+        sim.advance(5 * 3600)  # to the session's last hour
+        orders = {str(o.get("odno")): o for o in _orders(c)}
+        assert orders[odno].get("ord_stat_cd") == "05"  # modified
+        (new,) = [o for o in orders.values() if str(o.get("orgn_odno")) == odno]
+        (q,) = _call(c, "inquire_price", {"SRS_CD": "ESZ26"}).rows("output1")
+        low = Decimal(str(q.get("low_price")))
+        if new.get("fm_ccld_qty") == 1:  # filled at its own price, once the book reached it
+            assert Decimal(str(new.get("fm_ccld_pric"))) == near
+            assert low + ES.tick <= near
+            (p,) = _positions(c)
+            assert Decimal(str(p.get("fm_ccld_avg_pric"))) == near
+        else:  # never reached: cancel what rests
+            c.overseas_futureoption.order_rvsecncl(
+                ord_dv="1", orgn_ord_dt="20261123", orgn_odno=str(new.get("odno")),
+                fm_limit_ord_pric="", fm_stop_ord_pric="", fm_lqd_lmt_ord_pric="",
+                fm_lqd_stop_ord_pric="", fm_hdge_ord_scrn_yn="N", fm_mkpr_cvsn_yn="N")
+            assert _deposit(c)["fm_brkg_mgn_amt"] == 0
+
+
+def test_futures_orders_refused_with_the_reason() -> None:
+    with private_sim(clock_start=START) as sim, sim.client() as c:
+        sim.fund(usd=100_000)
+        (ps,) = _call(c, "inquire_psamount", {"OVRS_FUTR_FX_PDNO": "ESZ26",
+                                               "SLL_BUY_DVSN_CD": "02", "FM_ORD_PRIC": "0",
+                                               "ECIS_RSVN_ORD_YN": "N"}).rows("output")
+        most = int(str(ps.get("fm_new_ord_psbl_qty")))
+        last, _bid, _ask = _book(c)
+        with pytest.raises(ApiError, match="margin"):  # one contract more than it allows
+            _order(c, "02", most + 1, price=last - 100 * ES.tick)
+        with pytest.raises(ApiError, match="tick"):
+            _order(c, "02", 1, price=last + ES.tick / 2)
+        with pytest.raises(ApiError, match="CCLD_CNDT_CD"):
+            c.call("overseas_futureoption/order", {
+                "OVRS_FUTR_FX_PDNO": "ESZ26", "SLL_BUY_DVSN_CD": "02", "PRIC_DVSN_CD": "2",
+                "FM_LIMIT_ORD_PRIC": "", "FM_STOP_ORD_PRIC": "", "FM_ORD_QTY": "1",
+                "FM_LQD_USTL_CCLD_DT": "", "FM_LQD_USTL_CCNO": "", "FM_LQD_LMT_ORD_PRIC": "",
+                "FM_LQD_STOP_ORD_PRIC": "", "CCLD_CNDT_CD": "6", "CPLX_ORD_DVSN_CD": "0",
+                "ECIS_RSVN_ORD_YN": "N", "FM_HDGE_ORD_SCRN_YN": "N"})
+        sim.advance(8 * 3600)  # 17:30 in Chicago: the regular session is over
+        with pytest.raises(ApiError, match="session"):
+            _order(c, "02", 1)
+        assert _orders(c) == []  # nothing refused was kept
