@@ -196,3 +196,26 @@ def test_futures_orders_refused_with_the_reason() -> None:
         with pytest.raises(ApiError, match="session"):
             _order(c, "02", 1)
         assert _orders(c) == []  # nothing refused was kept
+
+
+def test_minute_bars_end_at_the_quote_and_stay_inside_the_day() -> None:
+    with private_sim(clock_start=START) as sim, sim.client() as c:
+        sim.advance(3 * 3600 + 17 * 60)  # 12:47 in Chicago
+        (q,) = _call(c, "inquire_price", {"SRS_CD": "ESZ26"}).rows("output1")
+        r = _call(c, "inquire_time_futurechartprice", {
+            "SRS_CD": "ESZ26", "EXCH_CD": "CME", "START_DATE_TIME": "",
+            "CLOSE_DATE_TIME": "", "QRY_TP": "Q", "QRY_CNT": "500", "QRY_GAP": "5",
+            "INDEX_KEY": ""})
+        bars = r.rows("output2")
+        # 08:30 to 12:47 in five-minute bars, the last one still open
+        assert len(bars) == (4 * 60 + 17 + 4) // 5
+        assert bars[0].get("last_price") == q.get("last_price")
+        assert bars[-1].get("open_price") == q.get("open_price")
+        for b in bars:
+            assert q.get("low_price") <= b.get("low_price") <= b.get("high_price") \
+                <= q.get("high_price")
+            assert b.get("low_price") <= min(b.get("open_price"), b.get("last_price"))
+        ticks = _call(c, "tick_ccnl", {
+            "SRS_CD": "ESZ26", "EXCH_CD": "CME", "START_DATE_TIME": "", "CLOSE_DATE_TIME": "",
+            "QRY_TP": "Q", "QRY_CNT": "40", "QRY_GAP": "", "INDEX_KEY": ""}).rows("output2")
+        assert len(ticks) == 40 and ticks[0].get("last_price") == q.get("last_price")

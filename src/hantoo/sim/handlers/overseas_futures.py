@@ -10,10 +10,10 @@ validated before either (:mod:`hantoo.sim.validation_overseas`).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from ..engine.futures_quotes import FBar, FuturesQuotes
+from ..engine.futures_quotes import CHICAGO, SESSION, FBar, FuturesQuotes
 from ..engine.overseas_futures import FuturesSpec
 from . import BusinessError, Call, Reply, ok, register
 from ._common import block_rows, exchange, fields_of, row, usd, ymd
@@ -207,3 +207,98 @@ def weekly_ccnl(call: Call) -> Reply:
 def monthly_ccnl(call: Call) -> Reply:
     """해외선물 체결추이(월간) (HHDFC55020300)."""
     return _candles(call, "M")
+
+
+def _intraday(call: Call, default_gap: int) -> Reply:
+    """Bars of ``QRY_GAP`` minutes (1 for ticks) of one Chicago session day, newest first.
+
+    Each bar runs from the model's price at its first minute to its price at the bar's end (or
+    now, for the bar in progress), so the newest bar closes at the quote's last price and the
+    bars of a day stay inside the day's high and low."""
+    code, spec, _exp = _series(call)
+    model = _model(call)
+    now = call.now()
+    raw_end = call.param("CLOSE_DATE_TIME")
+    day = now.astimezone(CHICAGO).date()
+    if len(raw_end) >= 8 and raw_end[:8].isdigit():
+        day = min(day, date(int(raw_end[:4]), int(raw_end[4:6]), int(raw_end[6:8])))
+    day = model.calendar.on_or_before(day)
+    gap_raw = call.param("QRY_GAP").strip()
+    gap = int(gap_raw) if gap_raw.isdigit() and int(gap_raw) > 0 else default_gap
+    count = int(call.param("QRY_CNT") or "30")
+    if not 1 <= count <= 500:
+        raise BusinessError("OPSQ2001", f"ERROR : INPUT INVALID_CHECK_QRY_CNT ({count}: 1~500)",
+                            rt_cd="2")
+    start = datetime.combine(day, time(0), CHICAGO) + timedelta(seconds=SESSION[0])
+    end = datetime.combine(day, time(0), CHICAGO) + timedelta(seconds=SESSION[1])
+    last_t = min(now, end)
+    prev = model.bar(code, model.calendar.previous_business_day(day)).close
+    rows = []
+    t = start
+    while t < last_t:
+        t2 = min(t + timedelta(minutes=gap), last_t)
+        pts = [model.live(code, t + timedelta(minutes=m)) for m in range(
+            int((t2 - t).total_seconds() // 60))] + [model.live(code, t2)]
+        bars = [p for p in pts if p is not None]
+        if bars:
+            o, c = bars[0].close, bars[-1].close
+            diff = c - prev
+            rows.append({
+                "data_date": ymd(t2), "data_time": t2.strftime("%H%M%S"),
+                "open_price": _px(spec, o), "high_price": _px(spec, max(b.close for b in bars)),
+                "low_price": _px(spec, min(b.close for b in bars)), "last_price": _px(spec, c),
+                "last_qntt": "1", "vol": str(max(0, bars[-1].volume - bars[0].volume)),
+                "prev_diff_flag": "2" if diff > 0 else "5" if diff < 0 else "3",
+                "prev_diff_price": _px(spec, abs(diff)),
+                "prev_diff_rate": usd(Decimal(diff * 100) / prev if prev else 0, 2),
+            })
+        t = t2
+    rows = rows[::-1][:count]
+    head = {"tret_cnt": str(len(rows)), "ret_cnt": str(len(rows)),
+            "last_n_cnt": str(len(rows)), "index_key": ""}
+    head_fields = tuple(f for f in ("tret_cnt", "ret_cnt", "last_n_cnt", "index_key")
+                        if f in call.api.response.all_fields())
+    fields = ("data_date", "data_time", "open_price", "high_price", "low_price", "last_price",
+              "last_qntt", "vol", "prev_diff_flag", "prev_diff_price", "prev_diff_rate")
+    return ok(output1=row(call, head_fields, head), output2=block_rows(call, fields, rows),
+              tr_cont="D")
+
+
+@register("overseas_futureoption/inquire_time_futurechartprice")
+def inquire_time_futurechartprice(call: Call) -> Reply:
+    """해외선물 분봉조회 (HHDFC55020400): ``QRY_GAP``-minute bars (times in Chicago)."""
+    return _intraday(call, 1)
+
+
+@register("overseas_futureoption/tick_ccnl")
+def tick_ccnl(call: Call) -> Reply:
+    """해외선물 체결추이(틱) (HHDFC55020200): the model prints once a minute, so a tick is a
+    one-minute step of its price."""
+    return _intraday(call, 1)
+
+
+#: Regular sessions per product class (Chicago time; KIS lists the day session's hours).
+_CLASS_NAME = {"equity_index": "지수", "rates": "금리", "fx": "통화", "energy": "에너지",
+               "metal": "금속", "agriculture": "농산물"}
+
+
+@register("overseas_futureoption/market_time")
+def market_time(call: Call) -> Reply:
+    """해외선물옵션 장운영시간 (OTFM2229R): one row per product, the regular session."""
+    from ..engine.overseas_futures import SPECS
+
+    want_pd = call.param("FM_PDGR_CD").strip().upper()
+    want_ex = call.param("FM_EXCG_CD").strip().upper()
+    rows = []
+    for spec in SPECS.values() if call.param("OPT_YN").upper() != "Y" else ():  # no options
+        if (want_pd and want_pd != spec.root) or (want_ex and want_ex != spec.exchange):
+            continue
+        rows.append({f: "" for f in fields_of(call, "output")} | {
+            "fm_pdgr_cd": spec.root, "fm_pdgr_name": spec.name, "fm_excg_cd": spec.exchange,
+            "fm_excg_name": spec.exchange, "fuop_dvsn_name": "선물", "fm_clas_cd": spec.kind,
+            "fm_clas_name": _CLASS_NAME.get(spec.kind, spec.kind),
+            "am_mkmn_strt_tmd": "083000", "am_mkmn_end_tmd": "151500",
+            "pm_mkmn_strt_tmd": "", "pm_mkmn_end_tmd": "", "mkmn_nxdy_strt_tmd": "",
+            "mkmn_nxdy_end_tmd": "", "base_mket_strt_tmd": "083000",
+            "base_mket_end_tmd": "151500"})
+    return ok(output=rows, tr_cont="D")
