@@ -1,0 +1,93 @@
+"""One exchange rate per instant on every API that shows one, moving from day to day.
+
+Real SDK against the in-process simulator, stepped clock: the rate chart (``X``/``FX@KRW``),
+the present balance's rates, the buying power's rate, the margin per currency and the futures
+deposit in won all carry the same won-per-dollar figure; a day later it has moved, everywhere,
+and the won value of the same holding moved with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from hantoo.sim.engine.clock import KST
+
+sys.path.insert(0, str(Path(__file__).parent))
+from simkit import private_sim
+
+#: Tuesday 2026-11-24 10:00 KST: the US (mirror hours) trades.
+START = dt.datetime(2026, 11, 24, 10, 0, tzinfo=KST)
+
+
+def _rates(c: Any) -> dict[str, Decimal]:
+    """The won-per-dollar rate as each API shows it."""
+    out: dict[str, Decimal] = {}
+    chart = c.call("overseas_stock/inquire_daily_chartprice", {
+        "FID_COND_MRKT_DIV_CODE": "X", "FID_INPUT_ISCD": "FX@KRW",
+        "FID_INPUT_DATE_1": "20261101", "FID_INPUT_DATE_2": "20261231",
+        "FID_PERIOD_DIV_CODE": "D"})
+    (head,) = chart.rows("output1")
+    out["chart now"] = Decimal(str(head.get("ovrs_nmix_prpr")))
+    out["chart bar"] = Decimal(str(chart.rows("output2")[0].get("ovrs_nmix_prpr")))
+    pb = c.call("overseas_stock/inquire_present_balance", {
+        "WCRC_FRCR_DVSN_CD": "02", "NATN_CD": "000", "TR_MKET_CD": "00", "INQR_DVSN_CD": "00"})
+    (usd_row,) = [r for r in pb.rows("output2") if r.get("crcy_cd") == "USD"]
+    out["present balance"] = Decimal(str(usd_row.get("frst_bltn_exrt")))
+    for pos in pb.rows("output1"):
+        out["holding"] = Decimal(str(pos.get("bass_exrt")))
+    ps = c.call("overseas_stock/inquire_psamount", {
+        "OVRS_EXCG_CD": "NASD", "OVRS_ORD_UNPR": "100", "ITEM_CD": "AAPL"})
+    out["buying power"] = Decimal(str(ps.rows("output")[0].get("exrt")))
+    fm = c.call("overseas_stock/foreign_margin", {})
+    (us,) = [r for r in fm.rows("output") if r.get("natn_name") == "미국"]
+    out["margin"] = Decimal(str(us.get("bass_exrt")))
+    usd_dep = c.call("overseas_futureoption/inquire_deposit", {"CRCY_CD": "USD",
+                                                               "INQR_DT": "20261124"})
+    won_dep = c.call("overseas_futureoption/inquire_deposit", {"CRCY_CD": "TKR",
+                                                               "INQR_DT": "20261124"})
+    dollars = Decimal(str(usd_dep.rows("output")[0].get("fm_dnca_rmnd")))
+    won = Decimal(str(won_dep.rows("output")[0].get("fm_dnca_rmnd")))
+    out["futures deposit"] = (won / dollars).quantize(Decimal("0.0001"))
+    return out
+
+
+def test_every_api_shows_the_same_rate_and_it_moves() -> None:
+    with private_sim(clock_start=START) as sim, sim.client() as c:
+        sim.fund(usd=50_000)
+        ask = c.order_book("NASD:AAPL").best_ask
+        assert ask is not None
+        c.place_order("NASD:AAPL", "buy", 10, ask.price)  # a US holding valued in won
+        first = _rates(c)
+        assert len(set(first.values())) == 1, first
+        won_value = Decimal(str(c.call("overseas_stock/inquire_present_balance", {
+            "WCRC_FRCR_DVSN_CD": "01", "NATN_CD": "840", "TR_MKET_CD": "00",
+            "INQR_DVSN_CD": "00"}).rows("output1")[0].get("frcr_evlu_amt2")))
+        sim.advance(24 * 3600)  # Wednesday: a new fixing
+        second = _rates(c)
+        assert len(set(second.values())) == 1, second
+        before, after = first["margin"], second["margin"]
+        assert after != before  # the rate moves from day to day
+        # the chart's previous close is yesterday's fixing
+        chart = c.call("overseas_stock/inquire_daily_chartprice", {
+            "FID_COND_MRKT_DIV_CODE": "X", "FID_INPUT_ISCD": "FX@KRW",
+            "FID_INPUT_DATE_1": "20261101", "FID_INPUT_DATE_2": "20261231",
+            "FID_PERIOD_DIV_CODE": "D"})
+        assert Decimal(str(chart.rows("output1")[0].get("ovrs_nmix_prdy_clpr"))) == before
+        bars = chart.rows("output2")
+        assert Decimal(str(bars[0].get("ovrs_nmix_oprc"))) == before
+        for b in bars:
+            assert b.get("ovrs_nmix_lwpr") <= min(b.get("ovrs_nmix_oprc"), b.get("ovrs_nmix_prpr"))
+            assert b.get("ovrs_nmix_hgpr") >= max(b.get("ovrs_nmix_oprc"), b.get("ovrs_nmix_prpr"))
+        # the same dollars are worth more or fewer won as the rate moved
+        dollars = Decimal(str(c.call("overseas_stock/inquire_present_balance", {
+            "WCRC_FRCR_DVSN_CD": "02", "NATN_CD": "840", "TR_MKET_CD": "00",
+            "INQR_DVSN_CD": "00"}).rows("output1")[0].get("frcr_evlu_amt2")))
+        won_now = Decimal(str(c.call("overseas_stock/inquire_present_balance", {
+            "WCRC_FRCR_DVSN_CD": "01", "NATN_CD": "840", "TR_MKET_CD": "00",
+            "INQR_DVSN_CD": "00"}).rows("output1")[0].get("frcr_evlu_amt2")))
+        assert won_now == (dollars * after).quantize(Decimal(1), rounding="ROUND_HALF_UP")
+        assert won_value != won_now
