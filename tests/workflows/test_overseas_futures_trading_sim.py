@@ -219,3 +219,43 @@ def test_minute_bars_end_at_the_quote_and_stay_inside_the_day() -> None:
             "SRS_CD": "ESZ26", "EXCH_CD": "CME", "START_DATE_TIME": "", "CLOSE_DATE_TIME": "",
             "QRY_TP": "Q", "QRY_CNT": "40", "QRY_GAP": "", "INDEX_KEY": ""}).rows("output2")
         assert len(ticks) == 40 and ticks[0].get("last_price") == q.get("last_price")
+
+
+def test_sdk_workflows_take_a_futures_symbol() -> None:
+    from hantoo.domain.errors import TickSizeError
+
+    with private_sim(clock_start=START) as sim, sim.client() as c:
+        sim.fund(usd=100_000)
+        sim.advance(3600)
+        q = c.quote("CME:ESZ26")
+        last, bid, ask = _book(c)
+        assert (q.price, q.currency, q.exchange) == (last, "USD", "CME")
+        assert q.low is not None and q.high is not None and q.low <= q.price <= q.high
+        book = c.order_book("CME:ESZ26")
+        assert book.best_ask is not None and book.best_bid is not None
+        assert (book.best_ask.price, book.best_bid.price) == (ask, bid)
+        days = c.candles("CME:ESZ26", "2026-10-01", "2026-11-23", "day")
+        assert days[-1].close == q.price and days[-1].date == dt.date(2026, 11, 23)
+        assert all(b.low <= min(b.open, b.close) and b.high >= max(b.open, b.close) for b in days)
+        assert len({b.date for b in days}) == len(days) > 30
+        minutes = c.candles("CME:ESZ26", "2026-11-23", "2026-11-23", "minute")
+        assert minutes[-1].close == q.price and len(minutes) == 120  # 08:30-10:30 Chicago
+        assert minutes[0].time == dt.datetime(2026, 11, 23, 23, 30, tzinfo=KST)  # 08:30 CST
+        # checked before sending: off the tick, not whole contracts, not a side
+        sent = len(sim.wire.orders())
+        with pytest.raises(TickSizeError, match=r"tick of 0\.25"):
+            c.place_futures_order("CME:ESZ26", "buy", 1, q.price + ES.tick / 5)
+        with pytest.raises(ValueError, match="contracts"):
+            c.place_futures_order("CME:ESZ26", "buy", 0, q.price)
+        with pytest.raises(ValueError, match="futures symbol"):
+            c.place_futures_order("NASD:AAPL", "buy", 1, 100)
+        assert len(sim.wire.orders()) == sent  # nothing left the client
+        resting = c.place_futures_order("CME:ESZ26", "buy", 1, q.price - 200 * ES.tick)
+        assert resting.order_date == dt.date(2026, 11, 23) and resting.order_no
+        c.cancel_futures_order(resting)
+        assert {str(o.get("ord_stat_cd")) for o in _orders(c)} == {"04"}
+        c.place_futures_order("CME:ESZ26", "sell", 3)  # market: short three at the bid
+        (p,) = _positions(c)
+        assert (p.get("sll_buy_dvsn_cd"), int(str(p.get("fm_ustl_qty")))) == ("01", 3)
+        assert Decimal(str(p.get("fm_ccld_avg_pric"))) == bid
+        assert len(sim.wire.orders()) == sent + 3  # one order each, never resent

@@ -222,8 +222,12 @@ def _check_text(encoding: str, value: str, name: str) -> None:
         raise ValueError(f"{name}: {value!r} is not a whole number")
     if encoding == "yyyymmdd" and decode_date(value) is None:
         raise ValueError(f"{name}: {value!r} is not a date in YYYYMMDD form")
-    if encoding == "hhmmss" and decode_time(value) is None:
-        raise ValueError(f"{name}: {value!r} is not a time in HHMMSS form")
+    # some "...DATE_TIME" parameters the catalogue encodes as times take a date (or both):
+    # the overseas futures charts' CLOSE_DATE_TIME is YYYYMMDD in KIS's own examples
+    if encoding == "hhmmss" and decode_time(value) is None and decode_date(value) is None \
+            and decode_datetime(value) is None:
+        raise ValueError(f"{name}: {value!r} is not a time in HHMMSS form (nor a date, "
+                         "YYYYMMDD, nor YYYYMMDDHHMMSS)")
 
 
 def python_type(encoding: str) -> str:

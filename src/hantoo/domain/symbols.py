@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .errors import InvalidSymbolFormatError
+from .futures import EXCHANGES as FUTURES_EXCHANGES
+from .futures import FuturesContract, series_or_error
 from .ticks import TickRule
 
 __all__ = ["Currency", "InstrumentKind", "Symbol", "to_symbol"]
@@ -37,6 +39,7 @@ class InstrumentKind(StrEnum):
     ELW = "elw"
     BOND = "bond"
     OVERSEAS = "overseas"
+    FUTURES = "futures"  # overseas futures series (``CME:ESZ26``)
 
 
 # order/account exchange code → (quote exchange code, currency)
@@ -96,6 +99,18 @@ class Symbol:
         return self.exchange in US_EXCHANGES
 
     @property
+    def is_futures(self) -> bool:
+        """An overseas futures series (``CME:ESZ26``): its own APIs, contract and tick."""
+        return self.kind is InstrumentKind.FUTURES
+
+    @property
+    def contract(self) -> FuturesContract:
+        """The futures product of a futures symbol (multiplier, tick, currency)."""
+        if not self.is_futures:
+            raise ValueError(f"{self} is not a futures symbol")
+        return series_or_error(self.code).contract
+
+    @property
     def quote_code(self) -> str:
         """The form quote APIs take (``FID_INPUT_ISCD`` / ``SYMB``)."""
         return self.code
@@ -112,6 +127,8 @@ class Symbol:
 
     @property
     def currency(self) -> Currency:
+        if self.is_futures:
+            return Currency(self.contract.currency)
         return _EXCHANGES[self.exchange][1] if self.is_overseas else Currency.KRW
 
     @property
@@ -120,7 +137,7 @@ class Symbol:
         and KRX: 1); ``None`` for Hong Kong, whose board lot differs per issue."""
         if self.is_overseas and self.exchange in _ASIA_RULES:
             return _ASIA_RULES[self.exchange][1]
-        return 1
+        return 1  # futures: whole contracts
 
     @property
     def tick_rule(self) -> TickRule:
@@ -169,6 +186,20 @@ class Symbol:
             raise InvalidSymbolFormatError(f"not a ticker: {ticker!r}")
         return cls(t, InstrumentKind.OVERSEAS, _exchange(exchange))
 
+    @classmethod
+    def futures(cls, code: str, exchange: str | None = None) -> Symbol:
+        """An overseas futures series (``ESZ26``); ``exchange`` (``CME``...) must be the
+        product's own when given."""
+        series = series_or_error(code)
+        if series.right:
+            raise InvalidSymbolFormatError(
+                f"{code!r} is an option series; options are not supported as symbols")
+        own = series.contract.exchange
+        if exchange is not None and exchange.strip().upper() != own:
+            raise InvalidSymbolFormatError(
+                f"{series.code} ({series.contract.name}) trades on {own}, not {exchange!r}")
+        return cls(series.code, InstrumentKind.FUTURES, own)
+
 
 def to_symbol(
     value: Symbol | str | int,
@@ -177,10 +208,15 @@ def to_symbol(
     kind: InstrumentKind | str | None = None,
 ) -> Symbol:
     """Normalise what a user typed: ``"005930"``, ``5930``, ``"Q500001"``, ``"NASD:AAPL"``,
-    ``"AAPL.NAS"``, ``"AAPL"`` with ``exchange="NASD"``, or a bond ISIN ``"KR2033022D33"``."""
+    ``"AAPL.NAS"``, ``"AAPL"`` with ``exchange="NASD"``, a bond ISIN ``"KR2033022D33"``, or an
+    overseas futures series ``"CME:ESZ26"``."""
     if isinstance(value, Symbol):
         return value
     text = str(value).strip().upper()
+    if kind is not None and InstrumentKind(kind) is InstrumentKind.FUTURES:
+        return Symbol.futures(text, exchange)
+    if exchange is not None and exchange.strip().upper() in FUTURES_EXCHANGES:
+        return Symbol.futures(text, exchange)
     if not text:
         raise InvalidSymbolFormatError(
             "a symbol is required: a 6-digit code such as 005930, or EXCHANGE:TICKER such as "
@@ -192,6 +228,8 @@ def to_symbol(
     for sep in (":", "."):
         if sep in text:
             left, right = text.split(sep, 1)
+            if sep == ":" and left in FUTURES_EXCHANGES:
+                return Symbol.futures(right, left)
             if left in _EXCHANGES or left in _ALIASES:
                 return Symbol.overseas(right, left)
             if right in _EXCHANGES or right in _ALIASES:

@@ -28,6 +28,7 @@ from ..domain.kst import KST, as_kst
 from ..domain.objects import Candle, Candles, OrderBook, Quote
 from ..domain.symbols import Symbol
 from ..errors import UnsupportedInPaperError
+from . import futures
 from .driver import Context
 from .steps import Call, Workflow
 
@@ -39,6 +40,8 @@ _US_PERIOD = {"day": "0", "week": "1", "month": "2"}
 
 
 def quote_flow(symbol: Symbol) -> Workflow[Quote]:
+    if symbol.is_futures:
+        return (yield from futures.futures_quote_flow(symbol))
     if symbol.is_overseas:
         r: ApiResponse = yield Call("overseas_stock/price", {
             "auth": "", "excd": symbol.quote_exchange, "symb": symbol.quote_code})
@@ -49,6 +52,8 @@ def quote_flow(symbol: Symbol) -> Workflow[Quote]:
 
 
 def order_book_flow(symbol: Symbol) -> Workflow[OrderBook]:
+    if symbol.is_futures:
+        return (yield from futures.futures_order_book_flow(symbol))
     if symbol.is_overseas:
         r: ApiResponse = yield Call("overseas_stock/inquire_asking_price", {
             "auth": "", "excd": symbol.quote_exchange, "symb": symbol.quote_code})
@@ -105,6 +110,9 @@ def candles_flow(
     """Bars for ``[start, end]`` (inclusive), oldest first, however many calls it takes."""
     if interval not in ("day", "week", "month", "minute"):
         raise ValueError(f"interval must be day, week, month or minute, not {interval!r}")
+    if symbol.is_futures:
+        return (yield from futures.futures_candles_flow(symbol, _as_date(start), _as_date(end),
+                                                        interval))
     if interval == "minute":
         minute_bars = yield from _minute_bars(ctx, symbol, _as_datetime(start, end=False),
                                               _as_datetime(end, end=True), max_pages)

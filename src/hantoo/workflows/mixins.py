@@ -24,12 +24,13 @@ from ..domain.objects import (
     Reservation,
 )
 from ..domain.ordertypes import OrderType, Side, TimeInForce
-from ..domain.symbols import Symbol
+from ..domain.symbols import Symbol, to_symbol
 from ..domain.ticks import PriceRounding
 from ..errors import OrderStateUnknownError
-from . import api
+from . import api, futures
 from .api import Market
 from .driver import lower
+from .futures import FuturesOrder
 from .market import Interval
 from .order import AsyncOrder, Order, ReconcileReport, ReconcileResult, registry_of
 from .steps import Workflow
@@ -46,6 +47,14 @@ __all__ = ["AsyncWorkflows", "Workflows"]
 T = TypeVar("T")
 SymbolLike = Symbol | str | int
 PriceLike = Decimal | int | str
+
+
+def _futures(symbol: SymbolLike) -> Symbol:
+    sym = to_symbol(symbol) if not isinstance(symbol, Symbol) else symbol
+    if not sym.is_futures:
+        raise ValueError(f"{sym} is not a futures symbol: name the exchange and the series, "
+                         "e.g. 'CME:ESZ26'")
+    return sym
 
 
 class _Common:
@@ -81,6 +90,16 @@ class Workflows(_Common):
     def quote(self, symbol: SymbolLike, *, exchange: str | None = None) -> Quote:
         """Current price (``inquire_price``; overseas ``price``)."""
         return self._drive(api.quote(symbol, exchange))
+
+    def place_futures_order(self, symbol: SymbolLike, side: str, quantity: int,
+                            price: PriceLike | None = None) -> FuturesOrder:
+        """An overseas futures day order (``"CME:ESZ26"``): a limit at ``price`` on the
+        contract's tick, or a market order (``price=None``); checked before it is sent."""
+        return self._drive(futures.futures_order_flow(_futures(symbol), side, quantity, price))
+
+    def cancel_futures_order(self, order: FuturesOrder) -> FuturesOrder:
+        """Cancel what is left of a futures order."""
+        return self._drive(futures.futures_cancel_flow(order))
 
     def order_book(self, symbol: SymbolLike, *, exchange: str | None = None) -> OrderBook:
         """Ten levels a side (``inquire_asking_price_exp_ccn``; US ``inquire_asking_price``)."""
@@ -216,6 +235,14 @@ class AsyncWorkflows(_Common):
 
     async def order_book(self, symbol: SymbolLike, *, exchange: str | None = None) -> OrderBook:
         return await self._drive(api.order_book(symbol, exchange))
+
+    async def place_futures_order(self, symbol: SymbolLike, side: str, quantity: int,
+                                  price: PriceLike | None = None) -> FuturesOrder:
+        return await self._drive(futures.futures_order_flow(_futures(symbol), side, quantity,
+                                                            price))
+
+    async def cancel_futures_order(self, order: FuturesOrder) -> FuturesOrder:
+        return await self._drive(futures.futures_cancel_flow(order))
 
     async def candles(self, symbol: SymbolLike, start: dt.date | dt.datetime | str,
                       end: dt.date | dt.datetime | str, interval: Interval = "day", *,
