@@ -259,3 +259,31 @@ def test_sdk_workflows_take_a_futures_symbol() -> None:
         assert (p.get("sll_buy_dvsn_cd"), int(str(p.get("fm_ustl_qty")))) == ("01", 3)
         assert Decimal(str(p.get("fm_ccld_avg_pric"))) == bid
         assert len(sim.wire.orders()) == sent + 3  # one order each, never resent
+
+
+@pytest.mark.parametrize("strike", ["5800", "6000", "6200"])
+def test_option_premiums_follow_the_future_with_put_call_parity(strike: str) -> None:
+    with private_sim(clock_start=START) as sim, sim.client() as c:
+        sim.advance(2 * 3600)
+        (f,) = _call(c, "inquire_price", {"SRS_CD": "ESZ26"}).rows("output1")
+        call = _call(c, "opt_price", {"SRS_CD": f"ESZ26 C{strike}"}).rows("output1")[0]
+        put = _call(c, "opt_price", {"SRS_CD": f"ESZ26 P{strike}"}).rows("output1")[0]
+        forward = f.get("last_price") - Decimal(strike)
+        # C - P = F - K, to the tick each premium is rounded to
+        assert abs(call.get("last_price") - put.get("last_price") - forward) <= ES.tick
+        assert call.get("last_price") >= max(forward, 0) and put.get("last_price") >= max(
+            -forward, 0)
+        for q in (call, put):
+            assert q.get("low_price") <= min(q.get("open_price"), q.get("last_price"))
+            assert q.get("high_price") >= max(q.get("open_price"), q.get("last_price"))
+        bars = _call(c, "opt_daily_ccnl", {
+            "SRS_CD": f"ESZ26 C{strike}", "EXCH_CD": "CME", "QRY_CNT": "20",
+            "START_DATE_TIME": "", "CLOSE_DATE_TIME": "", "QRY_GAP": "", "QRY_TP": "Q",
+            "INDEX_KEY": ""}).rows("output2")
+        assert bars[0].get("last_price") == call.get("last_price")
+        assert all(b.get("low_price") <= min(b.get("open_price"), b.get("last_price"))
+                   for b in bars)
+        with pytest.raises(ApiError, match="SRS_CD"):  # a future is not an option
+            _call(c, "opt_price", {"SRS_CD": "ESZ26"})
+        with pytest.raises(ApiError, match="SRS_CD"):  # and the other way round
+            _call(c, "inquire_price", {"SRS_CD": f"ESZ26 C{strike}"})

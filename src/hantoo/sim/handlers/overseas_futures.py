@@ -2,10 +2,13 @@
 
 Answered here: 해외선물 현재가 (``inquire_price``), 상품기본정보 (``stock_detail``), 호가
 (``inquire_asking_price``), 일/주/월간 체결 (``daily_ccnl``, ``weekly_ccnl``, ``monthly_ccnl``) and
-계약상세 (``search_contract_detail``). The price, the book and the bars of one series come from one
-function, so they agree, and every bar keeps high ≥ open, close ≥ low. Orders, fills, positions
-and margin are answered by :mod:`.overseas_futures_trading` against the same prices; input is
-validated before either (:mod:`hantoo.sim.validation_overseas`).
+계약상세 (``search_contract_detail``), and the same for options on them (``opt_price``,
+``opt_detail``, ``opt_asking_price``, ``opt_*_ccnl``, ``inquire_time_optchartprice``,
+``search_opt_detail``; premiums from :mod:`..engine.options_quotes`). The price, the book and the
+bars of one series come from one function, so they agree, and every bar keeps high ≥ open,
+close ≥ low. Orders, fills, positions and margin are answered by
+:mod:`.overseas_futures_trading` against the same prices; input is validated before either
+(:mod:`hantoo.sim.validation_overseas`).
 """
 
 from __future__ import annotations
@@ -14,18 +17,30 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from ..engine.futures_quotes import CHICAGO, SESSION, FBar, FuturesQuotes
+from ..engine.options_quotes import OptionQuotes
 from ..engine.overseas_futures import FuturesSpec
 from . import BusinessError, Call, Reply, ok, register
 from ._common import block_rows, exchange, fields_of, row, usd, ymd
 
 
-def _model(call: Call) -> FuturesQuotes:
+def _options(call: Call) -> bool:
+    """Whether the call is one of the option APIs (``opt_price``, ``opt_daily_ccnl``...)."""
+    return "opt" in call.api.key.split("/", 1)[1]
+
+
+def _model(call: Call) -> FuturesQuotes | OptionQuotes:
+    """The futures model, or the options model over it for the option APIs."""
     ex = exchange(call)
     model = ex.__dict__.get("_futures_quotes")
     if not isinstance(model, FuturesQuotes):
         model = FuturesQuotes(ex.seed, ex.schedules[1].calendar)
         ex.__dict__["_futures_quotes"] = model
-    return model
+    if not _options(call):
+        return model
+    opts = ex.__dict__.get("_option_quotes")
+    if not isinstance(opts, OptionQuotes) or opts.futures is not model:
+        opts = ex.__dict__["_option_quotes"] = OptionQuotes(model)
+    return opts
 
 
 def _series(call: Call, wire: str = "SRS_CD") -> tuple[str, FuturesSpec, date]:
@@ -33,7 +48,8 @@ def _series(call: Call, wire: str = "SRS_CD") -> tuple[str, FuturesSpec, date]:
     try:
         spec, exp = _model(call).series(code)
     except ValueError:
-        raise BusinessError("MCA05918", f"종목코드 오류입니다 ({wire}={code[:16]}: 없는 선물종목)")\
+        what = "옵션종목 (e.g. ESZ26 C6000)" if _options(call) else "선물종목 (e.g. ESZ26)"
+        raise BusinessError("MCA05918", f"종목코드 오류입니다 ({wire}={code[:16]}: 없는 {what})")\
             from None
     return code, spec, exp
 
@@ -58,6 +74,7 @@ def _today(call: Call) -> tuple[FBar | None, FBar]:
 
 
 @register("overseas_futureoption/inquire_price")
+@register("overseas_futureoption/opt_price")
 def inquire_price(call: Call) -> Reply:
     """해외선물종목현재가 (HHDFC55010000)."""
     code, spec, exp = _series(call)
@@ -100,6 +117,7 @@ def _detail(spec: FuturesSpec, exp: date) -> dict[str, str]:
 
 
 @register("overseas_futureoption/stock_detail")
+@register("overseas_futureoption/opt_detail")
 def stock_detail(call: Call) -> Reply:
     """해외선물 상품기본정보 (HHDFC55010100): tick, tick value, contract size, margin, expiry."""
     _code, spec, exp = _series(call)
@@ -109,6 +127,7 @@ def stock_detail(call: Call) -> Reply:
 
 
 @register("overseas_futureoption/search_contract_detail")
+@register("overseas_futureoption/search_opt_detail")
 def search_contract_detail(call: Call) -> Reply:
     """해외선물 계약상세 (HHDFC55200000): one row per ``SRS_CD_nn`` given."""
     rows = []
@@ -121,6 +140,7 @@ def search_contract_detail(call: Call) -> Reply:
 
 
 @register("overseas_futureoption/inquire_asking_price")
+@register("overseas_futureoption/opt_asking_price")
 def inquire_asking_price(call: Call) -> Reply:
     """해외선물 호가 (HHDFC86000000): five levels a side around the live price, one tick apart."""
     _code, spec, _exp = _series(call)
@@ -192,18 +212,21 @@ def _candles(call: Call, period: str) -> Reply:
 
 
 @register("overseas_futureoption/daily_ccnl")
+@register("overseas_futureoption/opt_daily_ccnl")
 def daily_ccnl(call: Call) -> Reply:
     """해외선물 체결추이(일간) (HHDFC55020100): ``QRY_CNT`` bars up to ``CLOSE_DATE_TIME``."""
     return _candles(call, "D")
 
 
 @register("overseas_futureoption/weekly_ccnl")
+@register("overseas_futureoption/opt_weekly_ccnl")
 def weekly_ccnl(call: Call) -> Reply:
     """해외선물 체결추이(주간) (HHDFC55020000)."""
     return _candles(call, "W")
 
 
 @register("overseas_futureoption/monthly_ccnl")
+@register("overseas_futureoption/opt_monthly_ccnl")
 def monthly_ccnl(call: Call) -> Reply:
     """해외선물 체결추이(월간) (HHDFC55020300)."""
     return _candles(call, "M")
@@ -265,12 +288,14 @@ def _intraday(call: Call, default_gap: int) -> Reply:
 
 
 @register("overseas_futureoption/inquire_time_futurechartprice")
+@register("overseas_futureoption/inquire_time_optchartprice")
 def inquire_time_futurechartprice(call: Call) -> Reply:
     """해외선물 분봉조회 (HHDFC55020400): ``QRY_GAP``-minute bars (times in Chicago)."""
     return _intraday(call, 1)
 
 
 @register("overseas_futureoption/tick_ccnl")
+@register("overseas_futureoption/opt_tick_ccnl")
 def tick_ccnl(call: Call) -> Reply:
     """해외선물 체결추이(틱) (HHDFC55020200): the model prints once a minute, so a tick is a
     one-minute step of its price."""
