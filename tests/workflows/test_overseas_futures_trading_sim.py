@@ -287,3 +287,24 @@ def test_option_premiums_follow_the_future_with_put_call_parity(strike: str) -> 
             _call(c, "opt_price", {"SRS_CD": "ESZ26"})
         with pytest.raises(ApiError, match="SRS_CD"):  # and the other way round
             _call(c, "inquire_price", {"SRS_CD": f"ESZ26 C{strike}"})
+
+
+def test_open_interest_report_adds_up_every_week() -> None:
+    with private_sim(clock_start=START) as sim, sim.client() as c:
+        del sim
+        r = _call(c, "investor_unpd_trend", {"PROD_ISCD": "ES", "BSOP_DATE": "20261120",
+                                              "UPMU_GUBUN": "0", "CTS_KEY": ""})
+        weeks = r.rows("output2")
+        assert len(weeks) == 20 and str(weeks[0].get("bsop_date")) == "2026-11-17"  # a Tuesday
+        for w in weeks:
+            oi = int(str(w.get("hts_otst_smtn")))
+            longs = sum(int(str(w.get(k))) for k in ("bidp_spec", "bidp_hedge", "bidp_missing",
+                                                     "spread_spec"))
+            shorts = sum(int(str(w.get(k))) for k in ("askp_spec", "askp_hedge", "askp_missing",
+                                                      "spread_spec"))
+            assert longs == shorts == oi > 0
+        changes = _call(c, "investor_unpd_trend", {"PROD_ISCD": "ES", "BSOP_DATE": "20261120",
+                                                    "UPMU_GUBUN": "1", "CTS_KEY": ""})
+        delta = int(str(changes.rows("output2")[0].get("hts_otst_smtn")))
+        assert delta == int(str(weeks[0].get("hts_otst_smtn"))) - int(
+            str(weeks[1].get("hts_otst_smtn")))
