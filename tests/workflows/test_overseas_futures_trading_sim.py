@@ -308,3 +308,40 @@ def test_open_interest_report_adds_up_every_week() -> None:
         delta = int(str(changes.rows("output2")[0].get("hts_otst_smtn")))
         assert delta == int(str(weeks[0].get("hts_otst_smtn"))) - int(
             str(weeks[1].get("hts_otst_smtn")))
+
+
+def test_option_lifecycle_premium_margin_and_pnl() -> None:
+    code = "ESZ26 C6000"
+    with private_sim(clock_start=START) as sim, sim.client() as c:
+        sim.fund(usd=100_000)
+        level = _call(c, "opt_asking_price", {"SRS_CD": code}).rows("output2")[0]
+        ask = Decimal(str(level.get("ask_price")))
+        c.call("overseas_futureoption/order", {
+            "OVRS_FUTR_FX_PDNO": code, "SLL_BUY_DVSN_CD": "02", "PRIC_DVSN_CD": "2",
+            "FM_LIMIT_ORD_PRIC": "", "FM_STOP_ORD_PRIC": "", "FM_ORD_QTY": "2",
+            "FM_LQD_USTL_CCLD_DT": "", "FM_LQD_USTL_CCNO": "", "FM_LQD_LMT_ORD_PRIC": "",
+            "FM_LQD_STOP_ORD_PRIC": "", "CCLD_CNDT_CD": "2", "CPLX_ORD_DVSN_CD": "0",
+            "ECIS_RSVN_ORD_YN": "N", "FM_HDGE_ORD_SCRN_YN": "N"})
+        (p,) = _positions(c)
+        assert (p.get("fuop_dvsn"), Decimal(str(p.get("fm_ccld_avg_pric")))) == ("02", ask)
+        (q,) = _call(c, "opt_price", {"SRS_CD": code}).rows("output1")
+        value = q.get("last_price") * 2 * VALUE
+        assert Decimal(str(p.get("fm_opt_evlu_amt"))) == value
+        dep = _deposit(c)
+        assert dep["fm_brkg_mgn_amt"] == value  # a bought option holds what it can lose
+        assert dep["fm_fuop_evlu_pfls_amt"] == (q.get("last_price") - ask) * 2 * VALUE
+        sim.advance(3 * 3600)
+        bid = Decimal(str(_call(c, "opt_asking_price", {"SRS_CD": code}).rows("output2")[0]
+                          .get("bid_price")))
+        c.call("overseas_futureoption/order", {
+            "OVRS_FUTR_FX_PDNO": code, "SLL_BUY_DVSN_CD": "01", "PRIC_DVSN_CD": "2",
+            "FM_LIMIT_ORD_PRIC": "", "FM_STOP_ORD_PRIC": "", "FM_ORD_QTY": "2",
+            "FM_LQD_USTL_CCLD_DT": "", "FM_LQD_USTL_CCNO": "", "FM_LQD_LMT_ORD_PRIC": "",
+            "FM_LQD_STOP_ORD_PRIC": "", "CCLD_CNDT_CD": "2", "CPLX_ORD_DVSN_CD": "0",
+            "ECIS_RSVN_ORD_YN": "N", "FM_HDGE_ORD_SCRN_YN": "N"})
+        assert _positions(c) == []
+        after = _deposit(c)
+        assert after["fm_lqd_pfls_amt"] == (bid - ask) * 2 * VALUE
+        assert after["fm_brkg_mgn_amt"] == 0
+        assert after["fm_dnca_rmnd"] == dep["fm_dnca_rmnd"] + (bid - ask) * 2 * VALUE \
+            - dep["fm_fee"]

@@ -15,6 +15,9 @@ buying-power answers agree with one another and with the quote and book APIs:
   expires. Stop orders are not simulated (refused, naming the order type).
 * **Positions** are net per series (long or short) with an average price; a fill against a
   position closes it first (realized P&L), the rest opens the other way.
+* **Options** on the futures trade the same way at the premiums of :mod:`.options_quotes`
+  (settled like the futures: P&L on closing, open positions valued at the premium now); one
+  bought holds its premium's value as margin, one sold the future's margin.
 * **Money** is the account's cash in the contract's currency in the engine: realized P&L and the
   commission (:data:`FEE_PER_CONTRACT` a contract a side) are booked into it as they happen, so
   stock balance APIs show the same cash. Margin (the product's initial margin a contract) is
@@ -34,7 +37,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .futures_quotes import CHICAGO, SESSION, FuturesQuotes
-from .overseas_futures import FuturesSpec
+from .options_quotes import OptionQuotes
+from .overseas_futures import FuturesSpec, parse_series
 from .types import EngineReject, RejectReason
 
 #: Commission a contract a side, in the contract's currency (the simulator's schedule).
@@ -108,6 +112,7 @@ class AccountView:
     unrealized: Decimal
     margin_positions: Decimal
     margin_orders: Decimal
+    options_value: Decimal = Decimal(0)  # open option positions at today's premium (signed)
 
     @property
     def margin(self) -> Decimal:
@@ -132,6 +137,7 @@ class FuturesBook:
     fills: list[FFill] = field(default_factory=list)
     positions: dict[tuple[Account, str], FPosition] = field(default_factory=dict)
     _next: int = 1
+    _options: OptionQuotes | None = None
 
     # -- time -------------------------------------------------------------------------------
     def _session(self, day: date) -> tuple[datetime, datetime]:
@@ -155,17 +161,32 @@ class FuturesBook:
         return start <= now < end
 
     # -- prices -----------------------------------------------------------------------------
+    def pricer(self, code: str) -> FuturesQuotes | OptionQuotes:
+        """The model that prices ``code``: the futures model, or the options model over it."""
+        parsed = parse_series(code)
+        if parsed is not None and parsed[3]:
+            if self._options is None or self._options.futures is not self.model:
+                self._options = OptionQuotes(self.model)
+            return self._options
+        return self.model
+
+    @staticmethod
+    def is_option(code: str) -> bool:
+        parsed = parse_series(code)
+        return parsed is not None and bool(parsed[3])
+
     def last_ticks(self, code: str, now: datetime) -> int:
         """The live price (ticks), or the last close outside the session."""
-        live = self.model.live(code, now)
+        model = self.pricer(code)
+        live = model.live(code, now)
         if live is not None:
             return live.close
         d = self.model.calendar.on_or_before(now.astimezone(CHICAGO).date())
-        return self.model.bar(code, d).close
+        return model.bar(code, d).close
 
     def spec(self, code: str) -> tuple[FuturesSpec, date]:
         try:
-            return self.model.series(code)
+            return self.pricer(code).series(code)
         except ValueError:
             raise EngineReject(RejectReason.UNKNOWN_SYMBOL, code[:16]) from None
 
@@ -203,7 +224,8 @@ class FuturesBook:
             raise EngineReject(RejectReason.SESSION_CLOSED,
                                "market orders only in the regular session, 08:30-15:15 Chicago")
         code = code.upper()
-        need = (self._margin_of(account, code, (side, qty)) - self._margin_of(account, code))
+        need = (self._margin_of(account, code, now, (side, qty))
+                - self._margin_of(account, code, now))
         if need > 0:
             view = self.view(account, spec.currency, now)
             if need > view.orderable:
@@ -227,10 +249,11 @@ class FuturesBook:
                 o.side == SELL and book >= o.limit):
             self._fill(o, book, now)
 
-    def _margin_of(self, account: Account, code: str,
+    def _margin_of(self, account: Account, code: str, now: datetime,
                    extra: tuple[str, int] | None = None) -> Decimal:
         """Initial margin held for one series: the position plus the open orders that would add
-        to it (the larger side's; orders that would close the position hold none)."""
+        to it (the larger side's; orders that would close the position hold none). An option
+        bought holds its premium's value (what it can lose), one sold the future's margin."""
         spec, _exp = self.spec(code)
         pos = self.positions.get((account, code), FPosition()).qty
         buys = sells = 0
@@ -241,8 +264,12 @@ class FuturesBook:
         if extra is not None:
             buys += extra[1] if extra[0] == BUY else 0
             sells += extra[1] if extra[0] == SELL else 0
-        opening = max(buys - max(0, -pos), sells - max(0, pos), 0)
-        return spec.margin * (abs(pos) + opening)
+        open_buys = max(buys - max(0, -pos), 0)
+        open_sells = max(sells - max(0, pos), 0)
+        if self.is_option(code):
+            value = self.money(spec, self.last_ticks(code, now), 1)
+            return value * (max(pos, 0) + open_buys) + spec.margin * (max(-pos, 0) + open_sells)
+        return spec.margin * (abs(pos) + max(open_buys, open_sells))
 
     def cancel(self, account: Account, odno: str, now: datetime) -> FOrder:
         self.sync(now)
@@ -280,6 +307,11 @@ class FuturesBook:
         if o.status != "open":
             raise EngineReject(RejectReason.ORDER_NOT_OPEN, f"{o.odno} is {o.status}")
         return o
+
+    def _position_margin(self, spec: FuturesSpec, code: str, pos: int, now: datetime) -> Decimal:
+        if self.is_option(code) and pos > 0:
+            return self.money(spec, self.last_ticks(code, now), pos)
+        return spec.margin * abs(pos)
 
     # -- fills ------------------------------------------------------------------------------
     def sync(self, now: datetime) -> None:
@@ -358,7 +390,7 @@ class FuturesBook:
             if s.currency == currency:
                 cash = s.cash_d2 - s.reserved
         today = now.astimezone(CHICAGO).date()
-        realized = fees = unreal = m_pos = margin = Decimal(0)
+        realized = fees = unreal = m_pos = margin = opts = Decimal(0)
         for f in self.fills:
             if f.account == account and f.time.astimezone(CHICAGO).date() == today \
                     and self.spec(f.code)[0].currency == currency:
@@ -373,9 +405,11 @@ class FuturesBook:
                 continue
             unreal += self.unrealized(account, code, now)
             pos = self.positions.get((account, code), FPosition()).qty
-            m_pos += spec.margin * abs(pos)
-            margin += self._margin_of(account, code)
-        return AccountView(currency, cash, realized, fees, unreal, m_pos, margin - m_pos)
+            m_pos += self._position_margin(spec, code, pos, now)
+            if self.is_option(code) and pos:
+                opts += self.money(spec, self.last_ticks(code, now), pos)
+            margin += self._margin_of(account, code, now)
+        return AccountView(currency, cash, realized, fees, unreal, m_pos, margin - m_pos, opts)
 
     def today_orders(self, account: Account, now: datetime) -> list[FOrder]:
         self.sync(now)

@@ -10,7 +10,8 @@ agree across the APIs (and with the quote and book APIs of :mod:`.overseas_futur
 
 Amounts are in the contract's currency (all listed products settle in dollars); ``CRCY_CD``
 ``TKR`` (total in won) converts them at the day's rate of :mod:`..engine.fx`, the same rate
-every other API shows. Option orders are refused (options are quoted, not traded, here).
+every other API shows. Options on the futures (``ESZ26 C6000``) trade through the same APIs at
+the premiums of :mod:`..engine.options_quotes`.
 """
 
 from __future__ import annotations
@@ -82,12 +83,13 @@ def _input_error(wire: str, problem: str) -> BusinessError:
 
 
 def _futures_code(call: Call, wire: str) -> str:
-    code = call.param(wire).strip().upper()
+    return call.param(wire).strip().upper()
+
+
+def _fuop(code: str) -> str:
+    """``01`` futures, ``02`` options (KIS ``FUOP_DVSN``)."""
     parsed = parse_series(code)
-    if parsed is not None and parsed[3]:
-        raise BusinessError("APBK0506", f"주문구분이 올바르지 않습니다 ({wire}={code[:16]}: option "
-                            "orders are not simulated; options are quoted only)")
-    return code
+    return "02" if parsed is not None and parsed[3] else "01"
 
 
 # ------------------------------------------------------------------------------ orders
@@ -159,7 +161,7 @@ def _order_row(book: FuturesBook, o: FOrder) -> dict[str, str]:
         "ord_stfno": "", "ordr_emp_no": "", "rmks1": "", "rjct_rson_name": "",
         "new_lqd_dvsn_cd": "", "fm_lqd_lmt_ord_pric": "0", "fm_lqd_stop_pric": "0",
         "ccld_cndt_cd": o.cndt, "noti_vald_dt": ymd(o.session_day), "acnt_type_cd": "",
-        "fuop_dvsn": "01", "trad_end_dt": ymd(o.session_day),
+        "fuop_dvsn": _fuop(o.code), "trad_end_dt": ymd(o.session_day),
     }
 
 
@@ -172,7 +174,8 @@ def _wanted(o: FOrder, call: Call, state_wire: str) -> bool:
         return False
     if side in (BUY, SELL) and o.side != side:
         return False
-    return (call.param("FUOP_DVSN") or call.param("FUOP_DVSN_CD") or "00") in ("00", "01")
+    return (call.param("FUOP_DVSN") or call.param("FUOP_DVSN_CD") or "00") in ("00",
+                                                                            _fuop(o.code))
 
 
 @register("overseas_futureoption/inquire_ccld")
@@ -255,9 +258,13 @@ def inquire_unpd(call: Call) -> Reply:
     now = call.now()
     book.sync(now)
     rows = []
-    if (call.param("FUOP_DVSN") or "00") in ("00", "01"):
-        for code, pos in book.open_positions(_acct(call)):
+    kind = call.param("FUOP_DVSN") or "00"
+    for code, pos in book.open_positions(_acct(call)):
+        if kind in ("00", _fuop(code)):
             spec, _exp = book.spec(code)
+            option = _fuop(code) == "02"
+            now_ticks = book.last_ticks(code, now)
+            unreal = book.unrealized(_acct(call), code, now)
             closing = SELL if pos.qty > 0 else BUY
             pending = sum(o.remaining for o in book.orders.values()
                           if o.account == _acct(call) and o.code == code
@@ -268,9 +275,12 @@ def inquire_unpd(call: Call) -> Reply:
                 "sll_buy_dvsn_cd": BUY if pos.qty > 0 else SELL,
                 "fm_ustl_qty": str(abs(pos.qty)),
                 "fm_ccld_avg_pric": _avg_price(spec, pos.avg_ticks()),
-                "fm_now_pric": _price(spec, book.last_ticks(code, now)),
-                "fm_evlu_pfls_amt": _money(book.unrealized(_acct(call), code, now)),
-                "fm_opt_evlu_amt": "0", "fm_otp_evlu_pfls_amt": "0", "fuop_dvsn": "01",
+                "fm_now_pric": _price(spec, now_ticks),
+                "fm_evlu_pfls_amt": _money(unreal),
+                "fm_opt_evlu_amt": _money(book.money(spec, now_ticks, abs(pos.qty)))
+                if option else "0",
+                "fm_otp_evlu_pfls_amt": _money(unreal) if option else "0",
+                "fuop_dvsn": _fuop(code),
                 "ecis_rsvn_ord_yn": "N", "fm_lqd_psbl_qty": str(max(0, abs(pos.qty) - pending)),
             }))
     return ok(output=rows, tr_cont="D")
@@ -311,8 +321,8 @@ def _amounts(view: AccountView, factor: Decimal) -> dict[str, str]:
         "fm_risk_rt": usd(risk, 2), "fm_ord_psbl_amt": m(view.orderable),
         "fm_drwg_psbl_amt": m(drawable), "fm_echm_rqrm_amt": "0.00", "fm_drwg_prar_amt": "0.00",
         "fm_opt_tr_chgs": "0.00", "fm_opt_icld_asst_evlu_amt": m(view.total),
-        "fm_opt_evlu_amt": "0.00", "fm_crcy_sbst_amt": "0.00", "fm_crcy_sbst_use_amt": "0.00",
-        "fm_crcy_sbst_stup_amt": "0.00",
+        "fm_opt_evlu_amt": m(view.options_value), "fm_crcy_sbst_amt": "0.00",
+        "fm_crcy_sbst_use_amt": "0.00", "fm_crcy_sbst_stup_amt": "0.00",
         # margin detail
         "fm_excc_brkg_mgn_amt": "0.00", "fm_ustl_mgn_amt": m(view.margin_positions),
         "fm_ord_mgn_amt": m(view.margin_orders), "fm_futr_ord_mgn_amt": m(view.margin_orders),
