@@ -113,6 +113,7 @@ class AccountView:
     margin_positions: Decimal
     margin_orders: Decimal
     options_value: Decimal = Decimal(0)  # open option positions at today's premium (signed)
+    held_by_stock_orders: Decimal = Decimal(0)  # the same cash held by open stock buy orders
 
     @property
     def margin(self) -> Decimal:
@@ -120,7 +121,8 @@ class AccountView:
 
     @property
     def orderable(self) -> Decimal:
-        return max(Decimal(0), self.cash + self.unrealized - self.margin)
+        return max(Decimal(0),
+                   self.cash + self.unrealized - self.margin - self.held_by_stock_orders)
 
     @property
     def total(self) -> Decimal:
@@ -138,6 +140,8 @@ class FuturesBook:
     positions: dict[tuple[Account, str], FPosition] = field(default_factory=dict)
     _next: int = 1
     _options: OptionQuotes | None = None
+    #: Losses the account's cash could not pay at the fill (미수금), per (account, currency).
+    owed: dict[tuple[Account, str], Decimal] = field(default_factory=dict)
 
     # -- time -------------------------------------------------------------------------------
     def _session(self, day: date) -> tuple[datetime, datetime]:
@@ -366,7 +370,11 @@ class FuturesBook:
                                 qty, ticks, when, fee, realized))
         net = realized - fee
         if net:
-            self.exchange.deposit(o.account, net, spec.currency)
+            try:
+                self.exchange.deposit(o.account, net, spec.currency)
+            except EngineReject:  # a loss beyond what the cash can give now: owed (미수)
+                self.owed[(o.account, spec.currency)] = (
+                    self.owed.get((o.account, spec.currency), Decimal(0)) - net)
 
     # -- views ------------------------------------------------------------------------------
     def open_positions(self, account: Account) -> list[tuple[str, FPosition]]:
@@ -385,10 +393,11 @@ class FuturesBook:
     def view(self, account: Account, currency: str, now: datetime) -> AccountView:
         """Cash, P&L and margin of ``account`` in ``currency`` at ``now``."""
         self.sync(now)
-        cash = Decimal(0)
+        cash = held = Decimal(0)
         for s in self.exchange.balance(account).summary:
             if s.currency == currency:
-                cash = s.cash_d2 - s.reserved
+                cash = s.cash_d2 - self.owed.get((account, currency), Decimal(0))
+                held = s.reserved
         today = now.astimezone(CHICAGO).date()
         realized = fees = unreal = m_pos = margin = opts = Decimal(0)
         for f in self.fills:
@@ -409,7 +418,8 @@ class FuturesBook:
             if self.is_option(code) and pos:
                 opts += self.money(spec, self.last_ticks(code, now), pos)
             margin += self._margin_of(account, code, now)
-        return AccountView(currency, cash, realized, fees, unreal, m_pos, margin - m_pos, opts)
+        return AccountView(currency, cash, realized, fees, unreal, m_pos, margin - m_pos, opts,
+                           held)
 
     def today_orders(self, account: Account, now: datetime) -> list[FOrder]:
         self.sync(now)
