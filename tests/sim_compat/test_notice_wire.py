@@ -5,8 +5,9 @@ Why a test of its own: community clients decode ``H0STCNI0`` by position and by 
 record on ``^`` and demands a multiple of its column count. KIS has sent 26 columns since March
 2025 (``ORD_COND_PRC``, ``ORD_EXG_GB``, ``POPUP_YN``, ``FILLER`` came in after ``ACNT_NAME``, the
 old ``CNTG_ISNM`` went); clients written for the old 23 refuse it — against KIS and against the
-simulator alike. The column list below is written out from KIS's page, not read from the
-project's generated tables, so a change to those tables cannot silently change the wire.
+simulator alike. The column list (``compat_wire.KIS_NOTICE_COLUMNS``) is written out from KIS's
+page, not read from the project's generated tables, so a change to those tables cannot
+silently change the wire.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import websockets
 from compat_wire import (
     CANO,
     HTS_ID,
+    KIS_NOTICE_COLUMNS,
     PRDT,
     START,
     T,
@@ -34,13 +36,6 @@ from compat_wire import (
 from hantoo.sim.app import create_app
 from hantoo.sim.server import running_server
 
-#: 국내주식 실시간체결통보 (H0STCNI0/H0STCNI9), in KIS's order.
-KIS_NOTICE_COLUMNS = (
-    "CUST_ID", "ACNT_NO", "ODER_NO", "OODER_NO", "SELN_BYOV_CLS", "RCTF_CLS", "ODER_KIND",
-    "ODER_COND", "STCK_SHRN_ISCD", "CNTG_QTY", "CNTG_UNPR", "STCK_CNTG_HOUR", "RFUS_YN",
-    "CNTG_YN", "ACPT_YN", "BRNC_NO", "ODER_QTY", "ACNT_NAME", "ORD_COND_PRC", "ORD_EXG_GB",
-    "POPUP_YN", "FILLER", "CRDT_CLS", "CRDT_LOAN_DATE", "CNTG_ISNM40", "ODER_PRC",
-)
 FRAME = re.compile(r"^1\|(H0STCNI[09])\|(\d{3})\|([A-Za-z0-9+/=]+)$")
 
 

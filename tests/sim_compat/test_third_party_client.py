@@ -62,10 +62,12 @@ def _python_kis() -> Path:
     return py
 
 
-def test_python_kis_trades_a_day_against_sim_serve(tmp_path: Path) -> None:
+@pytest.mark.parametrize("activity", [(), ("--activity", "0")], ids=["busy", "quiet"])
+def test_python_kis_trades_a_day_against_sim_serve(tmp_path: Path,
+                                                   activity: tuple[str, ...]) -> None:
     py = _python_kis()
     key = "PSpykis" + "q" * 29
-    with sim_serve() as (rest, ws):
+    with sim_serve(*activity) as (rest, ws):
         # No PYTHONPATH: the driver sees python-kis and nothing of hantoo.
         env = {
             "PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path),  # no token cache reuse
