@@ -63,6 +63,12 @@ async def test_trade_records_carry_what_kis_carries() -> None:
                 await ws.send(subscribe(approval, "H0STCNT0", "005930"))
                 ack = json.loads(await asyncio.wait_for(ws.recv(), 5))
                 assert ack["body"]["msg1"] == "SUBSCRIBE SUCCESS"
+                # As KIS answers it: a key/iv in every subscription answer, though the TR is
+                # not encrypted (its frames below are flag 0, plain text).
+                assert ack["header"] == {"tr_id": "H0STCNT0", "tr_key": "005930",
+                                         "encrypt": "N"}
+                out = ack["body"]["output"]
+                assert len(out["key"]) == 32 and len(out["iv"]) == 16
                 # Nothing traded yet: KIS sends nothing (no snapshot, no zero-volume record).
                 assert await _records(ws, 1, 0.6) == []
                 r = await w.post(T + "order-cash", "TTTC0012U", cash_order("005930", 7))
