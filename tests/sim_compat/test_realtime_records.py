@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import httpx
 import websockets
@@ -22,6 +22,10 @@ from hantoo.sim.server import running_server
 COLS = RECORDS["H0STCNT0"].COLUMNS
 ENCS = dict(zip(COLS, RECORDS["H0STCNT0"].ENCODINGS, strict=True))
 TIME_FIELDS = ("STCK_CNTG_HOUR", "OPRC_HOUR", "HGPR_HOUR", "LWPR_HOUR")
+
+
+def _pct(num: int, den: int) -> Decimal:
+    return (Decimal(100 * num) / den).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def _tick(price: int) -> int:
@@ -95,6 +99,11 @@ async def test_trade_records_carry_what_kis_carries() -> None:
             if enc in ("qty", "count"):
                 assert rec[col].lstrip("-").isdigit(), (col, rec[col])  # integers, never 0.00
         assert rec["SELN_CNTG_SMTN"].isdigit() and rec["SHNU_CNTG_SMTN"].isdigit()
+        buy, sell = int(rec["SHNU_CNTG_SMTN"]), int(rec["SELN_CNTG_SMTN"])
+        # 매수비율 and 체결강도 describe one buy/sell split.
+        assert Decimal(rec["SHNU_RATE"]) == _pct(buy, buy + sell), (rec["SHNU_RATE"], buy, sell)
+        if sell:
+            assert Decimal(rec["CTTR"]) == _pct(buy, sell)
         vol, acml = int(rec["CNTG_VOL"]), int(rec["ACML_VOL"])
         assert vol > 0 and acml == prev_acml + vol  # cumulative volume rises print by print
         prev_acml = acml
