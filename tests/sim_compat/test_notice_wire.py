@@ -72,6 +72,7 @@ async def test_notice_record_is_kis_26_column_layout_keyed_by_tr_id() -> None:
                 r = await w.post(T + "order-cash", "TTTC0012U", cash_order("005930", 3))
                 assert r.ok, r.body
                 odno = r.body["output"]["ODNO"]
+                orgno = r.body["output"]["KRX_FWDG_ORD_ORGNO"]
                 frames = await _frames(ws, out["key"], out["iv"], 3, time.monotonic() + 10)
     # The ack: the notice TR and the HTS ID echoed, the AES-256 key (32) and iv (16) in output.
     assert ack["header"] == {"tr_id": "H0STCNI0", "tr_key": HTS_ID, "encrypt": "Y"}
@@ -96,6 +97,7 @@ async def test_notice_record_is_kis_26_column_layout_keyed_by_tr_id() -> None:
     for n in records:
         assert n["CUST_ID"] == HTS_ID and n["ACNT_NO"] == CANO + PRDT
         assert n["ODER_NO"] == odno and n["OODER_NO"] == ""
+        assert n["BRNC_NO"] == orgno  # what a modify/cancel names as KRX_FWDG_ORD_ORGNO
         assert (n["SELN_BYOV_CLS"], n["RCTF_CLS"], n["RFUS_YN"]) == ("02", "0", "0")
         assert n["ODER_KIND"] == "01"  # market
         assert n["STCK_SHRN_ISCD"] == "005930" and n["CNTG_ISNM40"] == "삼성전자"
