@@ -5,7 +5,8 @@ venv of this test's own under the user cache directory (kept between runs, so th
 about 20 s and 50 MB — is paid once per machine/CI cache), and driven by
 ``third_party/drive_python_kis.py`` through token → quote → order → balance → realtime trades →
 fill notice, with nothing changed but its two base URLs. The test is skipped, saying why, only
-when the package index cannot be reached. After the install it runs in about 12 s.
+when the package index cannot be reached. After the install each of its two runs (a busy
+market and `--activity 0`) takes about 10–12 s.
 
 What python-kis does on the way, as against KIS: it issues a token, looks the code up with
 ``CTPF1604R`` (reading the Korean/English name fields), quotes, subscribes ``H0STCNT0`` and the
