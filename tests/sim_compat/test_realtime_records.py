@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import httpx
 import websockets
@@ -22,6 +22,10 @@ from hantoo.sim.server import running_server
 COLS = RECORDS["H0STCNT0"].COLUMNS
 ENCS = dict(zip(COLS, RECORDS["H0STCNT0"].ENCODINGS, strict=True))
 TIME_FIELDS = ("STCK_CNTG_HOUR", "OPRC_HOUR", "HGPR_HOUR", "LWPR_HOUR")
+
+
+def _pct(num: int, den: int) -> Decimal:
+    return (Decimal(100 * num) / den).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def _tick(price: int) -> int:
@@ -63,6 +67,12 @@ async def test_trade_records_carry_what_kis_carries() -> None:
                 await ws.send(subscribe(approval, "H0STCNT0", "005930"))
                 ack = json.loads(await asyncio.wait_for(ws.recv(), 5))
                 assert ack["body"]["msg1"] == "SUBSCRIBE SUCCESS"
+                # As KIS answers it: a key/iv in every subscription answer, though the TR is
+                # not encrypted (its frames below are flag 0, plain text).
+                assert ack["header"] == {"tr_id": "H0STCNT0", "tr_key": "005930",
+                                         "encrypt": "N"}
+                out = ack["body"]["output"]
+                assert len(out["key"]) == 32 and len(out["iv"]) == 16
                 # Nothing traded yet: KIS sends nothing (no snapshot, no zero-volume record).
                 assert await _records(ws, 1, 0.6) == []
                 r = await w.post(T + "order-cash", "TTTC0012U", cash_order("005930", 7))
@@ -89,6 +99,11 @@ async def test_trade_records_carry_what_kis_carries() -> None:
             if enc in ("qty", "count"):
                 assert rec[col].lstrip("-").isdigit(), (col, rec[col])  # integers, never 0.00
         assert rec["SELN_CNTG_SMTN"].isdigit() and rec["SHNU_CNTG_SMTN"].isdigit()
+        buy, sell = int(rec["SHNU_CNTG_SMTN"]), int(rec["SELN_CNTG_SMTN"])
+        # 매수비율 and 체결강도 describe one buy/sell split.
+        assert Decimal(rec["SHNU_RATE"]) == _pct(buy, buy + sell), (rec["SHNU_RATE"], buy, sell)
+        if sell:
+            assert Decimal(rec["CTTR"]) == _pct(buy, sell)
         vol, acml = int(rec["CNTG_VOL"]), int(rec["ACML_VOL"])
         assert vol > 0 and acml == prev_acml + vol  # cumulative volume rises print by print
         prev_acml = acml

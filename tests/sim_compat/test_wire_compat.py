@@ -223,6 +223,35 @@ async def test_strict_mode_refuses_older_tr_ids() -> None:
         assert r.ok
 
 
+@pytest.mark.parametrize(("persona", "buy", "sell", "balance"),
+                         [("real", "TTTC0802U", "TTTC0801U", "TTTC8434R"),
+                          ("paper", "VTTC0802U", "VTTC0801U", "VTTC8434R")])
+async def test_each_older_tr_id_is_logged_once_per_server(
+    caplog: pytest.LogCaptureFixture, persona: str, buy: str, sell: str, balance: str,
+) -> None:
+    async with in_process(make_config(persona=persona)) as (w, _):
+        with caplog.at_level(logging.INFO, logger="hantoo.sim.compat"):
+            for tr_id, qty in ((buy, 3), (buy, 2), (sell, 1), (sell, 1)):
+                r = await w.post(T + "order-cash", tr_id, cash_order("005930", qty))
+                assert r.ok, (tr_id, r.body)
+        assert await _holding(w, "005930", balance) == 3
+    lines = [rec.getMessage() for rec in caplog.records if rec.name == "hantoo.sim.compat"]
+    assert [ln.split()[2] for ln in lines] == [buy, sell], lines  # one line each, in order
+    assert all("--strict-tr-ids" in ln for ln in lines)
+
+
+@pytest.mark.parametrize(("persona", "old", "new"),
+                         [("real", "TTTC0801U", "TTTC0011U"),
+                          ("paper", "VTTC0802U", "VTTC0012U"),
+                          ("paper", "VTTC0801U", "VTTC0011U")])
+async def test_strict_mode_refuses_every_older_order_tr_id(persona: str, old: str,
+                                                           new: str) -> None:
+    async with in_process(make_config(persona=persona, strict_tr_ids=True)) as (w, _):
+        r = await w.post(T + "order-cash", old, cash_order("005930", 1))
+        assert r.status == 500 and r.body["msg_cd"] == "SIM00410", r.body
+        assert new in r.body["msg1"]  # names the TR IDs the path takes
+
+
 def test_every_alias_names_a_current_tr_id_of_one_api() -> None:
     for old, new in LEGACY_TR_IDS.items():
         owners = {a.key for a in catalog().by_tr_id.get(new, [])}

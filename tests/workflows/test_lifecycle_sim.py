@@ -126,6 +126,28 @@ def test_wait_filled_times_out_on_a_resting_order() -> None:
         order.cancel()
 
 
+def test_modify_without_a_price_is_refused_before_sending() -> None:
+    """``modify(quantity=N)`` names no price: sent as is it would become a market order and
+    trade at once at any price. The SDK refuses it locally and says how to cut instead."""
+    from hantoo.domain.errors import UnsupportedOrderError
+
+    with private_sim() as sim, sim.client() as c:
+        sim.fund(krw=1_000_000_000)
+        bid = c.order_book("005930").best_bid
+        assert bid is not None
+        order = c.place_order("005930", "buy", 10, bid.price - 5000)
+        sent = len(sim.wire.orders())
+        with pytest.raises(UnsupportedOrderError, match="market order") as err:
+            order.modify(quantity=4)
+        assert "order.cancel(6)" in str(err.value.suggestion)
+        assert len(sim.wire.orders()) == sent  # nothing went out
+        after = order.cancel(6)  # a partial cancel: the order keeps working with 4
+        assert after.status is OrderStatus.ACCEPTED
+        assert (after.remaining_quantity, after.cancelled_quantity) == (4, 6)
+        assert [w.remaining_quantity for w in c.open_orders()] == [4]
+        order.cancel()
+
+
 def test_notices_agree_with_rest() -> None:
     """Over real sockets: the handle follows the encrypted notices without polling, and what
     the notices said agrees with the REST fills and positions afterwards."""

@@ -328,7 +328,9 @@ class EngineFeed(SyntheticFeed):
             "shnu_cntg_smtn": str(tape.buy_vol),
             "ccld_dvsn": dvsn,
             "cntg_cls_code": dvsn,
-            "shnu_rate": _pct(tape.buy_vol, tape.cum),
+            # 매수비율 of the classified volume, the same base as 체결강도 (CTTR): prints without
+            # an aggressor are in neither, so the two describe one split.
+            "shnu_rate": _pct(tape.buy_vol, tape.buy_vol + tape.sell_vol),
             "prdy_vol_vrss_acml_vol_rate": _pct(tape.cum, prev_volume),
             "oprc_hour": tape.open_t.strftime("%H%M%S"),
             "oprc_vrss_prpr_sign": _sign(price - tape.open),

@@ -74,7 +74,8 @@ class FillNotice:
             "stck_cntg_hour": self.time,
             "rfus_yn": "1" if self.rejected else "0",
             "cntg_yn": "2" if self.filled else "1",
-            "acpt_yn": "2",
+            # ACPT_YN: 1 a new order taken (주문접수), 2 confirmed (확인: fills, modify/cancel).
+            "acpt_yn": "1" if not self.filled and self.correction == "0" else "2",
             "brnc_no": self.branch,
             "oder_qty": str(self.order_qty),
             "acnt_name": "",

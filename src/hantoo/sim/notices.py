@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from .engine.views import OrderAccepted, OrderCancelled, OrderFilled, OrderInfo, OrderModified
 from .feed import FillNotice
+from .handlers.domestic_orders import ORDER_ORGNO
 
 if TYPE_CHECKING:
     from .state import SimState
@@ -57,6 +58,7 @@ def _notice(
         original_order_no=order.orig_odno or "",
         order_kind=str(getattr(order.order_type, "value", order.order_type))[:2],
         name=order.name,
+        branch=ORDER_ORGNO,  # BRNC_NO: the branch the order answer names (KRX_FWDG_ORD_ORGNO)
         correction=correction,
     )
 

@@ -245,7 +245,8 @@ class RealtimeHub:
                 if (tr, tr_key) in sess.subs:
                     for start in range(0, len(rows), 999):
                         chunk = rows[start : start + 999]
-                        frame = encode_frame(tr, chunk, cipher=sess.ciphers.get(tr))
+                        cipher = sess.ciphers.get(tr) if is_encrypted(tr) else None
+                        frame = encode_frame(tr, chunk, cipher=cipher)
                         self._call(functools.partial(sess.push, frame))
                     count += 1
         return count
@@ -379,11 +380,11 @@ class RealtimeHub:
         if tr_id in NOTICE_TRS and self.bind_hts is not None:
             # A client names its HTS ID only here; no simulator-only registration is needed.
             self.bind_hts(ident.app_key, tr_key)
-        cipher = None
-        if encrypted:
-            cipher = sess.ciphers.get(tr_id)
-            if cipher is None:
-                cipher = sess.ciphers[tr_id] = new_key_iv()
+        # KIS answers every successful subscription with a key/iv in ``output``, plain TRs
+        # included (their frames stay unencrypted, flag 0); only the notice TRs use it.
+        cipher = sess.ciphers.get(tr_id)
+        if cipher is None:
+            cipher = sess.ciphers[tr_id] = new_key_iv()
         return ack_message(
             tr_id,
             tr_key,

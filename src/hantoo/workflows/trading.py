@@ -236,6 +236,14 @@ def modify_flow(
     remaining = current.remaining_quantity
     if quantity is not None and not 0 < quantity <= remaining:
         raise ValueError(f"quantity must be between 1 and the remaining {remaining}")
+    if price is None and order_type is None:
+        # Sent without a price the modify would go out as a market order and trade at any
+        # price; KIS itself refuses a partial modify that keeps the price. A cut is a cancel.
+        cut = f"order.cancel({remaining - quantity})" if quantity else "order.cancel(n)"
+        raise UnsupportedOrderError(
+            f"a modify needs the new price (or order_type); order #{ref.order_no} would "
+            "otherwise become a market order",
+            suggestion=f"order.modify(new_price), or to reduce the quantity {cut}")
     ot: OrderType | str = order_type or (OrderType.LIMIT if price is not None else OrderType.MARKET)
     prepared = prepare_order(ctx, ref.symbol, ref.side, quantity or remaining, price, ot, None,
                              rounding=rounding)
@@ -351,7 +359,8 @@ def aggregate(ref: OrderRef, snapshots: Sequence[OrderSnapshot]) -> OrderSnapsho
     cancels = [s for s in snapshots if not any(same_order_no(s.order_no, n) for n in ref.chain)
                and (same_order_no(s.original_order_no, latest.order_no)
                     or any(same_order_no(s.order_no, n) for n in ref.cancel_nos))]
-    cancelled = latest.cancelled_quantity
+    # A partial cancel leaves the order working with less: its record says how much went.
+    cancelled = latest.cancelled_quantity or sum(c.cancelled_quantity for c in cancels)
     if not cancelled and cancels and latest.remaining_quantity == 0 and filled < quantity:
         cancelled = quantity - filled
     remaining = 0 if latest.status.is_final else max(quantity - filled - cancelled, 0)
@@ -359,7 +368,7 @@ def aggregate(ref: OrderRef, snapshots: Sequence[OrderSnapshot]) -> OrderSnapsho
         status = OrderStatus.REJECTED
     elif filled >= quantity > 0:
         status = OrderStatus.FILLED
-    elif cancelled or latest.status is OrderStatus.CANCELLED:
+    elif latest.status is OrderStatus.CANCELLED or (cancelled and not remaining):
         status = OrderStatus.CANCELLED
         remaining = 0
     elif filled:
@@ -373,7 +382,7 @@ def aggregate(ref: OrderRef, snapshots: Sequence[OrderSnapshot]) -> OrderSnapsho
         filled_quantity=filled,
         average_fill_price=(amount / filled) if filled else None,
         remaining_quantity=remaining,
-        cancelled_quantity=cancelled if status is OrderStatus.CANCELLED else 0,
+        cancelled_quantity=cancelled,
         status=status,
         placed_at=first.placed_at or latest.placed_at,
     )
