@@ -45,6 +45,17 @@ def _rates(c: Any) -> dict[str, Decimal]:
     fm = c.call("overseas_stock/foreign_margin", {})
     (us,) = [r for r in fm.rows("output") if r.get("natn_name") == "미국"]
     out["margin"] = Decimal(str(us.get("bass_exrt")))
+    (itg,) = c.call("domestic_stock/intgr_margin", {
+        "CMA_EVLU_AMT_ICLD_YN": "N", "WCRC_FRCR_DVSN_CD": "01",
+        "FWEX_CTRT_FRCR_DVSN_CD": "01"}).rows("output")
+    out["integrated margin"] = Decimal(str(itg.get("usd_frst_bltn_exrt")))
+    # its integrated dollars: the dollars free plus the won free at that rate
+    free = Decimal(str(itg.get("usd_ord_psbl_amt")))
+    won = Decimal(str(itg.get("stck_cash_ord_psbl_amt")))
+    others = sum(Decimal(str(itg.get(f"{k}_ord_psbl_amt"))) * Decimal(str(itg.get(
+        f"{k}_frst_bltn_exrt"))) for k in ("hkd", "jpy", "cny"))
+    expected = free + (won + others) / out["integrated margin"]
+    assert abs(Decimal(str(itg.get("usd_itgr_ord_psbl_amt"))) - expected) <= Decimal("0.02")
     usd_dep = c.call("overseas_futureoption/inquire_deposit", {"CRCY_CD": "USD",
                                                                "INQR_DT": "20261124"})
     won_dep = c.call("overseas_futureoption/inquire_deposit", {"CRCY_CD": "TKR",

@@ -11,6 +11,8 @@ and balances in won must move when the rate does. Answered here:
   of the same won rates). Indices and the other divisions keep the catalogue's answer.
 * 해외증거금 통화별조회 (``foreign_margin``): one row per foreign currency, from the engine's cash
   and what open orders hold, with the day's rate.
+* 통합증거금 조회 (``domestic_stock/intgr_margin``): won and the foreign currencies side by side,
+  with the integrated orderable amounts at the same rates.
 """
 
 from __future__ import annotations
@@ -123,3 +125,53 @@ def foreign_margin(call: Call) -> Reply:
             "frcr_ord_psbl_amt1": usd(orderable, places),
             "itgr_ord_psbl_amt": usd(orderable + won / r, places), "bass_exrt": usd(r, 4)})
     return ok(output=rows)
+
+
+@register("domestic_stock/intgr_margin")
+def intgr_margin(call: Call) -> Reply:
+    """통합증거금 조회 (TTTC0869R): won and each foreign currency's cash, what open orders hold
+    and what is orderable; the integrated (통합) orderable amounts add the other currencies at
+    the day's rates, and the four ``*_frst_bltn_exrt`` are those rates.
+
+    Cash-account figures only: the substitute/re-use/credit columns are zero (the simulator has
+    no collateral valuation), and ``WCRC_FRCR_DVSN_CD`` does not change the currency a column is
+    in (each column names its own)."""
+    if call.account is None:
+        raise BusinessError("OPSQ2000", "ERROR : INPUT INVALID_CHECK_ACNO")
+    ex = exchange(call)
+    with engine_errors():
+        b = ex.balance(call.account)
+        day = ex.trading_day("KRX")
+    fx = rates_of(ex)
+    sums = {s.currency: s for s in b.summary}
+    zero = Decimal(0)
+
+    def figures(cur: str) -> tuple[Decimal, Decimal, Decimal]:
+        cs = sums.get(cur)
+        return (cs.cash_d2, cs.reserved, cs.orderable) if cs else (zero, zero, zero)
+
+    won_cash, won_held, won_free = figures("KRW")
+    foreign_won = sum((figures(c)[2] * fx.rate(c, day) for c in SLOT_CURRENCY[1:]), zero)
+    values: dict[str, str] = {f: "0" for f in fields_of(call, "output")}
+    whole = Decimal(1)
+    values |= {
+        "acmga_rt": "0", "acmga_pct100_aptm_rson": "",
+        "stck_cash_objt_amt": str(won_cash.quantize(whole)),
+        "stck_cash_use_amt": str(won_held.quantize(whole)),
+        "stck_cash_ord_psbl_amt": str(won_free.quantize(whole)),
+        "stck_cash100_max_ord_psbl_amt": str(won_free.quantize(whole)),
+        "stck_itgr_cash100_ord_psbl_amt": str((won_free + foreign_won).quantize(whole)),
+        "ovrs_stck_itgr_mgna_dvsn_name": "통합",
+    }
+    for cur in ("USD", "HKD", "JPY", "CNY"):
+        cash, held, free = figures(cur)
+        r = fx.rate(cur, day)
+        others = won_free / r + sum((figures(c)[2] * fx.rate(c, day) / r
+                                     for c in SLOT_CURRENCY[1:] if c != cur), zero)
+        k = cur.lower()
+        values |= {
+            f"{k}_objt_amt": usd(cash, 2), f"{k}_use_amt": usd(held, 2),
+            f"{k}_ord_psbl_amt": usd(free, 2), f"{k}_gnrl_ord_psbl_amt": usd(free, 2),
+            f"{k}_itgr_ord_psbl_amt": usd(free + others, 2), f"{k}_frst_bltn_exrt": usd(r, 4),
+        }
+    return ok(output={f: values.get(f, "0") for f in fields_of(call, "output")})
