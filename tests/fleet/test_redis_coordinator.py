@@ -1,0 +1,197 @@
+"""The Redis coordinator against a real ``redis-server`` (started here on a free port).
+
+Tokens: clients with *separate* cache directories (as on separate hosts) share one token
+through Redis — one issuance, revocation seen by the others, a Redis that lost its data
+refilled from memory instead of a new issuance. Limiter: limiters sharing a key through Redis
+keep every window of the profile together, honour a server hint given to one of them, and when
+Redis goes away fall back to a local share without a burst, then rejoin.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hantoo._core.coordinator import get_coordinator, reset_coordinators
+from hantoo._core.limiter import RateLimiter, Window, profile_for
+
+sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent / "workflows"))
+from redis_kit import RedisServer, redis_server
+from simkit import private_sim
+
+pytest.importorskip("redis", reason="the redis package is not installed (hantoo[redis])")
+
+import itertools
+
+from hantoo._core.coordinator_redis import (
+    PROBE_INTERVAL,
+    REJOIN_GRACE,
+    RedisCoordinator,
+)
+
+EPS = 1e-6
+
+
+@pytest.fixture
+def redis(tmp_path: Path) -> Iterator[RedisServer]:
+    with redis_server(tmp_path) as server:
+        yield server
+    reset_coordinators()
+
+
+def sliding_ok(times: list[float], window: Window, eps: float = EPS) -> bool:
+    ts = sorted(times)
+    n = window.limit
+    return all(ts[i + n] - ts[i] >= window.period - eps for i in range(len(ts) - n))
+
+
+# -- choosing the coordinator ------------------------------------------------------------------
+
+
+def test_coordinator_is_chosen_by_url_and_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert get_coordinator(None, tmp_path).remote is False
+    with pytest.raises(ValueError, match="unknown coordinator 'http://h"):
+        get_coordinator("http://h:1")
+    monkeypatch.setenv("HANTOO_COORDINATOR", "redis://:sekrit@127.0.0.1:1/0")
+    c = get_coordinator()
+    assert isinstance(c, RedisCoordinator) and c.remote
+    assert "sekrit" not in repr(c)
+    reset_coordinators()
+
+
+# -- tokens ------------------------------------------------------------------------------------
+
+
+def test_one_token_for_clients_that_share_only_redis(redis: RedisServer, tmp_path: Path) -> None:
+    with private_sim() as sim:
+        clients = [sim.client(cache_dir=str(tmp_path / f"host{i}"), coordinator=redis.url)
+                   for i in range(3)]
+        tokens = {c.token() for c in clients}
+        assert len(tokens) == 1
+        assert sim.state.auth.issuances(clients[0].settings.app_key) == 1
+        for c in clients:
+            c.quote("005930")  # the shared token works for every client
+        # nothing in the cache directories: the token lives in Redis
+        assert not list(tmp_path.glob("host*/*access_token*"))
+        for c in clients:
+            c.close()
+
+
+def test_revocation_is_seen_by_the_other_clients(redis: RedisServer, tmp_path: Path) -> None:
+    with private_sim() as sim:
+        a = sim.client(cache_dir=str(tmp_path / "a"), coordinator=redis.url)
+        b = sim.client(cache_dir=str(tmp_path / "b"), coordinator=redis.url)
+        first = a.token()
+        assert b.token() == first
+        assert a.revoke()
+        sim.advance(61)  # the simulator issues one token a minute per key
+        b.tokens._access.next_recheck = 0.0  # the next call re-reads now, not in 2 s
+        second = b.token()
+        assert second != first
+        assert a.token() == second  # one new issuance, shared
+        assert sim.state.auth.issuances(a.settings.app_key) == 2
+        a.close()
+        b.close()
+
+
+def test_redis_that_lost_its_data_is_refilled_without_a_new_issuance(
+    redis: RedisServer, tmp_path: Path,
+) -> None:
+    with private_sim() as sim:
+        a = sim.client(cache_dir=str(tmp_path / "a"), coordinator=redis.url)
+        token = a.token()
+        redis.stop()
+        redis.start()  # empty: --save ''
+        a.tokens._access.next_recheck = 0.0
+        assert a.token() == token  # re-read: missing, so ours is put back
+        b = sim.client(cache_dir=str(tmp_path / "b"), coordinator=redis.url)
+        assert b.token() == token
+        assert sim.state.auth.issuances(a.settings.app_key) == 1
+        a.close()
+        b.close()
+
+
+# -- limiter -----------------------------------------------------------------------------------
+
+
+def _limiters(url: str, spec: str, count: int) -> list[RateLimiter]:
+    """``count`` limiters on one key, each with its own coordinator: separate processes."""
+    profile = profile_for("sim", spec)
+    return [RateLimiter(profile, environment="sim", key_id="fleet-test",
+                        shared=RedisCoordinator(url).shared_limit("sim", "fleet-test"))
+            for _ in range(count)]
+
+
+def _slots(limiters: list[RateLimiter], n: int) -> list[float]:
+    """Reserve ``n`` slots round-robin; each slot in this process's monotonic time."""
+    out = []
+    for i in range(n):
+        lim = limiters[i % len(limiters)]
+        out.append(time.monotonic() + lim.reserve())
+    return out
+
+
+def test_limiters_sharing_redis_keep_every_window_together(redis: RedisServer) -> None:
+    limiters = _limiters(redis.url, "16/s+48/10s@3", 3)
+    # The first contact opens the grace period (nothing known about the fleet yet): local
+    # shares of an unknown fleet (1/8 each) until it ends; then one schedule for all.
+    first = _slots(limiters, 6)
+    assert min(first) - time.monotonic() > 0.3  # 2/s each, after the fleet's (empty) schedule
+    time.sleep(REJOIN_GRACE + 0.1)
+    slots = first + _slots(limiters, 80)
+    assert all(lim._shared is not None and lim._shared.mode == "fleet"  # type: ignore[attr-defined]
+               for lim in limiters)
+    for w in limiters[0].profile.windows:
+        assert sliding_ok(slots, w), w.label
+    # 80 fleet reservations: 16 in the first second, then the 10 s window's sustained rate
+    # (46 per 10 s): the shared schedule reaches ~7 s ahead
+    assert max(slots) - time.monotonic() > 5.0
+
+
+def test_a_server_hint_to_one_limiter_holds_them_all(redis: RedisServer) -> None:
+    a, b = _limiters(redis.url, "50/s", 2)
+    time.sleep(0)  # first contact
+    a.reserve()
+    time.sleep(REJOIN_GRACE + 0.1)
+    a.observe_headers({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "3"})
+    assert b.reserve() > 2.5
+
+
+def test_redis_down_means_a_local_share_then_rejoin_without_burst(
+    redis: RedisServer, caplog: pytest.LogCaptureFixture,
+) -> None:
+    limiters = _limiters(redis.url, "20/s", 4)
+    _slots(limiters, 4)
+    time.sleep(REJOIN_GRACE + 0.1)
+    slots = _slots(limiters, 20)  # the fleet schedule: one second of calls ahead
+    assert all(lim._shared.mode == "fleet" for lim in limiters)  # type: ignore[union-attr]
+    redis.stop()
+    with caplog.at_level(logging.WARNING, logger="hantoo"):
+        down = _slots(limiters, 40)
+    assert all(lim._shared.mode == "down" for lim in limiters)  # type: ignore[union-attr]
+    warnings = [r for r in caplog.records if "unreachable" in r.getMessage()]
+    assert len(warnings) == len(limiters)  # once per process, not per call
+    assert "1/4 of the key's limits" in warnings[0].getMessage()
+    # each process on its own gets 5/s; together never more than 20 in any second
+    window = limiters[0].profile.windows[0]
+    assert sliding_ok(slots + down, window)
+    per_process = down[0::4]
+    assert min(b - a for a, b in itertools.pairwise(per_process)) >= 0.2 - EPS
+    redis.start()
+    deadline = time.monotonic() + PROBE_INTERVAL + REJOIN_GRACE + 5
+    after: list[float] = []
+    while time.monotonic() < deadline and not all(
+            lim._shared.mode == "fleet" for lim in limiters):  # type: ignore[union-attr]
+        after += _slots(limiters, 4)
+        time.sleep(0.2)
+    assert all(lim._shared.mode == "fleet" for lim in limiters)  # type: ignore[union-attr]
+    after += _slots(limiters, 40)
+    assert sliding_ok(slots + down + after, window)
