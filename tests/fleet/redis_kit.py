@@ -107,12 +107,32 @@ def redis_server(workdir: Path) -> Iterator[RedisServer]:
 
 
 @contextmanager
-def sim_serve() -> Iterator[str]:
-    """``hantoo sim serve`` in its own process: in memory, the real KIS limits (it refuses the
-    excess with EGW00201), no synthetic traders competing for its event loop; yields its URL."""
-    cmd = ["timeout", str(LIFETIME), sys.executable, "-m", "hantoo.cli", "sim", "serve",
-           "--port", "0", "--state", ":memory:", "--limits", "real", "--activity", "0"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+def sim_serve(*, cli: bool = False) -> Iterator[str]:
+    """The simulator server in its own process, in memory, enforcing the real KIS limits (it
+    refuses the excess with EGW00201); yields its URL.
+
+    ``cli=True`` runs ``hantoo sim serve`` itself. The default runs the same server function
+    with a stepped clock (the market does not move, so no simulation competes with requests on
+    the server's event loop) and its startup heap frozen out of garbage collection: the server
+    counts arrivals when it processes them, so on a busy machine a paused loop bunches them —
+    a property of a starved server, not of the clients under test (as in
+    tests/contract/test_shared_rate_limit.py).
+    """
+    if cli:
+        cmd = [sys.executable, "-m", "hantoo.cli", "sim", "serve", "--port", "0",
+               "--state", ":memory:", "--limits", "real", "--activity", "0"]
+    else:
+        code = ("import gc\n"
+                "from hantoo.sim.app import SimConfig, create_app\n"
+                "from hantoo.sim.server import serve\n"
+                "app = create_app(SimConfig(limits='real', clock_mode='stepped',\n"
+                "                           state_path=':memory:'))\n"
+                "gc.collect()\n"
+                "gc.freeze()\n"
+                "serve(app=app, on_ready=lambda rest, ws: print('REST', rest, flush=True))\n")
+        cmd = [sys.executable, "-c", code]
+    proc = subprocess.Popen(["timeout", str(LIFETIME), *cmd], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "COLUMNS": "200"})
     try:
         assert proc.stdout is not None

@@ -34,7 +34,8 @@ answers again (data kept or lost) the process does not rejoin at once: the scrip
 *grace* period (:data:`REJOIN_GRACE`, longer than the probe interval) during which every process
 keeps its local share and pushes its schedule into Redis as a floor, so by the time the fleet
 schedule resumes every process has noticed and the shared state starts after the latest of
-them. A Redis restarted without its data opens the same grace period.
+them. A Redis restarted without its data is noticed by its new state epoch: the first process
+that had slots in the old state rejoins in the same way, opening the same grace period.
 
 Tokens and outages: without Redis a process keeps the token it holds; one that has none issues
 its own (without the fleet lock — KIS returns the same token within its reuse period, or
@@ -91,6 +92,8 @@ RECHECK_INTERVAL: Final = 2.0
 #: Milliseconds an issuance lock lives if its holder dies.
 _LOCK_TTL_MS: Final = 60_000
 _REVOKED_TTL_S: Final = 86_400
+#: Seconds after which the quickest round trip is replaced by a fresh one (clock drift).
+_OFFSET_MAX_AGE: Final = 5.0
 #: Network timeouts: an unreachable Redis must cost a caller little, and the limiter falls back.
 _CONNECT_TIMEOUT: Final = 0.25
 _IO_TIMEOUT: Final = 0.5
@@ -121,8 +124,9 @@ return 1
 # KEYS: state hash, process set. ARGV: member, heartbeat ttl, grace, rejoin ('1'/'0'),
 # reserve ('1'/'0'), state ttl (ms), n, then per window: label, emission interval, tolerance,
 # floor (offset from now, or '' for none).
-# Returns: mode ('fleet' or 'grace'), wait, bound window, process count, then per window the
-# theoretical arrival time as an offset from now.
+# Returns: mode ('fleet' or 'grace'), wait, bound window, process count, the state's epoch (set
+# when the state is created: a changed epoch means the state was lost), the server's now, then
+# per window the theoretical arrival time as an offset from now.
 _RESERVE: Final = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -133,9 +137,14 @@ redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - hb)
 redis.call('PEXPIRE', KEYS[2], math.floor(hb * 2000))
 local procs = redis.call('ZCARD', KEYS[2])
 local rejoin_at = tonumber(redis.call('HGET', KEYS[1], 'rejoin_at') or '0')
-if redis.call('HEXISTS', KEYS[1], 'epoch') == 0 or ARGV[4] == '1' then
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then
+  epoch = fmt(now)
+  redis.call('HSET', KEYS[1], 'epoch', epoch)
+end
+if ARGV[4] == '1' then
   rejoin_at = math.max(rejoin_at, now + tonumber(ARGV[3]))
-  redis.call('HSET', KEYS[1], 'epoch', '1', 'rejoin_at', fmt(rejoin_at))
+  redis.call('HSET', KEYS[1], 'rejoin_at', fmt(rejoin_at))
 end
 local blocked = tonumber(redis.call('HGET', KEYS[1], 'blocked') or '0')
 local n = tonumber(ARGV[7])
@@ -154,14 +163,14 @@ end
 local mode = 'fleet'
 if now < rejoin_at then mode = 'grace' end
 local commit = mode == 'fleet' and ARGV[5] == '1'
-local out = {mode, '0', '', procs}
+local out = {mode, '0', '', procs, epoch, fmt(now)}
 if commit then out[2] = fmt(start - now); out[3] = bound end
 for i = 1, n do
   local b = 7 + (i - 1) * 4
   local tat = tats[i]
   if commit then tat = math.max(tat, start) + tonumber(ARGV[b + 2]) end
   redis.call('HSET', KEYS[1], 't:' .. ARGV[b + 1], fmt(tat))
-  out[4 + i] = fmt(tat - now)
+  out[6 + i] = fmt(tat - now)
 end
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[6]))
 return out
@@ -330,6 +339,8 @@ class _Reply:
     wait: float
     bound: str
     processes: int
+    epoch: str
+    now: float  # the server's clock when the script ran
     tats: tuple[float, ...]  # offsets from the server's now
 
 
@@ -355,6 +366,8 @@ class RedisSharedLimit:
         self._share: tuple[Window, ...] = ()
         self._share_state = _State([])
         self._next_probe = -math.inf
+        self._epoch: str | None = None  # the shared state's epoch last seen
+        self._offset: tuple[float, float, float] | None = None  # (rtt, server - ours, when)
 
     def __repr__(self) -> str:
         return f"RedisSharedLimit({self.coordinator.safe_url!r}, {self.state_key!r}, {self.mode})"
@@ -369,10 +382,34 @@ class RedisSharedLimit:
         for i, w in enumerate(windows):
             floor = "" if floors is None or not math.isfinite(floors[i]) else f"{floors[i]:.6f}"
             args += [w.label, f"{w.emission_interval:.9f}", f"{w.tolerance:.9f}", floor]
+        sent = self.clock()
         raw = self.coordinator.reserve_script(keys=[self.state_key, self.procs_key], args=args)
+        back = self.clock()
         text = [v.decode() if isinstance(v, bytes) else v for v in raw]
-        return _Reply(str(text[0]), float(text[1]), str(text[2]), int(text[3]),
-                      tuple(float(v) for v in text[4:]))
+        reply = _Reply(str(text[0]), float(text[1]), str(text[2]), int(text[3]), str(text[4]),
+                       float(text[5]), tuple(float(v) for v in text[6:]))
+        self._sample_offset(reply.now, sent, back)
+        return reply
+
+    def _sample_offset(self, server_now: float, sent: float, back: float) -> None:
+        """Track ``server clock - our clock`` from the quickest recent round trip.
+
+        Why: the wait the script returns counts from the moment it ran. Adding it to a reading
+        of our clock taken *after* the answer would shift the slot later by however long this
+        process was descheduled in between — a late call bunched with the next process's
+        on-time one. Placing the slot through the offset of the quickest round trip (the
+        NTP idea) bounds the error by half that round trip (~0.1 ms on a LAN).
+        """
+        rtt = back - sent
+        offset = server_now - (sent + back) / 2
+        best = self._offset
+        if best is None or rtt <= best[0] or back - best[2] > _OFFSET_MAX_AGE:
+            self._offset = (rtt, offset, back)
+
+    def _local(self, server_time: float) -> float:
+        """A server instant on our clock."""
+        assert self._offset is not None
+        return server_time - self._offset[1]
 
     def reserve(self, limiter: RateLimiter, now: float | None) -> tuple[float, str, float]:
         """The fleet's next slot. ``now`` is ignored while Redis answers: its clock decides."""
@@ -384,14 +421,32 @@ class RedisSharedLimit:
                 self._go_down(windows, exc)
             else:
                 at = self.clock()
+                if self._epoch is not None and reply.epoch != self._epoch:
+                    # The state our slots were committed in is gone (Redis restarted empty):
+                    # share again, starting from the schedule we last knew, and rejoin with it
+                    # as a floor so that nobody is scheduled over the slots still pending.
+                    _log.warning("the fleet's rate-limit state at %s was lost; rejoining",
+                                 self.coordinator.safe_url)
+                    self._epoch = reply.epoch
+                    self._enter_share(windows)
+                    self.mode = "down"
+                    self._next_probe = -math.inf
+                    return self._reserve_share(windows, now)
+                self._epoch = reply.epoch
                 self._seen(reply, at)
                 if reply.mode == "fleet":
-                    return reply.wait, reply.bound, at
+                    # the slot is (server now + wait); say when "server now" was on our clock
+                    return reply.wait, reply.bound, self._local(reply.now)
                 _log.info("the fleet's rate limit at %s is settling (a process rejoined or "
                           "Redis restarted); using a local share for %.1fs",
                           self.coordinator.safe_url, REJOIN_GRACE)
                 self._enter_share(windows)
                 self.mode = "grace"
+        return self._reserve_share(windows, now)
+
+    def _reserve_share(
+        self, windows: Sequence[Window], now: float | None
+    ) -> tuple[float, str, float]:
         at = self.clock() if now is None else now
         delay, bound = gcra_reserve(self._share, self._share_state, at)
         if self.mode == "grace" or at >= self._next_probe:
@@ -407,9 +462,10 @@ class RedisSharedLimit:
             self._next_probe = at + PROBE_INTERVAL
             return
         grown = reply.processes > self.processes
+        self._epoch = reply.epoch
         self._seen(reply, self.clock())
         if self.mode == "down":
-            _log.warning("Redis at %s is reachable again; rejoining the fleet's rate limit",
+            _log.warning("Redis at %s answers; rejoining the fleet's rate limit",
                          self.coordinator.safe_url)
             self.mode = "grace"
         if reply.mode == "fleet":
