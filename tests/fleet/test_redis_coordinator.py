@@ -85,6 +85,19 @@ def test_one_token_for_clients_that_share_only_redis(redis: RedisServer, tmp_pat
             c.close()
 
 
+def test_one_approval_key_for_clients_that_share_only_redis(
+    redis: RedisServer, tmp_path: Path,
+) -> None:
+    with private_sim() as sim:
+        a = sim.client(cache_dir=str(tmp_path / "a"), coordinator=redis.url)
+        b = sim.client(cache_dir=str(tmp_path / "b"), coordinator=redis.url)
+        key = a.approval_key()
+        assert b.approval_key() == key  # the simulator hands out a fresh key per request
+        assert len(sim.state.auth._approvals) == 1
+        a.close()
+        b.close()
+
+
 def test_revocation_is_seen_by_the_other_clients(redis: RedisServer, tmp_path: Path) -> None:
     with private_sim() as sim:
         a = sim.client(cache_dir=str(tmp_path / "a"), coordinator=redis.url)

@@ -37,6 +37,10 @@ schedule resumes every process has noticed and the shared state starts after the
 them. A Redis restarted without its data is noticed by its new state epoch: the first process
 that had slots in the old state rejoins in the same way, opening the same grace period.
 
+Cost: one script call per reservation, made synchronously under the limiter's lock like the
+file limiter's lock and file (about 0.1–0.5 ms on a LAN; bounded by the 0.25 s connect and 0.5 s
+read timeouts when Redis is unreachable, after which the local share answers at once).
+
 Tokens and outages: without Redis a process keeps the token it holds; one that has none issues
 its own (without the fleet lock — KIS returns the same token within its reuse period, or
 answers EGW00133, which the token manager waits out).
