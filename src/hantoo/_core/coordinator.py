@@ -165,7 +165,7 @@ def get_coordinator(
     """
     chosen = (url if url is not None else os.environ.get(ENV_VAR, "")).strip()
     scheme = urlsplit(chosen).scheme.lower() if chosen else ""
-    if scheme in ("", "file"):
+    if not chosen or scheme == "file":
         directory: str | os.PathLike[str] | None = cache_dir
         if scheme == "file" and urlsplit(chosen).path:
             directory = Path(urlsplit(chosen).path)
