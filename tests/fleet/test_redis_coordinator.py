@@ -214,3 +214,27 @@ def test_state_lost_without_a_disconnect_is_noticed_and_pending_slots_kept(
     assert sliding_ok(slots + after, window)
     assert min(after) >= max(slots) - 1.0  # nobody was scheduled over the pending second
     assert all(lim._shared.mode != "fleet" for lim in limiters)  # type: ignore[union-attr]
+
+
+def test_the_lua_script_applies_the_same_rule_as_gcra_reserve(redis: RedisServer) -> None:
+    """The script is the Python rule's only twin: a burst of reservations gets the same slots."""
+    from hantoo._core.limiter import _State, gcra_reserve
+
+    (lim,) = _limiters(redis.url, "5/s+12/10s@3+30/min@4", 1)
+    windows = lim.profile.windows
+    shared = lim._shared
+    assert shared is not None
+    for _ in range(5):  # load the script and learn the clock offset (nothing reserved)
+        shared._call(windows, reserve=False, rejoin=False,  # type: ignore[attr-defined]
+                     floors=None)
+    lua = []
+    for _ in range(25):
+        wait, _bound, at = shared.reserve(lim, None)
+        lua.append(at + wait)  # the slot on this process's clock
+    state = _State([float("-inf")] * len(windows))
+    start = lua[0]
+    python = [start + gcra_reserve(windows, state, start)[0] for _ in range(25)]
+    # the script ran a few hundred microseconds apart, the Python rule at one instant; the
+    # clock offset is known to half a round trip
+    assert all(abs(a - b) < 0.01 for a, b in zip(lua, python, strict=True)), (lua, python)
+    assert python[-1] - python[0] > 10.0  # the longer windows really bound
