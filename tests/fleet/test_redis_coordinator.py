@@ -144,11 +144,13 @@ def _limiters(url: str, spec: str, count: int) -> list[RateLimiter]:
 
 
 def _slots(limiters: list[RateLimiter], n: int) -> list[float]:
-    """Reserve ``n`` slots round-robin; each slot in this process's monotonic time."""
+    """Reserve ``n`` slots round-robin; each slot in this process's monotonic time, exactly as
+    the limiter placed it (a clock read around the call would be off by any descheduling)."""
     out = []
     for i in range(n):
         lim = limiters[i % len(limiters)]
-        out.append(time.monotonic() + lim.reserve())
+        slot, _at = lim._reserve(None)
+        out.append(slot)
     return out
 
 

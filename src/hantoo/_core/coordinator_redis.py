@@ -129,8 +129,9 @@ return 1
 # reserve ('1'/'0'), state ttl (ms), n, then per window: label, emission interval, tolerance,
 # floor (offset from now, or '' for none).
 # Returns: mode ('fleet' or 'grace'), wait, bound window, process count, the state's epoch (set
-# when the state is created: a changed epoch means the state was lost), the server's now, then
-# per window the theoretical arrival time as an offset from now.
+# when the state is created: a changed epoch means the state was lost), the server's now, this
+# process's rank in the process set, then per window the theoretical arrival time as an offset
+# from now.
 _RESERVE: Final = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -140,6 +141,7 @@ redis.call('ZADD', KEYS[2], now, ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - hb)
 redis.call('PEXPIRE', KEYS[2], math.floor(hb * 2000))
 local procs = redis.call('ZCARD', KEYS[2])
+local rank = redis.call('ZRANK', KEYS[2], ARGV[1])
 local rejoin_at = tonumber(redis.call('HGET', KEYS[1], 'rejoin_at') or '0')
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
@@ -167,14 +169,14 @@ end
 local mode = 'fleet'
 if now < rejoin_at then mode = 'grace' end
 local commit = mode == 'fleet' and ARGV[5] == '1'
-local out = {mode, '0', '', procs, epoch, fmt(now)}
+local out = {mode, '0', '', procs, epoch, fmt(now), rank}
 if commit then out[2] = fmt(start - now); out[3] = bound end
 for i = 1, n do
   local b = 7 + (i - 1) * 4
   local tat = tats[i]
   if commit then tat = math.max(tat, start) + tonumber(ARGV[b + 2]) end
   redis.call('HSET', KEYS[1], 't:' .. ARGV[b + 1], fmt(tat))
-  out[6 + i] = fmt(tat - now)
+  out[7 + i] = fmt(tat - now)
 end
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[6]))
 return out
@@ -345,6 +347,7 @@ class _Reply:
     processes: int
     epoch: str
     now: float  # the server's clock when the script ran
+    rank: int  # this process's place in the fleet (0 .. processes - 1)
     tats: tuple[float, ...]  # offsets from the server's now
 
 
@@ -391,7 +394,7 @@ class RedisSharedLimit:
         back = self.clock()
         text = [v.decode() if isinstance(v, bytes) else v for v in raw]
         reply = _Reply(str(text[0]), float(text[1]), str(text[2]), int(text[3]), str(text[4]),
-                       float(text[5]), tuple(float(v) for v in text[6:]))
+                       float(text[5]), int(text[6]), tuple(float(v) for v in text[7:]))
         self._sample_offset(reply.now, sent, back)
         return reply
 
@@ -458,8 +461,16 @@ class RedisSharedLimit:
         return delay, bound or "local share", at
 
     def _probe(self, windows: Sequence[Window], at: float) -> None:
-        """Push our schedule as a floor; learn whether the fleet schedule has resumed."""
-        floors = [t - at for t in self._share_state.tats]
+        """Push our schedule as a floor; learn whether the fleet schedule has resumed.
+
+        The floor is our next share slot plus (processes - 1) fleet intervals: the processes'
+        share calls may have gone out together rather than one fleet interval apart, up to that
+        much earlier than the fleet's own schedule would have sent them, and the fleet resumes
+        as if they had been spaced.
+        """
+        slack = self.divisor - 1
+        floors = [t - at + slack * w.emission_interval
+                  for t, w in zip(self._share_state.tats, windows, strict=True)]
         try:
             reply = self._call(windows, reserve=False, rejoin=self.mode == "down", floors=floors)
         except _ERRORS:
@@ -505,10 +516,13 @@ class RedisSharedLimit:
         self._next_probe = self.clock() + PROBE_INTERVAL
 
     def _enter_share(self, windows: Sequence[Window]) -> None:
-        """Start the local share where the fleet's schedule stood, one share interval on, so
-        that the processes switching together do not send together."""
+        """Start the local share where the fleet's schedule stood, one share interval on, and
+        offset by this process's rank in the fleet times the fleet's interval: processes that
+        switch together then interleave (one call per fleet interval) instead of sending
+        together."""
         share = _share_of(windows, self.divisor)
         at = self.clock()
+        rank = 0 if self._last is None else self._last[0].rank
         tats: list[float] = []
         for i, (w, s) in enumerate(zip(windows, share, strict=True)):
             base = at
@@ -516,7 +530,8 @@ class RedisSharedLimit:
                 reply, arrived = self._last
                 if i < len(reply.tats):
                     base = max(at, arrived + reply.tats[i])
-            tats.append(base + s.emission_interval - w.emission_interval)
+            tats.append(base + s.emission_interval - w.emission_interval
+                        + (rank % self.divisor) * w.emission_interval)
         self._share = share
         self._share_state = _State(tats)
 
