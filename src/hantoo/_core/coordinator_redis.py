@@ -410,7 +410,11 @@ class RedisSharedLimit:
         rtt = back - sent
         offset = server_now - (sent + back) / 2
         best = self._offset
-        if best is None or rtt <= best[0] or back - best[2] > _OFFSET_MAX_AGE:
+        age = back - best[2] if best is not None else math.inf
+        # A quicker sample always wins; an old one gives way to a comparable one (clock drift
+        # is parts per million), and to any sample after a minute.
+        if (best is None or rtt <= best[0] or age > 60.0
+                or (age > _OFFSET_MAX_AGE and rtt <= 2 * best[0] + 0.001)):
             self._offset = (rtt, offset, back)
 
     def _local(self, server_time: float) -> float:
