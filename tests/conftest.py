@@ -15,7 +15,8 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     monkeypatch.setenv("HANTOO_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("HANTOO_CONFIG", str(tmp_path / "no-profile.toml"))
     for var in ("HANTOO_APP_KEY", "HANTOO_APP_SECRET", "HANTOO_ACCOUNT", "HANTOO_ENV",
-                "HANTOO_HTS_ID", "HANTOO_BASE_URL", "HANTOO_WS_URL", "HANTOO_PROFILE"):
+                "HANTOO_HTS_ID", "HANTOO_BASE_URL", "HANTOO_WS_URL", "HANTOO_PROFILE",
+                "HANTOO_COORDINATOR"):
         monkeypatch.delenv(var, raising=False)
     reset_limiters()
     yield

@@ -25,6 +25,7 @@ from . import config as _config
 from ._core.backoff import RetryPolicy
 from ._core.call import CallResult, Policies, call_flow
 from ._core.circuit import CircuitBreaker, CircuitConfig
+from ._core.coordinator import get_coordinator
 from ._core.drivers import run_async, run_sync, send_async, send_sync
 from ._core.flow import Flow, HttpRequest, HttpResponse
 from ._core.limiter import LimitProfile, get_limiter
@@ -89,6 +90,7 @@ class _Base:
         hashkey: bool,
         cache_dir: str | None,
         seed: int | None,
+        coordinator: str | None = None,
     ) -> bool:
         """Resolve everything; returns whether to use the embedded simulator."""
         self.settings = _config.resolve(
@@ -110,6 +112,10 @@ class _Base:
             from ._core.embedded import embedded_sim
 
             cache_dir = cache_dir or embedded_sim().cache_dir
+        # Where the processes sharing the key meet (issue 17): files here, or Redis. The
+        # embedded simulator is private to this process, so only an explicit one applies.
+        coord = (get_coordinator(coordinator, cache_dir)
+                 if coordinator is not None or not embedded else None)
         breaker = None
         if circuit is not False:
             host = urlsplit(s.base_url).netloc or s.base_url
@@ -118,13 +124,16 @@ class _Base:
         rng = random.Random(seed)
         # Token issuance goes through the same retry/backoff and breaker as every call.
         tokens = TokenManager(_cache_namespace(s), s.app_key, s.app_secret, cache_dir=cache_dir,
-                              retry=retry_policy, circuit=breaker, rng=rng)
+                              retry=retry_policy, circuit=breaker, rng=rng,
+                              coordinator=coord)
         limiter = None
         if rate_limit is not False:
             profile_arg = None if rate_limit is True else rate_limit
             limiter = get_limiter(
                 s.environment, s.app_key, profile=profile_arg,
-                shared=_shared_by_default(s.environment, shared_rate_limit), cache_dir=cache_dir,
+                shared=_shared_by_default(s.environment, shared_rate_limit)
+                or (shared_rate_limit is None and coord is not None and coord.remote),
+                cache_dir=cache_dir, coordinator=coord,
             )
         self._policies = Policies(
             tokens=tokens,
@@ -227,6 +236,10 @@ class Client(Workflows, Bulk, _Base):
         circuit: a :class:`CircuitConfig`, or ``False`` to turn the breaker off.
         hashkey: send a ``hashkey`` header with orders (optional at KIS; off by default).
         cache_dir: token cache directory (default: the user cache dir, see ``token_cache``).
+        coordinator: where the processes (and hosts) sharing this app key share its token and
+            rate limit: ``"redis://host:6379/0"``, or by default ``$HANTOO_COORDINATOR``, else
+            the cache directory. With Redis the limiter is shared unless
+            ``shared_rate_limit=False``; see :mod:`hantoo._core.coordinator`.
     """
 
     def __init__(
@@ -248,12 +261,13 @@ class Client(Workflows, Bulk, _Base):
         hashkey: bool = False,
         cache_dir: str | None = None,
         seed: int | None = None,
+        coordinator: str | None = None,
     ) -> None:
         embedded = self._setup(
             environment=environment, app_key=app_key, app_secret=app_secret, account=account,
             hts_id=hts_id, base_url=base_url, profile=profile, timeout=timeout, retry=retry,
             rate_limit=rate_limit, shared_rate_limit=shared_rate_limit, circuit=circuit,
-            hashkey=hashkey, cache_dir=cache_dir, seed=seed,
+            hashkey=hashkey, cache_dir=cache_dir, seed=seed, coordinator=coordinator,
         )
         if transport is None and embedded:
             from ._core.embedded import embedded_sim
@@ -444,12 +458,13 @@ class AsyncClient(AsyncWorkflows, AsyncBulk, _Base):
         hashkey: bool = False,
         cache_dir: str | None = None,
         seed: int | None = None,
+        coordinator: str | None = None,
     ) -> None:
         embedded = self._setup(
             environment=environment, app_key=app_key, app_secret=app_secret, account=account,
             hts_id=hts_id, base_url=base_url, profile=profile, timeout=timeout, retry=retry,
             rate_limit=rate_limit, shared_rate_limit=shared_rate_limit, circuit=circuit,
-            hashkey=hashkey, cache_dir=cache_dir, seed=seed,
+            hashkey=hashkey, cache_dir=cache_dir, seed=seed, coordinator=coordinator,
         )
         if transport is None and embedded:
             from ._core.embedded import embedded_sim

@@ -89,23 +89,28 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import filelock
 
 from .flow import Flow, Sleep
 from .redact import Secret, get_logger
 
+if TYPE_CHECKING:
+    from .coordinator import Coordinator, SharedLimit
+
 __all__ = [
     "PROFILES",
+    "FileSharedLimit",
     "LimitProfile",
     "LimiterStats",
     "RateLimiter",
     "ThrottleEvent",
     "Window",
+    "gcra_reserve",
     "get_limiter",
     "key_fingerprint",
     "profile_for",
@@ -301,6 +306,27 @@ class _State:
     blocked_until: float = _NEG_INF
 
 
+def gcra_reserve(
+    windows: tuple[Window, ...], state: _State, now: float
+) -> tuple[float, str]:
+    """The GCRA rule: commit the earliest slot conforming in every window (and after a server
+    hint) into ``state``; ``(seconds from now, label of the window that bound it)``.
+
+    Written once in Python; its only twin is the Redis script of
+    :mod:`hantoo._core.coordinator_redis`, which applies it to the fleet's state atomically.
+    """
+    start = max(now, state.blocked_until)
+    bound = "server" if state.blocked_until > now else ""
+    for i, w in enumerate(windows):
+        allowed = state.tats[i] - w.tolerance
+        if allowed > start:
+            start = allowed
+            bound = w.label
+    for i, w in enumerate(windows):
+        state.tats[i] = max(state.tats[i], start) + w.emission_interval
+    return start - now, bound
+
+
 @dataclass(slots=True)
 class _Counters:
     calls: int = 0
@@ -310,12 +336,112 @@ class _Counters:
     late_wakes: int = 0
 
 
-@dataclass(slots=True)
-class _SharedFile:
-    path: Path
-    lock: filelock.FileLock
-    timeout: float
-    warned: bool = field(default=False)
+class FileSharedLimit:
+    """The limiter state of the processes of one host: a JSON file under a file lock.
+
+    The default :class:`hantoo._core.coordinator.SharedLimit` (see "Cross-process mode" in the
+    module docstring). The time base is the wall clock, the one clock the processes share.
+    """
+
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        environment: str,
+        key_id: str,
+        *,
+        lock_timeout: float = 5.0,
+    ) -> None:
+        directory = Path(directory)
+        stem = f"ratelimit-{environment or 'default'}-{key_id or 'anon'}"
+        self.path = directory / f"{stem}.json"
+        self.lock = filelock.FileLock(str(directory / f"{stem}.json.lock"), thread_local=False,
+                                      mode=0o600)
+        self.timeout = lock_timeout
+        self.warned = False
+        self.clock: Callable[[], float] = time.time
+
+    def __repr__(self) -> str:
+        return f"FileSharedLimit({str(self.path)!r})"
+
+    def reserve(self, limiter: RateLimiter, now: float | None) -> tuple[float, str, float]:
+        try:
+            with self._shared_state(limiter) as state:
+                at = limiter.clock() if now is None else now
+                return (*gcra_reserve(limiter.profile.windows, state, at), at)
+        except filelock.Timeout:
+            if not self.warned:
+                self.warned = True
+                _log.warning(
+                    "rate-limit lock %s busy for %.1fs; using process-local limits",
+                    self.lock.lock_file,
+                    self.timeout,
+                )
+            at = limiter.clock() if now is None else now
+            return (*gcra_reserve(limiter.profile.windows, limiter._state, at), at)
+
+    def block_until(self, limiter: RateLimiter, until: float) -> bool:
+        try:
+            with self._shared_state(limiter) as state:
+                state.blocked_until = max(state.blocked_until, until)
+            return True
+        except filelock.Timeout:
+            return False
+
+    @contextlib.contextmanager
+    def _shared_state(self, limiter: RateLimiter) -> Iterator[_State]:
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Poll the lock every millisecond (filelock's default is 50 ms): a reservation holds it
+        # for well under a millisecond, and a caller waiting 50 ms would miss its slot.
+        with self.lock.acquire(timeout=self.timeout, poll_interval=_LOCK_POLL):
+            state = self._read_shared(limiter.profile.windows)
+            yield state
+            self._write_shared(limiter.profile.windows, state)
+            # Keep the local copy close, for the fallback path.
+            limiter._state = _State(list(state.tats), state.blocked_until)
+
+    def _read_shared(self, windows: tuple[Window, ...]) -> _State:
+        path = self.path
+        state = _State([_NEG_INF] * len(windows))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return state
+        except (OSError, ValueError):
+            _log.warning("rate-limit state %s unreadable; starting afresh", path)
+            return state
+        if not isinstance(data, dict):
+            return state
+        tats = data.get("tats")
+        if isinstance(tats, dict):
+            for i, w in enumerate(windows):
+                v = tats.get(w.label)
+                if isinstance(v, (int, float)) and math.isfinite(v):
+                    state.tats[i] = float(v)
+        b = data.get("blocked_until")
+        if isinstance(b, (int, float)) and math.isfinite(b):
+            state.blocked_until = float(b)
+        return state
+
+    def _write_shared(self, windows: tuple[Window, ...], state: _State) -> None:
+        path = self.path
+        payload: dict[str, Any] = {
+            "tats": {
+                w.label: t
+                for w, t in zip(windows, state.tats, strict=True)
+                if math.isfinite(t)
+            },
+        }
+        if math.isfinite(state.blocked_until):
+            payload["blocked_until"] = state.blocked_until
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".ratelimit-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(payload, fh)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
 
 class RateLimiter:
@@ -337,6 +463,7 @@ class RateLimiter:
         on_throttle: Callable[[ThrottleEvent], None] | None = None,
         shared_dir: str | os.PathLike[str] | None = None,
         lock_timeout: float = 5.0,
+        shared: SharedLimit | None = None,
     ) -> None:
         self.profile = profile
         self.environment = environment
@@ -346,18 +473,14 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._state = _State([_NEG_INF] * len(profile.windows))
         self._counters = _Counters()
-        self._shared: _SharedFile | None = None
-        if shared_dir is not None:
-            directory = Path(shared_dir)
-            stem = f"ratelimit-{environment or 'default'}-{key_id or 'anon'}"
-            self._shared = _SharedFile(
-                path=directory / f"{stem}.json",
-                lock=filelock.FileLock(str(directory / f"{stem}.json.lock"), thread_local=False,
-                                       mode=0o600),
-                timeout=lock_timeout,
-            )
+        # Where the state is shared (a coordinator's SharedLimit), if it is.
+        self._shared: SharedLimit | None = shared
+        if shared is None and shared_dir is not None:
+            self._shared = FileSharedLimit(shared_dir, environment, key_id,
+                                           lock_timeout=lock_timeout)
         # The shared state is compared across processes, so it needs a shared time base.
-        self.clock: Callable[[], float] = clock or (time.time if self._shared else time.monotonic)
+        self.clock: Callable[[], float] = clock or (
+            self._shared.clock if self._shared is not None else time.monotonic)
 
     def __repr__(self) -> str:
         mode = "shared" if self._shared else "local"
@@ -393,11 +516,11 @@ class RateLimiter:
         """
         with self._lock:
             if self._shared is not None:
-                delay, bound, now = self._reserve_shared(self._shared, now)
+                delay, bound, now = self._shared.reserve(self, now)
             else:
                 if now is None:
                     now = self.clock()
-                delay, bound = self._reserve_in(self._state, now)
+                delay, bound = gcra_reserve(self.profile.windows, self._state, now)
             c = self._counters
             c.calls += 1
             c.total_wait += delay
@@ -408,92 +531,6 @@ class RateLimiter:
         if slow:
             self._report(delay, bound, now)
         return now + delay, now
-
-    def _reserve_in(self, state: _State, now: float) -> tuple[float, str]:
-        start = max(now, state.blocked_until)
-        bound = "server" if state.blocked_until > now else ""
-        windows = self.profile.windows
-        for i, w in enumerate(windows):
-            allowed = state.tats[i] - w.tolerance
-            if allowed > start:
-                start = allowed
-                bound = w.label
-        for i, w in enumerate(windows):
-            state.tats[i] = max(state.tats[i], start) + w.emission_interval
-        return start - now, bound
-
-    def _reserve_shared(
-        self, shared: _SharedFile, now: float | None
-    ) -> tuple[float, str, float]:
-        try:
-            with self._shared_state(shared) as state:
-                at = self.clock() if now is None else now
-                return (*self._reserve_in(state, at), at)
-        except filelock.Timeout:
-            if not shared.warned:
-                shared.warned = True
-                _log.warning(
-                    "rate-limit lock %s busy for %.1fs; using process-local limits",
-                    shared.lock.lock_file,
-                    shared.timeout,
-                )
-            at = self.clock() if now is None else now
-            return (*self._reserve_in(self._state, at), at)
-
-    @contextlib.contextmanager
-    def _shared_state(self, shared: _SharedFile) -> Iterator[_State]:
-        shared.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        # Poll the lock every millisecond (filelock's default is 50 ms): a reservation holds it
-        # for well under a millisecond, and a caller waiting 50 ms would miss its slot.
-        with shared.lock.acquire(timeout=shared.timeout, poll_interval=_LOCK_POLL):
-            state = self._read_shared(shared.path)
-            yield state
-            self._write_shared(shared.path, state)
-            # Keep the local copy close, for the fallback path.
-            self._state = _State(list(state.tats), state.blocked_until)
-
-    def _read_shared(self, path: Path) -> _State:
-        windows = self.profile.windows
-        state = _State([_NEG_INF] * len(windows))
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return state
-        except (OSError, ValueError):
-            _log.warning("rate-limit state %s unreadable; starting afresh", path)
-            return state
-        if not isinstance(data, dict):
-            return state
-        tats = data.get("tats")
-        if isinstance(tats, dict):
-            for i, w in enumerate(windows):
-                v = tats.get(w.label)
-                if isinstance(v, (int, float)) and math.isfinite(v):
-                    state.tats[i] = float(v)
-        b = data.get("blocked_until")
-        if isinstance(b, (int, float)) and math.isfinite(b):
-            state.blocked_until = float(b)
-        return state
-
-    def _write_shared(self, path: Path, state: _State) -> None:
-        payload: dict[str, Any] = {
-            "tats": {
-                w.label: t
-                for w, t in zip(self.profile.windows, state.tats, strict=True)
-                if math.isfinite(t)
-            },
-        }
-        if math.isfinite(state.blocked_until):
-            payload["blocked_until"] = state.blocked_until
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".ratelimit-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(payload, fh)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
 
     def _report(self, delay: float, bound: str, now: float) -> None:
         _log.info(
@@ -595,13 +632,8 @@ class RateLimiter:
     def block_until(self, until: float, *, now: float | None = None) -> None:
         """Send nothing before ``until`` (in :attr:`clock` time), e.g. after ``EGW00201``."""
         with self._lock:
-            if self._shared is not None:
-                try:
-                    with self._shared_state(self._shared) as state:
-                        state.blocked_until = max(state.blocked_until, until)
-                    return
-                except filelock.Timeout:
-                    pass
+            if self._shared is not None and self._shared.block_until(self, until):
+                return
             self._state.blocked_until = max(self._state.blocked_until, until)
 
     def pause(self, seconds: float, now: float | None = None) -> None:
@@ -644,6 +676,7 @@ def get_limiter(
     cache_dir: str | os.PathLike[str] | None = None,
     throttle_threshold: float = 0.5,
     on_throttle: Callable[[ThrottleEvent], None] | None = None,
+    coordinator: Coordinator | None = None,
 ) -> RateLimiter:
     """The process-wide limiter for ``(environment, app_key)``, created on first use.
 
@@ -651,7 +684,8 @@ def get_limiter(
     counted together. The first call's options configure it; later calls with a different
     ``profile`` get the existing limiter (logged at debug level). ``shared=True`` puts the state
     in the token cache directory (see :func:`hantoo._core.token_cache.default_cache_dir`) so the
-    processes of this host share it too.
+    processes of this host share it too; with a ``coordinator`` the state lives where it says
+    (e.g. Redis: every process of every host using the key).
     """
     key_id = key_fingerprint(app_key)
     chosen = profile_for(environment, profile, jitter=SHARED_JITTER if shared else 0.0)
@@ -659,7 +693,10 @@ def get_limiter(
         limiter = _REGISTRY.get((environment, key_id))
         if limiter is None:
             shared_dir: Path | None = None
-            if shared:
+            shared_limit: SharedLimit | None = None
+            if shared and coordinator is not None:
+                shared_limit = coordinator.shared_limit(environment, key_id)
+            elif shared:
                 from .token_cache import default_cache_dir
 
                 shared_dir = default_cache_dir(cache_dir)
@@ -670,6 +707,7 @@ def get_limiter(
                 throttle_threshold=throttle_threshold,
                 on_throttle=on_throttle,
                 shared_dir=shared_dir,
+                shared=shared_limit,
             )
             _REGISTRY[(environment, key_id)] = limiter
         elif limiter.profile != chosen:

@@ -168,6 +168,24 @@ class TokenCache:
     def __repr__(self) -> str:
         return f"TokenCache(path={str(self.path)!r})"
 
+    # -- what the coordinator interface (hantoo._core.coordinator.TokenStore) adds -----------
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    @property
+    def lock_location(self) -> str:
+        return str(self.lock_path)
+
+    #: Files are not re-read behind a token in memory (a rejected token is reloaded instead).
+    recheck_interval: float | None = None
+
+    def revoked(self, value: Secret) -> bool:
+        """Files keep no revocation marks: a revoked token is refused by the server, dropped
+        (:meth:`TokenManager.invalidate`) and reloaded from the file."""
+        return False
+
     # -- entries ----------------------------------------------------------------------------------
 
     def ensure_directory(self) -> None:

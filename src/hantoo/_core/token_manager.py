@@ -46,7 +46,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from hantoo.errors import (
     ApiError,
@@ -63,6 +63,9 @@ from .circuit import CircuitBreaker
 from .flow import Flow, HttpRequest, HttpResponse, Sleep
 from .redact import Secret, get_logger
 from .token_cache import ACCESS_TOKEN, APPROVAL_KEY, CachedToken, TokenCache
+
+if TYPE_CHECKING:
+    from .coordinator import Coordinator, TokenStore
 
 __all__ = ["KST", "TokenManager", "parse_kst"]
 
@@ -118,7 +121,7 @@ class _Slot:
     def __init__(
         self,
         name: str,
-        cache: TokenCache,
+        cache: TokenStore,
         clock: Callable[[], float],
         margin: float,
     ) -> None:
@@ -131,6 +134,7 @@ class _Slot:
         self.refresh_lock = threading.Lock()  # held by the one in-process refresher
         self.state_lock = threading.Lock()  # guards current / rejected
         self.retry_not_before = -math.inf  # after a failed refresh with a still-valid token
+        self.next_recheck = -math.inf  # remote stores: when to re-read behind `current`
 
     def usable(self, tok: CachedToken | None, now: float, margin: float) -> bool:
         return tok is not None and tok.is_valid(now, margin) and tok.value != self.rejected
@@ -168,6 +172,39 @@ class _Slot:
         _log.info("%s rejected by the server; it will be refreshed once", self.name)
         return True
 
+    def recheck(self, cur: CachedToken, now: float) -> CachedToken | None:
+        """Re-read a remote store behind the token in memory (at most every
+        ``recheck_interval`` s): adopt a newer token, drop one another process revoked or saw
+        rejected (``None``: get a new one), and put ours back if the store lost it (a Redis
+        restarted without persistence) so that nobody issues a token needlessly."""
+        interval = self.cache.recheck_interval
+        self.next_recheck = now + (interval or 0.0)
+        stored = self.cache.load()
+        if stored is not None and stored.value != cur.value:
+            if self.usable(stored, now, self.margin):
+                self.adopt(stored)
+                return stored
+            return cur
+        if stored is None:
+            if self.cache.revoked(cur.value):
+                with self.state_lock:
+                    if self.current is not None and self.current.value == cur.value:
+                        self.current = None
+                    self.rejected = cur.value
+                _log.info("%s revoked by another process; getting the current one", self.name)
+                return None
+            if self.cache.try_acquire():
+                try:
+                    if self.cache.load() is None:
+                        self.cache.store(cur)
+                        _log.info("%s missing from %s; stored ours again", self.name,
+                                  self.cache.location)
+                except OSError:
+                    pass
+                finally:
+                    self.cache.release()
+        return cur
+
     def forget(self) -> None:
         with self.state_lock:
             self.current = None
@@ -186,7 +223,11 @@ class _Slot:
             cur = self.current
             if self.usable(cur, now, self.margin):
                 assert cur is not None
-                return cur.value.get_secret_value()
+                if self.cache.recheck_interval is None or now < self.next_recheck:
+                    return cur.value.get_secret_value()
+                cur = self.recheck(cur, now)
+                if cur is not None:
+                    return cur.value.get_secret_value()
             disk = self.from_disk(now)
             if disk is not None:
                 return disk.value.get_secret_value()
@@ -259,7 +300,7 @@ class _Slot:
                 _log.warning(
                     "could not write the %s cache %s (%s); other processes will issue their own",
                     self.name,
-                    self.cache.path,
+                    self.cache.location,
                     type(exc).__name__,
                 )
             with self.state_lock:
@@ -275,7 +316,7 @@ class _Slot:
                 "HANTOO_TOKEN_LOCK",
                 f"waited {waited:.0f}s for another caller to obtain the {self.name}",
                 hint="another process holds the token lock for too long; check "
-                f"{self.cache.lock_path} and the processes using this app key",
+                f"{self.cache.lock_location} and the processes using this app key",
             )
         return waited
 
@@ -292,12 +333,13 @@ class TokenManager:
         environment: str,
         app_key: str | Secret,
         app_secret: str | Secret,
-        cache: TokenCache | None = None,
+        cache: TokenStore | None = None,
         clock: Callable[[], float] = time.time,
         *,
         refresh_margin: float = 600.0,
-        approval_cache: TokenCache | None = None,
+        approval_cache: TokenStore | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
+        coordinator: Coordinator | None = None,
         poll_interval: float = 0.1,
         issuance_wait: float = 61.0,
         max_issuance_attempts: int = 3,
@@ -312,10 +354,19 @@ class TokenManager:
         self.environment = environment
         self._app_key = app_key if isinstance(app_key, Secret) else Secret(app_key)
         self._app_secret = app_secret if isinstance(app_secret, Secret) else Secret(app_secret)
-        token_cache = cache or TokenCache(environment, ACCESS_TOKEN, self._app_key, cache_dir)
-        key_cache = approval_cache or TokenCache(
-            environment, APPROVAL_KEY, self._app_key, cache_dir or token_cache.directory
-        )
+        # Where the fleet's tokens live: the coordinator's stores (e.g. Redis), else the files.
+        token_cache: TokenStore
+        key_cache: TokenStore
+        if coordinator is not None:
+            token_cache = cache or coordinator.token_store(environment, ACCESS_TOKEN, self._app_key)
+            key_cache = approval_cache or coordinator.token_store(
+                environment, APPROVAL_KEY, self._app_key)
+        else:
+            files = TokenCache(environment, ACCESS_TOKEN, self._app_key, cache_dir)
+            token_cache = cache or files
+            key_cache = approval_cache or TokenCache(
+                environment, APPROVAL_KEY, self._app_key, cache_dir or files.directory
+            )
         self.clock = clock
         self.refresh_margin = refresh_margin
         self.poll_interval = poll_interval
@@ -333,12 +384,16 @@ class TokenManager:
     def __repr__(self) -> str:
         return (
             f"TokenManager(environment={self.environment!r}, "
-            f"key={self._app_key.fingerprint()!r}, cache={self._access.cache.path.parent!s})"
+            f"key={self._app_key.fingerprint()!r}, cache={self._access.cache.location!s})"
         )
 
     @property
-    def cache(self) -> TokenCache:
+    def cache(self) -> TokenStore:
         return self._access.cache
+
+    @property
+    def approval_cache(self) -> TokenStore:
+        return self._approval.cache
 
     def current_token(self) -> CachedToken | None:
         """The access token held in memory, if any (no I/O)."""

@@ -13,8 +13,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from .._core.coordinator import TokenStore
 from .._core.redact import Secret
-from .._core.token_cache import APPROVAL_KEY, TokenCache
 from ..config import REST_URLS
 from ..domain.kst import KST
 from .common import BaseUrlOption, EnvOption, open_client
@@ -28,7 +28,7 @@ def _when(epoch: float) -> str:
     return dt.datetime.fromtimestamp(epoch, KST).strftime("%Y-%m-%d %H:%M:%S KST")
 
 
-def _entry(cache: TokenCache, now: float) -> dict[str, Any]:
+def _entry(cache: TokenStore, now: float) -> dict[str, Any]:
     tok = cache.load()
     if tok is None:
         return {"cached": False}
@@ -55,7 +55,7 @@ def status(
         s = client.settings
         cache = client.tokens.cache
         now = time.time()
-        approval = TokenCache(cache.environment, APPROVAL_KEY, s.app_key, cache.directory)
+        approval = client.tokens.approval_cache
         info: dict[str, Any] = {
             "environment": s.environment,
             "server": s.base_url if s.base_url != REST_URLS["sim"]
@@ -63,7 +63,7 @@ def status(
             "app_key_fingerprint": Secret(s.app_key).fingerprint(),
             "account_set": s.account is not None,
             "hts_id_set": bool(s.hts_id),
-            "cache_file": str(cache.path),
+            "cache_file": cache.location,
             "access_token": _entry(cache, now),
             "approval_key": _entry(approval, now),
         }

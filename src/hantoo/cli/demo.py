@@ -157,7 +157,7 @@ def _token_step(tour: Tour, client: Client, second: Callable[[], Client],
               "time, so hantoo caches it on disk (0600) and every client and process reuses it.")
     first = client.token()
     tour.say(f"client 1: token {Secret(first).fingerprint()}… (fingerprint; tokens are never "
-             f"printed), cached in {client.tokens.cache.path.name}")
+             f"printed), cached in {Path(client.tokens.cache.location).name}")
     with second() as other:
         again = other.token()
     same = "the same token" if again == first else "a different token"
@@ -290,7 +290,7 @@ def _live_tour(tour: Tour, env: str, folder: Path, symbol: str) -> None:
         current = client.tokens.current_token()
         expires = (dt.datetime.fromtimestamp(current.expires_at, KST).strftime("%Y-%m-%d %H:%M")
                    if current else "?")
-        tour.say(f"token ready (expires {expires} KST), cache {client.tokens.cache.path}")
+        tour.say(f"token ready (expires {expires} KST), cache {client.tokens.cache.location}")
 
         def optional(title: str, why: str, run: Callable[[], None]) -> None:
             tour.step(title, why)
