@@ -52,7 +52,8 @@ def _read_response(sock: socket.socket, buf: bytearray) -> bytes:
 
 
 def _heads(http: HttpImpl) -> list[bytes]:
-    """Heads of a keep-alive session: quote, quote again, unknown path, wrong method."""
+    """Heads of a keep-alive session: quote, quote again, unknown path, wrong method, and a
+    HEAD request (a head with no body)."""
     app = make_app(limits="auto")  # a limited key also gets X-RateLimit-* headers
     with running_server(app=app, http=http) as (base, _ws):
         token = _token(base)
@@ -65,6 +66,14 @@ def _heads(http: HttpImpl) -> list[bytes]:
                                  ("POST", PRICE_PATH + QUERY)):
                 sock.sendall(_request(base, method, path, token, "FHKST01010100"))
                 heads.append(_read_response(sock, buf))
+            sock.sendall(_request(base, "HEAD", PRICE_PATH + QUERY, token, "FHKST01010100"))
+            while b"\r\n\r\n" not in buf:
+                chunk = sock.recv(65536)
+                assert chunk, "the server closed the connection"
+                buf += chunk
+            head, _, rest = bytes(buf).partition(b"\r\n\r\n")
+            assert rest == b""  # a HEAD answer carries no body
+            heads.append(head)
     return heads
 
 
@@ -91,7 +100,8 @@ def test_default_server_writes_kis_header_case(heads: dict[str, list[bytes]]) ->
 def test_default_server_names_match_h11_byte_for_byte(heads: dict[str, list[bytes]]) -> None:
     cased, h11 = heads["httptools-cased"], heads["h11"]
     assert [h.split(b"\r\n")[0] for h in cased] == [h.split(b"\r\n")[0] for h in h11]
-    assert [h.split(b"\r\n")[0][9:12] for h in cased] == [b"200", b"200", b"404", b"405"]
+    assert [h.split(b"\r\n")[0][9:12] for h in cased] == [b"200", b"200", b"404", b"405",
+                                                          b"405"]
     for mine, theirs in zip(cased, h11, strict=True):
         assert _names(mine) == _names(theirs)
     assert b"Allow" in _names(cased[3])
