@@ -24,7 +24,6 @@ from decimal import Decimal
 from typing import Any
 
 from ..engine.views import Candle, Quote
-from ..generic import request_seed
 from ..marketdata.corporate import fundamentals
 from . import BusinessError, Call, Reply, ok, register
 from ._common import (
@@ -237,7 +236,7 @@ def _d(v: date | datetime) -> date:
 
 
 # A current-price answer is a function of the engine's quote (its time stamp aside, which the
-# answer does not carry), the request's seed (its parameters) and the simulator's date.
+# answer does not carry), the request's parameters (the filler's seed) and the simulator's date.
 # Formatting one costs about 0.2 ms — as much as the rest of the request — and clients poll the
 # same symbols many times between two trades, so the latest answer of each (symbol, request) is
 # kept per exchange and answered again while the quote is unchanged.
@@ -245,7 +244,8 @@ _QUOTE_STATE = operator.attrgetter(
     *(f.name for f in dataclasses.fields(Quote) if f.name != "time")
 )
 _PRICE_ANSWERS: weakref.WeakKeyDictionary[
-    Any, dict[tuple[str, int], tuple[tuple[Any, ...], date, dict[str, str]]]
+    Any, dict[tuple[str, int, tuple[tuple[str, str], ...]],
+              tuple[tuple[Any, ...], date, dict[str, str]]]
 ] = weakref.WeakKeyDictionary()
 _PRICE_ANSWERS_LIMIT = 1024  # per exchange; ~8 KB each
 
@@ -259,7 +259,8 @@ def inquire_price(call: Call) -> Reply:
     answers = _PRICE_ANSWERS.get(ex)
     if answers is None:
         answers = _PRICE_ANSWERS[ex] = {}
-    key = (code, request_seed(call))
+    # what the filler's seed is made of (simulator seed, parameters), only not hashed together
+    key = (code, call.state.config.seed, tuple(call.params.items()))
     now = _QUOTE_STATE(q)
     today = call.state.clock.now().date()
     hit = answers.get(key)
