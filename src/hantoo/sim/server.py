@@ -54,9 +54,12 @@ def build_server(
 
     protocol: Any = http
     if http == "httptools-cased":
-        from .http_cased import CasedHttpToolsProtocol
-
-        protocol = CasedHttpToolsProtocol
+        try:
+            from .http_cased import CasedHttpToolsProtocol
+        except ImportError:  # uvicorn without httptools: h11 keeps the header case too, slower
+            protocol = "h11"
+        else:
+            protocol = CasedHttpToolsProtocol
     config = uvicorn.Config(
         app,
         http=protocol,
