@@ -92,7 +92,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--procs", type=int, default=1)
     ap.add_argument("--conns", type=int, default=8)
-    ap.add_argument("--http", choices=["httptools", "h11"], default="httptools")
+    ap.add_argument("--http", choices=["httptools", "h11", "httptools-cased"],
+                    default="httptools")
     ap.add_argument(
         "--handler", choices=["registered", "reference"], default="registered",
         help="registered: the inquire-price handler the simulator ships (engine-backed); "

@@ -54,6 +54,7 @@ from starlette.routing import BaseRoute
 
 from . import generic
 from .auth import AppKey
+from .engine.clock import from_us
 from .faults import ConnectionReset, ResponseDropped
 from .handlers import Call, Reply, handler_for
 from .replies import (
@@ -380,9 +381,19 @@ def _count(state: SimState, status: int) -> None:
 
 def _date_header(state: SimState) -> tuple[bytes, bytes]:
     """``Date`` on the simulator's clock: every time a client can see follows one clock, and
-    the SDK learns the simulator's "today" from it (:mod:`hantoo._core.server_clock`)."""
-    now = state.clock.now().astimezone(dt.UTC)
-    return (b"Date", email.utils.format_datetime(now, usegmt=True).encode("ascii"))
+    the SDK learns the simulator's "today" from it (:mod:`hantoo._core.server_clock`).
+    Formatted once per second of simulated time (the header has no finer unit)."""
+    us = state.clock.now_us()
+    last = _LAST_DATE[0]
+    if last[0] == us // 1_000_000:
+        return last[1]
+    now = from_us(us).astimezone(dt.UTC)
+    header = (b"Date", email.utils.format_datetime(now, usegmt=True).encode("ascii"))
+    _LAST_DATE[0] = (us // 1_000_000, header)
+    return header
+
+
+_LAST_DATE: list[tuple[int, tuple[bytes, bytes]]] = [(-1, (b"Date", b""))]
 
 
 def _headers(scope: Scope) -> dict[str, str]:

@@ -37,6 +37,7 @@ Nothing here logs or returns a secret; app keys appear in statistics only as :fu
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -65,8 +66,10 @@ APP_SECRET_LEN = 180
 US = 1_000_000
 
 
+@functools.lru_cache(maxsize=1024)
 def key_id(app_key: str) -> str:
-    """A stable, non-secret id for an app key (statistics, logs): 12 hex chars of its SHA-256."""
+    """A stable, non-secret id for an app key (statistics, logs): 12 hex chars of its SHA-256.
+    Remembered: the rate limiter asks for it on every call."""
     return hashlib.sha256(app_key.encode("utf-8")).hexdigest()[:12]
 
 

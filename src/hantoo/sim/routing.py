@@ -137,11 +137,17 @@ def check_tr_id(
 
 
 def _query_params(query: bytes) -> dict[str, str]:
+    return dict(_parsed_query(query))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_query(query: bytes) -> tuple[tuple[str, str], ...]:
+    """Remembered: clients poll the same query strings (a refusal is raised, not remembered)."""
     try:
         text = query.decode("utf-8")
     except UnicodeDecodeError:
         raise input_error("QUERY", "query string is not UTF-8") from None
-    return {k.upper(): v for k, v in parse_qsl(text, keep_blank_values=True)}
+    return tuple({k.upper(): v for k, v in parse_qsl(text, keep_blank_values=True)}.items())
 
 
 def parse_body(route: Route, body: bytes) -> Any:

@@ -39,9 +39,13 @@ def to_us(dt: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * US_PER_SEC + delta.microseconds
 
 
+_EPOCH_KST = datetime(1970, 1, 1, tzinfo=UTC).astimezone(KST)
+
+
 def from_us(us: int, tz: timezone = KST) -> datetime:
     """Epoch microseconds as an aware ``datetime`` (KST unless told otherwise)."""
-    return datetime(1970, 1, 1, tzinfo=UTC).astimezone(tz) + timedelta(microseconds=us)
+    epoch = _EPOCH_KST if tz is KST else datetime(1970, 1, 1, tzinfo=UTC).astimezone(tz)
+    return epoch + timedelta(microseconds=us)
 
 
 def default_start(today: date | None = None, calendar: TradingCalendar | None = None) -> datetime:

@@ -205,8 +205,14 @@ def load_handlers() -> dict[str, Handler]:
 
 
 def handler_for(api_key: str) -> Handler | None:
-    """The handler registered for ``api_key`` (ordinary first, then fallback), if any."""
-    return load_handlers().get(api_key)
+    """The handler registered for ``api_key`` (ordinary first, then fallback), if any.
+
+    Looked up in the two registries rather than in :func:`load_handlers`'s merged copy: this
+    runs on every request, and the copy costs more than the rest of a quote's dispatch."""
+    if not _loaded:
+        load_handlers()
+    found = registry.get(api_key)
+    return found if found is not None else _fallbacks.get(api_key)
 
 
 # --------------------------------------------------------------------------- reply helpers
