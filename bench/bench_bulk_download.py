@@ -147,6 +147,7 @@ def main() -> None:
         limiter = client._policies.limiter
         assert limiter is not None
         late0 = limiter.stats().late_wakes
+        kept0 = limiter.stats().late_sends
         trace = Trace(limiter)
         r0, c0, t0 = refused(base), calls_of(base), time.perf_counter()
         m0 = time.monotonic()
@@ -156,6 +157,7 @@ def main() -> None:
         m1 = time.monotonic()
         bulk_s, bulk_calls = time.perf_counter() - t0, calls_of(base) - c0
         late = limiter.stats().late_wakes - late0
+        kept = limiter.stats().late_sends - kept0
         n_refused = refused(base) - r0
         bulk_rows = sum(j.summary.rows for j in jobs)
         ok = all(j.ok for j in jobs)
@@ -164,7 +166,7 @@ def main() -> None:
               f"{rate:5.2f} calls/s  {bulk_rows} rows  complete={ok}  "
               f"refused {n_refused}  retries {sum(j.summary.retries for j in jobs)}")
         print(f"limit utilisation (bulk): {rate / opts.limit:.1%} of {spec}; slots lost to "
-              f"late wake-ups: {late}")
+              f"late wake-ups: {late}; late calls that kept their slot: {kept}")
         print(f"speed-up vs sequential (same run): {seq_s / bulk_s:.2f}x")
         print("where the budget went (bulk):")
         print(trace.report(m0, m1, limit=opts.limit, late=late, refused=n_refused))

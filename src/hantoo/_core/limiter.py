@@ -88,6 +88,7 @@ import re
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -293,6 +294,7 @@ class LimiterStats:
     total_wait: float
     max_wait: float
     late_wakes: int = 0
+    late_sends: int = 0
 
 
 @dataclass(slots=True)
@@ -308,6 +310,7 @@ class _Counters:
     total_wait: float = 0.0
     max_wait: float = 0.0
     late_wakes: int = 0
+    late_sends: int = 0
 
 
 @dataclass(slots=True)
@@ -513,18 +516,66 @@ class RateLimiter:
 
     # -- convenience ----------------------------------------------------------------------------
 
-    # A caller that wakes up later than its slot must not send then: sending late compresses
-    # calls together (a late call and the next, on-time one arrive closer than the spacing),
-    # which is exactly what a gateway counting arrivals rejects. Late by more than
-    # ``max_lateness`` seconds, it takes a new slot instead (counted in ``late_wakes``).
+    # A caller that wakes up later than its slot must not send then if that compresses calls
+    # together (a late call and the next, on-time one arriving closer than the spacing is
+    # exactly what a gateway counting arrivals rejects). Late by more than ``max_lateness``
+    # seconds, a caller of a *shared* limiter takes a new slot (counted in ``late_wakes``): the
+    # other processes' sends are not known here. A *local* limiter knows every send of its key,
+    # so a late caller keeps its slot (counted in ``late_sends``) and waits only as long as the
+    # log of actual sends requires (:meth:`_hold`): no more than ``limit`` sends in any
+    # ``period * (1 + margin)`` of the shortest window, and, without a burst, at least
+    # ``emission_interval - max_lateness`` after the previous send - what an on-time call may
+    # already be. A slot given up is a slot of budget lost for good; keeping it costs a few
+    # milliseconds spread over the next calls. Up to ``max_late_send`` seconds late (and
+    # within the margin of every longer window, which only the GCRA schedule guards).
     max_lateness: float = 0.015
+    max_late_send: float = 0.5
+    _sends: deque[float] | None = None  # local mode: the latest sends, shortest window
 
     def _late(self, slot: float) -> bool:
-        if self.clock() - slot <= self.max_lateness:
+        late = self.clock() - slot
+        if late <= self.max_lateness or late <= self._late_send_allowance():
             return False
         with self._lock:
             self._counters.late_wakes += 1
         return True
+
+    def _late_send_allowance(self) -> float:
+        """How late a caller may be and still keep its slot (0: it may not)."""
+        # Past a server hint (X-RateLimit-Remaining: 0), a new slot honours it.
+        if self.shared or self.clock() < self._state.blocked_until:
+            return 0.0
+        windows = sorted(self.profile.windows, key=lambda w: w.period)
+        slack = min((w.period * w.margin for w in windows[1:]), default=math.inf)
+        return min(self.max_late_send, slack)
+
+    def _hold(self, slot: float) -> float:
+        """Record a send now and return 0, or return how long the send log says to wait.
+
+        Local limiters only (see ``max_lateness``). On-time calls pass straight through unless
+        a late one just went (the GCRA schedule already spaces them at least this far apart);
+        a caller well before its slot (a driver that did not sleep) is not held.
+        """
+        if self.shared:
+            return 0.0
+        w = min(self.profile.windows, key=lambda w: w.period)
+        with self._lock:
+            now = self.clock()
+            sends = self._sends
+            if sends is None or sends.maxlen != w.limit:
+                sends = self._sends = deque(maxlen=w.limit)
+            hold = 0.0
+            if now >= slot - self.max_lateness:
+                if sends and w.burst == 1:
+                    hold = sends[-1] + w.emission_interval - self.max_lateness - now
+                if len(sends) == w.limit:
+                    hold = max(hold, sends[0] + w.period * (1.0 + w.margin) - now)
+            if hold > 0:
+                return hold
+            sends.append(now)
+            if now - slot > self.max_lateness:
+                self._counters.late_sends += 1
+            return 0.0
 
     def acquire(self) -> float:
         """Wait for a slot, blocking this thread (drives :meth:`wait_flow`)."""
@@ -548,8 +599,10 @@ class RateLimiter:
         """Reserve a slot and yield the wait as :class:`Sleep`; returns the seconds waited.
 
         A caller that finds itself past its slot by more than :attr:`max_lateness` — after
-        sleeping, or already when the reservation returns — takes a new slot instead of sending
-        late (at most ``_MAX_RESLOTS`` times, so a starved machine still makes progress).
+        sleeping, or already when the reservation returns — keeps it on a local limiter when
+        the log of sends allows (waiting the few milliseconds :meth:`_hold` asks), and takes a
+        new slot otherwise (at most ``_MAX_RESLOTS`` times, so a starved machine still makes
+        progress).
         """
         waited = 0.0
         reslots = 0
@@ -565,6 +618,9 @@ class RateLimiter:
             if reslots < _MAX_RESLOTS and self._late(slot):
                 reslots += 1
                 continue
+            while (hold := self._hold(slot)) > 0:
+                yield Sleep(hold)
+                waited += hold
             return waited
 
     # -- server hints -----------------------------------------------------------------------------
@@ -613,7 +669,8 @@ class RateLimiter:
     def stats(self) -> LimiterStats:
         with self._lock:
             c = self._counters
-            return LimiterStats(c.calls, c.throttled, c.total_wait, c.max_wait, c.late_wakes)
+            return LimiterStats(c.calls, c.throttled, c.total_wait, c.max_wait, c.late_wakes,
+                                c.late_sends)
 
 
 def _sleep_of(action: object) -> float:
