@@ -73,12 +73,12 @@ class Trace:
                 self.slots.append((at, slot))
             return slot, at
 
-        engine._counted = traced_counted  # type: ignore[assignment]
+        engine._counted = traced_counted
         limiter._reserve = traced_reserve  # type: ignore[method-assign]
         try:
             yield self
         finally:
-            engine._counted = counted  # type: ignore[assignment]
+            engine._counted = counted
             del limiter._reserve
 
     def report(self, started: float, ended: float, *, limit: float, late: int,
@@ -104,6 +104,8 @@ class Trace:
                  if b - a > self.interval * 1.05]
         idle = sum(holes)
         span = last - first
+        rtts = sorted(a - s for s, a in sends)
+        busy = sum(rtts)
         lines = [
             f"  calls/s per second: {' '.join(str(b) for b in buckets)}",
             f"  start-up {first - started:.3f} s (start to first send); sending {span:.2f} s; "
@@ -114,6 +116,9 @@ class Trace:
             f"whole job {len(sends) / (ended - started):.2f} calls/s",
             f"  budget idle (no call booked): {idle:.3f} s in {len(holes)} holes "
             f"= {idle / self.interval:.1f} slots; nothing in flight {dry:.3f} s in {dry_n} gaps",
+            f"  round trip p50 {rtts[len(rtts) // 2] * 1000:.0f} ms, p90 "
+            f"{rtts[len(rtts) * 9 // 10] * 1000:.0f} ms, max {rtts[-1] * 1000:.0f} ms; "
+            f"{busy / (last_answer - first):.1f} calls in flight on average",
             f"  slots given up (late wake-ups): {late} = {late * self.interval:.3f} s; "
             f"refused by the server: {refused} = {refused * self.interval:.3f} s",
         ]

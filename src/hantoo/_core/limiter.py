@@ -542,8 +542,8 @@ class RateLimiter:
 
     def _late_send_allowance(self) -> float:
         """How late a caller may be and still keep its slot (0: it may not)."""
-        # Past a server hint (X-RateLimit-Remaining: 0), a new slot honours it.
-        if self.shared or self.clock() < self._state.blocked_until:
+        # A long server hint (X-RateLimit-Remaining: 0): a new slot honours it.
+        if self.shared or self._state.blocked_until - self.clock() > self.max_late_send:
             return 0.0
         windows = sorted(self.profile.windows, key=lambda w: w.period)
         slack = min((w.period * w.margin for w in windows[1:]), default=math.inf)
@@ -554,7 +554,9 @@ class RateLimiter:
 
         Local limiters only (see ``max_lateness``). On-time calls pass straight through unless
         a late one just went (the GCRA schedule already spaces them at least this far apart);
-        a caller well before its slot (a driver that did not sleep) is not held.
+        a caller well before its slot (a driver that did not sleep) is not held. A late call
+        also waits out a short server hint (``X-RateLimit-Remaining: 0``; on-time calls were
+        scheduled before it, and a hint read an answer's round trip late is stale for them).
         """
         if self.shared:
             return 0.0
@@ -570,6 +572,8 @@ class RateLimiter:
                     hold = sends[-1] + w.emission_interval - self.max_lateness - now
                 if len(sends) == w.limit:
                     hold = max(hold, sends[0] + w.period * (1.0 + w.margin) - now)
+                if now - slot > self.max_lateness:  # a late call honours a server hint
+                    hold = max(hold, self._state.blocked_until - now)
             if hold > 0:
                 return hold
             sends.append(now)
