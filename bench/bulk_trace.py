@@ -105,6 +105,11 @@ class Trace:
         idle = sum(holes)
         span = last - first
         rtts = sorted(a - s for s, a in sends)
+        n = int(limit)
+        starts = [s for s, _a in sends]
+        tightest = min((starts[i + n] - starts[i] for i in range(len(starts) - n)),
+                       default=float("inf"))
+        crowded = sum(1 for i in range(len(starts) - n) if starts[i + n] - starts[i] < 1.0)
         busy = sum(rtts)
         lines = [
             f"  calls/s per second: {' '.join(str(b) for b in buckets)}",
@@ -119,6 +124,8 @@ class Trace:
             f"  round trip p50 {rtts[len(rtts) // 2] * 1000:.0f} ms, p90 "
             f"{rtts[len(rtts) * 9 // 10] * 1000:.0f} ms, max {rtts[-1] * 1000:.0f} ms; "
             f"{busy / (last_answer - first):.1f} calls in flight on average",
+            f"  client-side send stamps: the closest {n + 1} consecutive sends span "
+            f"{tightest:.3f} s; {crowded} spans of {n + 1} under 1 s",
             f"  slots given up (late wake-ups): {late} = {late * self.interval:.3f} s; "
             f"refused by the server: {refused} = {refused * self.interval:.3f} s",
         ]
