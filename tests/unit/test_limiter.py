@@ -464,4 +464,5 @@ def test_late_wake_ups_lose_no_slot_and_never_overfill_a_window(seed: int) -> No
     assert all(b - a >= spacing - EPS for a, b in itertools.pairwise(sorted(sent)))
     stats = lim.stats()
     assert stats.late_wakes == 0 and stats.late_sends >= 3
-    assert max(sent) - 100.0 < 39 * window.emission_interval + 0.15
+    # a late call leaves max_lateness more room in its window, nothing like 102 ms a slot
+    assert max(sent) - 100.0 < 39 * window.emission_interval + 0.3

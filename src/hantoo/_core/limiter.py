@@ -523,9 +523,10 @@ class RateLimiter:
     # other processes' sends are not known here. A *local* limiter knows every send of its key,
     # so a late caller keeps its slot (counted in ``late_sends``) and waits only as long as the
     # log of actual sends requires (:meth:`_hold`): no more than ``limit`` sends in any
-    # ``period * (1 + margin)`` of the shortest window, and, without a burst, at least
-    # ``emission_interval - max_lateness`` after the previous send - what an on-time call may
-    # already be. A slot given up is a slot of budget lost for good; keeping it costs a few
+    # ``period * (1 + margin)`` of the shortest window (``max_lateness`` more for the late call
+    # itself: lateness means a busy machine, whose arrivals jitter more), and, without a burst,
+    # at least ``emission_interval - max_lateness`` after the previous send - what an on-time
+    # call may already be. A slot given up is a slot of budget lost for good; keeping it costs a few
     # milliseconds spread over the next calls. Up to ``max_late_send`` seconds late (and
     # within the margin of every longer window, which only the GCRA schedule guards).
     max_lateness: float = 0.015
@@ -570,9 +571,13 @@ class RateLimiter:
             if now >= slot - self.max_lateness:
                 if sends and w.burst == 1:
                     hold = sends[-1] + w.emission_interval - self.max_lateness - now
+                late = now - slot > self.max_lateness
                 if len(sends) == w.limit:
-                    hold = max(hold, sends[0] + w.period * (1.0 + w.margin) - now)
-                if now - slot > self.max_lateness:  # a late call honours a server hint
+                    # a late call leaves max_lateness more room: lateness comes with a busy
+                    # machine, whose arrivals (and the server's stamps) jitter more
+                    room = w.period * (1.0 + w.margin) + (self.max_lateness if late else 0.0)
+                    hold = max(hold, sends[0] + room - now)
+                if late:  # a late call honours a server hint
                     hold = max(hold, self._state.blocked_until - now)
             if hold > 0:
                 return hold
