@@ -1,16 +1,16 @@
 """The one bulk engine: every symbol's paging at once, under the client's one rate limiter.
 
 How it keeps the limiter busy: each symbol's range is cut into parts that can be fetched at
-the same time (:func:`~.flows.parts`: daily bars in 140-day windows, minute bars by day), and
-``concurrency`` workers each run one part at a time, taking the parts symbol by symbol (so a
-few symbols are open at once and each is written as soon as its last part is in). Every call
-goes through the client's own call flow (token, limiter, retries), so the limiter - not a
-request's round trip - sets the pace. With ``n`` requests in flight and a round trip of
-``rtt`` seconds the job can reach ``n / rtt`` calls/s; the default of 16 covers an 18-20 calls/s
-limit up to ~0.8 s of latency, and because parts are independent the job's last symbols (or a
-job of a few long histories) still keep ``n`` requests in flight. The limiter spaces the sends,
-so the pipeline never bursts past the limit (0 rejections is the design goal, and the summary
-counts any ``EGW00201``).
+the same time (:func:`~.flows.parts`: daily bars in 140-day windows, minute bars by day and
+each day by its first page), and ``concurrency`` workers each run one part at a time, taking
+the parts symbol by symbol (so a few symbols are open at once and each is written as soon as
+its last part is in). Every call goes through the client's own call flow (token, limiter,
+retries), so the limiter - not a request's round trip - sets the pace. With ``n`` requests in
+flight and a round trip of ``rtt`` seconds the job can reach ``n / rtt`` calls/s; the default
+of 16 covers an 18-20 calls/s limit up to ~0.8 s of latency, and because parts are independent
+the job's last symbols (or a job of a few long histories) still keep ``n`` requests in flight.
+The limiter spaces the sends, so the pipeline never bursts past the limit (0 rejections is the
+design goal, and the summary counts any ``EGW00201``).
 
 Sync and async: the engine is async. :class:`hantoo.AsyncClient` hands it its own ``_run``;
 :class:`hantoo.Client` hands it a runner that drives each symbol's flow in a worker thread
