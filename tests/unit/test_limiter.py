@@ -392,12 +392,27 @@ def test_shared_mode_across_real_processes(tmp_path: Path, monkeypatch: pytest.M
         assert_sliding(times, w, eps=1e-5)
 
 
-def test_a_late_call_keeps_its_slot_but_is_not_bunched_with_the_next() -> None:
-    """A call due now that resumes 50 ms late (other tasks held the loop) is sent rather than
-    giving its slot up; the next, on-time call then waits until it is no closer than an
-    on-time call may be (the spacing less ``max_lateness``)."""
+def test_a_slot_missed_while_other_tasks_reserved_is_retaken() -> None:
+    """A call due now that resumes late (other tasks held the loop) takes a new slot rather
+    than being sent late, bunched with the next call."""
     now = [100.0]
     lim = RateLimiter(LimitProfile.parse("s", "10/s"), clock=lambda: now[0])
+    flow = lim.wait_flow()
+    assert next(flow) == Sleep(0.0)
+    now[0] += 0.05  # the loop came back 50 ms later
+    again = flow.send(None)
+    assert isinstance(again, Sleep) and again.seconds > 0  # a fresh slot, later
+    assert lim.stats().late_wakes == 1
+
+
+def test_in_a_bulk_job_a_late_call_keeps_its_slot_but_is_not_bunched_with_the_next() -> None:
+    """In a bulk job (``keep_late_slots``) a call due now that resumes 50 ms late is sent
+    rather than giving its slot up; the next, on-time call then waits until it is no closer
+    than an on-time call may be (the spacing less ``max_lateness``)."""
+    now = [100.0]
+    lim = RateLimiter(LimitProfile.parse("s", "10/s"), clock=lambda: now[0])
+    keeping = lim.keep_late_slots()
+    keeping.__enter__()
     late, on_time = lim.wait_flow(), lim.wait_flow()
     assert next(late) == Sleep(0.0)
     assert next(on_time) == Sleep(pytest.approx(0.1))
@@ -419,6 +434,8 @@ def test_a_shared_limiter_still_retakes_a_missed_slot(tmp_path: Path) -> None:
     now = [100.0]
     lim = RateLimiter(LimitProfile.parse("s", "10/s"), clock=lambda: now[0],
                       shared_dir=tmp_path)
+    keeping = lim.keep_late_slots()
+    keeping.__enter__()
     flow = lim.wait_flow()
     assert next(flow) == Sleep(0.0)
     now[0] += 0.05
@@ -428,7 +445,7 @@ def test_a_shared_limiter_still_retakes_a_missed_slot(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_late_wake_ups_lose_no_slot_and_never_overfill_a_window(seed: int) -> None:
+def test_in_a_bulk_job_late_wake_ups_lose_no_slot_nor_overfill_a_window(seed: int) -> None:
     """40 callers, a tenth of whose wake-ups come 20-100 ms late: every window of the limit
     still holds at most ``limit`` sends, no two sends are closer than an on-time pair may be,
     and the job ends about when the schedule said (no slot given up: a lost slot alone would
@@ -440,6 +457,8 @@ def test_late_wake_ups_lose_no_slot_and_never_overfill_a_window(seed: int) -> No
     now = [100.0]
     window = Window(10, 1.0, margin=0.02)
     lim = RateLimiter(LimitProfile("s", (window,)), clock=lambda: now[0])
+    keeping = lim.keep_late_slots()
+    keeping.__enter__()
     flows = [lim.wait_flow() for _ in range(40)]
     events: list[tuple[float, int]] = []
     for i, flow in enumerate(flows):

@@ -519,19 +519,35 @@ class RateLimiter:
     # A caller that wakes up later than its slot must not send then if that compresses calls
     # together (a late call and the next, on-time one arriving closer than the spacing is
     # exactly what a gateway counting arrivals rejects). Late by more than ``max_lateness``
-    # seconds, a caller of a *shared* limiter takes a new slot (counted in ``late_wakes``): the
-    # other processes' sends are not known here. A *local* limiter knows every send of its key,
-    # so a late caller keeps its slot (counted in ``late_sends``) and waits only as long as the
-    # log of actual sends requires (:meth:`_hold`): no more than ``limit`` sends in any
-    # ``period * (1 + margin)`` of the shortest window (``max_lateness`` more for the late call
-    # itself: lateness means a busy machine, whose arrivals jitter more), and, without a burst,
-    # at least ``emission_interval - max_lateness`` after the previous send - what an on-time
-    # call may already be. A slot given up is a slot of budget lost for good; keeping it costs a few
-    # milliseconds spread over the next calls. Up to ``max_late_send`` seconds late (and
-    # within the margin of every longer window, which only the GCRA schedule guards).
+    # seconds, it takes a new slot (counted in ``late_wakes``). The slot given up is budget
+    # lost for good, which a bulk job pressing against the limit cannot afford on a busy
+    # machine; while one runs (:meth:`keep_late_slots`) a *local* limiter, which knows every
+    # send of its key, lets a late caller keep its slot (counted in ``late_sends``) and wait
+    # only as long as the log of actual sends requires (:meth:`_hold`): no more than ``limit``
+    # sends in any ``period * (1 + margin)`` of the shortest window (``max_lateness`` more for
+    # the late call itself: lateness means a busy machine, whose arrivals jitter more), and,
+    # without a burst, at least ``emission_interval - max_lateness`` after the previous send -
+    # what an on-time call may already be. Up to ``max_late_send`` seconds late, and within the
+    # margin of every longer window (which only the GCRA schedule guards). Keeping a slot costs
+    # a few milliseconds spread over the next calls but leaves no slack: a server stamping
+    # arrivals late is refused a little more often (a slot each; reads are retried), which is
+    # why the rule is for bulk jobs only.
     max_lateness: float = 0.015
     max_late_send: float = 0.5
     _sends: deque[float] | None = None  # local mode: the latest sends, shortest window
+    _keeping = 0  # bulk jobs under way (keep_late_slots)
+
+    @contextlib.contextmanager
+    def keep_late_slots(self) -> Iterator[None]:
+        """While in this block (a bulk job), late callers of a local limiter keep their slots
+        (see ``max_lateness``); nests, and applies to every caller of this key meanwhile."""
+        with self._lock:
+            self._keeping += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._keeping -= 1
 
     def _late(self, slot: float) -> bool:
         late = self.clock() - slot
@@ -544,7 +560,8 @@ class RateLimiter:
     def _late_send_allowance(self) -> float:
         """How late a caller may be and still keep its slot (0: it may not)."""
         # A long server hint (X-RateLimit-Remaining: 0): a new slot honours it.
-        if self.shared or self._state.blocked_until - self.clock() > self.max_late_send:
+        if (self.shared or not self._keeping
+                or self._state.blocked_until - self.clock() > self.max_late_send):
             return 0.0
         windows = sorted(self.profile.windows, key=lambda w: w.period)
         slack = min((w.period * w.margin for w in windows[1:]), default=math.inf)
@@ -553,7 +570,8 @@ class RateLimiter:
     def _hold(self, slot: float) -> float:
         """Record a send now and return 0, or return how long the send log says to wait.
 
-        Local limiters only (see ``max_lateness``). On-time calls pass straight through unless
+        Local limiters only (see ``max_lateness``); outside :meth:`keep_late_slots` it only
+        records the send. On-time calls pass straight through unless
         a late one just went (the GCRA schedule already spaces them at least this far apart);
         a caller well before its slot (a driver that did not sleep) is not held. A late call
         also waits out a short server hint (``X-RateLimit-Remaining: 0``; on-time calls were
@@ -568,7 +586,7 @@ class RateLimiter:
             if sends is None or sends.maxlen != w.limit:
                 sends = self._sends = deque(maxlen=w.limit)
             hold = 0.0
-            if now >= slot - self.max_lateness:
+            if self._keeping and now >= slot - self.max_lateness:
                 if sends and w.burst == 1:
                     hold = sends[-1] + w.emission_interval - self.max_lateness - now
                 late = now - slot > self.max_lateness

@@ -345,8 +345,11 @@ async def download(
                 on_progress(snapshot())
 
     tick = asyncio.create_task(ticker())
+    limiter = host._policies.limiter
     try:
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        # a late wake-up keeps its slot while the job runs: a slot given up is budget lost
+        with limiter.keep_late_slots() if limiter is not None else contextlib.nullcontext():
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
     except BaseException:
         meter.stop.set()  # flows in worker threads stop before their next request
         raise
