@@ -34,6 +34,7 @@ from contextlib import contextmanager
 import httpx
 
 import hantoo
+from bulk_trace import Trace
 from hantoo.bulk import Universe
 from hantoo.bulk.results import Download
 
@@ -95,13 +96,18 @@ def calls_of(base: str) -> int:
 
 
 async def async_bulk(base: str, spec: str, cache: str, daily: list[str], minute: list[str],
-                     start: dt.date, end: dt.date, concurrency: int) -> list[Download]:
-    """The bulk job on :class:`hantoo.AsyncClient` (both parts on one event loop)."""
+                     start: dt.date, end: dt.date, concurrency: int,
+                     span: list[float]) -> list[Download]:
+    """The bulk job on :class:`hantoo.AsyncClient` (both parts on one event loop). The job's
+    time (``span``: start, end on ``time.monotonic``) excludes building the client, as the
+    sync client is built before its job too."""
     async with hantoo.AsyncClient("sim", base_url=base, rate_limit=spec,
                                   cache_dir=cache) as client:
+        span.append(time.monotonic())
         day, mins = await asyncio.gather(
             client.download(daily, start, end, "day", concurrency=concurrency),
             client.download(minute, end, end, "minute", concurrency=concurrency))
+        span.append(time.monotonic())
         return [day, mins]
 
 
@@ -146,28 +152,48 @@ def main() -> None:
         limiter = client._policies.limiter
         assert limiter is not None
         late0 = limiter.stats().late_wakes
-        r0, c0, t0 = refused(base), calls_of(base), time.perf_counter()
-        jobs: list[Download]
-        if opts.use_async:
-            jobs = asyncio.run(async_bulk(base, spec, cache, daily, minute, start, end,
-                                          opts.concurrency))
-        else:
-            with concurrent.futures.ThreadPoolExecutor(2) as pool:
-                f_day = pool.submit(client.download, daily, start, end, "day",
-                                    concurrency=opts.concurrency)
-                f_min = pool.submit(client.download, minute, end, end, "minute",
-                                    concurrency=opts.concurrency)
-                jobs = [f_day.result(), f_min.result()]
-        bulk_s, bulk_calls = time.perf_counter() - t0, calls_of(base) - c0
+        kept0 = getattr(limiter.stats(), "late_sends", 0)
+        trace = Trace(limiter)
+        r0, c0 = refused(base), calls_of(base)
+        span: list[float] = []
+        with trace.installed():
+            jobs = run_bulk(opts, client, base, spec, cache, daily, minute, start, end, span)
+        m0, m1 = span
+        bulk_s, bulk_calls = m1 - m0, calls_of(base) - c0
+        late = limiter.stats().late_wakes - late0
+        kept = getattr(limiter.stats(), "late_sends", 0) - kept0
+        n_refused = refused(base) - r0
         bulk_rows = sum(j.summary.rows for j in jobs)
         ok = all(j.ok for j in jobs)
         rate = bulk_calls / bulk_s
         print(f"client.download : {bulk_s:6.2f} s  {bulk_calls:4d} calls  "
               f"{rate:5.2f} calls/s  {bulk_rows} rows  complete={ok}  "
-              f"refused {refused(base) - r0}  retries {sum(j.summary.retries for j in jobs)}")
+              f"refused {n_refused}  retries {sum(j.summary.retries for j in jobs)}")
         print(f"limit utilisation (bulk): {rate / opts.limit:.1%} of {spec}; slots lost to "
-              f"late wake-ups: {limiter.stats().late_wakes - late0}")
+              f"late wake-ups: {late}; late calls that kept their slot: {kept}")
         print(f"speed-up vs sequential (same run): {seq_s / bulk_s:.2f}x")
+        print("where the budget went (bulk):")
+        print(trace.report(m0, m1, limit=opts.limit, late=late, refused=n_refused))
+
+
+def run_bulk(opts: argparse.Namespace, client: hantoo.Client, base: str, spec: str, cache: str,
+             daily: list[str], minute: list[str], start: dt.date,
+             end: dt.date, span: list[float]) -> list[Download]:
+    """Both parts of the job at once under the one limiter (the sync client from two threads,
+    or one event loop for the async client); ``span`` gets the job's start and end."""
+    if opts.use_async:
+        return asyncio.run(async_bulk(base, spec, cache, daily, minute, start, end,
+                                      opts.concurrency, span))
+    span.append(time.monotonic())
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        f_day = pool.submit(client.download, daily, start, end, "day",
+                            concurrency=opts.concurrency)
+        f_min = pool.submit(client.download, minute, end, end, "minute",
+                            concurrency=opts.concurrency)
+        jobs = [f_day.result(), f_min.result()]
+    span.append(time.monotonic())
+    return jobs
+
 
 if __name__ == "__main__":
     main()

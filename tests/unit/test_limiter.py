@@ -403,3 +403,85 @@ def test_a_slot_missed_while_other_tasks_reserved_is_retaken() -> None:
     again = flow.send(None)
     assert isinstance(again, Sleep) and again.seconds > 0  # a fresh slot, later
     assert lim.stats().late_wakes == 1
+
+
+def test_in_a_bulk_job_a_late_call_keeps_its_slot_but_is_not_bunched_with_the_next() -> None:
+    """In a bulk job (``keep_late_slots``) a call due now that resumes 50 ms late is sent
+    rather than giving its slot up; the next, on-time call then waits until it is no closer
+    than an on-time call may be (the spacing less ``max_lateness``)."""
+    now = [100.0]
+    lim = RateLimiter(LimitProfile.parse("s", "10/s"), clock=lambda: now[0])
+    keeping = lim.keep_late_slots()
+    keeping.__enter__()
+    late, on_time = lim.wait_flow(), lim.wait_flow()
+    assert next(late) == Sleep(0.0)
+    assert next(on_time) == Sleep(pytest.approx(0.1))
+    now[0] += 0.05  # the loop came back 50 ms late
+    with pytest.raises(StopIteration):
+        late.send(None)
+    now[0] = 100.1  # the next call's slot, on time
+    hold = on_time.send(None)
+    assert hold == Sleep(pytest.approx(0.05 + 0.1 - lim.max_lateness - 0.1))
+    now[0] += hold.seconds
+    with pytest.raises(StopIteration):
+        on_time.send(None)
+    stats = lim.stats()  # both went more than max_lateness after their slots; none lost
+    assert stats.late_wakes == 0 and stats.late_sends == 2
+
+
+def test_a_shared_limiter_still_retakes_a_missed_slot(tmp_path: Path) -> None:
+    """Other processes' sends are not in this process's log: a late caller takes a new slot."""
+    now = [100.0]
+    lim = RateLimiter(LimitProfile.parse("s", "10/s"), clock=lambda: now[0],
+                      shared_dir=tmp_path)
+    keeping = lim.keep_late_slots()
+    keeping.__enter__()
+    flow = lim.wait_flow()
+    assert next(flow) == Sleep(0.0)
+    now[0] += 0.05
+    again = flow.send(None)
+    assert isinstance(again, Sleep) and again.seconds > 0  # a fresh slot, later
+    assert lim.stats().late_wakes == 1
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_in_a_bulk_job_late_wake_ups_lose_no_slot_nor_overfill_a_window(seed: int) -> None:
+    """40 callers, a tenth of whose wake-ups come 20-100 ms late: every window of the limit
+    still holds at most ``limit`` sends, no two sends are closer than an on-time pair may be,
+    and the job ends about when the schedule said (no slot given up: a lost slot alone would
+    cost 102 ms each)."""
+    import heapq
+    import random
+
+    rng = random.Random(seed)
+    now = [100.0]
+    window = Window(10, 1.0, margin=0.02)
+    lim = RateLimiter(LimitProfile("s", (window,)), clock=lambda: now[0])
+    keeping = lim.keep_late_slots()
+    keeping.__enter__()
+    flows = [lim.wait_flow() for _ in range(40)]
+    events: list[tuple[float, int]] = []
+    for i, flow in enumerate(flows):
+        wait = next(flow)
+        assert isinstance(wait, Sleep)
+        heapq.heappush(events, (now[0] + wait.seconds, i))
+    sent: list[float] = []
+    while events:
+        due, i = heapq.heappop(events)
+        late = rng.uniform(0.02, 0.1) if rng.random() < 0.1 else 0.0
+        now[0] = max(now[0], due + late)
+        try:
+            wait = flows[i].send(None)
+        except StopIteration:
+            sent.append(now[0])
+            continue
+        assert isinstance(wait, Sleep)
+        heapq.heappush(events, (now[0] + wait.seconds, i))
+    assert len(sent) == 40
+    assert_sliding(sent, window)
+    spacing = window.emission_interval - lim.max_lateness
+    assert all(b - a >= spacing - EPS for a, b in itertools.pairwise(sorted(sent)))
+    stats = lim.stats()
+    assert stats.late_wakes == 0 and stats.late_sends >= 3
+    # a late call leaves max_lateness more room in its window, nothing like 102 ms a slot
+    assert max(sent) - 100.0 < 39 * window.emission_interval + 0.3

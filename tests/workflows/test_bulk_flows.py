@@ -56,3 +56,38 @@ def test_before_the_listing_one_call_ends_it() -> None:
     assert got == days and complete
     windows_listed = -(-((END - dt.date(2023, 6, 1)).days + 1) // 140)
     assert calls <= windows_listed + 2
+
+
+def _run_pieces(days: list[dt.date], page_size: int, seed: int) -> tuple[list[dt.date], int,
+                                                                          bool]:
+    """Every piece of the range in its own sink, in a shuffled order after the first (as the
+    engine probes the page size with the first, then runs the rest at once), merged."""
+    import random
+
+    from hantoo.bulk.flows import parts, piece_flow
+
+    ctx, sym, sizes = Context("sim"), Symbol.domestic("005930"), PageSizes()
+    pieces = parts(ctx, sym, START, END, "day")
+    rest = pieces[1:]
+    random.Random(seed).shuffle(rest)
+    merged, calls, complete = Sink("005930", "day"), 0, True
+    for piece in [pieces[0], *rest]:
+        sink = Sink("005930", "day")
+        found, made = run_scripted(piece_flow(ctx, sink, sym, piece, "day", sizes),
+                                   _scripted_server(days, page_size))
+        assert found == []
+        merged.merge(sink)
+        calls += len(made)
+        complete = complete and sink.complete
+    return [b.date for b in merged.candles()], calls, complete
+
+
+@pytest.mark.parametrize("page_size", [100, 60, 7])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_pieces_fetched_in_any_order_make_the_same_history(page_size: int, seed: int) -> None:
+    halt = (dt.date(2019, 3, 1), dt.date(2020, 2, 28))
+    days = [d for d in _weekdays(dt.date(2016, 5, 3), END) if not halt[0] <= d <= halt[1]]
+    got, calls, complete = _run_pieces(days, page_size, seed)
+    assert got == days and complete  # complete, ordered, each bar once, across the halt
+    if page_size == 100:  # one call per 140-day window, as the one-flow history
+        assert calls == -(-((END - START).days + 1) // 140)

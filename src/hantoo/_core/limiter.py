@@ -88,6 +88,7 @@ import re
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -298,6 +299,7 @@ class LimiterStats:
     total_wait: float
     max_wait: float
     late_wakes: int = 0
+    late_sends: int = 0
 
 
 @dataclass(slots=True)
@@ -334,6 +336,7 @@ class _Counters:
     total_wait: float = 0.0
     max_wait: float = 0.0
     late_wakes: int = 0
+    late_sends: int = 0
 
 
 class FileSharedLimit:
@@ -550,18 +553,93 @@ class RateLimiter:
 
     # -- convenience ----------------------------------------------------------------------------
 
-    # A caller that wakes up later than its slot must not send then: sending late compresses
-    # calls together (a late call and the next, on-time one arrive closer than the spacing),
-    # which is exactly what a gateway counting arrivals rejects. Late by more than
-    # ``max_lateness`` seconds, it takes a new slot instead (counted in ``late_wakes``).
+    # A caller that wakes up later than its slot must not send then if that compresses calls
+    # together (a late call and the next, on-time one arriving closer than the spacing is
+    # exactly what a gateway counting arrivals rejects). Late by more than ``max_lateness``
+    # seconds, it takes a new slot (counted in ``late_wakes``). The slot given up is budget
+    # lost for good, which a bulk job pressing against the limit cannot afford on a busy
+    # machine; while one runs (:meth:`keep_late_slots`) a *local* limiter, which knows every
+    # send of its key, lets a late caller keep its slot (counted in ``late_sends``) and wait
+    # only as long as the log of actual sends requires (:meth:`_hold`): no more than ``limit``
+    # sends in any ``period * (1 + margin)`` of the shortest window (``max_lateness`` more for
+    # the late call itself: lateness means a busy machine, whose arrivals jitter more), and,
+    # without a burst, at least ``emission_interval - max_lateness`` after the previous send -
+    # what an on-time call may already be. Up to ``max_late_send`` seconds late, and within the
+    # margin of every longer window (which only the GCRA schedule guards). Keeping a slot costs
+    # a few milliseconds spread over the next calls but leaves no slack: a server stamping
+    # arrivals late is refused a little more often (a slot each; reads are retried), which is
+    # why the rule is for bulk jobs only.
     max_lateness: float = 0.015
+    max_late_send: float = 0.5
+    _sends: deque[float] | None = None  # local mode: the latest sends, shortest window
+    _keeping = 0  # bulk jobs under way (keep_late_slots)
+
+    @contextlib.contextmanager
+    def keep_late_slots(self) -> Iterator[None]:
+        """While in this block (a bulk job), late callers of a local limiter keep their slots
+        (see ``max_lateness``); nests, and applies to every caller of this key meanwhile."""
+        with self._lock:
+            self._keeping += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._keeping -= 1
 
     def _late(self, slot: float) -> bool:
-        if self.clock() - slot <= self.max_lateness:
+        late = self.clock() - slot
+        if late <= self.max_lateness or late <= self._late_send_allowance():
             return False
         with self._lock:
             self._counters.late_wakes += 1
         return True
+
+    def _late_send_allowance(self) -> float:
+        """How late a caller may be and still keep its slot (0: it may not)."""
+        # A long server hint (X-RateLimit-Remaining: 0): a new slot honours it.
+        if (self.shared or not self._keeping
+                or self._state.blocked_until - self.clock() > self.max_late_send):
+            return 0.0
+        windows = sorted(self.profile.windows, key=lambda w: w.period)
+        slack = min((w.period * w.margin for w in windows[1:]), default=math.inf)
+        return min(self.max_late_send, slack)
+
+    def _hold(self, slot: float) -> float:
+        """Record a send now and return 0, or return how long the send log says to wait.
+
+        Local limiters only (see ``max_lateness``); outside :meth:`keep_late_slots` it only
+        records the send. On-time calls pass straight through unless
+        a late one just went (the GCRA schedule already spaces them at least this far apart);
+        a caller well before its slot (a driver that did not sleep) is not held. A late call
+        also waits out a short server hint (``X-RateLimit-Remaining: 0``; on-time calls were
+        scheduled before it, and a hint read an answer's round trip late is stale for them).
+        """
+        if self.shared:
+            return 0.0
+        w = min(self.profile.windows, key=lambda w: w.period)
+        with self._lock:
+            now = self.clock()
+            sends = self._sends
+            if sends is None or sends.maxlen != w.limit:
+                sends = self._sends = deque(maxlen=w.limit)
+            hold = 0.0
+            if self._keeping and now >= slot - self.max_lateness:
+                if sends and w.burst == 1:
+                    hold = sends[-1] + w.emission_interval - self.max_lateness - now
+                late = now - slot > self.max_lateness
+                if len(sends) == w.limit:
+                    # a late call leaves max_lateness more room: lateness comes with a busy
+                    # machine, whose arrivals (and the server's stamps) jitter more
+                    room = w.period * (1.0 + w.margin) + (self.max_lateness if late else 0.0)
+                    hold = max(hold, sends[0] + room - now)
+                if late:  # a late call honours a server hint
+                    hold = max(hold, self._state.blocked_until - now)
+            if hold > 0:
+                return hold
+            sends.append(now)
+            if now - slot > self.max_lateness:
+                self._counters.late_sends += 1
+            return 0.0
 
     def acquire(self) -> float:
         """Wait for a slot, blocking this thread (drives :meth:`wait_flow`)."""
@@ -585,8 +663,10 @@ class RateLimiter:
         """Reserve a slot and yield the wait as :class:`Sleep`; returns the seconds waited.
 
         A caller that finds itself past its slot by more than :attr:`max_lateness` — after
-        sleeping, or already when the reservation returns — takes a new slot instead of sending
-        late (at most ``_MAX_RESLOTS`` times, so a starved machine still makes progress).
+        sleeping, or already when the reservation returns — keeps it on a local limiter when
+        the log of sends allows (waiting the few milliseconds :meth:`_hold` asks), and takes a
+        new slot otherwise (at most ``_MAX_RESLOTS`` times, so a starved machine still makes
+        progress).
         """
         waited = 0.0
         reslots = 0
@@ -602,6 +682,9 @@ class RateLimiter:
             if reslots < _MAX_RESLOTS and self._late(slot):
                 reslots += 1
                 continue
+            while (hold := self._hold(slot)) > 0:
+                yield Sleep(hold)
+                waited += hold
             return waited
 
     # -- server hints -----------------------------------------------------------------------------
@@ -645,7 +728,8 @@ class RateLimiter:
     def stats(self) -> LimiterStats:
         with self._lock:
             c = self._counters
-            return LimiterStats(c.calls, c.throttled, c.total_wait, c.max_wait, c.late_wakes)
+            return LimiterStats(c.calls, c.throttled, c.total_wait, c.max_wait, c.late_wakes,
+                                c.late_sends)
 
 
 def _sleep_of(action: object) -> float:

@@ -1,19 +1,25 @@
 """The one bulk engine: every symbol's paging at once, under the client's one rate limiter.
 
-How it keeps the limiter busy: ``concurrency`` workers each page one symbol at a time, and
-every call goes through the client's own call flow (token, limiter, retries), so the limiter -
-not a request's round trip - sets the pace. With ``n`` requests in flight and a round trip of
-``rtt`` seconds the job can reach ``n / rtt`` calls/s; the default of 16 covers an 18-20 calls/s
-limit up to ~0.8 s of latency. The limiter spaces the sends, so the pipeline never bursts
-past the limit (0 rejections is the design goal, and the summary counts any ``EGW00201``).
+How it keeps the limiter busy: each symbol's range is cut into parts that can be fetched at
+the same time (:func:`~.flows.parts`: daily bars in 140-day windows, minute bars by day and
+each day by its first page), and ``concurrency`` workers each run one part at a time, taking
+the parts symbol by symbol (so a few symbols are open at once and each is written as soon as
+its last part is in). Every call goes through the client's own call flow (token, limiter,
+retries), so the limiter - not a request's round trip - sets the pace. With ``n`` requests in
+flight and a round trip of ``rtt`` seconds the job can reach ``n / rtt`` calls/s; the default
+of 16 covers an 18-20 calls/s limit up to ~0.8 s of latency, and because parts are independent
+the job's last symbols (or a job of a few long histories) still keep ``n`` requests in flight.
+The limiter spaces the sends, so the pipeline never bursts past the limit (0 rejections is the
+design goal, and the summary counts any ``EGW00201``).
 
 Sync and async: the engine is async. :class:`hantoo.AsyncClient` hands it its own ``_run``;
 :class:`hantoo.Client` hands it a runner that drives each symbol's flow in a worker thread
 (the sync client is thread-safe), and runs the engine to completion with :func:`run_blocking`.
 One implementation, two drivers - as everywhere else in hantoo.
 
-Failure isolation: each symbol's workflow runs on its own; an error ends that symbol only (its
-pages so far are kept in its :class:`~.flows.Sink`) and is reported in its result.
+Failure isolation: each part's workflow runs on its own; an error ends that symbol only (its
+pages so far are kept in its :class:`~.flows.Sink`, its parts not yet started are not) and
+is reported in its result.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from ..errors import ApiError, HantooError
 from ..workflows.driver import Context, lower
 from ..workflows.market import Interval
 from ..workflows.steps import Call, Workflow
-from .flows import DAILY_API, PageSizes, Sink, as_day, history_flow
+from .flows import DAILY_API, PageSizes, Piece, Sink, as_day, parts, piece_flow
 from .results import Download, DownloadProgress, DownloadSummary, SymbolResult
 
 if TYPE_CHECKING:
@@ -210,9 +216,15 @@ async def download(
     ctx = Context.of(host.settings, host.server_clock)
     sizes = PageSizes()
     results: dict[str, SymbolResult] = {}
-    queue: asyncio.Queue[Symbol] = asyncio.Queue()
-    for sym in syms:
-        queue.put_nowait(sym)
+    # Work in order: a symbol to plan, or a part of a planned symbol. A planned symbol's parts
+    # go to the front, so the workers finish symbols one after another.
+    work: deque[Symbol | _Part] = deque(syms)
+    busy = [0]  # plans and parts under way: each may still queue parts
+    more = asyncio.Event()
+    # The job's first page is asked alone: it tells how many bars a page holds (PageSizes), so
+    # the pages asked next can tell a short page (the end of its range) from a full one.
+    # Asked all at once, every first page would look full and many would cost a second call.
+    probing: list[asyncio.Event] = []
     limit = limit_per_second(host)
     writes: set[asyncio.Future[Any]] = set()
 
@@ -223,59 +235,108 @@ async def download(
 
     rate = _Rate()
 
-    async def one(sym: Symbol) -> SymbolResult:
+    async def plan(sym: Symbol) -> None:
+        """Skip ``sym`` if its file is complete, else queue its parts at the front."""
         code = str(sym)
         lo, hi = first, last
         if store is not None:
             window = await asyncio.to_thread(store.plan, code, interval, first, last, append)
             if window is None:
-                return SymbolResult(code, interval, first, last, complete=True, skipped=True,
-                                    path=store.path_of(code))
+                results[code] = SymbolResult(code, interval, first, last, complete=True,
+                                             skipped=True, path=store.path_of(code))
+                symbol_done()
+                return
             lo, hi = window
-        sink = Sink(code, interval)
-        tally = _Tally()
-        error: str | None = None
-        error_code: str | None = None
-        flow = history_flow(ctx, sink, sym, lo, hi, interval, sizes, adjusted=adjusted,
-                            max_pages=max_pages)
-        try:
-            await runner(_counted(lower(flow, host), meter, tally))
-        except JobStopped:
-            raise
-        except (HantooError, ValueError) as exc:
-            error = exc.message if isinstance(exc, HantooError) else str(exc)
-            error_code = exc.msg_cd if isinstance(exc, ApiError) else type(exc).__name__
-        except Exception as exc:  # a bug or an unexpected answer: this symbol only
-            error, error_code = f"{type(exc).__name__}: {exc}", type(exc).__name__
-        if error is None and not sink.complete:
-            error = f"stopped after {max_pages} pages (max_pages)"
-            error_code = "max_pages"
-        candles = sink.candles()
+        job = _SymbolJob(sym, lo, hi, Sink(code, interval))
+        queue_parts(job, parts(ctx, sym, lo, hi, interval))
+
+    def queue_parts(job: _SymbolJob, pieces: list[Piece]) -> None:
+        job.left += len(pieces)
+        work.extendleft(reversed([_Part(job, p) for p in pieces]))
+        more.set()
+
+    async def run_part(part: _Part) -> None:
+        job = part.job
+        if not probing:
+            probing.append(asyncio.Event())
+            try:
+                await fetch_part(part)
+            finally:
+                probing[0].set()
+        else:
+            await probing[0].wait()
+            await fetch_part(part)
+        job.left -= 1
+        if job.left == 0:
+            results[str(job.symbol)] = await finish(job)
+            symbol_done()
+
+    async def fetch_part(part: _Part) -> None:
+        job = part.job
+        if job.error is None:  # a failed symbol starts no more parts
+            sink = Sink(job.sink.symbol, interval)
+            tally = _Tally()
+            flow = piece_flow(ctx, sink, job.symbol, part.piece, interval, sizes,
+                              adjusted=adjusted, max_pages=max_pages)
+            try:
+                found: list[Piece] = await runner(_counted(lower(flow, host), meter, tally))
+                if found and job.error is None:
+                    queue_parts(job, found)
+            except JobStopped:
+                raise
+            except (HantooError, ValueError) as exc:
+                job.fail(exc.message if isinstance(exc, HantooError) else str(exc),
+                         exc.msg_cd if isinstance(exc, ApiError) else type(exc).__name__)
+            except Exception as exc:  # a bug or an unexpected answer: this symbol only
+                job.fail(f"{type(exc).__name__}: {exc}", type(exc).__name__)
+            if job.error is None and not sink.complete:
+                job.fail(f"stopped after {max_pages} pages (max_pages)", "max_pages")
+            job.sink.merge(sink)
+            job.requests += tally.requests
+
+    async def finish(job: _SymbolJob) -> SymbolResult:
+        code = str(job.symbol)
+        candles = job.sink.candles()
+        error = job.error
         path = None
         if store is not None and (candles or error is None):  # nothing fetched: no file
             # shielded: a write under way finishes (and is recorded) even if the job stops
             writing = asyncio.ensure_future(asyncio.to_thread(
-                store.write, code, interval, lo, hi, candles, complete=error is None))
+                store.write, code, interval, job.lo, job.hi, candles, complete=error is None))
             writes.add(writing)
             writing.add_done_callback(writes.discard)
             path = await asyncio.shield(writing)
         meter.rows += len(candles)
+        pages = job.sink.pages
         return SymbolResult(
-            code, interval, lo, hi, rows=len(candles), pages=sink.pages,
-            retries=max(tally.requests - sink.pages - (error is not None), 0),
-            complete=error is None, error=error, error_code=error_code,
+            code, interval, job.lo, job.hi, rows=len(candles), pages=pages,
+            retries=max(job.requests - pages - job.failed_parts, 0),
+            complete=error is None, error=error, error_code=job.error_code,
             candles=None if store is not None else candles, path=path)
+
+    def symbol_done() -> None:
+        meter.done += 1
+        if on_progress is not None:
+            on_progress(snapshot())
 
     async def worker() -> None:
         while True:
-            try:
-                sym = queue.get_nowait()
-            except asyncio.QueueEmpty:
+            if work:
+                item = work.popleft()
+                busy[0] += 1
+                try:
+                    if isinstance(item, _Part):
+                        await run_part(item)
+                    else:
+                        await plan(item)
+                finally:
+                    busy[0] -= 1
+                    more.set()
+            elif busy[0]:  # parts may still come: wait rather than leave the pool
+                more.clear()
+                await more.wait()
+            else:
                 return
-            results[str(sym)] = await one(sym)
-            meter.done += 1
-            if on_progress is not None:
-                on_progress(snapshot())
 
     async def ticker() -> None:
         while True:
@@ -284,8 +345,11 @@ async def download(
                 on_progress(snapshot())
 
     tick = asyncio.create_task(ticker())
+    limiter = host._policies.limiter
     try:
-        await asyncio.gather(*(worker() for _ in range(min(concurrency, max(len(syms), 1)))))
+        # a late wake-up keeps its slot while the job runs: a slot given up is budget lost
+        with limiter.keep_late_slots() if limiter is not None else contextlib.nullcontext():
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
     except BaseException:
         meter.stop.set()  # flows in worker threads stop before their next request
         raise
@@ -317,6 +381,32 @@ async def download(
         incomplete={r.symbol: r.error or "incomplete" for r in fetched if not r.ok},
     )
     return Download(ordered, summary)
+
+
+@dataclass
+class _SymbolJob:
+    """One symbol's range, the bars of its finished parts, and how many parts are left."""
+
+    symbol: Symbol
+    lo: dt.date
+    hi: dt.date
+    sink: Sink
+    left: int = 0
+    requests: int = 0
+    failed_parts: int = 0
+    error: str | None = None
+    error_code: str | None = None
+
+    def fail(self, error: str, code: str) -> None:
+        self.failed_parts += 1
+        if self.error is None:
+            self.error, self.error_code = error, code
+
+
+@dataclass
+class _Part:
+    job: _SymbolJob
+    piece: Piece
 
 
 class _Rate:

@@ -32,7 +32,8 @@ from ..workflows.driver import Context
 from ..workflows.market import Interval, _period_key, _period_start, candles_flow
 from ..workflows.steps import Call, Workflow
 
-__all__ = ["DAILY_API", "MINUTE_API", "PageSizes", "Sink", "history_flow"]
+__all__ = ["DAILY_API", "MINUTE_API", "PageSizes", "Piece", "Sink", "history_flow", "parts",
+           "piece_flow"]
 
 DAILY_API = "domestic_stock/inquire_daily_itemchartprice"
 MINUTE_API = "domestic_stock/inquire_time_dailychartprice"
@@ -73,6 +74,137 @@ class Sink:
 
     def candles(self) -> Candles:
         return Candles(sorted(self.bars.values(), key=lambda c: c.time))
+
+    def merge(self, other: Sink) -> None:
+        """Take a part's bars and pages (parts cover disjoint ranges; a bar both have is the
+        same bar, kept once)."""
+        self.bars.update(other.bars)
+        self.pages += other.pages
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A part of one symbol's range that can be fetched at the same time as the others.
+
+    ``[lo, hi]`` days; a minute window also has its times ``[since, until]``; a ``head`` piece
+    is a day's newest minute page, which tells how many bars a page holds and so how to cut
+    the rest of the day.
+    """
+
+    lo: dt.date
+    hi: dt.date
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    head: bool = False
+
+
+def parts(ctx: Context, symbol: Symbol, start: dt.date, end: dt.date,
+          interval: str) -> list[Piece]:
+    """``[start, end]`` cut into pieces that can be fetched at the same time, newest first.
+
+    Why: a symbol's pages are a chain - each request needs the previous answer - so a job with
+    fewer symbols than requests in flight (its last symbols, a few long histories, a day of
+    minute bars) leaves the limiter idle while the chains wait on round trips. Daily bars are
+    cut at the flow's own 140-day windows (one page each, so no call is added); minute bars by
+    day, and each day by its first page (:func:`piece_flow`). Weekly and monthly bars,
+    overseas symbols and paper-trading minute bars stay one piece.
+    """
+    if symbol.is_overseas or (interval == "minute" and ctx.paper):
+        return [Piece(start, end)]
+    if interval == "minute":
+        days = ((end - dt.timedelta(days=i)) for i in range((end - start).days + 1))
+        return [Piece(d, d, head=True) for d in days if d.weekday() < 5] or [Piece(start, end)]
+    span = _SPAN.get(interval)
+    if span is None:
+        return [Piece(start, end)]
+    cut: list[Piece] = []
+    hi = end
+    while hi >= start:
+        lo = max(start, hi - dt.timedelta(days=span - 1))
+        cut.append(Piece(lo, hi))
+        hi = lo - dt.timedelta(days=1)
+    return cut
+
+
+def piece_flow(ctx: Context, sink: Sink, symbol: Symbol, piece: Piece, interval: Interval,
+               sizes: PageSizes, *, adjusted: bool = True,
+               max_pages: int = 2_000) -> Workflow[list[Piece]]:
+    """Fill ``sink`` with ``piece``'s bars (``sink.complete`` at the end); returns the pieces
+    it found still to fetch (a minute day's windows after its first page)."""
+    if interval == "minute" and piece.head and not symbol.is_overseas and not ctx.paper:
+        return (yield from _minute_head(sink, symbol, piece.lo, sizes))
+    if interval == "minute" and piece.since is not None and piece.until is not None:
+        yield from _minute_window(sink, symbol, piece.lo, piece.since, piece.until, sizes,
+                                  max_pages)
+        return []
+    yield from history_flow(ctx, sink, symbol, piece.lo, piece.hi, interval, sizes,
+                            adjusted=adjusted, max_pages=max_pages)
+    return []
+
+
+# KRX's regular session opens at 09:00: a day's minute windows are cut down to it, and the
+# last window reaches back to midnight (it ends at its first short page, so bars before the
+# open - none on KRX - would still be fetched).
+_OPEN = dt.time(9, 0)
+_MINUTE = dt.timedelta(minutes=1)
+
+
+def _minute_args(symbol: Symbol, day: dt.date, cursor: dt.datetime) -> dict[str, Any]:
+    return {"fid_cond_mrkt_div_code": "J", "fid_input_iscd": symbol.quote_code,
+            "fid_input_hour_1": cursor.time().replace(microsecond=0),
+            "fid_pw_data_incu_yn": "N", "fid_input_date_1": day, "fid_fake_tick_incu_yn": ""}
+
+
+def _minute_head(sink: Sink, symbol: Symbol, day: dt.date,
+                 sizes: PageSizes) -> Workflow[list[Piece]]:
+    """A day's newest page; then the rest of the day cut into windows of one page each."""
+    floor = dt.datetime.combine(day, dt.time(), tzinfo=KST)
+    until = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=KST)
+    r: ApiResponse = yield Call(MINUTE_API, _minute_args(symbol, day, until))
+    sink.pages += 1
+    page = [b for b in (candle_from(row, symbol.code, "minute") for row in r.rows("output2"))
+            if b is not None]
+    fresh = [b for b in page if floor <= b.time <= until]
+    full = sizes.full(MINUTE_API, len(page))
+    for b in fresh:
+        sink.bars[b.time] = b
+    sink.complete = True
+    if not fresh or not full:
+        return []
+    cursor = min(b.time for b in fresh) - _MINUTE
+    if cursor < floor:
+        return []
+    width = _MINUTE * (len(page) - 1)
+    opening = dt.datetime.combine(day, _OPEN, tzinfo=KST)
+    windows: list[Piece] = []
+    while cursor - width > opening:
+        windows.append(Piece(day, day, since=cursor - width, until=cursor))
+        cursor -= width + _MINUTE
+    windows.append(Piece(day, day, since=floor, until=cursor))
+    return windows
+
+
+def _minute_window(sink: Sink, symbol: Symbol, day: dt.date, since: dt.datetime,
+                   until: dt.datetime, sizes: PageSizes, max_pages: int) -> Workflow[None]:
+    """The bars of ``[since, until]``: pages until one reaches below ``since`` or is short."""
+    cursor = until
+    for _page in range(max_pages):
+        if cursor < since:
+            break
+        r: ApiResponse = yield Call(MINUTE_API, _minute_args(symbol, day, cursor))
+        sink.pages += 1
+        page = [b for b in (candle_from(row, symbol.code, "minute")
+                            for row in r.rows("output2")) if b is not None]
+        fresh = [b for b in page if since <= b.time <= cursor and b.time not in sink.bars]
+        full = sizes.full(MINUTE_API, len(page))
+        for b in fresh:
+            sink.bars[b.time] = b
+        if not fresh or not full or any(b.time < since for b in page):
+            break
+        cursor = min(b.time for b in fresh) - _MINUTE
+    else:
+        return  # page cap reached: incomplete
+    sink.complete = True
 
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:
@@ -146,11 +278,19 @@ def _daily(sink: Sink, symbol: Symbol, first: dt.date, last: dt.date, interval: 
                 break
             cursor = min(cursor, lo - dt.timedelta(days=1))
             span = _SPAN.get(interval)
-        if cursor < floor:
-            break
+        if cursor < floor or (interval == "day" and not _has_weekday(first, cursor)):
+            break  # nothing left, or only a weekend (KRX has no weekend session)
     else:
         return  # page cap reached: incomplete
     sink.complete = True
+
+
+def _has_weekday(lo: dt.date, hi: dt.date) -> bool:
+    """Whether ``[lo, hi]`` holds a Monday-Friday: a part whose page was full but reached
+    back to a Monday needs no call for the weekend before it."""
+    if (hi - lo).days >= 6:
+        return True
+    return any((lo + dt.timedelta(days=i)).weekday() < 5 for i in range((hi - lo).days + 1))
 
 
 def _minute(sink: Sink, symbol: Symbol, first: dt.date, last: dt.date, sizes: PageSizes,
