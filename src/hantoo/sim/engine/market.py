@@ -117,8 +117,9 @@ class SymbolState:
         self.pt_rng: random.Random | None = None
         self.pt_lam = 0  # expected participant arrivals per tick, in thousandths
         self.mom_ref = 0  # the price momentum traders compare the last trade with
-        #: Traded quantity by investor type: [buys of type 0..4, sells of type 0..4].
-        self.flows = [0] * 10
+        #: Trades by investor type, KRX then NXT (offset 20): [bought qty of type 0..4, sold
+        #: qty, bought value (won), sold value] — five slots each.
+        self.flows = [0] * 40
 
     def record(self, price: int, qty: int) -> None:
         """Fold one trade into the day statistics."""

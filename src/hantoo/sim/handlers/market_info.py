@@ -285,7 +285,9 @@ INVESTOR_DAYS = 30
 def inquire_investor(call: Call) -> Reply:
     """Investors by issue (FHKST01010900): the last 30 trading days, newest first; each day's
     volume and value (the engine's candles, today's live) split among individuals, foreigners and
-    institutions by :mod:`hantoo.sim.marketdata.flows` — buy totals equal sell totals."""
+    institutions by :mod:`hantoo.sim.marketdata.flows` (today: the participants' trades). The
+    fourth category, other corporations (기타법인), is not in this API's fields (it is in
+    ``investor_trade_by_stock_daily``): the four together balance."""
     code = domestic_symbol(call)
     ex = exchange(call)
     today = call.now().date()
@@ -300,6 +302,8 @@ def inquire_investor(call: Call) -> Reply:
         r = {"stck_bsop_date": ymd(c.start), "stck_clpr": krw(c.close),
              "prdy_vrss": krw(change), "prdy_vrss_sign": _sign(change)}
         for t, f in flows.items():
+            if t == "etc":
+                continue  # 기타법인: not a field of this API
             r.update({
                 f"{t}_ntby_qty": str(f.net_qty), f"{t}_ntby_tr_pbmn": krw(f.net_value),
                 f"{t}_shnu_vol": str(f.buy_qty), f"{t}_shnu_tr_pbmn": krw(f.buy_value),
@@ -491,9 +495,9 @@ def inquire_investor_daily_by_market(call: Call) -> Reply:
             row[f"{typ}_ntby_tr_pbmn"] = krw(tot[typ][1])
         row.update({"frgn_reg_ntby_qty": row["frgn_ntby_qty"], "frgn_nreg_ntby_qty": "0",
                     "frgn_reg_ntby_pbmn": row["frgn_ntby_tr_pbmn"], "frgn_nreg_ntby_pbmn": "0",
-                    "etc_ntby_qty": "0", "etc_orgt_ntby_vol": "0", "etc_corp_ntby_vol": "0",
-                    "etc_ntby_tr_pbmn": "0", "etc_orgt_ntby_tr_pbmn": "0",
-                    "etc_corp_ntby_tr_pbmn": "0"})
+                    "etc_orgt_ntby_vol": "0", "etc_corp_ntby_vol": row["etc_ntby_qty"],
+                    "etc_orgt_ntby_tr_pbmn": "0",
+                    "etc_corp_ntby_tr_pbmn": row["etc_ntby_tr_pbmn"]})
         for sub, (qty, value) in institution_split(int(tot["orgn"][0]), tot["orgn"][1],
                                                    f"{seed}|{idx.code}|{d}").items():
             qty_field = "pe_fund_ntby_vol" if sub == "pe_fund" else f"{sub}_ntby_qty"
