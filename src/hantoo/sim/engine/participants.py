@@ -43,6 +43,7 @@ from .types import Investor, OrderType, Phase
 
 if TYPE_CHECKING:
     from .accounts import Account
+    from .baskets import Basket
     from .book import OrderBook
     from .config import ExchangeConfig
     from .market import SymbolState
@@ -103,6 +104,7 @@ class ParticipantsMixin:
         _epoch: list[int]
         _book_dirty: set[str]
         _premarket: bool
+        _baskets: dict[str, Basket]
 
         def _active_states(self, mk: int) -> list[SymbolState]: ...
         def _catch_up(self, st: SymbolState, mk: int) -> None: ...
@@ -286,6 +288,8 @@ class ParticipantsMixin:
     def _mm_ref(self, st: SymbolState) -> int:
         """Where market makers centre their quotes: the last price, one tick towards the path."""
         target = st.path[max(st.step, 0)]
+        if st.inst.code in self._baskets:  # a fund: arbitrage quotes it at its basket's NAV
+            return min(max(target, st.lower), st.upper)
         ref = st.last
         if ref < target:
             ref = tick_up(ref, st.inst.tick_of)

@@ -7,7 +7,11 @@ close (the simulator keeps no separate fund accounts), so::
     nav = prev_nav × (1 + multiple × index_change / index_prev_close)
 
 The market price is the engine's own quote, the same on every API; the tracking error and the
-disparity (``(price − nav) / nav``) are reported from the two.
+disparity (``(price − nav) / nav``) are reported from the two. The price *tracks* the NAV
+because the engine runs each ETF on the basket of its index (:func:`etf_baskets`, passed as
+``ExchangeConfig.baskets``; see ``hantoo.sim.engine.baskets``): the fund's path is the basket's
+NAV at its members' path prices, and its market makers quote around that path, so the ETF trades
+at its NAV to the tick on a quiet market and within a few ticks on a live one.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .indices import IndexLevel, index_level
+from ..engine.baskets import Basket
+from ..engine.types import InstrumentKind
+from .indices import INDICES, IndexLevel, constituents, index_level
 
-__all__ = ["TRACKS", "EtfNav", "etf_nav", "tracked"]
+__all__ = ["TRACKS", "EtfNav", "etf_baskets", "etf_nav", "tracked"]
 
 _CENT = Decimal("0.01")
 
@@ -69,3 +75,18 @@ def etf_nav(exchange: Any, symbol: str) -> EtfNav | None:
     nav = (prev_nav * (1 + multiple * idx.change / idx.prev_close)).quantize(_CENT, ROUND_HALF_UP)
     disparity = ((q.price - nav) * 100 / nav).quantize(_CENT, ROUND_HALF_UP) if nav else Decimal(0)
     return EtfNav(symbol, idx, multiple, prev_nav, nav, Decimal(q.price), disparity)
+
+
+def etf_baskets(universe: Any) -> dict[str, Basket]:
+    """Every ETF of ``universe`` with the basket of the index it tracks (its multiple applied):
+    what the engine's ETF paths follow (``ExchangeConfig.baskets``)."""
+    out: dict[str, Basket] = {}
+    for inst in universe:
+        if inst.kind is not InstrumentKind.ETF:
+            continue
+        code, multiple = tracked(inst)
+        members = constituents(universe, INDICES[code])
+        if members:
+            out[inst.code] = Basket(tuple(i.code for i in members),
+                                    tuple(i.shares for i in members), multiple)
+    return out
