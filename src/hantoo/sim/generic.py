@@ -66,6 +66,8 @@ BLOCK_SHAPES: dict[str, dict[str, bool]] = {
     "domestic_bond/inquire_price": {"output": False},  # clients: output.get
     "domestic_bond/issue_info": {"output": False},  # clients: output.get
     "domestic_bond/search_bond_info": {"output": False},  # sample wraps a lone object
+    "domestic_bond/inquire_daily_ccld": {"output1": False, "output2": True},  # sample
+    "domestic_bond/inquire_psbl_order": {"output": False},  # sample wraps a lone object
 }
 
 
