@@ -68,6 +68,8 @@ BLOCK_SHAPES: dict[str, dict[str, bool]] = {
     "domestic_bond/search_bond_info": {"output": False},  # sample wraps a lone object
     "domestic_bond/inquire_daily_ccld": {"output1": False, "output2": True},  # sample
     "domestic_bond/inquire_psbl_order": {"output": False},  # sample wraps a lone object
+    "domestic_stock/psearch_title": {"output2": True},  # sample: DataFrame(output2)
+    "domestic_stock/psearch_result": {"output2": True},  # one row per issue found
 }
 
 

@@ -536,3 +536,44 @@ def volume_power(call: Call) -> Reply:
                   "seln_cnqn_smtn": str(sell)})
         rows.append(r)
     return ok(output=fill_rows(call, "output", rows))
+
+
+# --------------------------------------------------------------------------- condition search
+
+
+@register("domestic_stock/psearch_title")
+def psearch_title(call: Call) -> Reply:
+    """종목조건검색 목록 (HHKST03900300): ``USER_ID``'s saved conditions
+    (:mod:`hantoo.sim.marketdata.conditions`)."""
+    from ..marketdata.conditions import conditions_of
+
+    user = call.param("USER_ID")
+    rows = [{"user_id": user, "seq": c.seq, "grp_nm": c.group, "condition_nm": c.name}
+            for c in conditions_of(call.state, user)]
+    return ok(output2=fill_rows(call, "output2", rows))
+
+
+@register("domestic_stock/psearch_result")
+def psearch_result(call: Call) -> Reply:
+    """종목조건검색 조회 (HHKST03900400): the issues meeting condition ``SEQ`` now, highest
+    volume first, at the engine's quotes; an unknown ``SEQ`` is refused."""
+    from ..marketdata.conditions import conditions_of, run
+
+    seq = call.param("SEQ").strip()
+    cond = next((c for c in conditions_of(call.state, call.param("USER_ID")) if c.seq == seq),
+                None)
+    if cond is None:
+        raise BusinessError("OPSQ2001", f"ERROR : INPUT INVALID_CHECK_SEQ (no saved condition "
+                            f"{seq!r}: list them with psearch_title)", rt_cd="2")
+    rows = []
+    for q in run(exchange(call), cond):
+        rows.append({
+            "code": q.symbol, "name": q.name, "daebi": q.change_sign, "price": dec(q.price),
+            "chgrate": dec(q.change_rate), "acml_vol": str(q.volume),
+            "trade_amt": str(q.trade_value), "change": dec(q.change),
+            "open": dec(q.open), "high": dec(q.high), "low": dec(q.low),
+            "high52": dec(q.high_52w), "low52": dec(q.low_52w),
+            "recprice": dec(q.prev_close), "uplmtprice": dec(q.upper_limit),
+            "dnlmtprice": dec(q.lower_limit), "stotprice": dec(q.market_cap / 100_000_000),
+        })
+    return ok(output2=fill_rows(call, "output2", rows))
