@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ..marketdata.etf import etf_nav
+from ..marketdata.etf import etf_nav, nav_fields
 from ..marketdata.flows import day_flows
 from ..marketdata.indices import INDICES, IndexLevel, daily_levels, index_level
 from ..marketdata.rankings import Screen, ranked, screen
@@ -396,20 +396,9 @@ def _etf_price_fields(q: Any) -> dict[str, str]:
 
 
 def _nav_fields(nav: Any) -> dict[str, str]:
-    """NAV now and at the index's open/high/low (the NAV moves with the index)."""
-    idx = nav.index
-
-    def at(level: Decimal) -> str:
-        move = (level - idx.prev_close) / idx.prev_close if idx.prev_close else Decimal(0)
-        return dec(nav.prev_nav * (1 + nav.multiple * move))
-
-    change = nav.nav - nav.prev_nav
-    highs = (idx.high, idx.low) if nav.multiple > 0 else (idx.low, idx.high)
-    return {
-        "nav": dec(nav.nav), "nav_prdy_vrss": dec(change), "nav_prdy_vrss_sign": _sign(change),
-        "nav_prdy_ctrt": _pct(change, nav.prev_nav), "prdy_clpr_nav": dec(nav.prev_nav),
-        "oprc_nav": at(idx.open), "hprc_nav": at(highs[0]), "lprc_nav": at(highs[1]),
-    }
+    """NAV now and at the index's open/high/low (the same fields the realtime ``H0STNAV0``
+    record sends: :func:`hantoo.sim.marketdata.etf.nav_fields`)."""
+    return nav_fields(nav)
 
 
 def _etf(call: Call) -> tuple[Any, Any]:

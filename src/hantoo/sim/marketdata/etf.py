@@ -24,7 +24,7 @@ from ..engine.baskets import Basket
 from ..engine.types import InstrumentKind
 from .indices import INDICES, IndexLevel, constituents, index_level
 
-__all__ = ["TRACKS", "EtfNav", "etf_baskets", "etf_nav", "tracked"]
+__all__ = ["TRACKS", "EtfNav", "etf_baskets", "etf_nav", "nav_fields", "tracked"]
 
 _CENT = Decimal("0.01")
 
@@ -90,3 +90,23 @@ def etf_baskets(universe: Any) -> dict[str, Basket]:
             out[inst.code] = Basket(tuple(i.code for i in members),
                                     tuple(i.shares for i in members), multiple)
     return out
+
+
+def nav_fields(nav: EtfNav) -> dict[str, str]:
+    """The NAV wire fields (``nav``, its change, and the NAV at the index's open/high/low) that
+    the REST ETF APIs and the realtime ``H0STNAV0`` record both send: one calculation."""
+    idx = nav.index
+
+    def at(level: Decimal) -> str:
+        move = (level - idx.prev_close) / idx.prev_close if idx.prev_close else Decimal(0)
+        return str((nav.prev_nav * (1 + nav.multiple * move)).quantize(_CENT, ROUND_HALF_UP))
+
+    change = nav.nav - nav.prev_nav
+    rate = (change * 100 / nav.prev_nav).quantize(_CENT, ROUND_HALF_UP) if nav.prev_nav else 0
+    highs = (idx.high, idx.low) if nav.multiple > 0 else (idx.low, idx.high)
+    return {
+        "nav": str(nav.nav), "nav_prdy_vrss": str(change.quantize(_CENT, ROUND_HALF_UP)),
+        "nav_prdy_vrss_sign": "2" if change > 0 else "5" if change < 0 else "3",
+        "nav_prdy_ctrt": str(rate), "prdy_clpr_nav": str(nav.prev_nav.quantize(_CENT)),
+        "oprc_nav": at(idx.open), "hprc_nav": at(highs[0]), "lprc_nav": at(highs[1]),
+    }
