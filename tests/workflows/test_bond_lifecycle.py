@@ -76,6 +76,13 @@ def test_bond_order_fill_balance_and_history_through_the_sdk() -> None:
         open_rows = bond.inquire_psbl_rvsecncl(ord_dt="20261123", odno=rest.odno).output
         assert [(r.odno, r.ord_psbl_qty) for r in open_rows] == [(rest.odno, FACE_QTY)]
 
+        try:  # a partial cancel of nothing is refused, not acknowledged
+            bond.order_rvsecncl(pdno=ISIN, orgn_odno=rest.odno, ord_qty2=0, bond_ord_unpr=high,
+                                qty_all_ord_yn="N", rvse_cncl_dvsn_cd="02")
+            raise AssertionError("a cancel of zero was accepted")
+        except ApiError as e:
+            assert "1,000원 단위" in str(e)
+
         # re-priced below the (later) quote it fills: the account gets principal + accrued back
         sim.advance(3600)
         q2 = bond.inquire_price(fid_cond_mrkt_div_code="B", fid_input_iscd=ISIN).output[0]
@@ -99,4 +106,4 @@ def test_bond_order_fill_balance_and_history_through_the_sdk() -> None:
         sent = [(s.tr_id, s.body.get("RVSE_CNCL_DVSN_CD")) for s in sim.wire.sent
                 if s.method == "POST" and "domestic-bond" in s.path]
         assert sent == [("TTTC0952U", None), ("TTTC0958U", None), ("TTTC0958U", None),
-                        ("TTTC0953U", "01")]  # each order sent once
+                        ("TTTC0953U", "02"), ("TTTC0953U", "01")]  # each order sent once

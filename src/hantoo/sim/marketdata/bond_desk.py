@@ -169,8 +169,14 @@ class BondDesk:
         self._try_fill(ex, o, now, prev_day)
         return o
 
+    @staticmethod
+    def _check_part(qty: int | None) -> None:
+        if qty is not None and (qty <= 0 or qty % UNIT):
+            raise DeskError("APBK1516", f"정정/취소 수량은 {UNIT:,}원 단위로 입력하십시오.")
+
     def cancel(self, account: tuple[str, str], odno: str, qty: int | None) -> BondOrder:
         """Cancel ``qty`` (all when ``None``) of an order's open quantity."""
+        self._check_part(qty)
         o = self.order(account, odno)
         if o.open_qty <= 0:
             raise DeskError("APBK0551", "정정/취소할 수량이 없습니다.")
@@ -182,6 +188,9 @@ class BondDesk:
                limit: Decimal, now: datetime, prev_day: date) -> BondOrder:
         """Replace an open order's price (for ``qty`` of it, all when ``None``): the old part is
         cancelled and a new order at ``limit`` carries the original's number as its origin."""
+        self._check_part(qty)
+        if limit <= 0:
+            raise DeskError("APBK0919", "주문단가를 확인하십시오.")
         o = self.order(account, odno)
         if o.open_qty <= 0:
             raise DeskError("APBK0551", "정정/취소할 수량이 없습니다.")
