@@ -87,7 +87,8 @@ def order_rvsecncl(call: Call) -> Reply:
             o = desk.modify(exchange(call), account, call.param("ORGN_ODNO"), qty, _price(call),
                             call.now(), _prev_day(call))
         else:
-            o = desk.cancel(account, call.param("ORGN_ODNO"), qty)
+            o = desk.cancel(exchange(call), account, call.param("ORGN_ODNO"), qty, call.now(),
+                            _prev_day(call))
     except DeskError as e:
         raise BusinessError(e.code, e.message) from None
     return _ack(call, o)

@@ -18,22 +18,35 @@ Conventions (simplified KRX retail bond market):
   price with :func:`.bonds.dirty_price`).
 
 Cash moves through the engine's account (a withdrawal on a buy, a deposit on a sale), so the
-stock balance APIs see it; holdings and bond orders live here, in memory, per simulator.
-``Decimal`` throughout, never floats.
+stock balance APIs see it; holdings and bond orders live here, per simulator. ``Decimal``
+throughout, never floats.
+
+**Durable by the stock commands' rule.** The desk lives on the engine's exchange (attribute
+``bond_desk``), so a snapshot of the exchange (:mod:`hantoo.sim.store`) holds the bond orders
+and lots with the cash they moved. Each command that changes the desk — an order, a cancel, a
+re-price, and a retry that filled — appends one ``bond`` record to the exchange's command journal
+(:meth:`hantoo.sim.durable.JournaledExchange.record`) with the instant and previous business day
+it ran at, before the answer goes out; restart replays it through :func:`replay` at that instant.
+The cash a fill moves is therefore *not* journaled as a deposit of its own (the bond record
+replays it): fills move cash through the engine's unjournaled ``Exchange.deposit``.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
-from weakref import WeakKeyDictionary
 
+from ..engine.clock import from_us, to_us
+from ..engine.exchange import Exchange
 from .bonds import BONDS, FACE, Bond, accrued, dirty_price, quote
 
-__all__ = ["BondDesk", "BondLot", "BondOrder", "DeskError", "desk_of", "settlement",
-           "yield_from_price"]
+__all__ = ["BondDesk", "BondLot", "BondOrder", "DeskError", "desk_for", "desk_of", "replay",
+           "settlement", "yield_from_price"]
+
+_log = logging.getLogger("hantoo.sim")
 
 BUY, SELL = "02", "01"
 """KIS ``SLL_BUY_DVSN_CD``: 01 sell, 02 buy."""
@@ -144,6 +157,12 @@ class BondDesk:
     def place(self, ex: Any, account: tuple[str, str], code: str, side: str, qty: int,
               limit: Decimal, now: datetime, prev_day: date) -> BondOrder:
         """Accept an order (refusing a bad one) and fill it at once if the quote allows."""
+        o = self._place(ex, account, code, side, qty, limit, now, prev_day)
+        _journal(ex, "place", account, now, prev_day, [o.code, side, qty, str(limit)])
+        return o
+
+    def _place(self, ex: Any, account: tuple[str, str], code: str, side: str, qty: int,
+               limit: Decimal, now: datetime, prev_day: date) -> BondOrder:
         bond = BONDS.get(code.upper())
         if bond is None:
             raise DeskError("MCA05918", "종목코드 오류입니다.")
@@ -174,7 +193,8 @@ class BondDesk:
         if qty is not None and (qty <= 0 or qty % UNIT):
             raise DeskError("APBK1516", f"정정/취소 수량은 {UNIT:,}원 단위로 입력하십시오.")
 
-    def cancel(self, account: tuple[str, str], odno: str, qty: int | None) -> BondOrder:
+    def cancel(self, ex: Any, account: tuple[str, str], odno: str, qty: int | None,
+               now: datetime, prev_day: date) -> BondOrder:
         """Cancel ``qty`` (all when ``None``) of an order's open quantity."""
         self._check_part(qty)
         o = self.order(account, odno)
@@ -182,6 +202,7 @@ class BondDesk:
             raise DeskError("APBK0551", "정정/취소할 수량이 없습니다.")
         take = o.open_qty if qty is None else min(qty, o.open_qty)
         o.cancelled += take
+        _journal(ex, "cancel", account, now, prev_day, [o.odno, qty])
         return o
 
     def modify(self, ex: Any, account: tuple[str, str], odno: str, qty: int | None,
@@ -196,13 +217,19 @@ class BondDesk:
             raise DeskError("APBK0551", "정정/취소할 수량이 없습니다.")
         take = o.open_qty if qty is None else min(qty, o.open_qty)
         o.cancelled += take
-        return self._new(ex, account, BONDS[o.code], o.side, take, limit, now, prev_day, o.odno)
+        new = self._new(ex, account, BONDS[o.code], o.side, take, limit, now, prev_day, o.odno)
+        _journal(ex, "modify", account, now, prev_day, [o.odno, qty, str(limit)])
+        return new
 
     def sync(self, ex: Any, account: tuple[str, str], now: datetime, prev_day: date) -> None:
-        """Retry the account's open orders at the quote of ``now``."""
+        """Retry the account's open orders at the quote of ``now`` (journaled when one fills:
+        the fill moved cash and holdings)."""
+        filled = False
         for o in self.orders(account):
             if o.open_qty > 0:
-                self._try_fill(ex, o, now, prev_day)
+                filled = self._try_fill(ex, o, now, prev_day) or filled
+        if filled:
+            _journal(ex, "sync", account, now, prev_day, [])
 
     @staticmethod
     def cash(ex: Any, account: tuple[str, str]) -> int:
@@ -211,19 +238,21 @@ class BondDesk:
         return int(krw.orderable)
 
     # -- fills ---------------------------------------------------------------------------------
-    def _try_fill(self, ex: Any, o: BondOrder, now: datetime, prev_day: date) -> None:
+    def _try_fill(self, ex: Any, o: BondOrder, now: datetime, prev_day: date) -> bool:
+        """Fill ``o`` at the quote of ``now`` if its limit reaches it; True when it filled."""
         q = quote(o.code, now, prev_day)
         if q is None or o.open_qty <= 0:
-            return
+            return False
         marketable = o.limit >= q.price if o.side == BUY else o.limit <= q.price
         if not marketable:
-            return
+            return False
         bond, qty, day = q.bond, o.open_qty, now.date()
         principal, interest = settlement(bond, qty, q.price, day)
+        # the engine's own deposit, unjournaled: the desk's ``bond`` record replays this fill
         if o.side == BUY:
             if self.cash(ex, o.account) < principal + interest:
-                return  # stays open until the account can pay
-            ex.deposit(o.account, -(principal + interest))
+                return False  # stays open until the account can pay
+            Exchange.deposit(ex, o.account, -(principal + interest))
             b = self._book
             b.next_seq += 1
             b.lots.setdefault(o.account, []).append(BondLot(
@@ -238,19 +267,59 @@ class BondDesk:
                 lot.amount -= lot.amount * take // lot.qty
                 lot.qty -= take
                 left -= take
-            ex.deposit(o.account, principal + interest)
+            Exchange.deposit(ex, o.account, principal + interest)
         o.filled += qty
         o.fill_amount += principal
         o.fill_accrued += interest
         o.fill_price = q.price
+        return True
 
 
-_DESKS: WeakKeyDictionary[Any, BondDesk] = WeakKeyDictionary()
+def desk_for(ex: Any) -> BondDesk:
+    """The bond desk of an exchange, created on first use. It is an attribute of the exchange
+    so that the exchange's snapshots carry it (see the module docstring)."""
+    desk: BondDesk | None = getattr(ex, "bond_desk", None)
+    if desk is None:
+        desk = BondDesk()
+        ex.bond_desk = desk
+    return desk
 
 
 def desk_of(state: Any) -> BondDesk:
-    """The bond desk of one simulator state (created on first use)."""
-    desk = _DESKS.get(state)
-    if desk is None:
-        desk = _DESKS[state] = BondDesk()
-    return desk
+    """The bond desk of one simulator state (its exchange's)."""
+    return desk_for(state.exchange)
+
+
+def _journal(ex: Any, action: str, account: tuple[str, str], now: datetime, prev_day: date,
+             rest: list[Any]) -> None:
+    """Append a ``bond`` record when ``ex`` keeps a command journal (a state file)."""
+    record = getattr(ex, "record", None)
+    if record is not None:
+        record("bond", [action, account[0], account[1], to_us(now), prev_day.isoformat(),
+                        *rest])
+
+
+def replay(ex: Any, args: list[Any]) -> None:
+    """Re-run one journaled desk command (``[action, cano, prdt, now_us, prev_day, ...]``)
+    at its recorded instant: the quote and the cash are what they were, so it does the same."""
+    action, cano, prdt, now_us, prev, *rest = args
+    account = (str(cano), str(prdt))
+    now, prev_day = from_us(int(now_us)), date.fromisoformat(prev)
+    desk = desk_for(ex)
+    try:
+        if action == "place":
+            code, side, qty, limit = rest
+            desk.place(ex, account, code, side, int(qty), Decimal(limit), now, prev_day)
+        elif action == "cancel":
+            odno, qty = rest
+            desk.cancel(ex, account, odno, None if qty is None else int(qty), now, prev_day)
+        elif action == "modify":
+            odno, qty, limit = rest
+            desk.modify(ex, account, odno, None if qty is None else int(qty), Decimal(limit),
+                        now, prev_day)
+        elif action == "sync":
+            desk.sync(ex, account, now, prev_day)
+        else:
+            raise ValueError(f"unknown bond desk command {action!r} (a newer hantoo wrote this?)")
+    except DeskError as e:  # should not happen: the desk is deterministic
+        _log.warning("journaled bond %s no longer applies: %s", action, e.message)
