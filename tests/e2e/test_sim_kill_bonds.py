@@ -64,7 +64,7 @@ def test_kill_dash_nine_keeps_acknowledged_bonds(tmp_path: Path) -> None:
     with server_process(state) as (_proc, url), client(url, tmp_path / "c2") as c:
         assert (_bonds(c), balance_snapshot(c)) == before
         # the resting sell is still open: cancelling it is accepted and frees the lot
-        c.domestic_bond.order_rvsecncl(pdno=ISIN, orgn_odno=rest.odno, ord_qty2=0,
+        c.domestic_bond.order_rvsecncl(pdno=ISIN, orgn_odno=str(rest.odno), ord_qty2=0,
                                        bond_ord_unpr=price + 800, qty_all_ord_yn="Y",
                                        rvse_cncl_dvsn_cd="02")
         lots = c.domestic_bond.inquire_balance(inqr_cndt="00", pdno="", buy_dt="").output

@@ -38,7 +38,7 @@ def _view(sim: Any, c: Any) -> tuple[Any, ...]:
     )
 
 
-def _sell(c: Any, qty: int, price: Decimal) -> Any:
+def _sell(c: Any, qty: int, price: Decimal | int) -> Any:
     return c.domestic_bond.sell(ord_dvsn="00", pdno=ISIN, ord_qty2=qty, bond_ord_unpr=price,
                                 sprx_yn="N", samt_mket_ptci_yn="N", sll_agco_opps_sll_yn="N",
                                 bond_rtl_mket_yn="N").output[0]
@@ -51,6 +51,7 @@ def test_bonds_orders_and_cash_survive_a_restart(tmp_path: Path) -> None:
         bond = c.domestic_bond
         price = bond.inquire_price(fid_cond_mrkt_div_code="B",
                                    fid_input_iscd=ISIN).output[0].bond_prpr
+        assert price is not None
         bought = bond.buy(pdno=ISIN, ord_qty2=FACE_QTY, bond_ord_unpr=price,
                           samt_mket_ptci_yn="N", bond_rtl_mket_yn="N").output[0]
         sim.state.exchange.checkpoint()  # the lot in the snapshot, what follows in the journal
@@ -71,10 +72,11 @@ def test_bonds_orders_and_cash_survive_a_restart(tmp_path: Path) -> None:
         # the resting sell is still open and still works: re-priced at the quote it fills
         q = c2.domestic_bond.inquire_price(fid_cond_mrkt_div_code="B",
                                            fid_input_iscd=ISIN).output[0].bond_prpr
+        assert q is not None
         moved = c2.domestic_bond.order_rvsecncl(
             pdno=ISIN, orgn_odno=rest.odno, ord_qty2=0, bond_ord_unpr=q - 50,
             qty_all_ord_yn="Y", rvse_cncl_dvsn_cd="01").output[0]
-        assert int(moved.odno) > int(rest.odno) > int(bought.odno)
+        assert int(str(moved.odno)) > int(str(rest.odno)) > int(str(bought.odno))
         lots = c2.domestic_bond.inquire_balance(inqr_cndt="00", pdno="", buy_dt="").output
         assert [x.cblc_qty for x in lots] == [FACE_QTY - 300_000]
         after_sale = _view(sim2, c2)
