@@ -175,16 +175,26 @@ async def test_investor_buys_equal_sells_every_day(kis: Wire) -> None:
     rows = r.body["output"]
     assert len(rows) == 30 and rows[0]["stck_bsop_date"] == "20261123"
     assert rows[0]["stck_clpr"] == quote["stck_prpr"]
-    assert sum(int(rows[0][f"{t}_shnu_vol"]) for t in ("prsn", "frgn", "orgn")) == int(
-        quote["acml_vol"])
+    # 기타법인 (other corporations) is only in the daily API; with it the four types balance
+    daily = await kis.get("domestic_stock/investor_trade_by_stock_daily",
+                          FID_COND_MRKT_DIV_CODE="J", FID_INPUT_ISCD="000660",
+                          FID_INPUT_DATE_1="20261123", FID_ORG_ADJ_PRC="", FID_ETC_CLS_CODE="")
+    assert daily.ok, daily.body
+    etc = {row["stck_bsop_date"]: row for row in daily.body["output2"]}
+    assert sum(int(rows[0][f"{t}_shnu_vol"]) for t in ("prsn", "frgn", "orgn")) + int(
+        etc["20261123"]["etc_shnu_vol"]) == int(quote["acml_vol"])
     for row in rows:
-        buys = sum(int(row[f"{t}_shnu_vol"]) for t in ("prsn", "frgn", "orgn"))
-        sells = sum(int(row[f"{t}_seln_vol"]) for t in ("prsn", "frgn", "orgn"))
-        nets = sum(int(row[f"{t}_ntby_qty"]) for t in ("prsn", "frgn", "orgn"))
-        buy_value = sum(int(row[f"{t}_shnu_tr_pbmn"]) for t in ("prsn", "frgn", "orgn"))
-        sell_value = sum(int(row[f"{t}_seln_tr_pbmn"]) for t in ("prsn", "frgn", "orgn"))
+        e = etc[row["stck_bsop_date"]]
+        three = ("prsn", "frgn", "orgn")
+        buys = sum(int(row[f"{t}_shnu_vol"]) for t in three) + int(e["etc_shnu_vol"])
+        sells = sum(int(row[f"{t}_seln_vol"]) for t in three) + int(e["etc_seln_vol"])
+        nets = sum(int(row[f"{t}_ntby_qty"]) for t in three) + int(e["etc_ntby_qty"])
+        buy_value = sum(int(row[f"{t}_shnu_tr_pbmn"]) for t in three) + int(
+            e["etc_shnu_tr_pbmn"])
+        sell_value = sum(int(row[f"{t}_seln_tr_pbmn"]) for t in three) + int(
+            e["etc_seln_tr_pbmn"])
         assert buys == sells > 0 and nets == 0 and buy_value == sell_value, row
-        for t in ("prsn", "frgn", "orgn"):
+        for t in three:
             assert int(row[f"{t}_ntby_qty"]) == int(row[f"{t}_shnu_vol"]) - int(
                 row[f"{t}_seln_vol"])
     again = await kis.get("domestic_stock/inquire_investor", FID_COND_MRKT_DIV_CODE="J",
@@ -365,10 +375,11 @@ async def test_market_investor_flows_balance_and_institutions_add_up(kis: Wire) 
     subs = ("scrt_ntby_qty", "ivtr_ntby_qty", "pe_fund_ntby_vol", "bank_ntby_qty",
             "insu_ntby_qty", "mrbn_ntby_qty", "fund_ntby_qty")
     for row in rows:
-        nets = [int(row[f"{t}_ntby_qty"]) for t in ("prsn", "frgn", "orgn")]
+        nets = [int(row[f"{t}_ntby_qty"]) for t in ("prsn", "frgn", "orgn", "etc")]
         assert sum(nets) == 0, row
         assert sum(int(row[s]) for s in subs) == nets[2]
-        values = [int(row[f"{t}_ntby_tr_pbmn"]) for t in ("prsn", "frgn", "orgn")]
+        assert row["etc_corp_ntby_vol"] == row["etc_ntby_qty"]
+        values = [int(row[f"{t}_ntby_tr_pbmn"]) for t in ("prsn", "frgn", "orgn", "etc")]
         assert sum(values) == 0
 
 

@@ -25,6 +25,8 @@ Ops (``args`` after ``[seq, time_us, op]``; amounts and prices as decimal string
 ``watch`` ``symbol`` — a read made a symbol live: synthetic participants trade it from here
 ``ptskip`` ``from_us, to_us`` — after a long gap the participants skipped these ticks (logged
           at ``from_us - 1``)
+``bond``  ``action, cano, prdt, now_us, prev_day, ...`` — a bond desk command
+          (:func:`hantoo.sim.marketdata.bond_desk.replay`)
 ========  ===============================================================================
 """
 
@@ -123,6 +125,14 @@ class JournaledExchange(Exchange):
         self._j_since += 1
         if self._j_every and self._j_since >= self._j_every and self._j_checkpointer:
             self.checkpoint()
+
+    def record(self, op: str, args: list[Any]) -> None:
+        """Journal a command that ran outside the engine's own (the bond desk's): the caller
+        has already applied it, and ``apply_record`` replays it by ``op``. The record is dated
+        at the clock's now (the engine is brought there first), the instant the command ran."""
+        if self._j_journal is not None and not self._j_replaying:
+            self.sync()
+        self._log(op, args)
 
     def checkpoint(self) -> None:
         """Snapshot now (the journal restarts empty after it)."""
@@ -381,7 +391,14 @@ _APPLY: dict[str, Callable[[Exchange, list[Any]], object]] = {
         credit=_opt_credit(a[8])),
     "rsvx": lambda ex, a: Exchange.cancel_reservation(ex, (a[0], a[1]), int(a[2])),
     "clk": lambda ex, a: Exchange.sync(ex),
+    "bond": lambda ex, a: _replay_bond(ex, a),
 }
+
+
+def _replay_bond(ex: Exchange, args: list[Any]) -> None:
+    from .marketdata.bond_desk import replay  # the desk is a simulator add-on of the engine
+
+    replay(ex, args)
 
 
 def _replay_watch(ex: Exchange, symbol: str) -> None:

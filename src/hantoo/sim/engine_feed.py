@@ -15,6 +15,8 @@ book that ``inquire_price``, ``inquire_ccnl`` and ``inquire_asking_price_exp_ccn
 * ``HDFSCNT0`` / ``HDFSASP0``: the same for US symbols (tr_key such as ``DNASAAPL``).
 * ``H0UPCNT0`` for the indices ``hantoo.sim.marketdata.indices`` computes (``0001``, ``2001``...):
   the same level ``inquire_index_price`` answers, sent when it changed.
+* ``H0STNAV0`` for ETFs: the NAV ``etfetn/inquire_price`` answers
+  (``hantoo.sim.marketdata.etf.nav_fields``), sent when it changed.
 
 Every time and date in a record is the simulator's (a print's own time, or the engine clock),
 never the machine's. A field the engine cannot know (the previous day's volume at the same
@@ -133,7 +135,8 @@ class EngineFeed(SyntheticFeed):
         book = ("askp10" in cols and "bidp10" in cols) or tr_id in ("HDFSASP0", "HDFSASP1")
         expected = "stck_prpr" in cols and "cntg_vol" in cols and not trade
         q = self._quote(symbol) if (trade or book or expected) else None
-        index = tr_id == "H0UPCNT0" and self._index(tr_key) is not None
+        index = (tr_id == "H0UPCNT0" and self._index(tr_key) is not None) or (
+            tr_id == "H0STNAV0" and self._nav(tr_key) is not None)
         if q is None and not index:
             return super().rows(tr_id, tr_key, n)
         if trade:
@@ -196,6 +199,18 @@ class EngineFeed(SyntheticFeed):
 
         try:
             return index_level(self.exchange, code)
+        except Exception:  # an engine without quotes for a constituent: the synthetic walk
+            return None
+
+    def _nav(self, code: str) -> Any:
+        """An ETF's NAV from the one calculation the REST ETF APIs use (issue 16)."""
+        from .marketdata.etf import etf_nav
+
+        try:
+            inst = self.exchange.universe.get(code)
+            if inst is None or inst.kind.value != "ETF":
+                return None
+            return etf_nav(self.exchange, code)
         except Exception:  # an engine without quotes for a constituent: the synthetic walk
             return None
 
@@ -385,6 +400,12 @@ class EngineFeed(SyntheticFeed):
             idx = self._index(tr_key)
             if idx is not None:
                 return self._index_record(tr_key, idx)
+        if tr_id == "H0STNAV0":
+            nav = self._nav(tr_key)
+            if nav is not None:
+                from .marketdata.etf import nav_fields
+
+                return {"mksc_shrn_iscd": tr_key, **nav_fields(nav)}
         us = tr_id.startswith("HDFS")
         symbol = tr_key[4:] if us and len(tr_key) > 4 else tr_key
         q = self._quote(symbol)

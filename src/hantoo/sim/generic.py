@@ -52,6 +52,24 @@ BLOCK_SHAPES: dict[str, dict[str, bool]] = {
     "domestic_stock/search_info": {"output": False},
     "overseas_stock/inquire_present_balance": {"output1": True, "output2": True,
                                                "output3": False},
+    # Market-wide APIs (issue 16), checked against the broker's samples
+    # (koreainvestment/open-trading-api ``examples_llm``: ``pd.DataFrame(output)`` is a list,
+    # ``pd.DataFrame(output, index=[0])`` an object) and, where the sample is not published,
+    # against public clients that read the block (``output.get(...)`` is an object).
+    "domestic_stock/inquire_investor": {"output": True},  # sample: DataFrame(output)
+    "domestic_stock/inquire_investor_daily_by_market": {"output": True},  # sample
+    "domestic_stock/foreign_institution_total": {"output": True},  # sample
+    "domestic_stock/daily_short_sale": {"output1": False, "output2": True},  # sample
+    "domestic_stock/program_trade_by_stock_daily": {"output": True},  # one row a day
+    "domestic_stock/inquire_index_price": {"output": False},  # clients: output.get
+    "etfetn/inquire_component_stock_price": {"output1": False, "output2": True},  # members
+    "domestic_bond/inquire_price": {"output": False},  # clients: output.get
+    "domestic_bond/issue_info": {"output": False},  # clients: output.get
+    "domestic_bond/search_bond_info": {"output": False},  # sample wraps a lone object
+    "domestic_bond/inquire_daily_ccld": {"output1": False, "output2": True},  # sample
+    "domestic_bond/inquire_psbl_order": {"output": False},  # sample wraps a lone object
+    "domestic_stock/psearch_title": {"output2": True},  # sample: DataFrame(output2)
+    "domestic_stock/psearch_result": {"output2": True},  # one row per issue found
 }
 
 

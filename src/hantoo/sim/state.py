@@ -121,9 +121,11 @@ def default_exchange(config: SimConfig, clock: SessionClock) -> Any:
         )
         us = [inst.code for inst in universe if inst.is_us]
         replay = load_replay(config.replay_path, us_symbols=us)
+    from .marketdata.etf import etf_baskets  # ETFs trade at their basket's NAV (issue 16)
+
     engine_config = ExchangeConfig(
         seed=config.seed, universe_path=config.universe_path, clock=clock, replay=replay,
-        activity=config.activity,
+        activity=config.activity, baskets=etf_baskets,
     )
     if config.state_path and config.state_path != ":memory:":
         from .store import open_exchange

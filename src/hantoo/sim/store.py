@@ -57,7 +57,7 @@ from .durable import JournaledExchange, ReplayClock, apply_record
 from .engine.clock import ClockMode, SessionClock, from_us
 from .engine.config import ExchangeConfig
 from .engine.exchange import Exchange
-from .engine.market import SymbolState
+from .engine.market import SymbolState, upgrade_day_values
 from .engine.matching import Fill
 from .engine.orders import Order
 from .engine.synthetic import intraday_path
@@ -157,6 +157,7 @@ _UNSET = object()
 def symbol_state(values: dict[str, Any]) -> SymbolState:
     """A day state from a snapshot; its intraday path is recomputed after loading."""
     st = SymbolState.__new__(SymbolState)
+    values = upgrade_day_values(values)  # a snapshot of an earlier release
     for k, v in values.items():
         setattr(st, k, v)
     st.path = st.vols = array("i")

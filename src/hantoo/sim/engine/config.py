@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from .baskets import Basket
 from .clock import SessionClock
 from .fees import FeeConfig
 from .replay import ReplayData
@@ -49,3 +51,6 @@ class ExchangeConfig:
     #: :mod:`.participants`): 0 is a quiet market whose prices follow the seeded path only
     #: (exact tests); 1 is the default live market; 2 doubles the arrival rate, and so on.
     activity: float = 0.0
+    #: Funds whose path follows the NAV of a basket (:mod:`.baskets`): called once with the
+    #: universe, it returns ``{fund code: Basket}`` (the simulator passes its ETFs' indices).
+    baskets: Callable[[Universe], Mapping[str, Basket]] | None = None

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from .accounts import Account, CreditLot, Position
+from .baskets import Basket, basket_path
 from .calendar import TradingCalendar
 from .clock import SessionClock, from_us
 from .config import ExchangeConfig
@@ -142,6 +143,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
         self.tax_ledger = [0] * N_SLOTS
         self.deposits = [0] * N_SLOTS
         self._states = {}
+        self._baskets: dict[str, Basket] = dict(cfg.baskets(self.universe)) if cfg.baskets else {}
         self._histories: dict[str, DailyHistory] = {}
         self._w52: dict[tuple[str, date], tuple[int, date, int, date]] = {}
         self._seq = 0
@@ -394,8 +396,26 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
             )
         st.path, st.vols = path
         st.steps = steps
+        basket = self._baskets.get(inst.code)
+        if basket is not None and (rep is None or inst.code not in rep.daily):
+            st.path = self._basket_path(st, basket, mk)
         self._states[inst.code] = st
         return st
+
+    def _basket_path(self, st: SymbolState, basket: Basket, mk: int) -> array[int]:
+        """A fund's path from its members' paths today (:mod:`.baskets`)."""
+        members = []
+        for code in basket.members:
+            m = self._states.get(code)
+            if m is None:
+                inst = self.universe.get(code)
+                if inst is None or code in self._baskets:
+                    return st.path
+                m = self._new_state(inst, mk)
+            elif m.trade_day != st.trade_day:
+                return st.path
+            members.append(m)
+        return basket_path(st, basket, members)
 
     def _catch_up(self, st: SymbolState, mk: int) -> None:
         cur = self._cur_step[mk]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from array import array
 from datetime import date
+from typing import Any
 
 from .book import OrderBook
 from .nxt import NxtStats
@@ -114,8 +115,9 @@ class SymbolState:
         self.pt_rng: random.Random | None = None
         self.pt_lam = 0  # expected participant arrivals per tick, in thousandths
         self.mom_ref = 0  # the price momentum traders compare the last trade with
-        #: Traded quantity by investor type: [buys of type 0..4, sells of type 0..4].
-        self.flows = [0] * 10
+        #: Trades by investor type, KRX then NXT (offset 20): [bought qty of type 0..4, sold
+        #: qty, bought value (won), sold value] — five slots each.
+        self.flows = [0] * FLOW_SLOTS
 
     def record(self, price: int, qty: int) -> None:
         """Fold one trade into the day statistics."""
@@ -148,3 +150,35 @@ class SymbolState:
         lo, hi = daily_limits(close, tick_of, AFTER_HOURS_BAND_PCT)
         lower = ceil_to_tick(self.lower, tick_of)
         return max(lo, lower), min(hi, floor_to_tick(self.upper, tick_of))
+
+
+FLOW_SLOTS = 40
+"""Length of :attr:`SymbolState.flows` (KRX and NXT × bought/sold × quantity/value × 5 types)."""
+_FLOW_SLOTS_V1 = 10
+"""Earlier releases kept only the traded quantity, both venues together: [bought of type 0..4,
+sold of type 0..4]."""
+
+
+def upgrade_day_values(values: dict[str, Any]) -> dict[str, Any]:
+    """A snapshotted day state's attributes in this release's layout (``values`` is changed).
+
+    Why: a state file written by an earlier release must restore, or users lose their accounts
+    on upgrade. The only layout change so far is :attr:`SymbolState.flows` growing from 10 to
+    :data:`FLOW_SLOTS` entries. The old quantities go to the KRX slots (the old layout did not
+    record the venue) and their won values are taken at the day's average price (what was not
+    recorded cannot be recovered; buys and sells stay balanced). From the next trading day the
+    state is built fresh. Any other length is refused with a ``ValueError`` naming it.
+    """
+    flows = values.get("flows")
+    if not isinstance(flows, list) or len(flows) == FLOW_SLOTS:
+        return values
+    if len(flows) != _FLOW_SLOTS_V1:
+        raise ValueError(f"a day state has {len(flows)} investor-flow slots; this hantoo reads "
+                         f"{_FLOW_SLOTS_V1} (earlier releases) or {FLOW_SLOTS}")
+    volume = int(values.get("volume", 0))
+    avg = int(values.get("value", 0)) // volume if volume > 0 else int(values.get("last", 0))
+    new = [0] * FLOW_SLOTS
+    new[:10] = (int(q) for q in flows)
+    new[10:20] = (int(q) * avg for q in flows)
+    values["flows"] = new
+    return values

@@ -348,9 +348,12 @@ class MatchingCore:
                 ev.append(OrderFilled(fill_info(f), order_info(s)))
         if tx is not None and (b.synthetic or s.synthetic):
             tx.accounts[self.house.key] = self.house
-        flows = st.flows
-        flows[b.investor] += qty
-        flows[5 + s.investor] += qty
+        flows = st.flows  # see SymbolState.flows: [venue offset + kind offset + investor]
+        fo = 20 if b.venue == VENUE_NXT else 0
+        flows[fo + b.investor] += qty
+        flows[fo + 5 + s.investor] += qty
+        flows[fo + 10 + b.investor] += notional
+        flows[fo + 15 + s.investor] += notional
         if b.venue == VENUE_NXT:  # NXT keeps its own day statistics and tape
             st.nx.record(now, px, qty, aggr)
             return

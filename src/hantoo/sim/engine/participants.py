@@ -32,6 +32,7 @@ beyond bringing the market up to *now*.
 from __future__ import annotations
 
 import random
+from datetime import date
 from typing import TYPE_CHECKING
 
 from .nxt import nxt_session
@@ -42,6 +43,7 @@ from .types import Investor, OrderType, Phase
 
 if TYPE_CHECKING:
     from .accounts import Account
+    from .baskets import Basket
     from .book import OrderBook
     from .config import ExchangeConfig
     from .market import SymbolState
@@ -102,6 +104,7 @@ class ParticipantsMixin:
         _epoch: list[int]
         _book_dirty: set[str]
         _premarket: bool
+        _baskets: dict[str, Basket]
 
         def _active_states(self, mk: int) -> list[SymbolState]: ...
         def _catch_up(self, st: SymbolState, mk: int) -> None: ...
@@ -285,6 +288,8 @@ class ParticipantsMixin:
     def _mm_ref(self, st: SymbolState) -> int:
         """Where market makers centre their quotes: the last price, one tick towards the path."""
         target = st.path[max(st.step, 0)]
+        if st.inst.code in self._baskets:  # a fund: arbitrage quotes it at its basket's NAV
+            return min(max(target, st.lower), st.upper)
         ref = st.last
         if ref < target:
             ref = tick_up(ref, st.inst.tick_of)
@@ -302,4 +307,16 @@ class ParticipantsMixin:
         """Today's traded quantity of ``symbol`` by investor type: ``{type: (bought, sold)}``."""
         st = self._live(symbol)
         flows = st.flows
-        return {inv: (flows[inv], flows[5 + inv]) for inv in Investor}
+        return {inv: (flows[inv] + flows[20 + inv], flows[5 + inv] + flows[25 + inv])
+                for inv in Investor}
+
+    def investor_trades(self, symbol: str, venue: int = VENUE_MAIN
+                        ) -> tuple[date, dict[Investor, tuple[int, int, int, int]]]:
+        """(trading day, ``{type: (bought qty, sold qty, bought value, sold value)}``) of the
+        trades of ``symbol`` on one venue (``VENUE_MAIN`` KRX, ``VENUE_NXT``) that day: what the
+        market-data flows (``hantoo.sim.marketdata.flows``) attribute by investor."""
+        st = self._live(symbol)
+        f = st.flows
+        o = 20 if venue == VENUE_NXT else 0
+        return st.trade_day, {inv: (f[o + inv], f[o + 5 + inv], f[o + 10 + inv], f[o + 15 + inv])
+                              for inv in Investor}

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ..marketdata.etf import etf_nav
+from ..marketdata.etf import etf_nav, nav_fields
 from ..marketdata.flows import day_flows
 from ..marketdata.indices import INDICES, IndexLevel, daily_levels, index_level
 from ..marketdata.rankings import Screen, ranked, screen
@@ -285,7 +285,9 @@ INVESTOR_DAYS = 30
 def inquire_investor(call: Call) -> Reply:
     """Investors by issue (FHKST01010900): the last 30 trading days, newest first; each day's
     volume and value (the engine's candles, today's live) split among individuals, foreigners and
-    institutions by :mod:`hantoo.sim.marketdata.flows` — buy totals equal sell totals."""
+    institutions by :mod:`hantoo.sim.marketdata.flows` (today: the participants' trades). The
+    fourth category, other corporations (기타법인), is not in this API's fields (it is in
+    ``investor_trade_by_stock_daily``): the four together balance."""
     code = domestic_symbol(call)
     ex = exchange(call)
     today = call.now().date()
@@ -300,6 +302,8 @@ def inquire_investor(call: Call) -> Reply:
         r = {"stck_bsop_date": ymd(c.start), "stck_clpr": krw(c.close),
              "prdy_vrss": krw(change), "prdy_vrss_sign": _sign(change)}
         for t, f in flows.items():
+            if t == "etc":
+                continue  # 기타법인: not a field of this API
             r.update({
                 f"{t}_ntby_qty": str(f.net_qty), f"{t}_ntby_tr_pbmn": krw(f.net_value),
                 f"{t}_shnu_vol": str(f.buy_qty), f"{t}_shnu_tr_pbmn": krw(f.buy_value),
@@ -392,20 +396,9 @@ def _etf_price_fields(q: Any) -> dict[str, str]:
 
 
 def _nav_fields(nav: Any) -> dict[str, str]:
-    """NAV now and at the index's open/high/low (the NAV moves with the index)."""
-    idx = nav.index
-
-    def at(level: Decimal) -> str:
-        move = (level - idx.prev_close) / idx.prev_close if idx.prev_close else Decimal(0)
-        return dec(nav.prev_nav * (1 + nav.multiple * move))
-
-    change = nav.nav - nav.prev_nav
-    highs = (idx.high, idx.low) if nav.multiple > 0 else (idx.low, idx.high)
-    return {
-        "nav": dec(nav.nav), "nav_prdy_vrss": dec(change), "nav_prdy_vrss_sign": _sign(change),
-        "nav_prdy_ctrt": _pct(change, nav.prev_nav), "prdy_clpr_nav": dec(nav.prev_nav),
-        "oprc_nav": at(idx.open), "hprc_nav": at(highs[0]), "lprc_nav": at(highs[1]),
-    }
+    """NAV now and at the index's open/high/low (the same fields the realtime ``H0STNAV0``
+    record sends: :func:`hantoo.sim.marketdata.etf.nav_fields`)."""
+    return nav_fields(nav)
 
 
 def _etf(call: Call) -> tuple[Any, Any]:
@@ -491,9 +484,9 @@ def inquire_investor_daily_by_market(call: Call) -> Reply:
             row[f"{typ}_ntby_tr_pbmn"] = krw(tot[typ][1])
         row.update({"frgn_reg_ntby_qty": row["frgn_ntby_qty"], "frgn_nreg_ntby_qty": "0",
                     "frgn_reg_ntby_pbmn": row["frgn_ntby_tr_pbmn"], "frgn_nreg_ntby_pbmn": "0",
-                    "etc_ntby_qty": "0", "etc_orgt_ntby_vol": "0", "etc_corp_ntby_vol": "0",
-                    "etc_ntby_tr_pbmn": "0", "etc_orgt_ntby_tr_pbmn": "0",
-                    "etc_corp_ntby_tr_pbmn": "0"})
+                    "etc_orgt_ntby_vol": "0", "etc_corp_ntby_vol": row["etc_ntby_qty"],
+                    "etc_orgt_ntby_tr_pbmn": "0",
+                    "etc_corp_ntby_tr_pbmn": row["etc_ntby_tr_pbmn"]})
         for sub, (qty, value) in institution_split(int(tot["orgn"][0]), tot["orgn"][1],
                                                    f"{seed}|{idx.code}|{d}").items():
             qty_field = "pe_fund_ntby_vol" if sub == "pe_fund" else f"{sub}_ntby_qty"
@@ -532,3 +525,44 @@ def volume_power(call: Call) -> Reply:
                   "seln_cnqn_smtn": str(sell)})
         rows.append(r)
     return ok(output=fill_rows(call, "output", rows))
+
+
+# --------------------------------------------------------------------------- condition search
+
+
+@register("domestic_stock/psearch_title")
+def psearch_title(call: Call) -> Reply:
+    """종목조건검색 목록 (HHKST03900300): ``USER_ID``'s saved conditions
+    (:mod:`hantoo.sim.marketdata.conditions`)."""
+    from ..marketdata.conditions import conditions_of
+
+    user = call.param("USER_ID")
+    rows = [{"user_id": user, "seq": c.seq, "grp_nm": c.group, "condition_nm": c.name}
+            for c in conditions_of(call.state, user)]
+    return ok(output2=fill_rows(call, "output2", rows))
+
+
+@register("domestic_stock/psearch_result")
+def psearch_result(call: Call) -> Reply:
+    """종목조건검색 조회 (HHKST03900400): the issues meeting condition ``SEQ`` now, highest
+    volume first, at the engine's quotes; an unknown ``SEQ`` is refused."""
+    from ..marketdata.conditions import conditions_of, run
+
+    seq = call.param("SEQ").strip()
+    cond = next((c for c in conditions_of(call.state, call.param("USER_ID")) if c.seq == seq),
+                None)
+    if cond is None:
+        raise BusinessError("OPSQ2001", f"ERROR : INPUT INVALID_CHECK_SEQ (no saved condition "
+                            f"{seq!r}: list them with psearch_title)", rt_cd="2")
+    rows = []
+    for q in run(exchange(call), cond):
+        rows.append({
+            "code": q.symbol, "name": q.name, "daebi": q.change_sign, "price": dec(q.price),
+            "chgrate": dec(q.change_rate), "acml_vol": str(q.volume),
+            "trade_amt": str(q.trade_value), "change": dec(q.change),
+            "open": dec(q.open), "high": dec(q.high), "low": dec(q.low),
+            "high52": dec(q.high_52w), "low52": dec(q.low_52w),
+            "recprice": dec(q.prev_close), "uplmtprice": dec(q.upper_limit),
+            "dnlmtprice": dec(q.lower_limit), "stotprice": dec(q.market_cap / 100_000_000),
+        })
+    return ok(output2=fill_rows(call, "output2", rows))
