@@ -316,7 +316,10 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
             self._commit()
 
     def _account(self, key: AccountKey) -> Account:
-        a = self.accounts.get(akey(key))
+        # a tuple key is looked up as given first (the common case: no normalising copy)
+        a = self.accounts.get(key) if key.__class__ is tuple else None
+        if a is None:
+            a = self.accounts.get(akey(key))
         if a is None:
             raise EngineReject(RejectReason.UNKNOWN_ACCOUNT)
         return a
@@ -692,10 +695,12 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
             self._sync()
             a = self._account(account)
             inst = self._inst(symbol)
-            otype = _order_type(order_type)
+            otype = order_type if isinstance(order_type, OrderType) else _order_type(order_type)
             units = 0
             if price is not None and otype not in PRICELESS_TYPES:
-                u = to_units(Decimal(price), inst.scale)
+                # an int price in won is already in minor units (no Decimal round trip)
+                u = int(price) if price.__class__ is int and inst.scale == 1 else \
+                    to_units(Decimal(price), inst.scale)
                 if u is None:
                     raise EngineReject(RejectReason.BAD_TICK, f"price {price}")
                 units = u
