@@ -20,6 +20,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from hantoo.sim.engine import OrderStatus, Side
 from hantoo.sim.store import journal_path, open_exchange, prev_journal_path
 
@@ -78,6 +80,7 @@ def _private(path: Path) -> None:
             assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
 
 
+@pytest.mark.timeout(240)  # six writer start-ups; a loaded machine makes each take seconds
 def test_random_kills_around_background_snapshots(tmp_path: Path) -> None:
     path = tmp_path / "kill.db"
     script = tmp_path / "writer.py"

@@ -19,6 +19,9 @@ Files (``PATH`` is the state file the user names, e.g. ``sim-state.sqlite3``; al
 ``PATH.commands``
     The append-only command journal (format in :mod:`hantoo.sim.journal`, ops in
     :mod:`hantoo.sim.durable`): one checksummed line per *successful* user command.
+``PATH.commands.prev``
+    Present only while a background snapshot is being written (or after a crash during one):
+    the journal records up to that snapshot, moved aside; deleted once the snapshot commits.
 
 **Durability rule.** A command is acknowledged only after its journal record, and every record
 before it, is on disk (``fdatasync``). In-process, each command syncs before it returns. In the
@@ -26,11 +29,20 @@ server, the request awaits the group commit that covers its record, so concurren
 one sync. Reads, clock syncs and rejected commands write nothing. A ``kill -9`` can lose only
 commands that were never acknowledged (a torn last line is dropped on open).
 
-**Restart** = load the latest snapshot, replay the journal records after it at their recorded
-instants, then move the clock to the last one. Every ``snapshot_every`` commands (and after a
-long replay) a new snapshot is written in one SQLite transaction and the journal is emptied, so
-restart time stays bounded. A crash between the two is harmless: records already in the snapshot
-are skipped by sequence number.
+**Restart** = load the latest snapshot, replay the journal records after it (``.prev`` first,
+then ``.commands``) at their recorded instants, then move the clock to the last one. Every
+``snapshot_every`` commands (and after a long replay) a new snapshot is written in one SQLite
+transaction and the journal records it covers are dropped, so restart time stays bounded. A
+crash between the two is harmless: records already in the snapshot are skipped by sequence
+number.
+
+**Snapshots off the command path.** Pickling thousands of symbol states takes seconds, which
+on the server's event loop would be a pause for every request. The periodic snapshot therefore
+moves the journal aside and forks: the child sees the engine exactly as of that record
+(copy-on-write), pickles it and commits it with its own SQLite connection, then exits; the
+parent goes on at once and collects the child later (the orders it archives are answered from
+memory meanwhile). Explicit :meth:`JournaledExchange.checkpoint` calls and platforms without
+``fork`` write the snapshot before returning.
 
 A state file written before the journal existed (schema ``1``, one JSON row per entity) is
 migrated on open (:mod:`hantoo.sim.store_v1`). A file that is not a simulator state, or whose

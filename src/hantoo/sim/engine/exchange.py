@@ -704,7 +704,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
                 if u is None:
                     raise EngineReject(RejectReason.BAD_TICK, f"price {price}")
                 units = u
-            route = ROUTES.get(exchange.upper(), -1)
+            route = 0 if exchange == "KRX" else ROUTES.get(exchange.upper(), -1)
             if route < 0 or (route and inst.is_us):
                 raise EngineReject(RejectReason.UNSUPPORTED_ORDER_TYPE,
                                    f"exchange {exchange!r} (KRX, NXT or SOR for domestic orders)")
@@ -959,7 +959,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
             o = self.orders.get(int(odno))
         except ValueError:
             o = None
-        if o is None or o.acct.key != akey(account):
+        if o is None or (o.acct.key != account and o.acct.key != akey(account)):
             raise EngineReject(RejectReason.UNKNOWN_ORDER, str(odno))
         if not o.remaining:
             raise EngineReject(RejectReason.ORDER_NOT_OPEN, f"{o.odno:010d} is {o.status.value}")
