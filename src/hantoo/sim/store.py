@@ -502,9 +502,12 @@ def _prune(ex: JournaledExchange) -> tuple[list[Order], list[Fill]]:
     gone = {o.odno for o in done}
     for odno in gone:
         del orders[odno]
-    for st in ex._states.values():  # cancelled orders wait in their levels to be skipped
-        for book in (st.book, st.fixed, st.after, st.close_book, st.nxt):
-            book.compact()
+    states = ex._states
+    for code in {o.inst.code for o in done}:  # cancelled orders wait in their levels, lazily
+        st = states.get(code)
+        if st is not None:
+            for book in (st.book, st.fixed, st.after, st.close_book, st.nxt):
+                book.compact()
     fills = [f for f in ex.fills if f.order.odno in gone]
     ex.fills[:] = [f for f in ex.fills if f.order.odno not in gone]
     for a in {o.acct for o in done}:
