@@ -263,8 +263,10 @@ class JournaledExchange(Exchange):
         info = super().place_order(account, symbol, side, order_type, qty, price, credit=credit,
                                    loan_date=loan_date, exchange=exchange)
         if self._j_journal is not None:
-            k = info.account  # the normalised key and order type the engine accepted
-            args = [k[0], k[1], symbol, int(side), info.order_type.value, qty,
+            # the normalised key and order type the engine accepted; enums are written as
+            # their values by the journal's encoder (no .value lookups on the command path)
+            k = info.account
+            args = [k[0], k[1], symbol, info.side, info.order_type, qty,
                     None if price is None else str(price), credit.value if credit else None,
                     loan_date.isoformat() if loan_date else None]
             if exchange != "KRX" and (venue := exchange.upper()) != "KRX":

@@ -64,6 +64,7 @@ class JournalCorrupt(ValueError):
 # ensure_ascii=False)`` at a tenth of the cost: the journal is on every command's path.
 _json_encode = msgspec.json.Encoder().encode
 _json_decode = msgspec.json.Decoder().decode
+_crc32 = zlib.crc32
 
 
 def _encode(record: list[Any]) -> bytes:
@@ -145,8 +146,9 @@ class CommandJournal:
     # -- appending ------------------------------------------------------------------------
     def append(self, time_us: int, op: str, args: list[Any]) -> int:
         """Buffer one record; returns its sequence number (durable only after a sync)."""
-        self.appended += 1
-        self._buf.append(_encode([self.appended, time_us, op, *args]))
+        seq = self.appended = self.appended + 1
+        payload = _json_encode([seq, time_us, op, *args])  # _encode, inline: every command
+        self._buf.append(b"%08x %s\n" % (_crc32(payload), payload))
         if self.autosync:
             self.flush()
         return self.appended
