@@ -184,6 +184,8 @@ def _fork() -> int:
 
 def _child_setup() -> None:
     gc.disable()  # touching every object's header would copy the parent's pages for nothing
+    with contextlib.suppress(OSError):  # background work: the engine's process goes first
+        os.nice(10)
     with contextlib.suppress(ValueError):  # ValueError: forked from another thread than main
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # ^C in a terminal: let the parent decide
 
