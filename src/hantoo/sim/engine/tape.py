@@ -35,18 +35,24 @@ class Tape:
         self._t.append(t)
         self._px.append(px)
         self._qty.append(qty)
-        self._aggr.append(aggr)
+        self._aggr.append(aggr)  # last: a trade counts once its last column is written
 
     def __len__(self) -> int:
-        return len(self._t)
+        return len(self._aggr)
 
     def __bool__(self) -> bool:
-        return bool(self._t)
+        return bool(self._aggr)
 
     def __iter__(self) -> Iterator[Trade]:
-        return zip(self._t, self._px, self._qty, self._aggr, strict=True)
+        # not strict: a reader on another thread during an append sees the trades before it
+        return zip(self._t, self._px, self._qty, self._aggr)  # noqa: B905
 
     def __getitem__(self, i: int) -> Trade:
+        n = len(self._aggr)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("tape index out of range")
         return self._t[i], self._px[i], self._qty[i], self._aggr[i]
 
     def __eq__(self, other: object) -> bool:
