@@ -237,7 +237,8 @@ def main() -> int:
         rates[label] = n_pub / dt
         extra = (f", {records:,} journal records in {syncs:,} syncs (group {args.group})"
                  if label == "journaled" else "")
-        print(f"  public API, {label}: {n_pub:,} commands, {rates[label]:,.0f} commands/s wall "
+        print(f"  public API, {label}: {n_pub:,} commands, {rates[label]:,.0f} commands/s wall, "
+              f"{n_pub / cpu:,.0f} per CPU-second "
               f"(cpu {cpu:.3f}s, fills still hot {fills:,}, rejects {rejects:,}){extra}")
     print(f"  journaled / in-memory (public API, same run): "
           f"{rates['journaled'] / rates['in-memory']:.2f}  (target journaled >= 50,000/s)")

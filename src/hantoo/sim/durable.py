@@ -53,7 +53,9 @@ __all__ = ["Checkpointer", "JournaledExchange", "ReplayClock", "apply_record"]
 class Checkpointer(Protocol):
     """What takes a snapshot of the exchange (``hantoo.sim.store``)."""
 
-    def checkpoint(self, exchange: JournaledExchange) -> None: ...
+    def checkpoint(self, exchange: JournaledExchange, *, background: bool = False) -> bool: ...
+
+    def wait(self) -> None: ...
 
 
 class Archive(Protocol):
@@ -99,6 +101,7 @@ class JournaledExchange(Exchange):
     _j_every = 0
     _j_since = 0
     _j_archive: Archive | None = None
+    _j_background = True
 
     def attach_archive(self, archive: Archive) -> None:
         """Answer order and fill queries from ``archive`` too (finished orders go there)."""
@@ -106,12 +109,17 @@ class JournaledExchange(Exchange):
 
     def attach_journal(
         self, journal: CommandJournal, checkpointer: Checkpointer | None = None,
-        every: int = 0,
+        every: int = 0, *, background: bool = True,
     ) -> None:
-        """Journal every later command; snapshot through ``checkpointer`` every ``every``."""
+        """Journal every later command; snapshot through ``checkpointer`` every ``every``.
+
+        ``background``: periodic snapshots are written by a forked process (the default);
+        ``False`` writes each before the command returns (exact journal bounds for tests).
+        """
         self._j_journal = journal
         self._j_checkpointer = checkpointer
         self._j_every = every
+        self._j_background = background
 
     @property
     def journal(self) -> CommandJournal | None:
@@ -123,8 +131,11 @@ class JournaledExchange(Exchange):
             return
         j.append(self._now, op, args)
         self._j_since += 1
-        if self._j_every and self._j_since >= self._j_every and self._j_checkpointer:
-            self.checkpoint()
+        # periodic snapshots are written by a background process (the caller, maybe an event
+        # loop, pauses only to hand over); retried while an earlier one still runs
+        if (self._j_every and self._j_since >= self._j_every and self._j_checkpointer
+                and self._j_checkpointer.checkpoint(self, background=self._j_background)):
+            self._j_since = 0
 
     def record(self, op: str, args: list[Any]) -> None:
         """Journal a command that ran outside the engine's own (the bond desk's): the caller
@@ -135,10 +146,15 @@ class JournaledExchange(Exchange):
         self._log(op, args)
 
     def checkpoint(self) -> None:
-        """Snapshot now (the journal restarts empty after it)."""
+        """Snapshot now, before returning (the journal restarts empty after it)."""
         if self._j_checkpointer is not None and not self._j_replaying:
             self._j_checkpointer.checkpoint(self)
             self._j_since = 0
+
+    def wait_snapshot(self) -> None:
+        """Wait until a snapshot being written in the background is committed."""
+        if self._j_checkpointer is not None:
+            self._j_checkpointer.wait()
 
     def flush(self) -> None:
         """Make every journaled command durable now (blocking)."""
@@ -257,12 +273,14 @@ class JournaledExchange(Exchange):
         info = super().place_order(account, symbol, side, order_type, qty, price, credit=credit,
                                    loan_date=loan_date, exchange=exchange)
         if self._j_journal is not None:
-            k = akey(account)
-            args = [k[0], k[1], symbol, int(side), _ot(order_type), qty, _dec(price),
-                    credit.value if credit else None,
+            # the normalised key and order type the engine accepted; enums are written as
+            # their values by the journal's encoder (no .value lookups on the command path)
+            k = info.account
+            args = [k[0], k[1], symbol, info.side, info.order_type, qty,
+                    None if price is None else str(price), credit.value if credit else None,
                     loan_date.isoformat() if loan_date else None]
-            if exchange.upper() != "KRX":
-                args.append(exchange.upper())
+            if exchange != "KRX" and (venue := exchange.upper()) != "KRX":
+                args.append(venue)
             self._log("ord", args)
         return info
 
@@ -292,7 +310,7 @@ class JournaledExchange(Exchange):
             self._not_open(rej, account, odno)
             raise
         if self._j_journal is not None:
-            k = akey(account)
+            k = info.account
             self._log("cxl", [k[0], k[1], str(odno), qty])
         return info
 

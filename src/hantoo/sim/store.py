@@ -19,6 +19,9 @@ Files (``PATH`` is the state file the user names, e.g. ``sim-state.sqlite3``; al
 ``PATH.commands``
     The append-only command journal (format in :mod:`hantoo.sim.journal`, ops in
     :mod:`hantoo.sim.durable`): one checksummed line per *successful* user command.
+``PATH.commands.prev``
+    Present only while a background snapshot is being written (or after a crash during one):
+    the journal records up to that snapshot, moved aside; deleted once the snapshot commits.
 
 **Durability rule.** A command is acknowledged only after its journal record, and every record
 before it, is on disk (``fdatasync``). In-process, each command syncs before it returns. In the
@@ -26,11 +29,20 @@ server, the request awaits the group commit that covers its record, so concurren
 one sync. Reads, clock syncs and rejected commands write nothing. A ``kill -9`` can lose only
 commands that were never acknowledged (a torn last line is dropped on open).
 
-**Restart** = load the latest snapshot, replay the journal records after it at their recorded
-instants, then move the clock to the last one. Every ``snapshot_every`` commands (and after a
-long replay) a new snapshot is written in one SQLite transaction and the journal is emptied, so
-restart time stays bounded. A crash between the two is harmless: records already in the snapshot
-are skipped by sequence number.
+**Restart** = load the latest snapshot, replay the journal records after it (``.prev`` first,
+then ``.commands``) at their recorded instants, then move the clock to the last one. Every
+``snapshot_every`` commands (and after a long replay) a new snapshot is written in one SQLite
+transaction and the journal records it covers are dropped, so restart time stays bounded. A
+crash between the two is harmless: records already in the snapshot are skipped by sequence
+number.
+
+**Snapshots off the command path.** Pickling thousands of symbol states takes seconds, which
+on the server's event loop would be a pause for every request. The periodic snapshot therefore
+moves the journal aside and forks: the child sees the engine exactly as of that record
+(copy-on-write), pickles it and commits it with its own SQLite connection, then exits; the
+parent goes on at once and collects the child later (the orders it archives are answered from
+memory meanwhile). Explicit :meth:`JournaledExchange.checkpoint` calls and platforms without
+``fork`` write the snapshot before returning.
 
 A state file written before the journal existed (schema ``1``, one JSON row per entity) is
 migrated on open (:mod:`hantoo.sim.store_v1`). A file that is not a simulator state, or whose
@@ -39,14 +51,20 @@ snapshot or journal is damaged, is refused with :class:`StateFileError` naming t
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
+import gc
 import io
 import json
 import logging
 import os
 import pickle
+import signal
 import sqlite3
+import time
+import warnings
 from array import array
+from collections import deque
 from contextvars import ContextVar
 from dataclasses import replace
 from datetime import date
@@ -61,9 +79,10 @@ from .engine.market import SymbolState, upgrade_day_values
 from .engine.matching import Fill
 from .engine.orders import Order
 from .engine.synthetic import intraday_path
+from .engine.tape import Tape
 from .engine.types import EngineReject
 from .engine.universe import Instrument, Universe
-from .journal import CommandJournal, JournalCorrupt
+from .journal import CommandJournal, JournalCorrupt, read_journal
 from .store_v1 import _fill_doc, _order_doc, _order_from
 
 __all__ = ["SCHEMA_VERSION", "SNAPSHOT_EVERY", "StateFileError", "StateStore", "open_exchange"]
@@ -108,6 +127,67 @@ def _refuse(path: Path, why: str) -> StateFileError:
 
 def journal_path(path: Path) -> Path:
     return path.with_name(path.name + ".commands")
+
+
+def prev_journal_path(path: Path) -> Path:
+    """The journal moved aside while a background snapshot is written (see ``checkpoint``)."""
+    return path.with_name(path.name + ".commands.prev")
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=60)
+    db.execute("PRAGMA synchronous=FULL")
+    return db
+
+
+def _write_snapshot(
+    db: sqlite3.Connection, seq: int, now_us: int, blob: bytes, orders: list[Order],
+    fills: list[Fill], meta: dict[str, str],
+) -> None:
+    """One transaction: the archived orders and fills, the snapshot, the meta."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.executemany(
+            "INSERT OR REPLACE INTO archived_orders (odno, cano, prdt, day, data) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(o.odno, o.acct.cano, o.acct.prdt, o.day.isoformat(), json.dumps(_order_doc(o)))
+             for o in orders])
+        db.executemany(
+            "INSERT OR REPLACE INTO archived_fills (fill_id, odno, cano, prdt, day, data) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(f.fill_id, f.order.odno, f.order.acct.cano, f.order.acct.prdt,
+              f.day.isoformat(), json.dumps(_fill_doc(f))) for f in fills])
+        db.execute("INSERT OR REPLACE INTO snapshots (seq, taken_us, data) VALUES (?, ?, ?)",
+                   (seq, now_us, blob))
+        db.execute("DELETE FROM snapshots WHERE seq < ?", (seq,))
+        db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                       list(meta.items()))
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+_CAN_FORK = hasattr(os, "fork") and hasattr(os, "waitpid")
+CHILD_TIMEOUT_S = 300.0
+"""A background snapshot child running longer than this is taken to be stuck and killed."""
+
+
+def _fork() -> int:
+    # Python 3.12+ warns that forking a threaded process may deadlock the *child* when it
+    # takes a lock another thread held: the child here takes none (no logging, no journal,
+    # its own SQLite connection) and exits through os._exit.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return os.fork()
+
+
+def _child_setup() -> None:
+    gc.disable()  # touching every object's header would copy the parent's pages for nothing
+    with contextlib.suppress(OSError):  # background work: the engine's process goes first
+        os.nice(10)
+    with contextlib.suppress(ValueError):  # ValueError: forked from another thread than main
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # ^C in a terminal: let the parent decide
 
 
 def _create_private(path: Path) -> None:
@@ -161,6 +241,8 @@ def symbol_state(values: dict[str, Any]) -> SymbolState:
     for k, v in values.items():
         setattr(st, k, v)
     st.path = st.vols = array("i")
+    if isinstance(st.extra, list):  # a snapshot from before the packed tape
+        st.extra = Tape(st.extra)
     _PATHLESS.get().append(st)
     return st
 
@@ -199,6 +281,12 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a simulator snapshot")
 
 
+def _reduce_deque(d: deque[Any]) -> tuple[Any, tuple[list[Any]]]:
+    # deque's own reduce looks up slot names in Python for every deque (they cannot be cached
+    # on a built-in type): a fifth of a snapshot's time with thousands of book levels
+    return deque, (list(d),)
+
+
 def _dump(ex: JournaledExchange) -> bytes:
     state = {k: v for k, v in vars(ex).items()
              if k not in _NOT_SNAPSHOTTED and not k.startswith("_j_")}
@@ -206,7 +294,7 @@ def _dump(ex: JournaledExchange) -> bytes:
     pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
     # instruments come from the universe the configuration loads: stored by code only
     pickler.dispatch_table = {**copyreg.dispatch_table, Instrument: _reduce_instrument,
-                              SymbolState: _reduce_state}
+                              SymbolState: _reduce_state, deque: _reduce_deque}
     pickler.dump(state)
     return buf.getvalue()
 
@@ -219,61 +307,119 @@ class StateStore:
         _check_dir(path)
         _create_private(path)
         try:
-            self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            self.db = _connect(path)
             self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
             self.db.executescript(_SCHEMA)
             self.meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as exc:
             raise _refuse(path, f"not a readable hantoo simulator state file ({exc})") from None
         self.journal: CommandJournal | None = None
+        self.prev_path = prev_journal_path(path)
+        self._child = 0  # pid of the background snapshot writer, if one runs
+        self._child_since = 0.0
+        self._pending: tuple[dict[int, Order], list[Fill], dict[str, str]] | None = None
+        """Orders and fills a running background snapshot archives (answered from here)."""
 
     def latest(self) -> tuple[int, bytes] | None:
         row = self.db.execute(
             "SELECT seq, data FROM snapshots ORDER BY seq DESC LIMIT 1").fetchone()
         return None if row is None else (int(row[0]), bytes(row[1]))
 
-    def checkpoint(self, ex: JournaledExchange) -> None:
-        """Snapshot ``ex`` (after syncing the journal), then empty the journal."""
+    def checkpoint(self, ex: JournaledExchange, *, background: bool = False) -> bool:
+        """Snapshot ``ex``, then drop the journal records it covers; ``False``: not now.
+
+        ``background=True`` (the periodic snapshots) keeps the caller's pause short: finished
+        orders leave the hot state here, the journal moves aside (:meth:`CommandJournal.rotate`)
+        and a forked child, which sees the engine as of this instant through copy-on-write
+        memory, pickles it and commits the snapshot while the engine goes on. Until the child
+        has committed, the orders it archives are answered from memory. ``False`` while an
+        earlier child still runs (the caller retries later). Without ``os.fork`` (Windows) or
+        with ``background=False`` the snapshot is written before returning.
+        """
+        if self._child and not self._reap(block=not background):
+            return False
+        if not background or not _CAN_FORK or self._pending is not None:
+            self._checkpoint_now(ex)
+            return True
         j = ex.journal
         assert j is not None
         j.flush()
         seq = j.appended
         orders, fills = _prune(ex)
-        blob = _dump(ex)
-        meta = {
+        meta = self._meta_of(ex)
+        j.rotate(self.prev_path)
+        pid = _fork()
+        if pid == 0:  # the child: write the snapshot and leave without running any cleanup
+            code = 1
+            try:
+                _child_setup()
+                db = _connect(self.path)
+                _write_snapshot(db, seq, ex._now, _dump(ex), orders, fills, meta)
+                db.close()
+                code = 0
+            finally:
+                os._exit(code)
+        self._child, self._child_since = pid, time.monotonic()
+        self._pending = ({o.odno: o for o in orders}, fills, meta)
+        return True
+
+    def _meta_of(self, ex: JournaledExchange) -> dict[str, str]:
+        return {
             "schema": SCHEMA_VERSION, "seed": str(ex.seed), "anchor": ex.anchor.isoformat(),
             "clock_mode": ex.clock.mode.value, "clock_speed": str(ex.clock.speed),
         }
-        db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.executemany(
-                "INSERT OR REPLACE INTO archived_orders (odno, cano, prdt, day, data) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(o.odno, o.acct.cano, o.acct.prdt, o.day.isoformat(), json.dumps(_order_doc(o)))
-                 for o in orders])
-            db.executemany(
-                "INSERT OR REPLACE INTO archived_fills (fill_id, odno, cano, prdt, day, data) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [(f.fill_id, f.order.odno, f.order.acct.cano, f.order.acct.prdt,
-                  f.day.isoformat(), json.dumps(_fill_doc(f))) for f in fills])
-            db.execute("INSERT OR REPLACE INTO snapshots (seq, taken_us, data) VALUES (?, ?, ?)",
-                       (seq, ex._now, blob))
-            db.execute("DELETE FROM snapshots WHERE seq < ?", (seq,))
-            db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                           list(meta.items()))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+
+    def _checkpoint_now(self, ex: JournaledExchange) -> None:
+        """The blocking snapshot: also covers what a failed background child left."""
+        j = ex.journal
+        assert j is not None
+        j.flush()
+        seq = j.appended
+        orders, fills = _prune(ex)
+        if self._pending is not None:
+            orders = list(self._pending[0].values()) + orders
+            fills = self._pending[1] + fills
+        meta = self._meta_of(ex)
+        _write_snapshot(self.db, seq, ex._now, _dump(ex), orders, fills, meta)
+        self._pending = None
         self.meta.update(meta)
+        if self.prev_path.exists():
+            self.prev_path.unlink()
         j.truncate()
-        del blob, orders, fills
+        del orders, fills
         _give_back_memory()
+
+    def _reap(self, *, block: bool) -> bool:
+        """Collect a finished background child; ``True`` when none is running any more."""
+        pid = self._child
+        done, status = os.waitpid(pid, 0 if block else os.WNOHANG)
+        if done == 0:
+            if time.monotonic() - self._child_since < CHILD_TIMEOUT_S:
+                return False
+            os.kill(pid, signal.SIGKILL)  # stuck: give up on it; the next snapshot blocks
+            os.waitpid(pid, 0)
+            status = -1
+        self._child = 0
+        if status == 0 and self._pending is not None:
+            self.meta.update(self._pending[2])
+            self._pending = None
+            if self.prev_path.exists():
+                self.prev_path.unlink()
+        else:
+            _log.warning("background snapshot failed (status %s); the next one blocks", status)
+        return True
+
+    def wait(self) -> None:
+        """Wait for a background snapshot to be committed (or to fail)."""
+        if self._child:
+            self._reap(block=True)
 
     # -- the archive: finished orders and their fills, out of the hot state ------------------
     def archived_order(self, ex: Exchange, key: tuple[str, str], odno: int) -> Order | None:
+        if self._pending is not None:
+            o = self._pending[0].get(odno)
+            if o is not None:
+                return o if o.acct.key == key else None
         row = self.db.execute("SELECT data FROM archived_orders WHERE odno = ? AND cano = ? "
                               "AND prdt = ?", (odno, *key)).fetchone()
         return None if row is None else _order_from(ex, json.loads(row[0]))
@@ -284,7 +430,13 @@ class StateStore:
         rows = self.db.execute(
             "SELECT data FROM archived_orders WHERE cano = ? AND prdt = ? AND day BETWEEN ? AND ? "
             "ORDER BY odno", (*key, start.isoformat(), end.isoformat()))
-        return [_order_from(ex, json.loads(d)) for (d,) in rows]
+        out = [_order_from(ex, json.loads(d)) for (d,) in rows]
+        if self._pending is not None:
+            pend = self._pending[0]
+            out = [o for o in out if o.odno not in pend]
+            out += [o for o in pend.values() if o.acct.key == key and start <= o.day <= end]
+            out.sort(key=lambda o: o.odno)
+        return out
 
     def archived_fills(
         self, ex: Exchange, key: tuple[str, str], start: date, end: date
@@ -303,9 +455,17 @@ class StateStore:
             out.append(Fill(doc["fill_id"], o, doc["qty"], doc["price"], doc["time_us"],
                             date.fromisoformat(doc["day"]), doc["fee"], doc["tax"],
                             doc["trade_id"]))
+        if self._pending is not None:
+            pend = self._pending[1]
+            ids = {f.fill_id for f in pend}
+            out = [f for f in out if f.fill_id not in ids]
+            out += [f for f in pend
+                    if f.order.acct.key == key and start <= f.day <= end]
+            out.sort(key=lambda f: f.fill_id)
         return out
 
     def close(self) -> None:
+        self.wait()
         if self.journal is not None:
             self.journal.close()
         self.db.close()
@@ -345,6 +505,12 @@ def _prune(ex: JournaledExchange) -> tuple[list[Order], list[Fill]]:
     gone = {o.odno for o in done}
     for odno in gone:
         del orders[odno]
+    states = ex._states
+    for code in {o.inst.code for o in done}:  # cancelled orders wait in their levels, lazily
+        st = states.get(code)
+        if st is not None:
+            for book in (st.book, st.fixed, st.after, st.close_book, st.nxt):
+                book.compact()
     fills = [f for f in ex.fills if f.order.odno in gone]
     ex.fills[:] = [f for f in ex.fills if f.order.odno not in gone]
     for a in {o.acct for o in done}:
@@ -358,12 +524,13 @@ def _prune(ex: JournaledExchange) -> tuple[list[Order], list[Fill]]:
 
 def open_exchange(
     path: str | Path, config: ExchangeConfig | None = None, *,
-    snapshot_every: int = SNAPSHOT_EVERY,
+    snapshot_every: int = SNAPSHOT_EVERY, background_snapshots: bool = True,
 ) -> JournaledExchange:
     """An exchange whose state lives at ``path``: restored if present, else new.
 
     ``config`` gives the universe, clock and options; a restored state keeps its own seed and
-    anchor date. Every later command is journaled (see the module docstring).
+    anchor date. Every later command is journaled (see the module docstring). Periodic
+    snapshots are written in a forked process unless ``background_snapshots`` is false.
     """
     p = Path(path).expanduser()
     store = StateStore(p)
@@ -377,10 +544,13 @@ def open_exchange(
             cfg = replace(cfg, clock=real_clock)
         ex = JournaledExchange(cfg)
         _attach(ex, store, jpath, 0, snapshot_every)
+        ex._j_background = background_snapshots
         ex.checkpoint()  # the file now belongs to this seed and anchor
         return ex
     if meta.get("schema") == "1":
-        return _migrate_v1(store, cfg, jpath, snapshot_every)
+        ex = _migrate_v1(store, cfg, jpath, snapshot_every)
+        ex._j_background = background_snapshots
+        return ex
     if meta.get("schema") != SCHEMA_VERSION:
         raise _refuse(p, f"state schema {meta.get('schema')!r} is not one this hantoo reads")
     snap = store.latest()
@@ -411,7 +581,12 @@ def open_exchange(
         journal = CommandJournal(jpath, last_seq=snap_seq, autosync=True)
     except JournalCorrupt as exc:
         raise _refuse(jpath, str(exc).split(": ", 1)[-1]) from None
-    tail = [r for r in journal.records_on_open if r[0] > snap_seq]
+    prev = prev_journal_path(p)
+    try:  # records moved aside for a background snapshot that may not have committed
+        older = read_journal(prev)
+    except JournalCorrupt as exc:
+        raise _refuse(prev, str(exc).split(": ", 1)[-1]) from None
+    tail = [r for r in older + journal.records_on_open if r[0] > snap_seq]
     journal.records_on_open = []
     if tail and tail[0][0] != snap_seq + 1:
         raise _refuse(jpath, f"journal starts at record {tail[0][0]}, the snapshot ends at "
@@ -434,10 +609,10 @@ def open_exchange(
     ex.clock = real_clock
     ex.config = replace(base, clock=real_clock)
     store.journal = journal
-    ex.attach_journal(journal, store, snapshot_every)
+    ex.attach_journal(journal, store, snapshot_every, background=background_snapshots)
     ex.attach_archive(store)
     ex._j_since = len(tail)
-    if len(tail) >= 1_000:
+    if len(tail) >= 1_000 or prev.exists():
         ex.checkpoint()
     ex.sync()
     return ex

@@ -88,6 +88,13 @@ class BookSide:
             lvl.orders = deque(o for o in lvl.orders if o.remaining)
             lvl.dead = 0
 
+    def compact(self) -> None:
+        """Drop every finished order still queued lazily (so nothing keeps it alive)."""
+        for lvl in self.levels.values():
+            if lvl.dead:
+                lvl.orders = deque(o for o in lvl.orders if o.remaining)
+                lvl.dead = 0
+
     def remove(self, order: Order) -> None:
         """Physically take a live order out of its level (re-pricing; O(level size))."""
         key = order.price if self.is_bid else -order.price
@@ -139,6 +146,11 @@ class OrderBook:
 
     def reduce(self, order: Order, qty: int) -> None:
         (self.bids if order.side == BUY else self.asks).reduce(order, qty)
+
+    def compact(self) -> None:
+        """Drop finished orders queued lazily on both sides (before they leave the hot state)."""
+        self.bids.compact()
+        self.asks.compact()
 
     def crossed(self) -> bool:
         """True when the best bid is at or above the best ask (allowed only in call auctions)."""

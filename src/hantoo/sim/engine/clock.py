@@ -40,12 +40,20 @@ def to_us(dt: datetime) -> int:
 
 
 _EPOCH_KST = datetime(1970, 1, 1, tzinfo=UTC).astimezone(KST)
+_last_kst: tuple[int, datetime] = (0, _EPOCH_KST)
 
 
 def from_us(us: int, tz: timezone = KST) -> datetime:
     """Epoch microseconds as an aware ``datetime`` (KST unless told otherwise)."""
-    epoch = _EPOCH_KST if tz is KST else datetime(1970, 1, 1, tzinfo=UTC).astimezone(tz)
-    return epoch + timedelta(microseconds=us)
+    if tz is KST:  # every engine answer: the epoch is computed once, the last answer kept
+        global _last_kst
+        last = _last_kst
+        if last[0] == us:
+            return last[1]
+        dt = _EPOCH_KST + timedelta(microseconds=us)
+        _last_kst = (us, dt)
+        return dt
+    return datetime(1970, 1, 1, tzinfo=UTC).astimezone(tz) + timedelta(microseconds=us)
 
 
 def default_start(today: date | None = None, calendar: TradingCalendar | None = None) -> datetime:

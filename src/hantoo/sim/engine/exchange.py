@@ -335,7 +335,10 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
             self._commit()
 
     def _account(self, key: AccountKey) -> Account:
-        a = self.accounts.get(akey(key))
+        # a tuple key is looked up as given first (the common case: no normalising copy)
+        a = self.accounts.get(key) if key.__class__ is tuple else None
+        if a is None:
+            a = self.accounts.get(akey(key))
         if a is None:
             raise EngineReject(RejectReason.UNKNOWN_ACCOUNT)
         return a
@@ -737,14 +740,16 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
             self._sync()
             a = self._account(account)
             inst = self._inst(symbol)
-            otype = _order_type(order_type)
+            otype = order_type if isinstance(order_type, OrderType) else _order_type(order_type)
             units = 0
             if price is not None and otype not in PRICELESS_TYPES:
-                u = to_units(Decimal(price), inst.scale)
+                # an int price in won is already in minor units (no Decimal round trip)
+                u = int(price) if price.__class__ is int and inst.scale == 1 else \
+                    to_units(Decimal(price), inst.scale)
                 if u is None:
                     raise EngineReject(RejectReason.BAD_TICK, f"price {price}")
                 units = u
-            route = ROUTES.get(exchange.upper(), -1)
+            route = 0 if exchange == "KRX" else ROUTES.get(exchange.upper(), -1)
             if route < 0 or (route and inst.market.is_overseas):
                 raise EngineReject(RejectReason.UNSUPPORTED_ORDER_TYPE,
                                    f"exchange {exchange!r} (KRX, NXT or SOR for domestic orders)")
@@ -1007,7 +1012,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
             o = self.orders.get(int(odno))
         except ValueError:
             o = None
-        if o is None or o.acct.key != akey(account):
+        if o is None or (o.acct.key != account and o.acct.key != akey(account)):
             raise EngineReject(RejectReason.UNKNOWN_ORDER, str(odno))
         if not o.remaining:
             raise EngineReject(RejectReason.ORDER_NOT_OPEN, f"{o.odno:010d} is {o.status.value}")

@@ -17,6 +17,7 @@ from typing import Any
 from .book import OrderBook
 from .nxt import NxtStats
 from .orders import Order
+from .tape import Tape
 from .ticks import AFTER_HOURS_BAND_PCT, ceil_to_tick, daily_limits, floor_to_tick
 from .universe import Instrument
 
@@ -94,7 +95,7 @@ class SymbolState:
         self.close_px = 0  # set when the closing auction has run
         self.volume = 0
         self.value = 0
-        self.extra: list[Trade] = []
+        self.extra = Tape()  # the day's recorded trades, packed
         self.book = OrderBook()
         self.fixed = OrderBook()
         self.after = OrderBook()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 
 from .accounts import Account, CreditLot, Position
 from .book import OrderBook, uncross
@@ -43,9 +44,12 @@ from .views import (
     OrderFilled,
     OrderInfo,
     TradeTick,
+    make_order_info,
 )
 
 PARTIAL = OrderStatus.PARTIAL
+_CENT = Decimal("0.01")
+_ZERO = Decimal(0)
 FILLED = OrderStatus.FILLED
 
 
@@ -90,40 +94,32 @@ class Journal:
         return bool(self.orders or self.fills or self.accounts or self.reservations)
 
 
+_SIDES = (None, Side.SELL, Side.BUY)
+
+
 def order_info(o: Order) -> OrderInfo:
-    """Public snapshot of an order."""
+    """Public snapshot of an order (built on every order command: kept lean)."""
     inst = o.inst
     scale = inst.scale
-    avg = from_units(o.fill_value, scale) / o.filled if o.filled else from_units(0, scale)
-    q = avg.quantize(from_units(1, scale * 100)) if o.filled else avg
-    return OrderInfo(
-        odno=f"{o.odno:010d}",
-        orig_odno=f"{o.orig_odno:010d}" if o.orig_odno else None,
-        account=o.acct.key,
-        symbol=inst.code,
-        name=inst.name,
-        market=inst.market,
-        currency=inst.currency,
-        side=Side(o.side),
-        order_type=o.otype,
-        action=o.action,
-        price=from_units(o.price, scale),
-        qty=o.qty,
-        filled_qty=o.filled,
-        remaining_qty=o.remaining,
-        cancelled_qty=o.cancelled,
-        replaced_qty=o.replaced,
-        avg_fill_price=q,
-        fill_amount=from_units(o.fill_value, scale),
-        fees=from_units(o.fees, scale),
-        taxes=from_units(o.taxes, scale),
-        status=o.status,
-        time=from_us(o.time_us),
-        trade_date=o.day,
-        credit_type=o.credit,
-        loan_date=o.loan_date,
-        reservation_seq=o.rsv_seq or None,
-        exchange="NXT" if o.venue == VENUE_NXT else "KRX",
+    filled = o.filled
+    if scale == 1:
+        dec = Decimal
+        fill_amount = dec(o.fill_value)
+        avg = (fill_amount / filled).quantize(_CENT) if filled else _ZERO
+        price, fees, taxes = dec(o.price), dec(o.fees), dec(o.taxes)
+    else:
+        fill_amount = from_units(o.fill_value, scale)
+        avg = (fill_amount / filled).quantize(from_units(1, scale * 100)) if filled \
+            else from_units(0, scale)
+        price = from_units(o.price, scale)
+        fees, taxes = from_units(o.fees, scale), from_units(o.taxes, scale)
+    orig = o.orig_odno
+    return make_order_info(
+        f"{o.odno:010d}", f"{orig:010d}" if orig else None, o.acct.key, inst.code, inst.name,
+        inst.market, inst.currency, _SIDES[o.side], o.otype, o.action, price, o.qty, filled,
+        o.remaining, o.cancelled, o.replaced, avg, fill_amount, fees, taxes, o.status,
+        from_us(o.time_us), o.day, o.credit, o.loan_date, o.rsv_seq or None,
+        "NXT" if o.venue == VENUE_NXT else "KRX",
     )
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from .orders import BUY, MARKET_BUY_PX, MARKET_SELL_PX, SELL, VENUE_NXT, Order
 from .synthetic import level_quantities
+from .tape import Tape
 from .ticks import from_units, tick_down, tick_up
 from .types import EngineReject, OrderType, Phase, RejectReason
 from .views import BookLevel, BookSnapshot, Quote
@@ -86,7 +87,7 @@ class NxtStats:
         self.last = base
         self.volume = 0
         self.value = 0
-        self.extra: list[tuple[int, int, int, int]] = []
+        self.extra = Tape()
 
     def record(self, t: int, px: int, qty: int, aggr: int) -> None:
         if not self.open:
