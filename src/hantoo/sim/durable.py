@@ -11,23 +11,28 @@ ticks they skip after a long gap — are journaled too (``watch``, ``ptskip``).
 
 Ops (``args`` after ``[seq, time_us, op]``; amounts and prices as decimal strings):
 
-========  ===============================================================================
-``acct``  ``cano, prdt, krw, usd`` — open_account
-``dep``   ``cano, prdt, amount, currency`` — deposit
-``grant`` ``cano, prdt, symbol, qty, avg_price`` — grant_shares
-``ord``   ``cano, prdt, symbol, side, order_type, qty, price|null, credit|null, loan_date|null``
-          ``[, exchange]`` (KRX/NXT/SOR; absent = KRX)
-``cxl``   ``cano, prdt, odno, qty|null`` — cancel_order
-``mod``   ``cano, prdt, odno, price|null, qty|null, all_qty, order_type|null`` — modify_order
-``rsv``   ``cano, prdt, symbol, side, order_type, qty, price|null, end_date|null, credit|null``
-``rsvx``  ``cano, prdt, seq`` — cancel_reservation
-``clk``   (none) — the clock was advanced by hand (stepped clocks): replay moves time there
-``watch`` ``symbol`` — a read made a symbol live: synthetic participants trade it from here
-``ptskip`` ``from_us, to_us`` — after a long gap the participants skipped these ticks (logged
-          at ``from_us - 1``)
-``bond``  ``action, cano, prdt, now_us, prev_day, ...`` — a bond desk command
-          (:func:`hantoo.sim.marketdata.bond_desk.replay`)
-========  ===============================================================================
+=============  ====================================================================================
+``acct``       ``cano, prdt, krw, usd`` — open_account
+``dep``        ``cano, prdt, amount, currency`` — deposit
+``grant``      ``cano, prdt, symbol, qty, avg_price`` — grant_shares
+``ord``        ``cano, prdt, symbol, side, order_type, qty, price|null, credit|null,``
+               ``loan_date|null[, exchange]`` (KRX/NXT/SOR; absent = KRX)
+``cxl``        ``cano, prdt, odno, qty|null`` — cancel_order
+``mod``        ``cano, prdt, odno, price|null, qty|null, all_qty, order_type|null`` — modify_order
+``rsv``        ``cano, prdt, symbol, side, order_type, qty, price|null, end_date|null, credit|null``
+``rsvx``       ``cano, prdt, seq`` — cancel_reservation
+``clk``        (none) — the clock was advanced by hand (stepped clocks): replay moves time there
+``watch``      ``symbol`` — a read made a symbol live: synthetic participants trade it from here
+``ptskip``     ``from_us, to_us`` — after a long gap the participants skipped these ticks (logged
+               at ``from_us - 1``)
+``bond``       ``action, cano, prdt, now_us, prev_day, ...`` — a bond desk command
+               (:func:`hantoo.sim.marketdata.bond_desk.replay`)
+``ofut_ord``   ``cano, prdt, series, side, qty, kind, limit|null, cndt, at_us`` — an overseas
+               futures/options order (:mod:`.engine.futures_book`; ``at_us`` is the book's instant)
+``ofut_mod``   ``cano, prdt, odno, limit, at_us`` — its modification (a new limit price)
+``ofut_cxl``   ``cano, prdt, odno, at_us`` — its cancellation
+``ofut_sync``  ``at_us`` — a read filled resting futures orders (their cash lands here)
+=============  ====================================================================================
 """
 
 from __future__ import annotations
@@ -38,8 +43,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Protocol
 
-from .engine.clock import SessionClock
+from .engine.clock import SessionClock, from_us
 from .engine.exchange import Exchange
+from .engine.futures_book import FuturesBook, book_of
 from .engine.matching import Fill, fill_info, order_info
 from .engine.orders import Order
 from .engine.queries import _match_filters
@@ -360,6 +366,13 @@ class JournaledExchange(Exchange):
         self._log("rsvx", [k[0], k[1], int(seq)])
         return info
 
+    def note_ofut(self, op: str, args: list[Any]) -> None:
+        """Journal an overseas futures command (``ofut_*``) at the engine's instant now."""
+        if self._j_journal is None or self._j_replaying:
+            return
+        self.sync()  # the record's instant is the clock's, where replay puts the clock
+        self._log(op, args)
+
     def note_clock(self) -> None:
         """Run what is due and journal the clock's instant (it was moved outside the engine)."""
         self.sync()
@@ -410,6 +423,13 @@ _APPLY: dict[str, Callable[[Exchange, list[Any]], object]] = {
     "rsvx": lambda ex, a: Exchange.cancel_reservation(ex, (a[0], a[1]), int(a[2])),
     "clk": lambda ex, a: Exchange.sync(ex),
     "bond": lambda ex, a: _replay_bond(ex, a),
+    "ofut_ord": lambda ex, a: _ofut(ex).place(
+        (a[0], a[1]), a[2], a[3], int(a[4]), a[5], None if a[6] is None else Decimal(a[6]),
+        a[7], from_us(int(a[8]))),
+    "ofut_mod": lambda ex, a: _ofut(ex).modify((a[0], a[1]), a[2], Decimal(a[3]),
+                                               from_us(int(a[4]))),
+    "ofut_cxl": lambda ex, a: _ofut(ex).cancel((a[0], a[1]), a[2], from_us(int(a[3]))),
+    "ofut_sync": lambda ex, a: _ofut(ex).sync(from_us(int(a[0]))),
 }
 
 
@@ -417,6 +437,12 @@ def _replay_bond(ex: Exchange, args: list[Any]) -> None:
     from .marketdata.bond_desk import replay  # the desk is a simulator add-on of the engine
 
     replay(ex, args)
+
+
+def _ofut(ex: Exchange) -> FuturesBook:
+    """The exchange's overseas futures book, with the engine run up to the record's instant."""
+    Exchange.sync(ex)
+    return book_of(ex)
 
 
 def _replay_watch(ex: Exchange, symbol: str) -> None:

@@ -110,9 +110,11 @@ CREATE INDEX IF NOT EXISTS archived_fills_by_account ON archived_fills (cano, pr
 _NOT_SNAPSHOTTED = frozenset({
     "config", "clock", "universe", "calendar", "schedules", "fee_schedule", "_listeners",
     "_ev", "_store", "_tx", "_histories", "_w52", "_candles",
+    "_futures_quotes",  # the overseas futures price model: seed and calendar
 })
 _SAFE_MODULES = ("builtins", "datetime", "decimal", "collections", "array", "fractions",
-                 "copyreg", "_codecs", "enum")
+                 "copyreg", "_codecs", "enum",
+                 "zoneinfo")  # overseas futures fill times are Chicago-local
 
 
 class StateFileError(ValueError):

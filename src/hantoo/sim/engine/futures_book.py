@@ -25,8 +25,14 @@ buying-power answers agree with one another and with the quote and book APIs:
   orderable = cash + unrealized P&L - margin held. Maintenance margin is
   :data:`MAINTENANCE_RATIO` of the initial one.
 
-The book lives in memory with the exchange (orders and positions are not journaled); the cash
-movements go through the engine's journaled deposits.
+**Durability** (:mod:`hantoo.sim.durable`): on a journaled exchange every accepted order,
+modification and cancellation is journaled (``ofut_ord``, ``ofut_mod``, ``ofut_cxl``) with the
+instant it ran at, and a sync that filled resting orders outside a command (a read) is journaled
+too (``ofut_sync``), so its cash lands at the same point among the stock commands on replay.
+Fills are a function of seed and time, so replaying those records rebuilds the same orders,
+fills, positions and cash. The P&L and fees are therefore booked into the cash *unjournaled*
+(the futures records replay them; a journaled deposit would count them twice). Snapshots carry
+the book's orders, fills and positions; the exchange and the price model are re-attached on load.
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from .clock import to_us
+from .exchange import Exchange
 from .futures_quotes import CHICAGO, SESSION, FuturesQuotes
 from .options_quotes import OptionQuotes
 from .overseas_futures import FuturesSpec, parse_series
@@ -202,7 +210,7 @@ class FuturesBook:
     def place(self, account: Account, code: str, side: str, qty: int, kind: str,
               limit: Decimal | None, cndt: str, now: datetime) -> FOrder:
         """Accept (and perhaps fill) an order; :class:`EngineReject` names what is wrong."""
-        self.sync(now)
+        self._sync(now)
         spec, expiry = self.spec(code)
         if kind not in (LIMIT, MARKET):
             raise EngineReject(RejectReason.UNSUPPORTED_ORDER_TYPE,
@@ -241,6 +249,8 @@ class FuturesBook:
         o = FOrder(odno, account, code, side, qty, kind, ticks, cndt, now, day)
         self.orders[odno] = o
         self._take_book(o, now)
+        self._journal("ofut_ord", [account[0], account[1], code, side, qty, kind,
+                                   None if limit is None else str(limit), cndt, to_us(now)])
         return o
 
     def _take_book(self, o: FOrder, now: datetime) -> None:
@@ -276,14 +286,15 @@ class FuturesBook:
         return spec.margin * (abs(pos) + max(open_buys, open_sells))
 
     def cancel(self, account: Account, odno: str, now: datetime) -> FOrder:
-        self.sync(now)
+        self._sync(now)
         o = self._open(account, odno)
         o.status = "cancelled"
+        self._journal("ofut_cxl", [account[0], account[1], odno, to_us(now)])
         return o
 
     def modify(self, account: Account, odno: str, limit: Decimal, now: datetime) -> FOrder:
         """A new order for the remaining quantity at ``limit``; the old one ends modified."""
-        self.sync(now)
+        self._sync(now)
         o = self._open(account, odno)
         if o.kind != LIMIT:
             raise EngineReject(RejectReason.NOTHING_TO_MODIFY, "a market order has no price")
@@ -302,6 +313,7 @@ class FuturesBook:
                      o.session_day, orgn_odno=o.odno)
         self.orders[odno2] = new
         self._take_book(new, now)
+        self._journal("ofut_mod", [account[0], account[1], odno, str(limit), to_us(now)])
         return new
 
     def _open(self, account: Account, odno: str) -> FOrder:
@@ -319,7 +331,16 @@ class FuturesBook:
 
     # -- fills ------------------------------------------------------------------------------
     def sync(self, now: datetime) -> None:
-        """Fill or expire resting orders up to ``now``, minute by minute of the session."""
+        """Fill or expire resting orders up to ``now``, minute by minute of the session.
+
+        Fills made here (by a read, outside any command) are journaled as ``ofut_sync``: their
+        cash must land at the same point among the other commands when the journal replays."""
+        if self._sync(now):
+            self._journal("ofut_sync", [to_us(now)])
+
+    def _sync(self, now: datetime) -> bool:
+        """:meth:`sync` without the journal; True when something filled."""
+        before = len(self.fills)
         for o in list(self.orders.values()):
             if o.status != "open":
                 continue
@@ -340,6 +361,7 @@ class FuturesBook:
             o.checked = max(o.checked, last_min)
             if o.status == "open" and now >= end:
                 o.status = "expired"
+        return len(self.fills) != before
 
     def _fill(self, o: FOrder, ticks: int, when: datetime) -> None:
         spec, _exp = self.spec(o.code)
@@ -370,11 +392,23 @@ class FuturesBook:
                                 qty, ticks, when, fee, realized))
         net = realized - fee
         if net:
-            try:
-                self.exchange.deposit(o.account, net, spec.currency)
+            try:  # unjournaled: the futures records replay it (see the module docstring)
+                Exchange.deposit(self.exchange, o.account, net, spec.currency)
             except EngineReject:  # a loss beyond what the cash can give now: owed (미수)
                 self.owed[(o.account, spec.currency)] = (
                     self.owed.get((o.account, spec.currency), Decimal(0)) - net)
+
+    # -- durability -------------------------------------------------------------------------
+    def _journal(self, op: str, args: list[Any]) -> None:
+        note = getattr(self.exchange, "note_ofut", None)
+        if note is not None:
+            note(op, args)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Orders, fills and positions only: the exchange and the model come back on load."""
+        state = dict(self.__dict__)
+        state.update(exchange=None, model=None, _options=None)
+        return state
 
     # -- views ------------------------------------------------------------------------------
     def open_positions(self, account: Account) -> list[tuple[str, FPosition]]:
@@ -444,11 +478,14 @@ class FuturesBook:
 def book_of(exchange: Any) -> FuturesBook:
     """The futures book of one exchange (made on first use, with the exchange's seed)."""
     book = exchange.__dict__.get("_futures_book")
-    if not isinstance(book, FuturesBook):
+    if not isinstance(book, FuturesBook) or book.exchange is not exchange:
         model = exchange.__dict__.get("_futures_quotes")
         if not isinstance(model, FuturesQuotes):
             model = FuturesQuotes(exchange.seed, exchange.schedules[1].calendar)
             exchange.__dict__["_futures_quotes"] = model
-        book = FuturesBook(exchange, model)
-        exchange.__dict__["_futures_book"] = book
+        if isinstance(book, FuturesBook):  # loaded from a snapshot: re-attach
+            book.exchange, book.model = exchange, model
+        else:
+            book = FuturesBook(exchange, model)
+            exchange.__dict__["_futures_book"] = book
     return book
