@@ -1,0 +1,175 @@
+"""Futures and options against the simulator through the SDK: a futures lifecycle whose numbers
+agree across the order, fill, balance, margin, orderable-quantity and deposit APIs; an option
+chain that respects no-arbitrage and put–call parity; modify and cancel of a working order."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from decimal import ROUND_CEILING, Decimal
+from pathlib import Path
+
+import pytest
+
+from hantoo.errors import HantooError
+from hantoo.futures_options import FuturesOptions, OptionQuote
+
+sys.path.insert(0, str(Path(__file__).parent))
+from simkit import START, private_sim
+
+FRONT = "A01612"  # KOSPI200 futures, December 2026 (front quarter on the pinned clock)
+MULT = 250_000
+
+
+def _fee(notional: Decimal) -> Decimal:
+    return (notional * Decimal(3) / Decimal(100_000)).to_integral_value(ROUND_CEILING)
+
+
+def test_futures_lifecycle_agrees_everywhere() -> None:
+    with private_sim() as sim, sim.client() as c:
+        fo = FuturesOptions(c)
+        start_cash = fo.margin().cash
+        q = fo.quote(FRONT)
+        assert q.name == "코스피200 F 202612" and q.last_trading_day is not None
+        assert q.lower_limit < q.price < q.upper_limit
+        assert abs(q.price - q.theoretical) <= Decimal("0.05")
+        bids, asks = fo.order_book(FRONT)
+        best_ask, ask_qty = asks[0]
+        assert ask_qty >= 2  # the best level holds the whole order
+        assert bids[0][0] < best_ask
+
+        # buy at the best ask: fills against the house quote at that price
+        ack = fo.place_order(FRONT, "buy", 2, best_ask)
+        assert ack.odno.isdigit()
+        [row] = [r for r in fo.orders(START.date()) if r.odno == ack.odno]
+        assert (row.tot_ccld_qty, row.avg_idx) == (2, best_ask)
+        notional = best_ask * 2 * MULT
+        [pos] = fo.positions()
+        assert (pos.code, pos.quantity, pos.average_price) == (FRONT, 2, best_ask)
+        assert pos.purchase_amount == notional
+        m = fo.margin()
+        assert m.cash == start_cash - _fee(notional)
+        # scanning margin of a futures-only position: the loss at −8 % of the index
+        assert Decimal("0.075") * notional < m.initial_margin < Decimal("0.085") * notional
+        assert m.maintenance_margin == int(m.initial_margin * 2 / 3)
+        assert m.orderable == m.cash - m.initial_margin
+
+        # orderable quantity agrees with the order check: n contracts pass, n + 1 do not
+        far = (bids[0][0] - 20).quantize(Decimal("0.05"))
+        new, closable = fo.orderable(FRONT, "buy", far)
+        assert closable == 0 and new > 0
+        with pytest.raises(HantooError) as exc:
+            fo.place_order(FRONT, "buy", new + 1, far)
+        assert "증거금" in str(exc.value)
+        rest = fo.place_order(FRONT, "buy", new, far)
+        assert fo.orderable(FRONT, "buy", far)[0] == 0
+        fo.cancel_order(rest.odno)
+        assert fo.orderable(FRONT, "buy", far)[0] == new
+
+        # the market moves with the index; close at the best bid: realised P&L to cash
+        sim.advance(3600)
+        bids, _ = fo.order_book(FRONT)
+        bid = bids[0][0]
+        close = fo.place_order(FRONT, "sell", 2, bid)
+        [row] = [r for r in fo.orders(START.date()) if r.odno == close.odno]
+        assert row.tot_ccld_qty == 2
+        assert fo.positions() == []
+        m2 = fo.margin()
+        realized = (bid - best_ask) * 2 * MULT
+        assert m2.futures_realized == realized
+        assert m2.initial_margin == 0
+        assert m2.cash == start_cash - _fee(notional) - _fee(bid * 2 * MULT) + realized
+        assert m2.fees == _fee(notional) + _fee(bid * 2 * MULT)
+
+
+def test_resting_order_modify_and_cancel() -> None:
+    with private_sim() as sim, sim.client() as c:
+        fo = FuturesOptions(c)
+        bids, _ = fo.order_book(FRONT)
+        low = bids[0][0] - Decimal("1.00")
+        ack = fo.place_order(FRONT, "buy", 3, low)
+        rows = {r.odno: r for r in fo.orders(START.date())}
+        assert (rows[ack.odno].qty, rows[ack.odno].tot_ccld_qty) == (3, 0)  # working
+        moved = fo.modify_order(ack.odno, low - Decimal("0.50"))
+        assert moved.odno != ack.odno
+        rows = {r.odno: r for r in fo.orders(START.date())}
+        assert rows[ack.odno].qty == 0 and rows[moved.odno].qty == 3
+        assert rows[moved.odno].ord_idx == low - Decimal("0.50")
+        fo.cancel_order(moved.odno, 1)
+        rows = {r.odno: r for r in fo.orders(START.date())}
+        assert rows[moved.odno].qty == 2
+        fo.cancel_order(moved.odno)
+        rows = {r.odno: r for r in fo.orders(START.date())}
+        assert rows[moved.odno].qty == 0
+        with pytest.raises(HantooError) as exc:
+            fo.cancel_order(moved.odno)
+        assert "정정/취소" in str(exc.value)
+        assert sim.wire.orders()  # every request above really went out
+
+
+def _tick(price: Decimal) -> Decimal:
+    return Decimal("0.01") if price < 10 else Decimal("0.05")
+
+
+def test_option_chain_respects_no_arbitrage_and_parity() -> None:
+    with private_sim() as sim, sim.client() as c:
+        fo = FuturesOptions(c)
+        month = fo.expiries()[0]
+        chain = fo.option_chain(month)
+        spot = fo.quote(FRONT).underlying
+        assert len(chain.calls) == len(chain.puts) >= 20
+        calls, puts = chain.calls, chain.puts
+        for opt in calls + puts:
+            assert opt.bid < opt.price < opt.ask or opt.bid == 0
+            assert Decimal(0) < opt.price <= (spot if opt.kind == "call" else opt.strike)
+            assert opt.theoretical == opt.price  # no trades yet: the house mid is the model
+            assert Decimal(5) < opt.implied_vol < Decimal(60)
+            assert (0 < opt.delta < 1) if opt.kind == "call" else (-1 < opt.delta < 0)
+            assert opt.gamma > 0 and opt.vega > 0
+            if abs(opt.strike - spot) < spot / 20:  # deep ITM European puts may gain with time
+                assert opt.theta < 0
+        # calls fall and puts rise with the strike; both are convex (butterflies ≥ 0)
+        for seq, sign in ((calls, -1), (puts, 1)):
+            prices = [o.price for o in seq]
+            assert all(sign * (b - a) >= 0 for a, b in itertools.pairwise(prices))
+            for a, b, d in zip(seq, seq[1:], seq[2:], strict=False):
+                assert a.price + d.price - 2 * b.price >= -(_tick(a.price) + _tick(b.price))
+        # put–call parity: C − P = S·e^{−qT} − K·e^{−rT} is linear in K with slope −e^{−rT};
+        # fit it and every strike must sit on the line within the legs' rounding
+        ks = [c.strike for c in calls]
+        ys = [c.price - p.price for c, p in zip(calls, puts, strict=True)]
+        n = len(ks)
+        mk, my = sum(ks) / n, sum(ys) / n
+        slope = sum((k - mk) * (y - my) for k, y in zip(ks, ys, strict=True)) / sum(
+            (k - mk) ** 2 for k in ks)
+        level = my - slope * mk
+        assert Decimal("-1") < slope < Decimal("-0.99")  # discount factor of under a year
+        assert spot * Decimal("0.99") < level < spot * Decimal("1.001")
+        for cq, pq, y in zip(calls, puts, ys, strict=True):
+            assert abs(y - (level + slope * cq.strike)) <= (_tick(cq.price) + _tick(pq.price))
+        atm_call, atm_put = chain.atm()
+        assert isinstance(atm_call, OptionQuote) and atm_call.strike == atm_put.strike
+        assert abs(atm_call.strike - spot) <= Decimal("1.25")
+
+
+def test_option_buy_pays_the_premium_and_a_short_option_needs_margin() -> None:
+    with private_sim() as sim, sim.client() as c:
+        fo = FuturesOptions(c)
+        chain = fo.option_chain(fo.expiries()[0])
+        call, put = chain.atm()
+        cash0 = fo.margin().cash
+        fo.place_order(call.code, "buy", 1, call.ask)
+        premium = call.ask * MULT
+        fee = (premium * Decimal(15) / Decimal(10_000)).to_integral_value(ROUND_CEILING)
+        m = fo.margin()
+        assert m.cash == cash0 - premium - fee
+        assert m.initial_margin == 0  # a long option risks only its premium
+        fo.place_order(put.code, "sell", 1, put.bid)
+        m2 = fo.margin()
+        received = put.bid * MULT
+        fee2 = (received * Decimal(15) / Decimal(10_000)).to_integral_value(ROUND_CEILING)
+        assert m2.cash == m.cash + received - fee2
+        assert m2.initial_margin > 0
+        positions = {p.code: p for p in fo.positions()}
+        assert positions[call.code].quantity == 1 and positions[call.code].side.value == "buy"
+        assert positions[put.code].quantity == 1 and positions[put.code].side.value == "sell"
