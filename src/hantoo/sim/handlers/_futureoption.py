@@ -38,7 +38,8 @@ def choice(call: Call, wire: str, allowed: tuple[str, ...], default: str | None 
     if not raw and default is not None:
         return default
     if raw not in allowed:
-        raise invalid(wire, f"{raw[:8]!r} is not one of {', '.join(allowed)}")
+        shown = ", ".join(a or "(blank)" for a in allowed)
+        raise invalid(wire, f"{raw[:8]!r} is not one of {shown}")
     return raw
 
 

@@ -182,6 +182,7 @@ def display_board_callput(call: Call) -> Reply:
     """국내옵션전광판_콜풋 (FHPIF05030100): the option chain of one expiry month
     (``FID_MTRT_CNT`` = YYYYMM) — output1 calls, output2 puts, strikes ascending."""
     choice(call, "FID_COND_MRKT_DIV_CODE", ("O",))
+    choice(call, "FID_COND_SCR_DIV_CODE", ("20503",))
     choice(call, "FID_MRKT_CLS_CODE", ("CO",))
     choice(call, "FID_MRKT_CLS_CODE1", ("PO",))
     m = market(call)
@@ -208,6 +209,8 @@ def display_board_callput(call: Call) -> Reply:
 @register("domestic_futureoption/display_board_option_list")
 def display_board_option_list(call: Call) -> Reply:
     """국내옵션전광판_옵션월물리스트 (FHPIO056104C0): the listed monthly expiries."""
+    choice(call, "FID_COND_SCR_DIV_CODE", ("509",))
+    choice(call, "FID_COND_MRKT_DIV_CODE", ("O", ""), default="")
     with engine_errors():
         months = market(call).listing().expiry_months()
     return ok(output=[{"mtrt_yymm_code": m, "mtrt_yymm": m} for m in months])
@@ -218,6 +221,7 @@ def display_board_futures(call: Call) -> Reply:
     """국내옵션전광판_선물 (FHPIF05030200): the listed index futures (``MKI`` KOSPI200 family,
     ``KQI`` KOSDAQ150, blank both)."""
     choice(call, "FID_COND_MRKT_DIV_CODE", ("F",))
+    choice(call, "FID_COND_SCR_DIV_CODE", ("20503",))
     cls = choice(call, "FID_COND_MRKT_CLS_CODE", ("MKI", "KQI", "WKM", "WKI", ""), default="")
     with engine_errors():
         futs = [i for i in market(call).listing().futures() if not i.product.on_stock]
