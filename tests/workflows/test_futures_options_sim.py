@@ -4,6 +4,7 @@ chain that respects no-arbitrage and put–call parity; modify and cancel of a w
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import sys
 from decimal import ROUND_CEILING, Decimal
@@ -173,3 +174,27 @@ def test_option_buy_pays_the_premium_and_a_short_option_needs_margin() -> None:
         positions = {p.code: p for p in fo.positions()}
         assert positions[call.code].quantity == 1 and positions[call.code].side.value == "buy"
         assert positions[put.code].quantity == 1 and positions[put.code].side.value == "sell"
+
+
+def test_night_session_is_one_trading_day_over_two_dates() -> None:
+    night = START.replace(hour=19)  # Monday 19:00: the night session of Tuesday's trading day
+    with private_sim(clock_start=night) as sim, sim.client() as c:
+        fo = FuturesOptions(c)
+        bids, asks = fo.order_book(FRONT)
+        assert bids and asks  # the house quotes at night too
+        with pytest.raises(HantooError) as exc:
+            fo.place_order(FRONT, "buy", 1, bids[0][0], session="day")
+        assert "day session is closed" in str(exc.value)
+        low = bids[0][0] - Decimal("2.00")
+        rest = fo.place_order(FRONT, "buy", 1, low, session="night")
+        filled = fo.place_order(FRONT, "buy", 1, asks[0][0], session="night")
+        tuesday = START.date() + dt.timedelta(days=1)
+        rows = {r.odno: r for r in fo.orders(tuesday)}
+        assert rows[filled.odno].tot_ccld_qty == 1 and rows[filled.odno].ord_dt == tuesday
+        assert fo.orders(START.date()) == []  # booked on the trading day, not the calendar day
+        sim.advance(6 * 3600)  # 01:00 Tuesday: still the same session and trading day
+        assert {r.odno: r for r in fo.orders(tuesday)}[rest.odno].qty == 1
+        sim.advance(8 * 3600)  # 09:00 Tuesday: the night order expired at 06:00
+        assert {r.odno: r for r in fo.orders(tuesday)}[rest.odno].qty == 0
+        [pos] = fo.positions()
+        assert pos.quantity == 1  # the position carries into the day session

@@ -280,6 +280,18 @@ class DerivMarket:
         return units
 
     # ---- per-series state ---------------------------------------------------------------
+    def sync(self) -> None:
+        """Bring the stock engine and every series to now: working orders of a past trading
+        day expire, night-session orders expire when the night session ends."""
+        self.ex.sync()
+        day = self.trade_day()
+        night = self.session() == "night"
+        for st in self._states.values():
+            if st.day != day:
+                self._expire(st)
+            elif not night:
+                self._expire_night(st)
+
     def _shim(self, inst: DerivInstrument, units: int) -> Instrument:
         shim = Instrument(inst.code, inst.name, Market.KOSPI, max(units, 1),
                           kind=InstrumentKind.ELW)
@@ -329,9 +341,20 @@ class DerivMarket:
                             digest_size=4).digest()
         return 5 + int.from_bytes(h, "big") % 46
 
+    def _expire_night(self, st: SeriesState) -> None:
+        """Night-session orders end with the night session (06:00), not with the trading day."""
+        for o in [o for o in st.book.orders() if not o.synthetic and o.venue == 1]:
+            rem = o.remaining
+            st.book.reduce(o, rem)
+            o.cancelled += rem
+            o.status = OrderStatus.EXPIRED
+
     def _refresh(self, st: SeriesState) -> None:
         """Replace the house quotes when the model value moved (crossing user orders trade)."""
-        if not self.session():
+        session = self.session()
+        if session != "night":
+            self._expire_night(st)
+        if not session:
             if st.synth:
                 for o in st.synth:
                     if o.remaining:
@@ -557,7 +580,7 @@ class DerivMarket:
               orig: int = 0) -> Order:
         """Validate and accept an order, match it, return the order record."""
         ex = self.ex
-        ex.sync()
+        self.sync()
         a = ex._account(account)
         inst = self.instrument(code)
         if ord_code not in ORDER_CODES:
@@ -648,7 +671,7 @@ class DerivMarket:
 
     def cancel(self, account: tuple[str, str], odno: str, qty: int = 0) -> Order:
         """Cancel ``qty`` (0 = all) of a working order; returns the cancel record."""
-        self.ex.sync()
+        self.sync()
         o = self._own(account, odno)
         part = qty or o.remaining
         if part < 0:
@@ -669,7 +692,7 @@ class DerivMarket:
                qty: int = 0) -> Order:
         """Modify (정정): the new price and quantity go to a new order number; the original's
         moved quantity is marked replaced. Refused atomically (the original keeps working)."""
-        self.ex.sync()
+        self.sync()
         o = self._own(account, odno)
         part = qty or o.remaining
         if part <= 0 or part > o.remaining:
@@ -697,7 +720,7 @@ class DerivMarket:
 
     # ---- reads ----------------------------------------------------------------------------
     def snapshot(self, code: str) -> Snapshot:
-        self.ex.sync()
+        self.sync()
         inst = self.instrument(code)
         st = self.state(inst)
         spot, prev = self.spot(inst.group)

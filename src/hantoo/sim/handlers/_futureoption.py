@@ -25,7 +25,11 @@ MARKETS = {"F": "index futures", "O": "index options", "JF": "stock futures",
 
 
 def market(call: Call) -> DerivMarket:
-    return market_for(exchange(call))
+    """The derivatives market, brought to the clock's now (expiries run before any read)."""
+    m = market_for(exchange(call))
+    with engine_errors():
+        m.sync()
+    return m
 
 
 def invalid(wire: str, detail: str) -> BusinessError:
