@@ -51,7 +51,8 @@ from ..engine.types import (
 from ..engine.universe import Instrument
 from ..marketdata.indices import index_level
 from . import pricing
-from .instruments import DerivInstrument, Listing, list_series
+from .elw import Elw, ElwQuote, elw_listing, elw_quote
+from .instruments import PRODUCTS, DerivInstrument, Listing, list_series
 from .margin import MAINTENANCE, scan_margin
 
 __all__ = ["DFill", "DerivMarket", "Position", "Snapshot", "market_for"]
@@ -177,6 +178,7 @@ class DerivMarket:
         self._next_odno = 0
         self._seq = 0
         self._spot_cache: tuple[int, dict[str, tuple[float, float]]] = (-1, {})
+        self._elws: tuple[date, dict[str, Elw]] | None = None
 
     # ---- time ---------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -233,16 +235,45 @@ class DerivMarket:
         day = self.trade_day()
         if self._listing is None or self._listing.day != day:
             ex = self.ex
-            stocks = sorted(
-                (i for i in ex.universe
-                 if not i.is_us and i.kind is InstrumentKind.STOCK and i.shares > 0
-                 and i.market is Market.KOSPI),
-                key=lambda i: (-(i.ref_price * i.shares), i.code),
-            )[:STOCK_FUTURES]
+            stocks = self._stock_underlyings()
             prev = Decimal(repr(self.spot("2001")[1])).quantize(Decimal("0.01"))
             self._listing = list_series(day, ex.calendar.is_business_day, {"2001": prev},
                                         [(i.code, i.name, i.ref_price) for i in stocks])
         return self._listing
+
+    def _stock_underlyings(self) -> list[Any]:
+        ex = self.ex
+        return sorted(
+            (i for i in ex.universe
+             if not i.is_us and i.kind is InstrumentKind.STOCK and i.shares > 0
+             and i.market is Market.KOSPI),
+            key=lambda i: (-(i.ref_price * i.shares), i.code),
+        )[:STOCK_FUTURES]
+
+    def elws(self) -> dict[str, Elw]:
+        """The ELWs listed on the current trading day (see :mod:`.elw`)."""
+        day = self.trade_day()
+        if self._elws is None or self._elws[0] != day:
+            k200 = PRODUCTS["01"]
+            prev = Decimal(repr(self.spot("2001")[1])).quantize(Decimal("0.01"))
+            unders = [("2001", "코스피200", prev, k200.q, k200.atm_vol)] + [
+                (i.code, i.name, Decimal(i.ref_price), 0.02, 0.30)
+                for i in self._stock_underlyings()]
+            live = {c: e for c, e in elw_listing(day, self.ex.calendar.is_business_day,
+                                                 unders).items()
+                    if e.listed <= day <= e.expiry}
+            self._elws = (day, live)
+        return self._elws[1]
+
+    def elw_quote(self, code: str) -> ElwQuote:
+        e = self.elws().get(code.strip().upper())
+        if e is None:
+            raise EngineReject(RejectReason.UNKNOWN_SYMBOL, code)
+        spot, prev = self.spot(e.underlying)
+        now = self.now()
+        end = datetime.combine(e.expiry, EXPIRY_CLOSE, tzinfo=now.tzinfo)
+        t = max((end - now).total_seconds(), 0.0) / (365.0 * 86400.0)
+        return elw_quote(e, spot, prev, t, t + 1.0 / 365.0)
 
     def instrument(self, code: str) -> DerivInstrument:
         inst = self.listing().get(code)
