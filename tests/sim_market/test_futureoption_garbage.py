@@ -26,7 +26,10 @@ GOOD: dict[str, str] = {
     "CCLD_NCCS_DVSN": "00", "SORT_SQN": "DS", "RVSE_CNCL_DVSN_CD": "02",
     "ORGN_ODNO": "0000000001", "RMN_QTY_YN": "Y", "FID_COND_SCR_DIV_CODE": "20503",
     "FID_MRKT_CLS_CODE": "CO", "FID_MRKT_CLS_CODE1": "PO", "FID_MTRT_CNT": "202612",
-    "FID_COND_MRKT_CLS_CODE": "", "PRDT_TYPE_CD": "301",
+    "FID_COND_MRKT_CLS_CODE": "", "PRDT_TYPE_CD": "301", "INQR_STRT_DAY": "20261101",
+    "INQR_END_DAY": "20261123", "INQR_DT": "20261123", "ORD_DT": "20261123",
+    "FUOP_TR_STRT_TMD": "090000", "FUOP_TR_END_TMD": "153000", "MGNA_DVSN_CD": "01",
+    "FID_INPUT_DATE_1": "20261001", "FID_INPUT_DATE_2": "20261123", "FID_PERIOD_DIV_CODE": "D",
 }
 
 
@@ -55,14 +58,16 @@ def _spoiled(api: Api) -> Iterator[tuple[str, dict[str, str]]]:
     codes = [w for w in ("FID_INPUT_ISCD", "PDNO", "SHTN_PDNO") if w in base]
     if codes:
         yield "unknown code", {**base, **{w: "ZZZZZZ" for w in codes}}
-    dates = [w for w in ("STRT_ORD_DT", "END_ORD_DT") if w in base]
+    dates = [w for w in ("STRT_ORD_DT", "END_ORD_DT", "INQR_STRT_DAY", "INQR_END_DAY", "INQR_DT",
+                         "ORD_DT", "FID_INPUT_DATE_1", "FID_INPUT_DATE_2") if w in base]
     if dates:
         yield "bad date", {**base, **{w: "20261345" for w in dates}}
     numbers = [w for w in ("ORD_QTY", "UNIT_PRICE") if w in base]
     if numbers:
         yield "negative", {**base, **{w: "-5" for w in numbers}}
     enums = [w for w in ("SLL_BUY_DVSN_CD", "ORD_DVSN_CD", "MGNA_DVSN", "FID_COND_MRKT_DIV_CODE",
-                         "FID_MTRT_CNT", "RVSE_CNCL_DVSN_CD", "CCLD_NCCS_DVSN") if w in base]
+                         "FID_MTRT_CNT", "RVSE_CNCL_DVSN_CD", "CCLD_NCCS_DVSN", "MGNA_DVSN_CD",
+                         "FID_PERIOD_DIV_CODE") if w in base]
     if enums:
         yield "unknown enum", {**base, **{w: "@@" for w in enums}}
 
@@ -74,7 +79,7 @@ def _refused(status: int, body: dict[str, object]) -> bool:
 
 async def test_well_formed_requests_are_answered(kis: Wire) -> None:
     apis = _apis()
-    assert len(apis) >= 15
+    assert len(apis) >= 22
     for api in apis:
         if api.key.endswith("order_rvsecncl"):
             continue  # needs an order first (covered below)
@@ -95,7 +100,7 @@ async def test_garbage_is_refused_naming_the_problem(kis: Wire) -> None:
                 if kind == "unknown code":
                     assert "ZZZZZZ" in msg, (api.key, msg)
                 if kind == "bad date":
-                    assert "_DT" in msg, (api.key, msg)
+                    assert "_DT" in msg or "_DAY" in msg or "_DATE" in msg, (api.key, msg)
             else:
                 accepted.append(f"{api.key} [{kind}]")
     rate = refused / total

@@ -198,3 +198,32 @@ def test_night_session_is_one_trading_day_over_two_dates() -> None:
         assert {r.odno: r for r in fo.orders(tuesday)}[rest.odno].qty == 0
         [pos] = fo.positions()
         assert pos.quantity == 1  # the position carries into the day session
+
+
+def test_fees_fills_by_time_and_candles_agree_with_the_market() -> None:
+    with private_sim() as sim, sim.client() as c:
+        fo = FuturesOptions(c)
+        api = c.domestic_futureoption
+        _, asks = fo.order_book(FRONT)
+        fo.place_order(FRONT, "buy", 2, asks[0][0])
+        day = f"{START:%Y%m%d}"
+        fees = api.inquire_daily_amount_fee(inqr_strt_day=day, inqr_end_day=day)
+        [row] = fees.output1
+        assert (row.pdno, row.buy_agrm_amt) == (FRONT, asks[0][0] * 2 * MULT)
+        assert row.buy_fee == fo.margin().fees
+        fills = api.inquire_ccnl_bstime(ord_dt=day, fuop_tr_strt_tmd="084500",
+                                        fuop_tr_end_tmd="154500")
+        assert [(f.pdno, f.ccld_qty, f.ccld_idx) for f in fills.output1] == [
+            (FRONT, 2, asks[0][0])]
+        before = api.inquire_ccnl_bstime(ord_dt=day, fuop_tr_strt_tmd="084500",
+                                         fuop_tr_end_tmd="095959")
+        assert before.output1 == ()  # the fill was at 10:00
+        chart = api.inquire_daily_fuopchartprice(
+            fid_cond_mrkt_div_code="F", fid_input_iscd=FRONT, fid_input_date_1="20261001",
+            fid_input_date_2=day, fid_period_div_code="D")
+        candles = chart.output2
+        assert len(candles) > 20 and candles[0].stck_bsop_date == START.date()
+        assert candles[0].futs_prpr == fo.quote(FRONT).price
+        for k in candles:
+            assert k.futs_lwpr <= min(k.futs_oprc, k.futs_prpr) <= max(k.futs_oprc, k.futs_prpr) \
+                <= k.futs_hgpr
