@@ -227,3 +227,45 @@ def test_fees_fills_by_time_and_candles_agree_with_the_market() -> None:
         for k in candles:
             assert k.futs_lwpr <= min(k.futs_oprc, k.futs_prpr) <= max(k.futs_oprc, k.futs_prpr) \
                 <= k.futs_hgpr
+
+
+def test_daily_settlement_and_expiry_settle_in_cash() -> None:
+    expiry_day = START.replace(month=12, day=10)  # Thursday: the December series expire
+    with private_sim(clock_start=expiry_day) as sim, sim.client() as c:
+        fo = FuturesOptions(c)
+        chain = fo.option_chain("202612")
+        call, put = chain.atm()
+        _, asks = fo.order_book(FRONT)
+        entry = asks[0][0]
+        fo.place_order(FRONT, "buy", 1, entry)
+        fo.place_order(call.code, "buy", 2, call.ask)
+        fo.place_order(put.code, "sell", 1, put.bid)
+        cash_before = fo.margin().cash
+        sim.advance(int(5.75 * 3600))  # 15:45: trading over, the index has its close
+        close = fo.quote(FRONT).underlying
+        sim.advance(int(18.25 * 3600))  # Friday 10:00: the first command settles Thursday
+        m = fo.margin()
+        assert fo.positions() == []  # every December series expired and was settled
+        fut_final = close.quantize(Decimal("0.05"))  # the final price is the index close
+        call_pay = max(Decimal(0), close - call.strike) * 2 * MULT
+        put_pay = max(Decimal(0), put.strike - close) * MULT
+        expected = cash_before + (fut_final - entry) * MULT + call_pay - put_pay
+        assert abs(m.cash - expected) <= Decimal("0.05") * MULT / 2  # rounding to the tick
+        assert m.initial_margin == 0
+
+
+def test_futures_are_marked_to_the_settlement_price_each_day() -> None:
+    with private_sim() as sim, sim.client() as c:
+        fo = FuturesOptions(c)
+        _, asks = fo.order_book(FRONT)
+        entry = asks[0][0]
+        fo.place_order(FRONT, "buy", 2, entry)
+        cash0 = fo.margin().cash
+        sim.advance(24 * 3600)  # Tuesday 10:00
+        [pos] = fo.positions()
+        assert pos.average_price == entry  # trade price kept for display
+        bal = c.domestic_futureoption.inquire_balance(mgna_dvsn="01", excc_stat_cd="1")
+        settle = bal.output1[0].excc_unpr
+        assert settle != entry or fo.margin().cash == cash0
+        assert fo.margin().cash == cash0 + (settle - entry) * 2 * MULT
+        assert fo.margin().futures_realized == (settle - entry) * 2 * MULT

@@ -22,8 +22,11 @@ engine's journal) and its rejection reasons. What is specific here:
   of the premium) go to the house, so cash is conserved across accounts.
 * **Margin** (:mod:`.margin`) is checked before an order is accepted.
 
-Not simulated (yet): daily mark-to-market settlement to a settlement price, expiry settlement,
-realtime notices for these orders, persistence of positions across a restart.
+* **Daily settlement** at the first command of a new trading day (:meth:`DerivMarket._settle`):
+  futures are marked to the settlement price in cash; expired series are cash-settled.
+
+Not simulated (yet): realtime notices and streams for these orders, persistence of positions
+across a restart, call auctions, spreads.
 """
 
 from __future__ import annotations
@@ -81,16 +84,28 @@ ORDER_CODES: dict[str, tuple[OrderType, str]] = {
 
 @dataclass
 class Position:
-    """Net position of one account in one series; ``cost`` is signed won (qty × price × mult)."""
+    """Net position of one account in one series.
+
+    ``cost`` is the signed won basis P&L is measured from (qty × price × multiplier): the trade
+    prices, and for futures the last daily settlement price once a day has been settled.
+    ``trade_cost`` keeps the trade-price basis (체결평균단가) for display."""
 
     qty: int = 0
     cost: int = 0
     realized: int = 0
+    trade_cost: int = 0
 
     def avg_units(self, inst: DerivInstrument) -> Decimal:
+        """Settlement basis per contract in price units (정산단가)."""
         if not self.qty:
             return Decimal(0)
         return Decimal(self.cost) * inst.scale / (Decimal(self.qty) * inst.multiplier)
+
+    def trade_avg_units(self, inst: DerivInstrument) -> Decimal:
+        """Average trade price in price units (체결평균단가)."""
+        if not self.qty:
+            return Decimal(0)
+        return Decimal(self.trade_cost) * inst.scale / (Decimal(self.qty) * inst.multiplier)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +194,8 @@ class DerivMarket:
         self._seq = 0
         self._spot_cache: tuple[int, dict[str, tuple[float, float]]] = (-1, {})
         self._elws: tuple[date, dict[str, Elw]] | None = None
+        self._settled: date | None = None
+        self._known: dict[str, DerivInstrument] = {}
 
     # ---- time ---------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -239,6 +256,7 @@ class DerivMarket:
             prev = Decimal(repr(self.spot("2001")[1])).quantize(Decimal("0.01"))
             self._listing = list_series(day, ex.calendar.is_business_day, {"2001": prev},
                                         [(i.code, i.name, i.ref_price) for i in stocks])
+            self._known.update(self._listing.series)
         return self._listing
 
     def _stock_underlyings(self) -> list[Any]:
@@ -298,7 +316,7 @@ class DerivMarket:
         q = inst.product.q
         if not inst.is_option:
             basis = pricing.basis_noise(self.ex.seed, inst.code, f"{self.trade_day()}", spot)
-            return pricing.forward(spot, t, q) + basis
+            return pricing.forward(spot, t, q) + basis * min(1.0, t * 365.0 / 30.0)
         assert inst.strike is not None
         return pricing.bs_price(inst.kind == "call", spot, float(inst.strike), t,
                                 self.sigma(inst, spot, t), q)
@@ -316,12 +334,66 @@ class DerivMarket:
         day expire, night-session orders expire when the night session ends."""
         self.ex.sync()
         day = self.trade_day()
+        if self._settled is None:
+            self._settled = day
+        elif day > self._settled:
+            self._settle(self._settled)
+            self._settled = day
         night = self.session() == "night"
         for st in self._states.values():
             if st.day != day:
                 self._expire(st)
             elif not night:
                 self._expire_night(st)
+
+    def _close_of(self, underlying: str, day: date) -> float:
+        """The underlying's close of trading day ``day`` (its level now when the stock market
+        still shows that day, else its previous close)."""
+        probe = underlying
+        if len(underlying) == 4:
+            lv = index_level(self.ex, underlying)
+            if lv is None or not lv.members:
+                raise EngineReject(RejectReason.UNKNOWN_SYMBOL, underlying)
+            probe = lv.members[0]
+        level, prev = self.spot(underlying)
+        return level if self.ex.quote(probe).trade_date == day else prev
+
+    def _settle(self, day: date) -> None:
+        """Daily settlement of trading day ``day`` (KRX 일일정산), then expiry settlement.
+
+        Futures are marked to the settlement price — the model value at the underlying's close
+        of ``day`` — and the difference to their basis goes to cash; their basis becomes that
+        price. Series that expired on or before ``day`` are settled in cash and closed: futures
+        at the final price (the underlying's close: the basis vanishes at expiry), options at
+        their intrinsic value (a long receives it, a short pays it; out of the money: nothing).
+        """
+        holders = {a.key: a for a in (self.ex.house, *self.ex.accounts.values())}
+        for (acct, code), pos in list(self.positions.items()):
+            inst = self._known.get(code)
+            a = holders.get(acct)
+            if inst is None or a is None or not pos.qty:
+                continue
+            close = self._close_of(inst.group, day)
+            end = datetime.combine(day, DAY_CLOSE, tzinfo=self.now().tzinfo)
+            t = self.years(inst, end)
+            expired = inst.expiry <= day
+            if inst.is_option and not expired:
+                continue
+            if inst.is_option:
+                units = max(0, round(self.value(inst, close, 0.0) * inst.scale))
+            else:
+                units = self.model_units(inst, close, 0.0 if expired else t)
+            value = units * pos.qty * inst.multiplier // inst.scale
+            if inst.is_option:
+                self._cash(a, value)
+                pos.realized += value - pos.cost
+                pos.qty = pos.cost = pos.trade_cost = 0
+                continue
+            self._cash(a, value - pos.cost)
+            pos.realized += value - pos.cost
+            pos.cost = value
+            if expired:
+                pos.qty = pos.cost = pos.trade_cost = 0
 
     def _shim(self, inst: DerivInstrument, units: int) -> Instrument:
         shim = Instrument(inst.code, inst.name, Market.KOSPI, max(units, 1),
@@ -500,6 +572,8 @@ class DerivMarket:
             closing_cost = pos.cost * closing // abs(pos.qty) if pos.qty > 0 else \
                 -((-pos.cost) * closing // abs(pos.qty))
             realized = unit_value * c_signed // inst.scale - closing_cost
+            pos.trade_cost -= pos.trade_cost * closing // abs(pos.qty) if pos.qty > 0 else \
+                -((-pos.trade_cost) * closing // abs(pos.qty))
             pos.qty -= c_signed
             pos.cost -= closing_cost
             pos.realized += realized
@@ -508,6 +582,7 @@ class DerivMarket:
             signed = opening if dq > 0 else -opening
             pos.qty += signed
             pos.cost += unit_value * signed // inst.scale
+            pos.trade_cost += unit_value * signed // inst.scale
         cash = 0
         notional = inst.notional(px, qty)
         if inst.is_option:
@@ -545,11 +620,11 @@ class DerivMarket:
         return value
 
     def holdings(self, account: tuple[str, str]) -> list[tuple[DerivInstrument, Position]]:
-        listing = self.listing()
+        self.listing()
         out = []
         for (acct, code), pos in sorted(self.positions.items(), key=lambda kv: kv[0][1]):
             if acct == account and (pos.qty or pos.realized):
-                inst = listing.get(code)
+                inst = self._known.get(code)
                 if inst is not None:
                     out.append((inst, pos))
         return out

@@ -252,7 +252,7 @@ def _balance(call: Call) -> Reply:
                 opt_eval += pnl
             else:
                 futr_eval += pnl
-            pchs_sum += abs(pos.cost)
+            pchs_sum += abs(pos.trade_cost)
             eval_sum += value
             rows.append({
                 "cano": account[0], "acnt_prdt_cd": account[1], "pdno": inst.code,
@@ -261,8 +261,8 @@ def _balance(call: Call) -> Reply:
                 "sll_buy_dvsn_cd": "02" if pos.qty > 0 else "01",
                 "cblc_qty": str(abs(pos.qty)), "cblc_qty1": str(abs(pos.qty)),
                 "excc_unpr": pts(pos.avg_units(inst) / inst.scale, 8),
-                "ccld_avg_unpr1": pts(pos.avg_units(inst) / inst.scale, 8),
-                "idx_clpr": pts(price, 8), "pchs_amt": won(abs(pos.cost)),
+                "ccld_avg_unpr1": pts(pos.trade_avg_units(inst) / inst.scale, 8),
+                "idx_clpr": pts(price, 8), "pchs_amt": won(abs(pos.trade_cost)),
                 "evlu_amt": won(value), "evlu_pfls_amt": won(pnl),
                 "trad_pfls_amt": won(pos.realized), "lqd_psbl_qty": str(abs(pos.qty)),
             })
