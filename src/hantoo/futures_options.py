@@ -9,6 +9,7 @@ daily work reads like the stock workflows::
     ack = fo.place_order("A01612", "buy", 1, Decimal("330.00"))
     fo.cancel_order(ack.odno)
     fo.positions(); fo.margin()
+    Warrants(client).search("005930", "call")      # ELWs with gearing, parity and greeks
 
 Codes are KRX short codes (``A01612`` futures, ``B01612330``/``C01612330`` call/put; see
 ``hantoo.sim.derivatives.codes`` for the format and its source). Prices are ``Decimal`` points.
@@ -36,6 +37,8 @@ __all__ = [
     "FuturesQuote",
     "OptionChain",
     "OptionQuote",
+    "Warrant",
+    "Warrants",
 ]
 
 OrderKind = Literal["limit", "market", "conditional", "best"]
@@ -307,3 +310,70 @@ class FuturesOptions:
                                          unit_price=Decimal(str(price)), ord_dvsn_cd="01"
                                          ).output[0]
         return int(o.ord_psbl_qty or 0), int(o.lqd_psbl_qty1 or 0)
+
+
+# --------------------------------------------------------------------------- ELW
+
+
+@dataclass(frozen=True, slots=True)
+class Warrant:
+    """One ELW with its LP price and model numbers (ELW 기초자산별 종목시세)."""
+
+    code: str
+    name: str
+    kind: Literal["call", "put"]
+    strike: Decimal
+    price: Decimal
+    theoretical: Decimal
+    implied_vol: Decimal
+    delta: Decimal
+    gamma: Decimal
+    vega: Decimal
+    theta: Decimal
+    gearing: Decimal
+    leverage: Decimal
+    parity: Decimal
+    breakeven_rate: Decimal
+    conversion_ratio: Decimal
+    days_left: int
+    listed: date | None
+    last_trading_day: date | None
+
+
+class Warrants:
+    """ELW search and sensitivities on a sync :class:`~hantoo.Client`."""
+
+    def __init__(self, client: Client) -> None:
+        self._c = client
+
+    def underlyings(self) -> list[tuple[str, str, Decimal]]:
+        """(code, name, price) of every underlying with listed ELWs."""
+        r = self._c.elw.udrl_asset_list(fid_cond_scr_div_code="11541",
+                                        fid_rank_sort_cls_code="0", fid_input_iscd="00000")
+        return [(str(x.unas_shrn_iscd), str(x.unas_isnm), _d(x.unas_prpr)) for x in r.output]
+
+    def search(self, underlying: str = "000000", kind: Literal["call", "put"] | None = None,
+               issuer: str = "00000") -> list[Warrant]:
+        """ELWs on ``underlying`` (``000000`` all), optionally only calls or puts, of one
+        issuer (``00003`` 한국투자증권, ``00017`` KB증권, ``00005`` 미래에셋증권; ``00000`` all)."""
+        cls = {"call": "C", "put": "P", None: "A"}[kind]
+        r = self._c.elw.udrl_asset_price(
+            fid_cond_mrkt_div_code="W", fid_cond_scr_div_code="11541", fid_mrkt_cls_code=cls,
+            fid_input_iscd=issuer, fid_unas_input_iscd=underlying, fid_vol_cnt="",
+            fid_trgt_exls_cls_code="0", fid_input_price_1="", fid_input_price_2="",
+            fid_input_vol_1="", fid_input_vol_2="", fid_input_rmnn_dynu_1="",
+            fid_input_rmnn_dynu_2="", fid_option="0", fid_input_option_1="",
+            fid_input_option_2="")
+        out = []
+        for x in r.output:
+            name = str(x.hts_kor_isnm or "")
+            out.append(Warrant(
+                code=str(x.elw_shrn_iscd), name=name, kind="put" if "풋" in name else "call",
+                strike=_d(x.acpr), price=_d(x.elw_prpr), theoretical=_d(x.hts_thpr),
+                implied_vol=_d(x.hts_ints_vltl), delta=_d(x.delta_val), gamma=_d(x.gama),
+                vega=_d(x.vega), theta=_d(x.theta), gearing=_d(x.gear),
+                leverage=_d(x.lvrg_val), parity=_d(x.prit),
+                breakeven_rate=_d(x.prls_qryr_rate), conversion_ratio=_d(x.stck_cnvr_rate),
+                days_left=int(x.hts_rmnn_dynu or 0), listed=x.stck_lstn_date,
+                last_trading_day=x.stck_last_tr_date))
+        return out

@@ -75,3 +75,19 @@ def test_unknown_elw_and_underlying_codes_are_refused() -> None:
         with pytest.raises(HantooError) as exc:
             c.elw.udrl_asset_price(fid_mrkt_cls_code="X", fid_unas_input_iscd="2001", **SCREEN)
         assert "FID_MRKT_CLS_CODE" in str(exc.value)
+
+
+def test_warrants_helper_returns_domain_objects() -> None:
+    from hantoo.futures_options import Warrants
+
+    with private_sim() as sim, sim.client() as c:
+        w = Warrants(c)
+        unders = w.underlyings()
+        code = next(u for u, _, _ in unders if u != "2001")
+        calls = w.search(code, "call")
+        assert calls and all(x.kind == "call" and 0 < x.delta < 1 for x in calls)
+        puts = w.search(code, "put", issuer="00003")
+        assert puts and all(x.kind == "put" and x.delta < 0 for x in puts)
+        for x in calls:
+            assert x.gearing > 0 and x.leverage > 0 and x.conversion_ratio == Decimal("0.1")
+            assert x.last_trading_day is not None and x.days_left > 0
