@@ -77,10 +77,14 @@ def test_futures_lifecycle_agrees_everywhere() -> None:
         assert fo.positions() == []
         m2 = fo.margin()
         realized = (bid - best_ask) * 2 * MULT
+        fees = _fee(notional) + _fee(bid * 2 * MULT)
         assert m2.futures_realized == realized
-        assert m2.initial_margin == 0
-        assert m2.cash == start_cash - _fee(notional) - _fee(bid * 2 * MULT) + realized
-        assert m2.fees == _fee(notional) + _fee(bid * 2 * MULT)
+        assert m2.initial_margin == 0 and m2.fees == fees
+        # KRX pays futures P&L at the daily settlement: cash now, equity and orderable include it
+        assert m2.cash == start_cash - fees
+        assert m2.equity == m2.orderable == start_cash - fees + realized
+        sim.advance(24 * 3600)  # the next trading day's first command settles
+        assert fo.margin().cash == start_cash - fees + realized
 
 
 def test_resting_order_modify_and_cancel() -> None:

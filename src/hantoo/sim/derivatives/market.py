@@ -17,11 +17,12 @@ engine's journal) and its rejection reasons. What is specific here:
   trading day is the next business day). Continuous matching only — no opening/closing call
   auctions are simulated. Working orders expire when the trading day rolls.
 * **Positions** are net per account and series (+ long / − short) with a signed cost basis.
-  Futures: the realised P&L of a closing fill goes to cash at once. Options: the premium moves
-  between buyer and seller at the fill. Fees (futures 0.003 % of the notional, options 0.15 %
-  of the premium) go to the house, so cash is conserved across accounts.
+  Futures: the realised P&L of a closing fill is *pending* until the daily settlement pays it
+  (it counts towards the orderable amount at once). Options: the premium moves between buyer
+  and seller at the fill. Fees (futures 0.003 % of the notional, options 0.15 % of the
+  premium) go to the house. So the sum of all accounts' cash (the house's included) changes
+  only by deposits, which the stock engine's conservation invariant checks.
 * **Margin** (:mod:`.margin`) is checked before an order is accepted.
-
 * **Daily settlement** at the first command of a new trading day (:meth:`DerivMarket._settle`):
   futures are marked to the settlement price in cash; expired series are cash-settled.
 
@@ -94,6 +95,8 @@ class Position:
     cost: int = 0
     realized: int = 0
     trade_cost: int = 0
+    pending: int = 0
+    """Futures P&L realised since the last daily settlement, paid in cash at the next one."""
 
     def avg_units(self, inst: DerivInstrument) -> Decimal:
         """Settlement basis per contract in price units (정산단가)."""
@@ -371,7 +374,12 @@ class DerivMarket:
         for (acct, code), pos in list(self.positions.items()):
             inst = self._known.get(code)
             a = holders.get(acct)
-            if inst is None or a is None or not pos.qty:
+            if inst is None or a is None:
+                continue
+            if not pos.qty:
+                if pos.pending:
+                    self._cash(a, pos.pending)
+                    pos.pending = 0
                 continue
             close = self._close_of(inst.group, day)
             end = datetime.combine(day, DAY_CLOSE, tzinfo=self.now().tzinfo)
@@ -389,8 +397,9 @@ class DerivMarket:
                 pos.realized += value - pos.cost
                 pos.qty = pos.cost = pos.trade_cost = 0
                 continue
-            self._cash(a, value - pos.cost)
+            self._cash(a, value - pos.cost + pos.pending)
             pos.realized += value - pos.cost
+            pos.pending = 0
             pos.cost = value
             if expired:
                 pos.qty = pos.cost = pos.trade_cost = 0
@@ -589,7 +598,7 @@ class DerivMarket:
             cash = -notional if o.side == BUY else notional
             fee = _ratio(notional, OPT_FEE)
         else:
-            cash = realized
+            pos.pending += realized  # paid at the daily settlement, as KRX pays it
             fee = _ratio(notional, FUT_FEE)
         if o.synthetic:
             fee = 0
@@ -672,7 +681,11 @@ class DerivMarket:
         """Cash minus the margin of positions and of working orders (can be negative)."""
         a = self.ex._account(account)
         held = sum(self._held(o) for o in self.working(account))
-        return int(a.cash[0]) - self.position_margin(account) - held
+        return int(a.cash[0]) + self.pending(account) - self.position_margin(account) - held
+
+    def pending(self, account: tuple[str, str]) -> int:
+        """Futures P&L realised today, to be paid at the next daily settlement."""
+        return sum(p.pending for (acct, _c), p in self.positions.items() if acct == account)
 
     def _held(self, o: Order) -> int:
         inst = self.listing().get(o.inst.code)

@@ -269,15 +269,17 @@ def _balance(call: Call) -> Reply:
         initial = m.position_margin(account)
         margin = initial if mgna == "01" else m.maintenance_margin(account)
         cash = int(a.cash[0])
+        pending = m.pending(account)
         orderable = m.orderable_cash(account)
         fees = sum(o.fees for o in m.orders.values() if o.acct.key == account)
     out2 = {
         "dnca_cash": won(cash), "frcr_dncl_amt": "0", "dnca_sbst": "0",
         "tot_dncl_amt": won(cash), "tot_ccld_amt": "0", "cash_mgna": won(margin),
         "sbst_mgna": "0", "mgna_tota": won(margin), "opt_dfpa": "0", "thdt_dfpa": "0",
-        "rnwl_dfpa": "0", "fee": won(fees), "nxdy_dnca": won(cash), "nxdy_dncl_amt": won(cash),
-        "prsm_dpast": won(cash + futr_eval + opt_eval + _option_value(m, held)),
-        "prsm_dpast_amt": won(cash + futr_eval + _option_value(m, held)),
+        "rnwl_dfpa": "0", "fee": won(fees), "nxdy_dnca": won(cash + pending),
+        "nxdy_dncl_amt": won(cash + pending),
+        "prsm_dpast": won(cash + pending + futr_eval + _option_value(m, held)),
+        "prsm_dpast_amt": won(cash + pending + futr_eval + _option_value(m, held)),
         "pprt_ord_psbl_cash": won(max(orderable, 0)),
         "add_mgna_cash": won(max(0, m.maintenance_margin(account) - cash - futr_eval)),
         "add_mgna_tota": won(max(0, m.maintenance_margin(account) - cash - futr_eval)),
@@ -388,7 +390,8 @@ def inquire_deposit(call: Call) -> Reply:
                     futr_eval += pnl
         opt_value = _option_value(m, held)
         fees = sum(o.fees for o in m.orders.values() if o.acct.key == account)
-    equity = cash + futr_eval + opt_value
+        pending = m.pending(account)
+    equity = cash + pending + futr_eval + opt_value
     return ok(output={
         "dnca_tota": won(cash), "bfdy_chck_amt": "0", "thdt_chck_amt": "0",
         "rlth_uwdl_dpos_amt": "0", "brkg_mgna_cash": won(initial),
@@ -400,7 +403,8 @@ def inquire_deposit(call: Call) -> Reply:
         "rcva": "0", "futr_trad_pfls": won(futr_trad), "opt_trad_pfls_amt": won(opt_trad),
         "trad_pfls_smtl": won(futr_trad + opt_trad), "futr_evlu_pfls_amt": won(futr_eval),
         "opt_evlu_pfls_amt": won(opt_eval), "evlu_pfls_smtl": won(futr_eval + opt_eval),
-        "excc_dfpa": "0", "opt_dfpa": "0", "brkg_fee": won(fees), "nxdy_dnca": won(cash),
+        "excc_dfpa": won(pending), "opt_dfpa": "0", "brkg_fee": won(fees),
+        "nxdy_dnca": won(cash + pending),
         "prsm_dpast_amt": won(equity), "cash_mntn_amt": won(maint),
         "hack_acdt_acnt_move_amt": "0",
     })
