@@ -62,11 +62,16 @@ def test_listing_products_ladders_and_terms() -> None:
     assert k150 and k150[0].multiplier == 10_000
     stock = [f for f in listing.futures() if f.product.on_stock]
     assert stock and stock[0].product.underlying == "005930" and stock[0].multiplier == 10
-    calls = [o for o in listing.options("202612", weekly=False) if o.kind == "call"]
+    calls = [o for o in listing.options("202612", weekly=False, product="01")
+             if o.kind == "call"]
     strikes = sorted(o.strike for o in calls if o.strike is not None)
     assert all(b - a == Decimal("2.5") for a, b in itertools.pairwise(strikes))
     assert Decimal("330.0") in strikes and len(strikes) == 25
     assert listing.options(weekly=True)
+    minis = listing.options("202612", product="05")
+    assert minis and all(o.multiplier == 50_000 and o.code.startswith(("B05", "C05"))
+                         for o in minis)
+    assert [minis[0].tick_of(u) for u in (299, 300, 999, 1000)] == [1, 2, 2, 5]
     assert option_tick(999) == 1 and option_tick(1000) == 5  # 0.01 below 10 pts, 0.05 above
     for s in listing.series.values():
         assert listing.get(s.code) is s and s.expiry >= day

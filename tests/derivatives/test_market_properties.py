@@ -72,7 +72,7 @@ def test_cash_and_positions_are_conserved(actions: list[tuple[int, int, int, int
         listing = m.listing()
         fut = next(f for f in listing.futures() if f.product.code == "01")
         mini = next(f for f in listing.futures() if f.product.code == "05")
-        chain = listing.options(listing.expiry_months()[0], weekly=False)
+        chain = listing.options(listing.expiry_months()[0], weekly=False, product="01")
         spot = m.spot("2001")[0]
         call = min((o for o in chain if o.kind == "call"),
                    key=lambda o: abs(float(o.strike or 0) - spot))

@@ -13,6 +13,8 @@ KOSPI200 options    ``01``   250,000 KRW/pt 0.01 pt below 10 pts,        next 3 
                                             0.05 pt at/above 10          ATM ± 12 strikes
 KOSPI200 weeklies   ``09``   250,000 KRW/pt as monthly options           next 2 Thursdays,
                                                                          ATM ± 8 strikes
+mini KOSPI200 opt.  ``05``   50,000 KRW/pt  0.01 below 3 pts, 0.02       next 2 monthly,
+                                            below 10, 0.05 at/above 10   ATM ± 8 strikes
 stock futures       ``11``+  10 shares      the underlying's KRX stock   next 2 quarterly
                                             tick table (approximation)
 ==================  =======  =============  ===========================  =====================
@@ -96,6 +98,11 @@ def _future_tick(product: str) -> Callable[[int], int]:
 def option_tick(units: int) -> int:
     """KOSPI200 option tick in 0.01-point units: 0.01 below 10 points, 0.05 at/above."""
     return 1 if units < 1000 else 5
+
+
+def mini_option_tick(units: int) -> int:
+    """Mini KOSPI200 option tick: 0.01 below 3 points, 0.02 below 10, 0.05 at/above 10."""
+    return 1 if units < 300 else 2 if units < 1000 else 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,10 +230,13 @@ class Listing:
     def futures(self) -> list[DerivInstrument]:
         return [s for s in self.series.values() if s.kind == "future"]
 
-    def options(self, expiry_month: str | None = None, *, weekly: bool | None = None
-                ) -> list[DerivInstrument]:
-        """Options, optionally of one ``YYYYMM`` expiry month / only weeklies or monthlies."""
+    def options(self, expiry_month: str | None = None, *, weekly: bool | None = None,
+                product: str | None = None) -> list[DerivInstrument]:
+        """Options, optionally of one ``YYYYMM`` expiry month / only weeklies or monthlies /
+        one product (``01`` KOSPI200, ``05`` mini)."""
         out = [s for s in self.series.values() if s.is_option]
+        if product is not None:
+            out = [s for s in out if s.product.code == product]
         if expiry_month:
             out = [s for s in out if f"{s.expiry:%Y%m}" == expiry_month]
         if weekly is not None:
@@ -235,7 +245,7 @@ class Listing:
 
     def expiry_months(self) -> list[str]:
         return sorted({f"{s.expiry:%Y%m}" for s in self.series.values()
-                       if s.is_option and not s.weekly})
+                       if s.is_option and s.product.code == "01"})
 
 
 def list_series(today: date, is_business_day: Callable[[date], bool],
@@ -265,6 +275,14 @@ def list_series(today: date, is_business_day: Callable[[date], bool],
                     add(DerivInstrument(option_code("01", kind, e, k),
                                         f"{p.name} {letter} {e:%Y%m} {_strike_text(k)}",
                                         kind, p, e, k))  # type: ignore[arg-type]
+        mini = PRODUCTS["05"]
+        for e in _months_from(today, 2, False, is_business_day):
+            for k in _ladder(k200, 8):
+                for kind, letter in (("call", "C"), ("put", "P")):
+                    add(DerivInstrument(option_code("05", kind, e, k),
+                                        f"{mini.name} {letter} {e:%Y%m} {_strike_text(k)}",
+                                        kind, mini, e, k,  # type: ignore[arg-type]
+                                        tick_of=mini_option_tick))
         w = PRODUCTS["09"]
         weeklies: list[tuple[int, date]] = []
         y, m = today.year, today.month

@@ -193,7 +193,8 @@ def display_board_callput(call: Call) -> Reply:
     if month not in months:
         raise invalid("FID_MTRT_CNT", f"{month[:8]!r}: listed expiry months are "
                                       f"{', '.join(months)} (YYYYMM)")
-    opts = sorted(listing.options(month, weekly=False), key=lambda i: (i.strike or 0, i.kind))
+    opts = sorted(listing.options(month, weekly=False, product="01"),
+                  key=lambda i: (i.strike or 0, i.kind))
     with engine_errors():
         spot = Decimal(repr(m.spot("2001")[0]))
     step = Decimal("2.5")
