@@ -33,13 +33,36 @@ GOOD: dict[str, str] = {
 }
 
 
+#: ELW requests: an ELW listed on the pinned clock, Samsung Electronics as the underlying.
+ELW_GOOD: dict[str, str] = {
+    "FID_COND_MRKT_DIV_CODE": "W", "FID_INPUT_ISCD": "00000", "FID_UNAS_INPUT_ISCD": "005930",
+    "FID_MRKT_CLS_CODE": "A", "FID_DIV_CLS_CODE": "0", "FID_RANK_SORT_CLS_CODE": "0",
+    "FID_INPUT_DATE_1": "20261101", "FID_INPUT_DATE_2": "20271231", "FID_BLNG_CLS_CODE": "0",
+    "FID_INPUT_ISCD_2": "00000", "FID_TRGT_EXLS_CLS_CODE": "0", "FID_OPTION": "0",
+}
+ELW_SCREENS = {"elw/udrl_asset_list": "11541", "elw/udrl_asset_price": "11541",
+               "elw/sensitivity": "20285", "elw/compare_stocks": "11517",
+               "elw/newly_listed": "11548", "elw/expiration_stocks": "11547"}
+
+
 def _apis() -> list[Api]:
     handled = load_handlers()
-    return [a for a in catalog() if a.category == "domestic_futureoption" and a.is_rest
-            and a.key in handled]
+    return [a for a in catalog() if a.is_rest and a.key in handled and (
+        a.category in ("domestic_futureoption", "elw") or a.key.endswith("inquire_elw_price"))]
 
 
 def _good(api: Api) -> dict[str, str]:
+    if api.category == "elw" or api.key.endswith("inquire_elw_price"):
+        out = {p.wire: ELW_GOOD.get(p.wire, "") for p in api.params if p.wire != "*"}
+        if api.key in ELW_SCREENS:
+            out["FID_COND_SCR_DIV_CODE"] = ELW_SCREENS[api.key]
+        if api.key == "elw/compare_stocks":
+            out["FID_INPUT_ISCD"] = "005930"
+        if api.key.endswith("inquire_elw_price"):
+            out["FID_INPUT_ISCD"] = "531001"  # Samsung call of the first issuer
+        if api.key == "elw/newly_listed":
+            out["FID_DIV_CLS_CODE"] = "02"
+        return out
     out = {p.wire: GOOD.get(p.wire, "") for p in api.params if p.wire != "*"}
     if "CANO" in out:
         out.update(CANO=CANO, ACNT_PRDT_CD=PRDT)
@@ -55,7 +78,8 @@ def _spoiled(api: Api) -> Iterator[tuple[str, dict[str, str]]]:
     wires = set(base) - {"CANO", "ACNT_PRDT_CD"}
     if any(p.required and p.wire in wires for p in api.params):
         yield "blank", {w: ("" if w in wires else v) for w, v in base.items()}
-    codes = [w for w in ("FID_INPUT_ISCD", "PDNO", "SHTN_PDNO") if w in base]
+    codes = [w for w in ("FID_INPUT_ISCD", "PDNO", "SHTN_PDNO", "FID_UNAS_INPUT_ISCD")
+             if w in base and base[w] not in ("00000", "")]
     if codes:
         yield "unknown code", {**base, **{w: "ZZZZZZ" for w in codes}}
     dates = [w for w in ("STRT_ORD_DT", "END_ORD_DT", "INQR_STRT_DAY", "INQR_END_DAY", "INQR_DT",
@@ -79,7 +103,7 @@ def _refused(status: int, body: dict[str, object]) -> bool:
 
 async def test_well_formed_requests_are_answered(kis: Wire) -> None:
     apis = _apis()
-    assert len(apis) >= 22
+    assert len(apis) >= 29
     for api in apis:
         if api.key.endswith("order_rvsecncl"):
             continue  # needs an order first (covered below)
@@ -104,7 +128,8 @@ async def test_garbage_is_refused_naming_the_problem(kis: Wire) -> None:
             else:
                 accepted.append(f"{api.key} [{kind}]")
     rate = refused / total
-    print(f"\nfutures/options garbage refused: {refused}/{total} = {rate:.1%}")
+    print(f"\nfutures/options/ELW garbage refused: {refused}/{total} = {rate:.1%} "
+          f"over {len(_apis())} APIs")
     for a in accepted:
         print("  accepted:", a)
     assert total >= 40
