@@ -25,6 +25,7 @@ Ops (``args`` after ``[seq, time_us, op]``; amounts and prices as decimal string
 ``watch`` ``symbol`` — a read made a symbol live: synthetic participants trade it from here
 ``ptskip`` ``from_us, to_us`` — after a long gap the participants skipped these ticks (logged
           at ``from_us - 1``)
+``d*``    the futures/options market's records (:mod:`hantoo.sim.derivatives.journaled`)
 ========  ===============================================================================
 """
 
@@ -395,10 +396,19 @@ def _replay_skip(ex: Exchange, to_us: int) -> None:
         ex._pt_next = to_us
 
 
+def _extension_ops() -> dict[str, Callable[[Exchange, list[Any]], object]]:
+    """Ops of markets built on the engine (futures/options: ``d*``, :mod:`.derivatives`)."""
+    from .derivatives.journaled import OPS
+
+    return OPS
+
+
 def apply_record(ex: JournaledExchange, clock: ReplayClock, record: list[Any]) -> None:
     """Re-run one journal record at its instant (the engine is deterministic)."""
     _seq, t, op, *args = record
     fn = _APPLY.get(op)
+    if fn is None:
+        fn = _extension_ops().get(op)
     if fn is None:
         raise ValueError(f"unknown journal op {op!r} (a newer hantoo wrote this state?)")
     clock.set_us(int(t))

@@ -90,9 +90,18 @@ PRODUCTS: dict[str, Product] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class FixedTick:
+    """A constant tick (a class, not a closure, so a snapshot can pickle the series)."""
+
+    units: int
+
+    def __call__(self, _units: int) -> int:
+        return self.units
+
+
 def _future_tick(product: str) -> Callable[[int], int]:
-    t = {"01": 5, "05": 2, "06": 10}[product]
-    return lambda units: t
+    return FixedTick({"01": 5, "05": 2, "06": 10}[product])
 
 
 def option_tick(units: int) -> int:

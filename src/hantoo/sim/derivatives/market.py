@@ -26,8 +26,15 @@ engine's journal) and its rejection reasons. What is specific here:
 * **Daily settlement** at the first command of a new trading day (:meth:`DerivMarket._settle`):
   futures are marked to the settlement price in cash; expired series are cash-settled.
 
-Not simulated (yet): realtime notices and streams for these orders, persistence of positions
-across a restart, call auctions, spreads.
+**Durability** (:mod:`.journaled`): the market lives on the exchange (``ex._deriv``), so the
+engine's snapshot holds it, and it journals through the engine's command journal: each
+accepted order, cancel and modify (``dord``/``dcxl``/``dmod``), and each change a *read*
+makes — a daily settlement or expiry (``dsync``), a series' house quotes replaced, where a
+crossing user order may trade (``dref``). The market computes at the engine's instant
+(``ex._now``), so replaying those records at their instants rebuilds positions, orders,
+pending P&L and settlements exactly.
+
+Not simulated (yet): realtime notices and streams for these orders, call auctions, spreads.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from typing import Any
 
 from ..engine.accounts import Account
 from ..engine.book import OrderBook
+from ..engine.clock import from_us
 from ..engine.orders import BUY, SELL, Order
 from ..engine.types import (
     EngineReject,
@@ -140,6 +148,28 @@ class SeriesState:
     low: int = 0
     volume: int = 0
     value: int = 0
+    stamp: int = -1
+    """Engine instant of the last quote refresh (a second one at that instant does nothing)."""
+
+
+class DerivShim(Instrument):
+    """The engine-side stand-in of a series (its orders' ``inst``); pickled by series, not by
+    universe code, since a series is not in the stock universe."""
+
+    __slots__ = ("deriv",)
+    deriv: DerivInstrument
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _shim, (self.deriv, self.ref_price)
+
+
+def _shim(inst: DerivInstrument, units: int) -> DerivShim:
+    shim = DerivShim(inst.code, inst.name, Market.KOSPI, max(units, 1),
+                     kind=InstrumentKind.ELW)
+    shim.tick_of = inst.tick_of
+    shim.scale = inst.scale
+    shim.deriv = inst
+    return shim
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,10 +202,23 @@ _markets: weakref.WeakKeyDictionary[Any, DerivMarket] = weakref.WeakKeyDictionar
 
 
 def market_for(exchange: Any) -> DerivMarket:
-    """The futures/options market of ``exchange`` (created on first use)."""
-    m = _markets.get(exchange)
+    """The futures/options market of ``exchange`` (created on first use).
+
+    It is kept as the exchange's ``_deriv`` attribute, so the engine's snapshot carries it; a
+    market restored from a snapshot is re-attached to its exchange here."""
+    m: DerivMarket | None
+    try:
+        m = vars(exchange).get("_deriv")
+    except TypeError:  # an exchange without instance attributes
+        m = _markets.get(exchange)
     if m is None:
-        m = _markets[exchange] = DerivMarket(exchange)
+        m = DerivMarket(exchange)
+        try:
+            exchange._deriv = m
+        except AttributeError:
+            _markets[exchange] = m
+    elif m.ex is None:
+        m.ex = exchange
     return m
 
 
@@ -200,9 +243,25 @@ class DerivMarket:
         self._settled: date | None = None
         self._known: dict[str, DerivInstrument] = {}
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What a snapshot keeps: everything but the exchange and the caches."""
+        state = dict(vars(self))
+        state["ex"] = None
+        state["_spot_cache"] = (-1, {})
+        state["_elws"] = None
+        return state
+
+    # ---- journal (see .journaled) -----------------------------------------------------------
+    def _note(self, op: str, args: list[Any]) -> None:
+        """Journal a change (a no-op without a journal, and while replaying)."""
+        log = getattr(self.ex, "_log", None)
+        if log is not None:
+            log(op, args)
+
     # ---- time ---------------------------------------------------------------------------
     def now(self) -> datetime:
-        return self.ex.clock.now()  # type: ignore[no-any-return]
+        """The engine's instant (what the journal records; replay runs there)."""
+        return from_us(self.ex._now)
 
     def session(self, now: datetime | None = None) -> str:
         """``"day"``, ``"night"`` or ``""`` (closed) at ``now``."""
@@ -233,7 +292,7 @@ class DerivMarket:
     # ---- underlying and listing ---------------------------------------------------------
     def spot(self, underlying: str) -> tuple[float, float]:
         """(level now, previous close) of an index or stock, from the stock engine."""
-        now_us = self.ex.clock.now_us()
+        now_us = self.ex._now
         stamp, cache = self._spot_cache
         if stamp != now_us:
             cache = {}
@@ -337,17 +396,22 @@ class DerivMarket:
         day expire, night-session orders expire when the night session ends."""
         self.ex.sync()
         day = self.trade_day()
+        changed = False
         if self._settled is None:
             self._settled = day
+            changed = True
         elif day > self._settled:
             self._settle(self._settled)
             self._settled = day
+            changed = True
         night = self.session() == "night"
         for st in self._states.values():
             if st.day != day:
-                self._expire(st)
+                changed = self._expire(st) or changed
             elif not night:
-                self._expire_night(st)
+                changed = self._expire_night(st) or changed
+        if changed:
+            self._note("dsync", [])
 
     def _close_of(self, underlying: str, day: date) -> float:
         """The underlying's close of trading day ``day`` (its level now when the stock market
@@ -405,16 +469,13 @@ class DerivMarket:
                 pos.qty = pos.cost = pos.trade_cost = 0
 
     def _shim(self, inst: DerivInstrument, units: int) -> Instrument:
-        shim = Instrument(inst.code, inst.name, Market.KOSPI, max(units, 1),
-                          kind=InstrumentKind.ELW)
-        shim.tick_of = inst.tick_of
-        shim.scale = inst.scale
-        return shim
+        return _shim(inst, units)
 
     def state(self, inst: DerivInstrument) -> SeriesState:
         """The series' state for the current trading day, quotes refreshed to the model."""
         day = self.trade_day()
         st = self._states.get(inst.code)
+        changed = st is None or st.day != day
         if st is None or st.day != day:
             if st is not None:
                 self._expire(st)
@@ -434,38 +495,53 @@ class DerivMarket:
                 lower = -(-(base - width) // tick) * tick
             st = SeriesState(inst, self._shim(inst, base), day, base, lower, upper)
             self._states[inst.code] = st
-        self._refresh(st)
+        if self._refresh(st) or changed:
+            self._note("dref", [inst.code])
         return st
 
-    def _expire(self, st: SeriesState) -> None:
+    def _expire(self, st: SeriesState) -> bool:
+        changed = bool(st.synth)
         for o in [o for o in st.book.orders() if not o.synthetic]:
             rem = o.remaining
             st.book.reduce(o, rem)
             o.cancelled += rem
             o.status = OrderStatus.EXPIRED
+            changed = True
         for o in st.synth:
             if o.remaining:
                 st.book.reduce(o, o.remaining)
         st.synth.clear()
+        return changed
 
     def _synth_qty(self, code: str, level: int, mid: int) -> int:
         h = hashlib.blake2b(f"{self.ex.seed}|{code}|{level}|{mid}".encode(),
                             digest_size=4).digest()
         return 5 + int.from_bytes(h, "big") % 46
 
-    def _expire_night(self, st: SeriesState) -> None:
+    def _expire_night(self, st: SeriesState) -> bool:
         """Night-session orders end with the night session (06:00), not with the trading day."""
+        changed = False
         for o in [o for o in st.book.orders() if not o.synthetic and o.venue == 1]:
             rem = o.remaining
             st.book.reduce(o, rem)
             o.cancelled += rem
             o.status = OrderStatus.EXPIRED
+            changed = True
+        return changed
 
-    def _refresh(self, st: SeriesState) -> None:
-        """Replace the house quotes when the model value moved (crossing user orders trade)."""
+    def _refresh(self, st: SeriesState) -> bool:
+        """Replace the house quotes when the model value moved (crossing user orders trade).
+
+        Returns whether anything changed (the caller journals it). At most once per instant, so
+        replaying a command at its instant does not refresh twice."""
+        now_us = self.ex._now
+        if st.stamp == now_us:
+            return False
+        st.stamp = now_us
         session = self.session()
+        changed = False
         if session != "night":
-            self._expire_night(st)
+            changed = self._expire_night(st)
         if not session:
             if st.synth:
                 for o in st.synth:
@@ -473,11 +549,12 @@ class DerivMarket:
                         st.book.reduce(o, o.remaining)
                 st.synth.clear()
                 st.mid = 0
-            return
+                return True
+            return changed
         spot, _ = self.spot(st.inst.group)
         mid = min(max(self.model_units(st.inst, spot), st.lower), st.upper)
         if mid == st.mid and st.synth:
-            return
+            return changed
         for o in st.synth:
             if o.remaining:
                 st.book.reduce(o, o.remaining)
@@ -486,7 +563,6 @@ class DerivMarket:
         house = self.ex.house
         tick = st.inst.tick_of
         ask = bid = mid
-        now_us = self.ex.clock.now_us()
         for level in range(1, LEVELS + 1):
             ask = ask + tick(ask)
             below = bid - 1
@@ -501,6 +577,7 @@ class DerivMarket:
                 if o.remaining:
                     self._rest(st, o)
                     st.synth.append(o)
+        return True
 
     # ---- matching -------------------------------------------------------------------------
     def _rest(self, st: SeriesState, o: Order) -> None:
@@ -745,7 +822,7 @@ class DerivMarket:
             raise EngineReject(RejectReason.INSUFFICIENT_CASH,
                                f"증거금 {need:,}원 필요, 주문가능 {max(avail, 0):,}원")
         self._next_odno += 1
-        o = Order(self._next_odno, a, st.shim, side, otype, units, qty, ex.clock.now_us(),
+        o = Order(self._next_odno, a, st.shim, side, otype, units, qty, ex._now,
                   st.day)
         o.reserved = need
         o.action = action
@@ -765,6 +842,9 @@ class DerivMarket:
             else:
                 self._rest(st, o)
         ex.sync()
+        if action is OrderAction.NEW:
+            self._note("dord", [account[0], account[1], inst.code, side, ord_code, qty,
+                                str(price), night])
         return o
 
     def _own(self, account: tuple[str, str], odno: str) -> Order:
@@ -800,11 +880,12 @@ class DerivMarket:
         self._take(o, part)
         self._next_odno += 1
         rec = Order(self._next_odno, o.acct, o.inst, o.side, o.otype, o.price, part,
-                    self.ex.clock.now_us(), o.day)
+                    self.ex._now, o.day)
         rec.action, rec.orig_odno = OrderAction.CANCEL, o.odno
         rec.remaining, rec.cancelled = 0, part
         rec.settle_status()
         self.orders[rec.odno] = rec
+        self._note("dcxl", [account[0], account[1], odno, qty])
         return rec
 
     def modify(self, account: tuple[str, str], odno: str, ord_code: str, price: Decimal,
@@ -820,13 +901,16 @@ class DerivMarket:
         units = inst.units(price) if price else o.price
         if units == o.price and ORDER_CODES.get(ord_code, (None,))[0] is o.otype:
             raise EngineReject(RejectReason.NOTHING_TO_MODIFY)
+        self.state(inst)  # the book is brought to now before the original moves
         reserved = o.reserved
         self._take(o, part, replaced=True)
         o.reserved = reserved * o.remaining // o.qty if o.qty else 0
+        args = [account[0], account[1], odno, ord_code, str(price), qty]
         try:
-            return self.place(account, inst.code, o.side, ord_code, part, price,
-                              night=o.venue == 1, action=OrderAction.MODIFY, orig=o.odno)
+            new = self.place(account, inst.code, o.side, ord_code, part, price,
+                             night=o.venue == 1, action=OrderAction.MODIFY, orig=o.odno)
         except EngineReject:
+            self._note("dmod", [*args, True])  # refused, but the original went to the back
             # put the quantity back where it was (same price, back of the queue)
             o.replaced -= part
             o.remaining += part
@@ -836,6 +920,8 @@ class DerivMarket:
             if st is not None and o.remaining == part:
                 self._rest(st, o)
             raise
+        self._note("dmod", [*args, False])
+        return new
 
     # ---- reads ----------------------------------------------------------------------------
     def snapshot(self, code: str) -> Snapshot:
