@@ -39,17 +39,19 @@ Not simulated (yet): realtime notices and streams for these orders, call auction
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from ..engine.accounts import Account
 from ..engine.book import OrderBook
-from ..engine.clock import from_us
+from ..engine.clock import ClockMode, SessionClock, from_us
 from ..engine.orders import BUY, SELL, Order
 from ..engine.types import (
     EngineReject,
@@ -222,6 +224,34 @@ def market_for(exchange: Any) -> DerivMarket:
     return m
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _one_instant(fn: _F) -> _F:
+    """Run a market operation at one engine instant, as its replay will.
+
+    With a running clock (real-time, accelerated, wall) the engine's instant would move while
+    the operation reads the underlying's quotes; the journal records one instant per record,
+    so the operation sees the clock held there (the outermost operation holds it)."""
+
+    @functools.wraps(fn)
+    def run(self: DerivMarket, *args: Any, **kwargs: Any) -> Any:
+        ex = self.ex
+        real = ex.clock
+        if self._holding or real.mode is ClockMode.STEPPED:
+            return fn(self, *args, **kwargs)
+        self._holding = True
+        ex.clock = SessionClock(ClockMode.STEPPED, start=from_us(real.now_us()),
+                                speed=real.speed)
+        try:
+            return fn(self, *args, **kwargs)
+        finally:
+            ex.clock = real
+            self._holding = False
+
+    return run  # type: ignore[return-value]
+
+
 def _ratio(value: int, r: tuple[int, int]) -> int:
     return -(-value * r[0] // r[1])
 
@@ -242,6 +272,7 @@ class DerivMarket:
         self._elws: tuple[date, dict[str, Elw]] | None = None
         self._settled: date | None = None
         self._known: dict[str, DerivInstrument] = {}
+        self._holding = False
 
     def __getstate__(self) -> dict[str, Any]:
         """What a snapshot keeps: everything but the exchange and the caches."""
@@ -249,6 +280,7 @@ class DerivMarket:
         state["ex"] = None
         state["_spot_cache"] = (-1, {})
         state["_elws"] = None
+        state["_holding"] = False
         return state
 
     # ---- journal (see .journaled) -----------------------------------------------------------
@@ -391,6 +423,7 @@ class DerivMarket:
         return units
 
     # ---- per-series state ---------------------------------------------------------------
+    @_one_instant
     def sync(self) -> None:
         """Bring the stock engine and every series to now: working orders of a past trading
         day expire, night-session orders expire when the night session ends."""
@@ -771,6 +804,7 @@ class DerivMarket:
         return o.reserved * o.remaining // o.qty if o.qty else 0
 
     # ---- commands -------------------------------------------------------------------------
+    @_one_instant
     def place(self, account: tuple[str, str], code: str, side: int, ord_code: str, qty: int,
               price: Decimal, *, night: bool = False, action: OrderAction = OrderAction.NEW,
               orig: int = 0) -> Order:
@@ -868,6 +902,7 @@ class DerivMarket:
             o.cancelled += qty
         o.settle_status()
 
+    @_one_instant
     def cancel(self, account: tuple[str, str], odno: str, qty: int = 0) -> Order:
         """Cancel ``qty`` (0 = all) of a working order; returns the cancel record."""
         self.sync()
@@ -888,6 +923,7 @@ class DerivMarket:
         self._note("dcxl", [account[0], account[1], odno, qty])
         return rec
 
+    @_one_instant
     def modify(self, account: tuple[str, str], odno: str, ord_code: str, price: Decimal,
                qty: int = 0) -> Order:
         """Modify (정정): the new price and quantity go to a new order number; the original's
@@ -924,6 +960,7 @@ class DerivMarket:
         return new
 
     # ---- reads ----------------------------------------------------------------------------
+    @_one_instant
     def snapshot(self, code: str) -> Snapshot:
         self.sync()
         inst = self.instrument(code)
