@@ -788,10 +788,34 @@ class DerivMarket:
                 (OrderStatus.OPEN, OrderStatus.PARTIAL)]
 
     def orderable_cash(self, account: tuple[str, str]) -> int:
-        """Cash minus the margin of positions and of working orders (can be negative)."""
+        """Cash minus the margin of positions and of working orders, and minus what the
+        account's open stock buys hold (one account, one cash: can be negative)."""
         a = self.ex._account(account)
         held = sum(self._held(o) for o in self.working(account))
-        return int(a.cash[0]) + self.pending(account) - self.position_margin(account) - held
+        return (int(a.cash[0]) - int(a.reserved[0]) + self.pending(account)
+                - self.position_margin(account) - held)
+
+    def cash_held(self, account: tuple[str, str]) -> int:
+        """KRW the account's futures/options hold, which stock buys cannot spend: the margin
+        of its positions and working orders, and a futures loss not yet settled (a gain is
+        not cash until the daily settlement pays it).
+
+        Called by the stock engine inside its commands: it runs at the engine's instant
+        (the clock held there), so the command replays with the same answer."""
+        if not any(k[0] == account for k in self.positions) and not any(
+                o.acct.key == account for o in self.orders.values()):
+            return 0
+        ex = self.ex
+        real = ex.clock
+        held_clock = not self._holding and real.mode is not ClockMode.STEPPED
+        if held_clock:
+            ex.clock = SessionClock(ClockMode.STEPPED, start=from_us(ex._now), speed=real.speed)
+        try:
+            working = sum(self._held(o) for o in self.working(account))
+            return max(0, self.position_margin(account) + working - min(0, self.pending(account)))
+        finally:
+            if held_clock:
+                ex.clock = real
 
     def pending(self, account: tuple[str, str]) -> int:
         """Futures P&L realised today, to be paid at the next daily settlement."""
