@@ -59,6 +59,7 @@ def _state(ex: JournaledExchange) -> dict[str, Any]:
         "books": {c: (st.day, st.mid, st.last, st.volume, st.book.bids.depth(5),
                       st.book.asks.depth(5)) for c, st in sorted(m._states.items())},
         "margin": (m.position_margin(ACCT), m.orderable_cash(ACCT), m.pending(ACCT)),
+        "held": m.cash_held(ACCT),
         "now": ex._now,
     }
 
@@ -128,7 +129,7 @@ def test_restart_is_exact_under_a_running_clock(tmp_path: Path) -> None:
     path = tmp_path / "sim.db"
     ex = open_exchange(path, ExchangeConfig(clock=clock, seed=11))
     _trade(ex)
-    keep = ("cash", "positions", "orders", "fills", "settled", "books")
+    keep = ("cash", "positions", "orders", "fills", "settled", "books", "held")
     before = {k: v for k, v in _state(ex).items() if k in keep}
     assert any(p.qty for p in market_for(ex).positions.values())
     ex2 = _open(path, 0)  # a stepped clock: it stands at the last journaled instant

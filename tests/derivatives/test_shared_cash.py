@@ -74,3 +74,25 @@ def test_open_stock_buys_are_not_futures_margin() -> None:
     with pytest.raises(EngineReject) as rej:
         m.place(ACCT, fut, BUY, "01", min(too_many, 1000), ask)
     assert rej.value.reason is RejectReason.INSUFFICIENT_CASH
+
+
+def test_reservations_sent_at_the_open_respect_futures_margin() -> None:
+    """The engine sends reservations inside its own event processing: the margin it sees there
+    is the stored one (no quote reads re-entering the engine), and it is enforced."""
+    ex = _exchange()
+    m = market_for(ex)
+    fut = _front(ex)
+    m.place(ACCT, fut, BUY, "01", 4, m.snapshot(fut).asks[0][0])
+    held = m.cash_held(ACCT)
+    cash = int(ex._account(ACCT).cash[0])
+    price = ex.quote(STOCK).price
+    units = int(price)
+    over = (cash - held) // units + 50  # fits the cash, not the cash less the margin
+    assert over * units < cash
+    big = ex.reserve_order(ACCT, STOCK, Side.BUY, OrderType.LIMIT, over, price)
+    small = ex.reserve_order(ACCT, STOCK, Side.BUY, OrderType.LIMIT, 1, price)
+    ex.advance_to(START + dt.timedelta(days=1))
+    rsv = {r.seq: r for r in ex.reservation_list(ACCT)}
+    assert not rsv[big.seq].odnos and "insufficient_cash" in (rsv[big.seq].last_error or "")
+    assert rsv[small.seq].odnos and rsv[small.seq].last_error is None
+    check_invariants(ex)

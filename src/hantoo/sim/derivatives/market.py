@@ -236,18 +236,24 @@ def _one_instant(fn: _F) -> _F:
 
     @functools.wraps(fn)
     def run(self: DerivMarket, *args: Any, **kwargs: Any) -> Any:
+        if self._holding:
+            return fn(self, *args, **kwargs)
         ex = self.ex
         real = ex.clock
-        if self._holding or real.mode is ClockMode.STEPPED:
-            return fn(self, *args, **kwargs)
+        held = real.mode is not ClockMode.STEPPED
         self._holding = True
-        ex.clock = SessionClock(ClockMode.STEPPED, start=from_us(real.now_us()),
-                                speed=real.speed)
+        if held:
+            ex.clock = SessionClock(ClockMode.STEPPED, start=from_us(real.now_us()),
+                                    speed=real.speed)
         try:
             return fn(self, *args, **kwargs)
         finally:
-            ex.clock = real
-            self._holding = False
+            try:
+                self._update_margin_held()
+            finally:
+                if held:
+                    ex.clock = real
+                self._holding = False
 
     return run  # type: ignore[return-value]
 
@@ -273,6 +279,9 @@ class DerivMarket:
         self._settled: date | None = None
         self._known: dict[str, DerivInstrument] = {}
         self._holding = False
+        self._margin_held: dict[tuple[str, str], int] = {}
+        """Scanning margin of each account's positions at its last change (see cash_held)."""
+        self._touched: set[tuple[str, str]] = set()
 
     def __getstate__(self) -> dict[str, Any]:
         """What a snapshot keeps: everything but the exchange and the caches."""
@@ -468,6 +477,7 @@ class DerivMarket:
         their intrinsic value (a long receives it, a short pays it; out of the money: nothing).
         """
         holders = {a.key: a for a in (self.ex.house, *self.ex.accounts.values())}
+        self._touched.update(acct for acct, _c in self.positions)
         for (acct, code), pos in list(self.positions.items()):
             inst = self._known.get(code)
             a = holders.get(acct)
@@ -676,6 +686,8 @@ class DerivMarket:
     def _apply(self, o: Order, inst: DerivInstrument, qty: int, px: int) -> None:
         """Position, realised P&L, premium and fees of one side of a fill."""
         a: Account = o.acct
+        if not o.synthetic:
+            self._touched.add(a.key)
         key = (a.key, inst.code)
         pos = self.positions.get(key)
         if pos is None:
@@ -800,22 +812,21 @@ class DerivMarket:
         of its positions and working orders, and a futures loss not yet settled (a gain is
         not cash until the daily settlement pays it).
 
-        Called by the stock engine inside its commands: it runs at the engine's instant
-        (the clock held there), so the command replays with the same answer."""
-        if not any(k[0] == account for k in self.positions) and not any(
-                o.acct.key == account for o in self.orders.values()):
-            return 0
-        ex = self.ex
-        real = ex.clock
-        held_clock = not self._holding and real.mode is not ClockMode.STEPPED
-        if held_clock:
-            ex.clock = SessionClock(ClockMode.STEPPED, start=from_us(ex._now), speed=real.speed)
-        try:
-            working = sum(self._held(o) for o in self.working(account))
-            return max(0, self.position_margin(account) + working - min(0, self.pending(account)))
-        finally:
-            if held_clock:
-                ex.clock = real
+        The positions' margin is the one priced when they last changed (an order, fill,
+        cancel or settlement of the account), not re-priced at every index tick: the stock
+        engine asks this inside its commands and inside its own event processing (reservations
+        sent at the open), where reading quotes would re-enter it; stored numbers only, so a
+        replay gets the same answer."""
+        working = sum(o.reserved * o.remaining // o.qty for o in self.working(account) if o.qty)
+        return max(0, self._margin_held.get(account, 0) + working
+                   - min(0, self.pending(account)))
+
+    def _update_margin_held(self) -> None:
+        """Re-price the margin of the accounts whose positions an operation changed."""
+        while self._touched:
+            acct = self._touched.pop()
+            if acct in self.ex.accounts:
+                self._margin_held[acct] = self.position_margin(acct)
 
     def pending(self, account: tuple[str, str]) -> int:
         """Futures P&L realised today, to be paid at the next daily settlement."""
