@@ -55,8 +55,7 @@ def _dsync(ex: Exchange, a: list[Any]) -> None:
 
 def _dref(ex: Exchange, a: list[Any]) -> None:
     Exchange.sync(ex)
-    m = market_for(ex)
-    m.state(m.instrument(str(a[0])))
+    market_for(ex).refresh(str(a[0]))
 
 
 OPS: dict[str, Callable[[Exchange, list[Any]], object]] = {

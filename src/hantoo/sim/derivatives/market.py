@@ -542,6 +542,11 @@ class DerivMarket:
             self._note("dref", [inst.code])
         return st
 
+    @_one_instant
+    def refresh(self, code: str) -> None:
+        """Bring one series to now, as a read does (replay of ``dref``)."""
+        self.state(self.instrument(code))
+
     def _expire(self, st: SeriesState) -> bool:
         changed = bool(st.synth)
         for o in [o for o in st.book.orders() if not o.synthetic]:
