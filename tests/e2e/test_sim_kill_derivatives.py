@@ -13,10 +13,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from test_sim_serve import client, server_process
+from test_sim_serve import server_process
 
 import hantoo
 from hantoo.futures_options import FuturesOptions
+
+
+def client(url: str, cache: Path) -> hantoo.Client:
+    """The SDK with its rate limiter on: the served simulator enforces KIS's limits."""
+    return hantoo.Client("sim", base_url=url, cache_dir=str(cache))
 
 
 def _front_future(c: hantoo.Client) -> str:
@@ -50,10 +55,12 @@ def test_kill_dash_nine_keeps_futures_and_options(tmp_path: Path) -> None:
         start = _account(c)
         fut = _front_future(c)
         bids, asks = fo.order_book(fut)
-        fo.place_order(fut, "buy", 2, asks[0][0])
+        # marketable limits (the clock runs: the book may move between reading and ordering);
+        # they fill at the resting asks
+        fo.place_order(fut, "buy", 2, asks[0][0] + Decimal(1))
         chain = fo.option_chain(fo.expiries()[0])
         call, _put = chain.atm()
-        fo.place_order(call.code, "buy", 5, fo.order_book(call.code)[1][0][0])
+        fo.place_order(call.code, "buy", 5, fo.order_book(call.code)[1][0][0] + Decimal("0.5"))
         resting = fo.place_order(fut, "buy", 1, bids[-1][0] - Decimal(2))
         before = _account(c)
         os.kill(proc.pid, signal.SIGKILL)
