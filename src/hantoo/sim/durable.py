@@ -11,28 +11,8 @@ ticks they skip after a long gap — are journaled too (``watch``, ``ptskip``).
 
 Ops (``args`` after ``[seq, time_us, op]``; amounts and prices as decimal strings):
 
-=============  ====================================================================================
-``acct``       ``cano, prdt, krw, usd`` — open_account
-``dep``        ``cano, prdt, amount, currency`` — deposit
-``grant``      ``cano, prdt, symbol, qty, avg_price`` — grant_shares
-``ord``        ``cano, prdt, symbol, side, order_type, qty, price|null, credit|null,``
-               ``loan_date|null[, exchange]`` (KRX/NXT/SOR; absent = KRX)
-``cxl``        ``cano, prdt, odno, qty|null`` — cancel_order
-``mod``        ``cano, prdt, odno, price|null, qty|null, all_qty, order_type|null`` — modify_order
-``rsv``        ``cano, prdt, symbol, side, order_type, qty, price|null, end_date|null, credit|null``
-``rsvx``       ``cano, prdt, seq`` — cancel_reservation
-``clk``        (none) — the clock was advanced by hand (stepped clocks): replay moves time there
-``watch``      ``symbol`` — a read made a symbol live: synthetic participants trade it from here
-``ptskip``     ``from_us, to_us`` — after a long gap the participants skipped these ticks (logged
-               at ``from_us - 1``)
-``bond``       ``action, cano, prdt, now_us, prev_day, ...`` — a bond desk command
-               (:func:`hantoo.sim.marketdata.bond_desk.replay`)
-``ofut_ord``   ``cano, prdt, series, side, qty, kind, limit|null, cndt, at_us`` — an overseas
-               futures/options order (:mod:`.engine.futures_book`; ``at_us`` is the book's instant)
-``ofut_mod``   ``cano, prdt, odno, limit, at_us`` — its modification (a new limit price)
-``ofut_cxl``   ``cano, prdt, odno, at_us`` — its cancellation
-``ofut_sync``  ``at_us`` — a read filled resting futures orders (their cash lands here)
-=============  ====================================================================================
+``d*``         the futures/options market's records (:mod:`hantoo.sim.derivatives.journaled`)
+=============  =============================================================================
 """
 
 from __future__ import annotations
@@ -456,10 +436,19 @@ def _replay_skip(ex: Exchange, to_us: int) -> None:
         ex._pt_next = to_us
 
 
+def _extension_ops() -> dict[str, Callable[[Exchange, list[Any]], object]]:
+    """Ops of markets built on the engine (futures/options: ``d*``, :mod:`.derivatives`)."""
+    from .derivatives.journaled import OPS
+
+    return OPS
+
+
 def apply_record(ex: JournaledExchange, clock: ReplayClock, record: list[Any]) -> None:
     """Re-run one journal record at its instant (the engine is deterministic)."""
     _seq, t, op, *args = record
     fn = _APPLY.get(op)
+    if fn is None:
+        fn = _extension_ops().get(op)
     if fn is None:
         raise ValueError(f"unknown journal op {op!r} (a newer hantoo wrote this state?)")
     clock.set_us(int(t))

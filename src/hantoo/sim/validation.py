@@ -275,6 +275,8 @@ def _symbol_check(api: Api, p: Param) -> Check:
         return _either(_sector, _stock) if stock else _sector
     if "000000" in doc:
         return _either(_one_of(frozenset({"000000"})), _stock)
+    if api.key == "domestic_stock/inquire_elw_price":
+        return _stock_format  # ELWs are listed by the derivatives market; its handler checks
     return _stock
 
 

@@ -296,6 +296,12 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
         finally:
             self._commit()
 
+    def _held_elsewhere(self, a: Account) -> int:
+        """KRW of ``a`` that futures/options margin holds (:mod:`hantoo.sim.derivatives`, same
+        account and cash): stock buys and withdrawals cannot spend it."""
+        m = self.__dict__.get("_deriv")
+        return int(m.cash_held(a.key)) if m is not None else 0
+
     def _deposit(self, key: AccountKey, amount: Decimal, currency: str) -> None:
         a = self._account(key)
         if currency not in SLOT_CURRENCY:
@@ -304,7 +310,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
         units = to_units(amount, CURRENCY_SCALE[currency])
         if units is None:
             raise EngineReject(RejectReason.BAD_PRICE, f"amount {amount} has too many decimals")
-        if units < 0 and a.buying_power(u) < -units:
+        if units < 0 and a.buying_power(u) - (0 if u else self._held_elsewhere(a)) < -units:
             raise EngineReject(RejectReason.INSUFFICIENT_CASH, "withdrawal above buying power")
         a.cash[u] += units
         self.deposits[u] += units
@@ -826,11 +832,12 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
                 mn, md = self._margin
                 need = -(-need * mn // md)
             need += fee
-            if a.cash[mk] - a.reserved[mk] < need:
+            free = a.cash[mk] - a.reserved[mk] - (0 if mk else self._held_elsewhere(a))
+            if free < need:
                 raise EngineReject(
                     RejectReason.INSUFFICIENT_CASH,
                     f"needs {from_units(need, inst.scale)} {inst.currency}, has "
-                    f"{from_units(a.cash[mk] - a.reserved[mk], inst.scale)}")
+                    f"{from_units(free, inst.scale)}")
         else:
             rpx = 0
             need = 0
@@ -1164,7 +1171,8 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
             need = self._reserve_for(probe, new_qty)
             freed = o.reserved - (self._reserve_for(o, o.remaining - part) if o.remaining - part
                                   else 0)
-            if a.cash[mk] - a.reserved[mk] + freed < need:
+            if a.cash[mk] - a.reserved[mk] - (0 if mk else self._held_elsewhere(a)) + freed \
+                    < need:
                 raise EngineReject(RejectReason.INSUFFICIENT_CASH)
         else:
             h = self._holding(o)
