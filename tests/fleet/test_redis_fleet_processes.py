@@ -25,6 +25,8 @@ from typing import Any
 
 import httpx
 
+from hantoo._core.limiter import RateLimiter
+
 sys.path.insert(0, str(Path(__file__).parent))
 from _fleet_workers import fleet_worker, min_span
 from redis_kit import RedisServer, redis_server, sim_serve
@@ -55,7 +57,11 @@ def _check(results: list[dict[str, Any]], refused: int, issued: int, min_calls: 
     assert issued == 1
     assert sum(r["rejected"] for r in results) == 0 and sum(r["other"] for r in results) == 0
     sends = [t for r in results for t in r["sends"]]
-    assert min_span(sends, 18) >= 1.0, "19 calls of the fleet within one second"
+    # A send is stamped when its task resumes: the limiter lets a call leave up to
+    # ``max_lateness`` after its slot, and the stamp can come one scheduling delay after that,
+    # so a busy machine shortens a span by up to about twice that without any slot being early.
+    jitter = 2 * RateLimiter.max_lateness
+    assert min_span(sends, 18) >= 1.0 - jitter, "19 calls of the fleet within one second"
     assert calls >= min_calls  # they really pressed against the limit
     assert refused <= max(2, calls // 10), refused
     assert {r["mode"] for r in results} == {"fleet"}  # every process ends on the fleet schedule
