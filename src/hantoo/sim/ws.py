@@ -503,9 +503,9 @@ def hub_for(state: Any) -> RealtimeHub:
     feed: SyntheticFeed | None = None
     exchange = getattr(state, "exchange", None)
     if exchange is not None and ws_config.bench_frame_records == 0:
-        from .engine_feed import EngineFeed
+        from .deriv_feed import DerivFeed  # the engine feed, plus futures/options (issue 14)
 
-        feed = EngineFeed(exchange, ws_config.seed)
+        feed = DerivFeed(exchange, ws_config.seed)
     elif exchange is not None:
         feed = SyntheticFeed(ws_config.seed, clock=lambda: exchange.clock.now_us() / 1_000_000)
     binder = None

@@ -34,7 +34,8 @@ crossing user order may trade (``dref``). The market computes at the engine's in
 (``ex._now``), so replaying those records at their instants rebuilds positions, orders,
 pending P&L and settlements exactly.
 
-Not simulated (yet): realtime notices and streams for these orders, call auctions, spreads.
+Realtime trade and book records come from here (:mod:`hantoo.sim.deriv_feed`). Not simulated
+(yet): realtime notices for these orders, call auctions, spreads.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ from .elw import Elw, ElwQuote, elw_listing, elw_quote
 from .instruments import PRODUCTS, DerivInstrument, Listing, list_series
 from .margin import MAINTENANCE, scan_margin
 
-__all__ = ["DFill", "DerivMarket", "Position", "Snapshot", "market_for"]
+__all__ = ["DFill", "DerivMarket", "Position", "Print", "Snapshot", "market_for"]
 
 DAY_OPEN, DAY_CLOSE, EXPIRY_CLOSE = time(8, 45), time(15, 45), time(15, 20)
 NIGHT_OPEN, NIGHT_CLOSE = time(18, 0), time(6, 0)
@@ -133,6 +134,18 @@ class DFill:
     day: date
 
 
+@dataclass(frozen=True, slots=True)
+class Print:
+    """One trade of a series, as the tape shows it: ``cum`` is the day's volume including it,
+    ``side`` the aggressor's (``BUY``/``SELL``)."""
+
+    cum: int
+    units: int
+    qty: int
+    time: datetime
+    side: int
+
+
 @dataclass
 class SeriesState:
     inst: DerivInstrument
@@ -152,6 +165,9 @@ class SeriesState:
     value: int = 0
     stamp: int = -1
     """Engine instant of the last quote refresh (a second one at that instant does nothing)."""
+    prints: list[Print] = field(default_factory=list)
+    """The day's trades in order, for the realtime trade records (:mod:`hantoo.sim.deriv_feed`);
+    rebuilt by replay like everything else here."""
 
 
 class DerivShim(Instrument):
@@ -687,6 +703,8 @@ class DerivMarket:
         st.low = min(st.low, px) if st.low else px
         st.volume += qty
         st.value += st.inst.notional(px, qty)
+        # a state restored from a snapshot taken before prints were kept starts an empty tape
+        vars(st).setdefault("prints", []).append(Print(st.volume, px, qty, now, aggr.side))
 
     def _apply(self, o: Order, inst: DerivInstrument, qty: int, px: int) -> None:
         """Position, realised P&L, premium and fees of one side of a fill."""
