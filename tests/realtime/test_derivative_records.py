@@ -3,7 +3,8 @@
 A KOSPI200 futures contract and an option are bought through the SDK against the served
 simulator (stepped clock, no background activity): the trade record (``H0IFCNT0`` /
 ``H0IOCNT0``) carries the REST fill's price and quantity, the day's volume the REST quote shows
-and the simulator's time; the book record (``H0IFASP0``) is the REST order book.
+and the simulator's time; the book record (``H0IFASP0``) is the REST order book; the fill
+notice (``H0IFCNI0``) reaches the HTS ID encrypted and agrees with the REST fill.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from websockets.sync.client import ClientConnection, connect
 
 import hantoo
 from hantoo._generated.streams import RECORDS
-from hantoo.config import SIM_APP_KEY, SIM_APP_SECRET
+from hantoo.config import SIM_APP_KEY, SIM_APP_SECRET, SIM_HTS_ID
 from hantoo.futures_options import FuturesOptions
+from hantoo.realtime.crypto import decrypt
 from hantoo.realtime.frames import subscribe_message
 from hantoo.sim.app import SimConfig, create_app
 from hantoo.sim.derivatives.market import market_for
@@ -141,3 +143,32 @@ def test_option_trade_record_agrees_with_rest() -> None:
         assert rec["ACML_VOL"] == "1" and rec["BSOP_HOUR"] == now.strftime("%H%M%S")
         units = int(Decimal(rec["OPTN_PRPR"]) * opt.scale)
         assert units % opt.tick_of(units) == 0  # on the option's tick grid
+
+
+def test_futures_fill_notice_is_encrypted_to_the_hts_id() -> None:
+    with _served() as (app, client, ws, approval):
+        fo = FuturesOptions(client)
+        ws.send(subscribe_message(approval, "H0IFCNI0", SIM_HTS_ID))
+        deadline = time.monotonic() + 5
+        while True:
+            ack = json.loads(ws.recv(timeout=max(deadline - time.monotonic(), 0.01)))
+            if ack["header"].get("tr_id") == "H0IFCNI0":
+                break
+        assert ack["body"]["msg1"] == "SUBSCRIBE SUCCESS"
+        key, iv = ack["body"]["output"]["key"], ack["body"]["output"]["iv"]
+        _, asks = fo.order_book(FRONT)
+        placed = fo.place_order(FRONT, "buy", 3, asks[0][0])
+        now = app.sim.clock.now()  # type: ignore[attr-defined]
+        (row,) = [r for r in fo.orders(now.date()) if r.odno == placed.odno]
+        msg = ws.recv(timeout=5)
+        assert isinstance(msg, str)
+        flag, tr_id, count, payload = msg.split("|", 3)
+        assert (flag, tr_id, int(count)) == ("1", "H0IFCNI0", 1)  # encrypted, one record
+        assert SIM_HTS_ID not in payload and FRONT not in payload
+        cols = [c.upper() for c in RECORDS["H0IFCNI0"].COLUMNS]
+        notice = dict(zip(cols, decrypt(payload, key, iv).split("^"), strict=True))
+    assert notice["CUST_ID"] == SIM_HTS_ID and notice["ODER_NO"] == placed.odno
+    assert notice["STCK_SHRN_ISCD"] == FRONT and notice["SELN_BYOV_CLS"] == "02"
+    assert notice["CNTG_YN"] == "2" and notice["CNTG_QTY"] == "3" == str(row.tot_ccld_qty)
+    assert Decimal(notice["CNTG_UNPR"]) == row.avg_idx == asks[0][0]
+    assert notice["STCK_CNTG_HOUR"] == now.strftime("%H%M%S")

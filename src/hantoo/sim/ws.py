@@ -516,6 +516,10 @@ def hub_for(state: Any) -> RealtimeHub:
     hub = RealtimeHub(lookup, ws_config, feed, binder)
     with contextlib.suppress(AttributeError):
         state.realtime_hub = hub
+    if binder is not None and exchange is not None:
+        from .deriv_notices import watch_fills  # futures/options fill notices (issue 14)
+
+        watch_fills(state, exchange)
     return hub
 
 

@@ -34,8 +34,9 @@ crossing user order may trade (``dref``). The market computes at the engine's in
 (``ex._now``), so replaying those records at their instants rebuilds positions, orders,
 pending P&L and settlements exactly.
 
-Realtime trade and book records come from here (:mod:`hantoo.sim.deriv_feed`). Not simulated
-(yet): realtime notices for these orders, call auctions, spreads.
+Realtime trade and book records come from here (:mod:`hantoo.sim.deriv_feed`), fill notices
+from :func:`on_fill` (:mod:`hantoo.sim.deriv_notices`). Not simulated (yet): order-accepted
+notices, call auctions, spreads.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ from .elw import Elw, ElwQuote, elw_listing, elw_quote
 from .instruments import PRODUCTS, DerivInstrument, Listing, list_series
 from .margin import MAINTENANCE, scan_margin
 
-__all__ = ["DFill", "DerivMarket", "Position", "Print", "Snapshot", "market_for"]
+__all__ = ["DFill", "DerivMarket", "Position", "Print", "Snapshot", "market_for", "on_fill"]
 
 DAY_OPEN, DAY_CLOSE, EXPIRY_CLOSE = time(8, 45), time(15, 45), time(15, 20)
 NIGHT_OPEN, NIGHT_CLOSE = time(18, 0), time(6, 0)
@@ -217,6 +218,15 @@ class Snapshot:
 
 
 _markets: weakref.WeakKeyDictionary[Any, DerivMarket] = weakref.WeakKeyDictionary()
+#: Per exchange, who hears of each user fill (the realtime notices); kept off the market so a
+#: snapshot never pickles a callback.
+_fill_listeners: weakref.WeakKeyDictionary[Any, list[Callable[[DFill, Order], None]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def on_fill(exchange: Any, callback: Callable[[DFill, Order], None]) -> None:
+    """Call ``callback(fill, order)`` for each fill of a user order on ``exchange``'s market."""
+    _fill_listeners.setdefault(exchange, []).append(callback)
 
 
 def market_for(exchange: Any) -> DerivMarket:
@@ -695,8 +705,10 @@ class DerivMarket:
             o.settle_status()
             self._apply(o, st.inst, qty, px)
             if not o.synthetic:
-                self.fills.append(DFill(o.odno, o.acct.key, st.inst.code, o.side, qty, px, now,
-                                        st.day))
+                fill = DFill(o.odno, o.acct.key, st.inst.code, o.side, qty, px, now, st.day)
+                self.fills.append(fill)
+                for cb in _fill_listeners.get(self.ex, ()):
+                    cb(fill, o)
         st.last = px
         st.open = st.open or px
         st.high = max(st.high, px)
