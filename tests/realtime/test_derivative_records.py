@@ -172,3 +172,19 @@ def test_futures_fill_notice_is_encrypted_to_the_hts_id() -> None:
     assert notice["CNTG_YN"] == "2" and notice["CNTG_QTY"] == "3" == str(row.tot_ccld_qty)
     assert Decimal(notice["CNTG_UNPR"]) == row.avg_idx == asks[0][0]
     assert notice["STCK_CNTG_HOUR"] == now.strftime("%H%M%S")
+
+
+def test_stock_futures_book_record_is_the_rest_book() -> None:
+    """``H0ZFASP0`` names its levels ``ASKP1``..``ASKP10`` (the market quotes five)."""
+    with _served() as (app, client, ws, approval):
+        fo = FuturesOptions(client)
+        m = market_for(app.sim.exchange)  # type: ignore[attr-defined]
+        code = next(i.code for i in m.listing().futures() if i.product.on_stock)
+        _subscribe(ws, approval, "H0ZFASP0", code)
+        (book,) = _records(ws, "H0ZFASP0", 1, 5)
+        bids, asks = fo.order_book(code)
+    assert book["FUTS_SHRN_ISCD"] == code and len(asks) == len(bids) == 5
+    for k in range(5):
+        assert (Decimal(book[f"ASKP{k + 1}"]), int(book[f"ASKP_RSQN{k + 1}"])) == asks[k]
+        assert (Decimal(book[f"BIDP{k + 1}"]), int(book[f"BIDP_RSQN{k + 1}"])) == bids[k]
+    assert all(book[f"ASKP_RSQN{k}"] == "0" for k in range(6, 11))
