@@ -13,9 +13,11 @@ Mounted by the HTTP server through :func:`websocket_routes` on ``/tryitout``, ``
   nor with a pong frame for ``ping_grace`` s is dropped.
 
 Market data for the symbols the engine trades comes from the engine
-(:class:`~hantoo.sim.engine_feed.EngineFeed`: the same prices, volumes and book as REST);
-every other TR from :class:`~hantoo.sim.feed.SyntheticFeed` (seeded). Order/fill notices are
-only ever produced by real fills (:mod:`hantoo.sim.notices` publishes them through
+(:class:`~hantoo.sim.engine_feed.EngineFeed`: the same prices, volumes and book as REST), and
+for futures/options series from the derivatives market (:mod:`hantoo.sim.deriv_feed`, fill
+notices :mod:`hantoo.sim.deriv_notices`); every other TR from
+:class:`~hantoo.sim.feed.SyntheticFeed` (seeded). Order/fill notices are only ever produced by
+real fills (:mod:`hantoo.sim.notices` publishes them through
 :meth:`RealtimeHub.publish`). Faults (:class:`WsFaults`) can be set at run time
 from any thread, or over HTTP with :func:`fault_routes` (``POST /_sim/ws-faults``).
 
