@@ -58,6 +58,8 @@ def _state(ex: JournaledExchange) -> dict[str, Any]:
         "settled": m._settled,
         "books": {c: (st.day, st.mid, st.last, st.volume, st.book.bids.depth(5),
                       st.book.asks.depth(5)) for c, st in sorted(m._states.items())},
+        # the tape the realtime trade records are sent from (issue 14)
+        "prints": {c: list(st.prints) for c, st in sorted(m._states.items())},
         "margin": (m.position_margin(ACCT), m.orderable_cash(ACCT), m.pending(ACCT)),
         "held": m.cash_held(ACCT),
         "now": ex._now,
@@ -104,6 +106,7 @@ def test_restart_rebuilds_the_derivatives_market(tmp_path: Path, every: int) -> 
     m = market_for(ex)
     assert before["settled"] == (START + dt.timedelta(days=1)).date()
     assert any(p.qty for p in m.positions.values())  # there is something to lose
+    assert any(before["prints"].values())  # and a tape of trades to rebuild
     assert len([o for o in m.orders.values() if o.acct.key == ACCT]) >= 6
 
     ex2 = open_exchange(path)  # the old object is abandoned, as after a crash
@@ -129,7 +132,7 @@ def test_restart_is_exact_under_a_running_clock(tmp_path: Path) -> None:
     path = tmp_path / "sim.db"
     ex = open_exchange(path, ExchangeConfig(clock=clock, seed=11))
     _trade(ex)
-    keep = ("cash", "positions", "orders", "fills", "settled", "books", "held")
+    keep = ("cash", "positions", "orders", "fills", "settled", "books", "held", "prints")
     before = {k: v for k, v in _state(ex).items() if k in keep}
     assert any(p.qty for p in market_for(ex).positions.values())
     ex2 = _open(path, 0)  # a stepped clock: it stands at the last journaled instant

@@ -13,9 +13,11 @@ Mounted by the HTTP server through :func:`websocket_routes` on ``/tryitout``, ``
   nor with a pong frame for ``ping_grace`` s is dropped.
 
 Market data for the symbols the engine trades comes from the engine
-(:class:`~hantoo.sim.engine_feed.EngineFeed`: the same prices, volumes and book as REST);
-every other TR from :class:`~hantoo.sim.feed.SyntheticFeed` (seeded). Order/fill notices are
-only ever produced by real fills (:mod:`hantoo.sim.notices` publishes them through
+(:class:`~hantoo.sim.engine_feed.EngineFeed`: the same prices, volumes and book as REST), and
+for futures/options series from the derivatives market (:mod:`hantoo.sim.deriv_feed`, fill
+notices :mod:`hantoo.sim.deriv_notices`); every other TR from
+:class:`~hantoo.sim.feed.SyntheticFeed` (seeded). Order/fill notices are only ever produced by
+real fills (:mod:`hantoo.sim.notices` publishes them through
 :meth:`RealtimeHub.publish`). Faults (:class:`WsFaults`) can be set at run time
 from any thread, or over HTTP with :func:`fault_routes` (``POST /_sim/ws-faults``).
 
@@ -503,9 +505,9 @@ def hub_for(state: Any) -> RealtimeHub:
     feed: SyntheticFeed | None = None
     exchange = getattr(state, "exchange", None)
     if exchange is not None and ws_config.bench_frame_records == 0:
-        from .engine_feed import EngineFeed
+        from .deriv_feed import DerivFeed  # the engine feed, plus futures/options (issue 14)
 
-        feed = EngineFeed(exchange, ws_config.seed)
+        feed = DerivFeed(exchange, ws_config.seed)
     elif exchange is not None:
         feed = SyntheticFeed(ws_config.seed, clock=lambda: exchange.clock.now_us() / 1_000_000)
     binder = None
@@ -516,6 +518,10 @@ def hub_for(state: Any) -> RealtimeHub:
     hub = RealtimeHub(lookup, ws_config, feed, binder)
     with contextlib.suppress(AttributeError):
         state.realtime_hub = hub
+    if binder is not None and exchange is not None:
+        from .deriv_notices import watch_fills  # futures/options fill notices (issue 14)
+
+        watch_fills(state, exchange)
     return hub
 
 

@@ -34,7 +34,9 @@ crossing user order may trade (``dref``). The market computes at the engine's in
 (``ex._now``), so replaying those records at their instants rebuilds positions, orders,
 pending P&L and settlements exactly.
 
-Not simulated (yet): realtime notices and streams for these orders, call auctions, spreads.
+Realtime trade and book records come from here (:mod:`hantoo.sim.deriv_feed`), fill notices
+from :func:`on_fill` (:mod:`hantoo.sim.deriv_notices`). Not simulated (yet): order-accepted
+notices, call auctions, spreads.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ from .elw import Elw, ElwQuote, elw_listing, elw_quote
 from .instruments import PRODUCTS, DerivInstrument, Listing, list_series
 from .margin import MAINTENANCE, scan_margin
 
-__all__ = ["DFill", "DerivMarket", "Position", "Snapshot", "market_for"]
+__all__ = ["DFill", "DerivMarket", "Position", "Print", "Snapshot", "market_for", "on_fill"]
 
 DAY_OPEN, DAY_CLOSE, EXPIRY_CLOSE = time(8, 45), time(15, 45), time(15, 20)
 NIGHT_OPEN, NIGHT_CLOSE = time(18, 0), time(6, 0)
@@ -133,6 +135,18 @@ class DFill:
     day: date
 
 
+@dataclass(frozen=True, slots=True)
+class Print:
+    """One trade of a series, as the tape shows it: ``cum`` is the day's volume including it,
+    ``side`` the aggressor's (``BUY``/``SELL``)."""
+
+    cum: int
+    units: int
+    qty: int
+    time: datetime
+    side: int
+
+
 @dataclass
 class SeriesState:
     inst: DerivInstrument
@@ -152,6 +166,9 @@ class SeriesState:
     value: int = 0
     stamp: int = -1
     """Engine instant of the last quote refresh (a second one at that instant does nothing)."""
+    prints: list[Print] = field(default_factory=list)
+    """The day's trades in order, for the realtime trade records (:mod:`hantoo.sim.deriv_feed`);
+    rebuilt by replay like everything else here."""
 
 
 class DerivShim(Instrument):
@@ -201,6 +218,15 @@ class Snapshot:
 
 
 _markets: weakref.WeakKeyDictionary[Any, DerivMarket] = weakref.WeakKeyDictionary()
+#: Per exchange, who hears of each user fill (the realtime notices); kept off the market so a
+#: snapshot never pickles a callback.
+_fill_listeners: weakref.WeakKeyDictionary[Any, list[Callable[[DFill, Order], None]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def on_fill(exchange: Any, callback: Callable[[DFill, Order], None]) -> None:
+    """Call ``callback(fill, order)`` for each fill of a user order on ``exchange``'s market."""
+    _fill_listeners.setdefault(exchange, []).append(callback)
 
 
 def market_for(exchange: Any) -> DerivMarket:
@@ -679,14 +705,18 @@ class DerivMarket:
             o.settle_status()
             self._apply(o, st.inst, qty, px)
             if not o.synthetic:
-                self.fills.append(DFill(o.odno, o.acct.key, st.inst.code, o.side, qty, px, now,
-                                        st.day))
+                fill = DFill(o.odno, o.acct.key, st.inst.code, o.side, qty, px, now, st.day)
+                self.fills.append(fill)
+                for cb in _fill_listeners.get(self.ex, ()):
+                    cb(fill, o)
         st.last = px
         st.open = st.open or px
         st.high = max(st.high, px)
         st.low = min(st.low, px) if st.low else px
         st.volume += qty
         st.value += st.inst.notional(px, qty)
+        # a state restored from a snapshot taken before prints were kept starts an empty tape
+        vars(st).setdefault("prints", []).append(Print(st.volume, px, qty, now, aggr.side))
 
     def _apply(self, o: Order, inst: DerivInstrument, qty: int, px: int) -> None:
         """Position, realised P&L, premium and fees of one side of a fill."""
