@@ -1,0 +1,137 @@
+"""Issue 15: overseas futures realtime records (``HDFFF020`` trades, ``HDFFF010`` book) over a real
+socket agree with the REST quote and book of the same instant.
+
+The simulator clock is stepped and moved only by the test: 00:30 KST on Tuesday 2026-11-24 is
+09:30 on Monday in Chicago, inside CME's regular session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import tempfile
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import websockets
+
+import hantoo
+from hantoo._generated.streams import RECORDS
+from hantoo.config import SIM_APP_KEY, SIM_APP_SECRET
+from hantoo.realtime.frames import subscribe_message
+from hantoo.sim.app import SimConfig, create_app
+from hantoo.sim.engine.clock import KST
+from hantoo.sim.engine.futures_quotes import CHICAGO
+from hantoo.sim.engine.overseas_futures import SPECS
+from hantoo.sim.server import running_server
+
+START = dt.datetime(2026, 11, 24, 0, 30, tzinfo=KST)
+SERIES = "ESZ26"
+TRADE, BOOK = "HDFFF020", "HDFFF010"
+COLS = {tr: [c.lower() for c in RECORDS[tr].COLUMNS] for tr in (TRADE, BOOK)}
+ENCS = {tr: dict(zip(COLS[tr], RECORDS[tr].ENCODINGS, strict=True)) for tr in (TRADE, BOOK)}
+
+
+def _records(msg: str) -> tuple[str, list[dict[str, str]]]:
+    _flag, tr_id, count, payload = msg.split("|", 3)
+    cols = COLS[tr_id]
+    values = payload.split("^")
+    assert len(values) == int(count) * len(cols)
+    return tr_id, [dict(zip(cols, values[i * len(cols):(i + 1) * len(cols)], strict=True))
+                   for i in range(int(count))]
+
+
+async def _collect(ws: Any, seen: dict[str, list[dict[str, str]]], *, until_trades: int,
+                   seconds: float) -> None:
+    """Read frames into ``seen`` until ``until_trades`` trade records (or the deadline)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while loop.time() < deadline:
+        if until_trades and len(seen[TRADE]) >= until_trades:
+            return
+        try:
+            msg = await asyncio.wait_for(ws.recv(), max(0.05, deadline - loop.time()))
+        except TimeoutError:
+            return
+        if isinstance(msg, str) and msg[:1] == "0":
+            tr_id, recs = _records(msg)
+            seen[tr_id].extend(recs)
+
+
+def _on_tick(value: str) -> bool:
+    return Decimal(value) > 0 and Decimal(value) % SPECS["ES"].tick == 0
+
+
+async def test_futures_trade_and_book_records_agree_with_the_rest_quote() -> None:
+    app = create_app(SimConfig(clock_mode="stepped", clock_start=START, limits="off", seed=7,
+                               activity=0))
+    seen: dict[str, list[dict[str, str]]] = {TRADE: [], BOOK: []}
+    with running_server(app=app) as (base, ws_url), \
+            tempfile.TemporaryDirectory(prefix="hantoo-rt-") as cache, \
+            hantoo.Client("sim", base_url=base, cache_dir=cache, rate_limit=False) as c:
+        approval = httpx.post(f"{base}/oauth2/Approval", json={
+            "grant_type": "client_credentials", "appkey": SIM_APP_KEY,
+            "secretkey": SIM_APP_SECRET}).json()["approval_key"]
+        async with websockets.connect(ws_url + "/tryitout") as ws:
+            for tr in (TRADE, BOOK):
+                await ws.send(subscribe_message(approval, tr, SERIES))
+                ack = json.loads(await asyncio.wait_for(ws.recv(), 5))
+                assert ack["body"]["msg1"] == "SUBSCRIBE SUCCESS", ack
+            # The clock stands still: no trade happens, so KIS sends no trade record.
+            await _collect(ws, seen, until_trades=0, seconds=0.8)
+            assert seen[TRADE] == []
+            assert len(seen[BOOK]) == 1  # the book as it stands, once (it does not change)
+            checks: list[tuple[dict[str, str], dict[str, str], Any, list[Any], dt.datetime]] = []
+            for step in (60, 1, 600):
+                app.sim.clock.advance(dt.timedelta(seconds=step))
+                want = len(seen[TRADE]) + 1
+                await _collect(ws, seen, until_trades=want, seconds=10)
+                assert len(seen[TRADE]) == want, f"no trade record after {step} s"
+                await _collect(ws, seen, until_trades=0, seconds=0.6)  # the book, if it moved
+                assert len(seen[TRADE]) == want, "one record per move of the clock"
+                (q,) = c.call("overseas_futureoption/inquire_price",
+                              {"SRS_CD": SERIES}).rows("output1")
+                rest_book = c.call("overseas_futureoption/inquire_asking_price",
+                                   {"SRS_CD": SERIES}).rows("output2")
+                checks.append((seen[TRADE][-1], seen[BOOK][-1], q, list(rest_book),
+                               app.sim.clock.now()))
+    prev_vol = None
+    for trade, book, q, levels, now in checks:
+        # the trade record is the REST quote at the same instant
+        assert trade["series_cd"] == SERIES
+        for field in ("last_price", "open_price", "high_price", "low_price", "prev_price",
+                      "vol"):
+            assert Decimal(trade[field]) == Decimal(str(q.get(field))), field
+        assert Decimal(trade["prev_diff_price"]) == Decimal(str(q.get("prev_diff_price")))
+        assert trade["prev_sign"] == str(q.get("prev_diff_flag"))
+        assert Decimal(trade["psttl_price"]) == Decimal(str(q.get("sttl_price")))
+        for col in ("last_price", "open_price", "high_price", "low_price", "prev_price"):
+            assert _on_tick(trade[col]), (col, trade[col])
+        assert Decimal(trade["low_price"]) <= Decimal(trade["last_price"]) \
+            <= Decimal(trade["high_price"])
+        for col, enc in ENCS[TRADE].items():
+            if enc in ("qty", "count"):
+                assert trade[col].isdigit(), (col, trade[col])
+        vol, qty = int(trade["vol"]), int(trade["last_qntt"])
+        assert qty > 0
+        if prev_vol is not None:
+            assert vol == prev_vol + qty  # the contracts traded since the previous record
+        prev_vol = vol
+        # times: KST receipt on the simulator clock; the exchange's own day and time in Chicago
+        local = now.astimezone(CHICAGO)
+        assert (trade["recv_date"], trade["recv_time"]) == (now.strftime("%Y%m%d"),
+                                                            now.strftime("%H%M%S"))
+        assert trade["recv_time2"] == local.strftime("%H%M%S")
+        assert trade["bsns_date"] == local.strftime("%Y%m%d") == "20261123"
+        # the book record is inquire_asking_price's five levels at the same instant
+        assert len(levels) == 5
+        for i, level in enumerate(levels, start=1):
+            for side in ("bid", "ask"):
+                assert Decimal(book[f"{side}_price_{i}"]) == Decimal(
+                    str(level.get(f"{side}_price")))
+                assert int(book[f"{side}_qntt_{i}"]) == int(level.get(f"{side}_qntt"))
+                assert _on_tick(book[f"{side}_price_{i}"])
+        assert Decimal(book["bid_price_1"]) < Decimal(trade["last_price"]) \
+            < Decimal(book["ask_price_1"])
