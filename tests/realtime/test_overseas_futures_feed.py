@@ -1,5 +1,6 @@
 """Issue 15: overseas futures realtime records (``HDFFF020`` trades, ``HDFFF010`` book) over a real
-socket agree with the REST quote and book of the same instant.
+socket agree with the REST quote and book of the same instant, and a fill sends the encrypted
+notice (``HDFFF2C0``) the order list agrees with.
 
 The simulator clock is stepped and moved only by the test: 00:30 KST on Tuesday 2026-11-24 is
 09:30 on Monday in Chicago, inside CME's regular session.
@@ -19,7 +20,8 @@ import websockets
 
 import hantoo
 from hantoo._generated.streams import RECORDS
-from hantoo.config import SIM_APP_KEY, SIM_APP_SECRET
+from hantoo.config import SIM_ACCOUNT, SIM_APP_KEY, SIM_APP_SECRET, SIM_HTS_ID
+from hantoo.realtime import Credentials, RealtimeStream, Subscribed
 from hantoo.realtime.frames import subscribe_message
 from hantoo.sim.app import SimConfig, create_app
 from hantoo.sim.engine.clock import KST
@@ -29,7 +31,7 @@ from hantoo.sim.server import running_server
 
 START = dt.datetime(2026, 11, 24, 0, 30, tzinfo=KST)
 SERIES = "ESZ26"
-TRADE, BOOK = "HDFFF020", "HDFFF010"
+TRADE, BOOK, NOTICE = "HDFFF020", "HDFFF010", "HDFFF2C0"
 COLS = {tr: [c.lower() for c in RECORDS[tr].COLUMNS] for tr in (TRADE, BOOK)}
 ENCS = {tr: dict(zip(COLS[tr], RECORDS[tr].ENCODINGS, strict=True)) for tr in (TRADE, BOOK)}
 
@@ -135,3 +137,47 @@ async def test_futures_trade_and_book_records_agree_with_the_rest_quote() -> Non
                 assert _on_tick(book[f"{side}_price_{i}"])
         assert Decimal(book["bid_price_1"]) < Decimal(trade["last_price"]) \
             < Decimal(book["ask_price_1"])
+
+
+async def test_futures_fill_sends_the_encrypted_notice_the_order_list_agrees_with() -> None:
+    """A market buy of 2 ESZ26 fills at once: one HDFFF2C0 notice to the account's HTS ID,
+    decrypted by the SDK stream, with the order number, price and quantity ``inquire_ccld``
+    shows."""
+    app = create_app(SimConfig(clock_mode="stepped", clock_start=START, limits="off", seed=7,
+                               activity=0))
+    app.sim.exchange.deposit(tuple(SIM_ACCOUNT.split("-")), Decimal(100_000), "USD")
+    with running_server(app=app) as (base, ws_url):
+        async with RealtimeStream(
+            Credentials(SIM_APP_KEY, SIM_APP_SECRET), ws_url=ws_url, base_url=base,
+            environment="sim",
+        ) as stream, hantoo.AsyncClient("sim", base_url=base, rate_limit=False) as client:
+            await stream.subscribe(NOTICE, SIM_HTS_ID)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 10
+            while not any(isinstance(e, Subscribed) for e in await stream.next_batch(100, 0.5)):
+                assert loop.time() < deadline
+            await client.overseas_futureoption.order(
+                ovrs_futr_fx_pdno=SERIES, sll_buy_dvsn_cd="02", fm_lqd_ustl_ccld_dt="",
+                fm_lqd_ustl_ccno="", pric_dvsn_cd="2", fm_limit_ord_pric="",
+                fm_stop_ord_pric="", fm_ord_qty=2, fm_lqd_lmt_ord_pric="",
+                fm_lqd_stop_ord_pric="", ccld_cndt_cd="2", cplx_ord_dvsn_cd="0",
+                ecis_rsvn_ord_yn="N", fm_hdge_ord_scrn_yn="N")
+            notices: list[Any] = []
+            while not notices:
+                assert loop.time() < deadline, "no fill notice arrived"
+                notices += [e for e in await stream.next_batch(100, 0.5)
+                            if isinstance(e, RECORDS[NOTICE])]
+            r = await client.call("overseas_futureoption/inquire_ccld", {
+                "CCLD_NCCS_DVSN": "01", "SLL_BUY_DVSN_CD": "%%", "FUOP_DVSN": "00",
+                "CTX_AREA_FK200": "", "CTX_AREA_NK200": ""})
+            (order,) = r.rows("output")
+    (n,) = [e.to_dict() for e in notices]
+    assert n["acct_no"] == SIM_ACCOUNT.replace("-", "")
+    assert n["odno"] == order.get("odno") and n["series"] == SERIES
+    assert n["sll_buy_dvsn_cd"] == "02"
+    assert n["ccld_qty"] == n["tot_ccld_qty"] == order.get("fm_ccld_qty") == 2
+    assert n["ord_remq"] == 0
+    assert n["fm_ccld_pric"] == Decimal(str(order.get("fm_ccld_pric")))
+    assert _on_tick(str(n["fm_ccld_pric"]))
+    assert n["fm_ccld_amt"] == n["fm_ccld_pric"] * 2 * SPECS["ES"].multiplier
+    assert n["crcy_cd"] == "USD"
