@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
 import websockets
 
 import hantoo
@@ -28,6 +29,7 @@ from hantoo.sim.engine.clock import KST
 from hantoo.sim.engine.futures_quotes import CHICAGO
 from hantoo.sim.engine.overseas_futures import SPECS
 from hantoo.sim.server import running_server
+from hantoo.sim.ws import hub_for
 
 START = dt.datetime(2026, 11, 24, 0, 30, tzinfo=KST)
 SERIES = "ESZ26"
@@ -181,3 +183,32 @@ async def test_futures_fill_sends_the_encrypted_notice_the_order_list_agrees_wit
     assert _on_tick(str(n["fm_ccld_pric"]))
     assert n["fm_ccld_amt"] == n["fm_ccld_pric"] * 2 * SPECS["ES"].multiplier
     assert n["crcy_cd"] == "USD"
+
+
+@pytest.mark.parametrize("series", ["ESZ26 C6000", "6EZ26"])
+def test_option_and_fx_series_records_are_the_rest_quote(series: str) -> None:
+    """The hub's feed (in process) for an option on a future and an FX future: each record's
+    last price is what ``opt_price``/``inquire_price`` answer at that instant."""
+    app = create_app(SimConfig(clock_mode="stepped", clock_start=START, limits="off", seed=7,
+                               activity=0))
+    feed = hub_for(app.sim).feed
+    api = "opt_price" if " " in series else "inquire_price"
+    cols = COLS[TRADE]
+    sub = object()
+    with running_server(app=app) as (base, _ws), \
+            tempfile.TemporaryDirectory(prefix="hantoo-rt-") as cache, \
+            hantoo.Client("sim", base_url=base, cache_dir=cache, rate_limit=False) as c:
+        feed.subscribed(TRADE, series, sub)
+        assert feed.rows(TRADE, series, 1, sub) == []  # the clock has not moved
+        for _ in range(3):
+            app.sim.clock.advance(dt.timedelta(seconds=45))
+            (row,) = feed.rows(TRADE, series, 1, sub)
+            assert feed.rows(TRADE, series, 1, sub) == []  # once per trade
+            rec = dict(zip(cols, row, strict=True))
+            (q,) = c.call(f"overseas_futureoption/{api}", {"SRS_CD": series}).rows("output1")
+            assert rec["series_cd"] == series
+            assert Decimal(rec["last_price"]) == Decimal(str(q.get("last_price")))
+            assert Decimal(rec["prev_price"]) == Decimal(str(q.get("prev_price")))
+            assert int(rec["vol"]) == int(str(q.get("vol")))
+            tick = Decimal(str(q.get("tick_size")))
+            assert Decimal(rec["last_price"]) % tick == 0
