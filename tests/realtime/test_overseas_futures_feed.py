@@ -26,6 +26,7 @@ from hantoo.realtime import Credentials, RealtimeStream, Subscribed
 from hantoo.realtime.frames import subscribe_message
 from hantoo.sim.app import SimConfig, create_app
 from hantoo.sim.engine.clock import KST
+from hantoo.sim.engine.futures_book import book_of
 from hantoo.sim.engine.futures_quotes import CHICAGO
 from hantoo.sim.engine.overseas_futures import SPECS
 from hantoo.sim.server import running_server
@@ -212,3 +213,52 @@ def test_option_and_fx_series_records_are_the_rest_quote(series: str) -> None:
             assert int(rec["vol"]) == int(str(q.get("vol")))
             tick = Decimal(str(q.get("tick_size")))
             assert Decimal(rec["last_price"]) % tick == 0
+
+
+async def test_resting_futures_order_notice_arrives_with_the_clock_alone() -> None:
+    """A buy limit below the market rests; moving the clock past the first minute whose price
+    reaches it (found from the model, as the book's own rule) sends the notice, with no REST
+    call in between, at the limit price and that minute's time."""
+    app = create_app(SimConfig(clock_mode="stepped", clock_start=START, limits="off", seed=7,
+                               activity=0))
+    ex = app.sim.exchange
+    ex.deposit(tuple(SIM_ACCOUNT.split("-")), Decimal(100_000), "USD")
+    book = book_of(ex)
+    spec = SPECS["ES"]
+    start = app.sim.clock.now()
+    later = [(m, book.last_ticks(SERIES, start + dt.timedelta(minutes=m))) for m in range(1, 61)]
+    low = min(px for _m, px in later)
+    assert book.last_ticks(SERIES, start) > low + 1, "the limit must rest at placement"
+    limit = low + 1  # a buy fills at the first minute whose price + 1 tick reaches it
+    fill_minute = next(m for m, px in later if px + 1 <= limit)
+    with running_server(app=app) as (base, ws_url):
+        async with RealtimeStream(
+            Credentials(SIM_APP_KEY, SIM_APP_SECRET), ws_url=ws_url, base_url=base,
+            environment="sim",
+        ) as stream, hantoo.AsyncClient("sim", base_url=base, rate_limit=False) as client:
+            await stream.subscribe(NOTICE, SIM_HTS_ID)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 10
+            while not any(isinstance(e, Subscribed) for e in await stream.next_batch(100, 0.5)):
+                assert loop.time() < deadline
+            await client.overseas_futureoption.order(
+                ovrs_futr_fx_pdno=SERIES, sll_buy_dvsn_cd="02", fm_lqd_ustl_ccld_dt="",
+                fm_lqd_ustl_ccno="", pric_dvsn_cd="1",
+                fm_limit_ord_pric=str(spec.tick * limit), fm_stop_ord_pric="", fm_ord_qty=1,
+                fm_lqd_lmt_ord_pric="", fm_lqd_stop_ord_pric="", ccld_cndt_cd="6",
+                cplx_ord_dvsn_cd="0", ecis_rsvn_ord_yn="N", fm_hdge_ord_scrn_yn="N")
+            assert [e for e in await stream.next_batch(100, 0.6)
+                    if isinstance(e, RECORDS[NOTICE])] == []  # resting: no fill yet
+            app.sim.clock.advance(dt.timedelta(minutes=61))
+            notices: list[Any] = []
+            while not notices:
+                assert loop.time() < deadline, "no notice for the resting order"
+                notices += [e for e in await stream.next_batch(100, 0.5)
+                            if isinstance(e, RECORDS[NOTICE])]
+    (n,) = [e.to_dict() for e in notices]
+    assert n["fm_ccld_pric"] == spec.tick * limit == n["fm_lmt_pric"]
+    assert n["ccld_qty"] == 1 and n["ord_remq"] == 0
+    # the fill's own minute, written as the REST fill list writes it (the session's local time)
+    when = (start + dt.timedelta(minutes=fill_minute)).astimezone(CHICAGO)
+    assert n["oprt_dtl_dtime"].replace(tzinfo=None) == when.replace(tzinfo=None, second=0,
+                                                                       microsecond=0)

@@ -41,7 +41,7 @@ from typing import Any
 from .._generated.streams import RECORDS
 from .engine.overseas_markets import PRICE_PLACES, local_time
 from .feed import SyntheticFeed
-from .futures_feed import FuturesFeed
+from .futures_feed import FUTURES_NOTICE_TRS, FuturesFeed
 
 __all__ = ["EngineFeed"]
 
@@ -167,6 +167,10 @@ class EngineFeed(SyntheticFeed):
         if q is not None and (tr_id == "HDFSCNT0" or ("cntg_vol" in cols and "ANC" not in tr_id)):
             tape = self._update(symbol, q)
             self._cursors[(sub, tr_id, tr_key)] = (tape.day, tape.cum)
+
+    def catch_up(self, notice_tr: str) -> None:
+        if notice_tr in FUTURES_NOTICE_TRS:
+            self._futures.catch_up()
 
     def forget(self, sub: Hashable) -> None:
         self._futures.forget(sub)

@@ -34,10 +34,11 @@ from .engine.futures_book import book_of
 from .engine.futures_quotes import CHICAGO, FBar
 from .engine.overseas_futures import FuturesSpec, parse_series
 
-__all__ = ["FUTURES_TRS", "FuturesFeed"]
+__all__ = ["FUTURES_NOTICE_TRS", "FUTURES_TRS", "FuturesFeed"]
 
 TRADE, BOOK = "HDFFF020", "HDFFF010"
 FUTURES_TRS = (TRADE, BOOK)
+FUTURES_NOTICE_TRS = ("HDFFF2C0", "HDFFF1C0")
 _LEVELS = 5
 
 
@@ -113,6 +114,14 @@ class FuturesFeed:
         if snap is not None:
             self._cursors[(sub, code)] = _Cursor(snap.live.day, snap.live.volume,
                                                  snap.live.close)
+
+    def catch_up(self) -> None:
+        """Fill the resting futures orders the clock has reached, so their notices go out
+        without waiting for a REST call (the same sync a read does, journaled like one)."""
+        book = self.exchange.__dict__.get("_futures_book")
+        if book is None or not any(o.status == "open" for o in book.orders.values()):
+            return
+        book_of(self.exchange).sync(self.exchange.clock.now())
 
     def forget(self, sub: Hashable) -> None:
         for store in (self._cursors, self._last_book):

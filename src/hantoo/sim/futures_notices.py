@@ -6,10 +6,10 @@ key. The values are the ones the REST order and fill lists (``inquire_ccld``,
 ``inquire_daily_ccld`` of :mod:`.handlers.overseas_futures_trading`) show for the same order and
 fill, formatted by the same helpers, so a client sees on the stream what those lists show later.
 
-A resting limit order fills at the first minute of the session whose price reaches it, and the
-futures book notices that when it next brings itself up to the clock (any futures order, or any
-read of futures orders, positions or balances); the notice goes out then, carrying the fill's own
-time.
+A resting limit order fills at the first minute of the session whose price reaches it, with
+the clock alone: while a session subscribes the notice TR, the realtime feed brings the futures
+book up to the clock at every tick (:meth:`.futures_feed.FuturesFeed.catch_up`, the same sync a
+REST read does), so the notice goes out then, carrying the fill's own time.
 """
 
 from __future__ import annotations
