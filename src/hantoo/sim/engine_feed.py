@@ -13,6 +13,8 @@ book that ``inquire_price``, ``inquire_ccnl`` and ``inquire_asking_price_exp_ccn
   from the live book; the sign codes follow the change (1/4 at the price limits).
 * ``H0STASP0`` (and the other 10-level book TRs): the engine's book, sent when it changed.
 * ``HDFSCNT0`` / ``HDFSASP0``: the same for US symbols (tr_key such as ``DNASAAPL``).
+* ``HDFFF020`` / ``HDFFF010``: overseas futures and options series (``ESZ26``), from the seeded
+  model the REST quotes use (:mod:`hantoo.sim.futures_feed`).
 * ``H0UPCNT0`` for the indices ``hantoo.sim.marketdata.indices`` computes (``0001``, ``2001``...):
   the same level ``inquire_index_price`` answers, sent when it changed.
 * ``H0STNAV0`` for ETFs: the NAV ``etfetn/inquire_price`` answers
@@ -39,6 +41,7 @@ from typing import Any
 from .._generated.streams import RECORDS
 from .engine.overseas_markets import PRICE_PLACES, local_time
 from .feed import SyntheticFeed
+from .futures_feed import FUTURES_NOTICE_TRS, FuturesFeed
 
 __all__ = ["EngineFeed"]
 
@@ -119,6 +122,7 @@ class EngineFeed(SyntheticFeed):
         self._last_row: dict[tuple[Hashable, str, str], list[str]] = {}
         self._prev_volume: dict[tuple[str, dt.date], int] = {}
         self._index_volume: dict[str, int] = {}
+        self._futures = FuturesFeed(exchange)
 
     # -- the feed interface -------------------------------------------------------------------
 
@@ -127,6 +131,8 @@ class EngineFeed(SyntheticFeed):
     ) -> list[list[str]]:
         """New records of one subscription since its previous call (none when nothing happened)."""
         cols = [c.lower() for c in RECORDS[tr_id].COLUMNS]
+        if FuturesFeed.handles(tr_id, tr_key):  # overseas futures: the seeded model (issue 15)
+            return self._futures.rows(tr_id, tr_key, cols, sub)
         us = tr_id.startswith("HDFS")
         symbol = tr_key[4:] if us and len(tr_key) > 4 else tr_key
         trade = (us and tr_id == "HDFSCNT0") or (
@@ -151,6 +157,9 @@ class EngineFeed(SyntheticFeed):
 
     def subscribed(self, tr_id: str, tr_key: str, sub: Hashable) -> None:
         """Start the subscription's cursor at the prints so far: it gets the next ones."""
+        if FuturesFeed.handles(tr_id, tr_key):
+            self._futures.subscribed(tr_id, tr_key, sub)
+            return
         cols = [c.lower() for c in RECORDS[tr_id].COLUMNS]
         us = tr_id.startswith("HDFS")
         symbol = tr_key[4:] if us and len(tr_key) > 4 else tr_key
@@ -159,7 +168,12 @@ class EngineFeed(SyntheticFeed):
             tape = self._update(symbol, q)
             self._cursors[(sub, tr_id, tr_key)] = (tape.day, tape.cum)
 
+    def catch_up(self, notice_tr: str) -> None:
+        if notice_tr in FUTURES_NOTICE_TRS:
+            self._futures.catch_up()
+
     def forget(self, sub: Hashable) -> None:
+        self._futures.forget(sub)
         for store in (self._cursors, self._last_row):
             for key in [k for k in store if k[0] == sub]:
                 del store[key]

@@ -193,6 +193,10 @@ class SyntheticFeed:
     def forget(self, sub: Hashable) -> None:
         """A subscriber is gone: drop whatever was kept for it."""
 
+    def catch_up(self, notice_tr: str) -> None:
+        """A notice TR is subscribed: bring fills that happen with time alone (the engine feed's
+        resting futures orders) up to the clock, so their notices go out (none here)."""
+
     # -- TRs with real semantics ----------------------------------------------------------------
 
     def _semantic(

@@ -171,6 +171,9 @@ class SimState:
             from .notices import notice_listener
 
             self.exchange.add_listener(notice_listener(self))
+            from .futures_notices import attach_futures_notices  # issue 15: HDFFF2C0
+
+            attach_futures_notices(self)
         self.realtime_hub: Any = None
         """Set by ``hantoo.sim.ws`` when the WebSocket routes are mounted."""
         self.ws_config: Any = None

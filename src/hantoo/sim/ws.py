@@ -433,6 +433,7 @@ class RealtimeHub:
             await asyncio.sleep(cfg.tick_interval)
             for tr_id, tr_key in list(sess.subs):
                 if is_encrypted(tr_id):
+                    feed.catch_up(tr_id)  # a resting futures order may have filled by now
                     continue  # notices come from real fills only
                 n = rng.randint(1, max(1, cfg.max_records_per_frame))
                 rows = feed.rows(tr_id, tr_key, n, sess.number)

@@ -37,10 +37,13 @@ the book's orders, fills and positions; the exchange and the price model are re-
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from .clock import to_us
 from .exchange import Exchange
@@ -58,6 +61,7 @@ BUY, SELL = "02", "01"
 LIMIT, MARKET = "1", "2"
 
 Account = tuple[str, str]
+_log = logging.getLogger("hantoo.sim.futures")
 
 
 @dataclass
@@ -388,8 +392,14 @@ class FuturesBook:
         o.fill_ticks = ticks
         o.fill_time = when
         o.status = "filled"
-        self.fills.append(FFill(f"{len(self.fills) + 1:08d}", o.odno, o.account, o.code, o.side,
-                                qty, ticks, when, fee, realized))
+        fill = FFill(f"{len(self.fills) + 1:08d}", o.odno, o.account, o.code, o.side, qty, ticks,
+                     when, fee, realized)
+        self.fills.append(fill)
+        for listener in list(_FILL_LISTENERS.get(self.exchange, ())):
+            try:
+                listener(o, fill)
+            except Exception:  # a notice must never break a fill
+                _log.exception("a futures fill listener failed")
         net = realized - fee
         if net:
             try:  # unjournaled: the futures records replay it (see the module docstring)
@@ -473,6 +483,17 @@ class FuturesBook:
         self.sync(now)
         return [f for f in self.fills if f.account == account
                 and start <= f.time.astimezone(CHICAGO).date() <= end]
+
+
+#: Who hears of each futures fill, per exchange: kept off the exchange (and the book) so a
+#: snapshot never carries them; ``hantoo.sim.futures_notices`` sends the fill notice from here.
+_FILL_LISTENERS: WeakKeyDictionary[Any, list[Callable[[FOrder, FFill], None]]] = (
+    WeakKeyDictionary())
+
+
+def add_fill_listener(exchange: Any, listener: Callable[[FOrder, FFill], None]) -> None:
+    """Call ``listener(order, fill)`` after every fill of ``exchange``'s futures book."""
+    _FILL_LISTENERS.setdefault(exchange, []).append(listener)
 
 
 def book_of(exchange: Any) -> FuturesBook:
