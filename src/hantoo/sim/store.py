@@ -109,7 +109,7 @@ CREATE INDEX IF NOT EXISTS archived_fills_by_account ON archived_fills (cano, pr
 # Engine attributes rebuilt from the configuration (or caches), never snapshotted.
 _NOT_SNAPSHOTTED = frozenset({
     "config", "clock", "universe", "calendar", "schedules", "fee_schedule", "_listeners",
-    "_ev", "_store", "_tx", "_histories", "_w52", "_candles",
+    "_ev", "_store", "_tx", "_histories", "_w52", "_candles", "_quote_memo",
     "_futures_quotes",  # the overseas futures price model: seed and calendar
 })
 _SAFE_MODULES = ("builtins", "datetime", "decimal", "collections", "array", "fractions",

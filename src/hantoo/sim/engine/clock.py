@@ -71,7 +71,8 @@ class SessionClock:
     the clock forward (useful to skip to the close in a demo).
     """
 
-    __slots__ = ("_anchor_mono", "_anchor_sim", "_mode", "_mono", "_speed", "_wall")
+    __slots__ = ("_anchor_mono", "_anchor_sim", "_den", "_mode", "_mono", "_num", "_speed",
+                 "_wall")
 
     def __init__(
         self,
@@ -88,6 +89,9 @@ class SessionClock:
             raise ValueError("speed must be positive")
         if self._mode is ClockMode.REALTIME:
             self._speed = Fraction(1)
+        # every request reads the clock several times: the rate's terms as plain ints
+        self._num = self._speed.numerator
+        self._den = self._speed.denominator * 1000
         self._mono = monotonic_ns
         self._wall = wall_ns
         self._anchor_sim = to_us(start or default_start())
@@ -109,8 +113,7 @@ class SessionClock:
         if mode is ClockMode.WALL:
             return self._wall() // 1000
         elapsed_ns = self._mono() - self._anchor_mono
-        sp = self._speed
-        return self._anchor_sim + elapsed_ns * sp.numerator // (sp.denominator * 1000)
+        return self._anchor_sim + elapsed_ns * self._num // self._den
 
     def now(self) -> datetime:
         """Current simulated instant, KST."""

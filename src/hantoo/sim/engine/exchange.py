@@ -146,6 +146,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
         self._baskets: dict[str, Basket] = dict(cfg.baskets(self.universe)) if cfg.baskets else {}
         self._histories: dict[str, DailyHistory] = {}
         self._w52: dict[tuple[str, date], tuple[int, date, int, date]] = {}
+        self._quote_memo = {}  # the last quote fields per symbol (queries.quote)
         self._seq = 0
         self._next_odno = 0
         self._next_fill = 0

@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .accounts import Account, max_buy_qty
-from .book import OrderBook, uncross
+from .book import BookSide, OrderBook, uncross
 from .candles import CandleSeries, group_key, merge, to_candle
 from .clock import from_us
 from .market import SymbolState
 from .matching import MatchingCore, fill_info, order_info
-from .orders import Order
+from .orders import MARKET_BUY_PX, MARKET_SELL_PX, Order
 from .overseas_markets import N_SLOTS, SLOT_CURRENCY, no_limits
 from .sessions import MarketSchedule
 from .synthetic import Bar, DailyHistory
@@ -56,6 +56,17 @@ _SERIES_LIMIT = 4096
 _AUCTION_PHASES = (Phase.OPENING_AUCTION, Phase.CLOSING_AUCTION, Phase.AFTER_HOURS)
 
 
+def _best_shown(side: BookSide) -> int | None:
+    """The best displayable price of a book side (``depth(1)`` without building a list)."""
+    best = side.best_price()
+    if best is None or (best != MARKET_BUY_PX and best != MARKET_SELL_PX):
+        return best
+    for lvl in side.iter_levels():
+        if lvl.price not in (MARKET_BUY_PX, MARKET_SELL_PX):
+            return lvl.price
+    return None
+
+
 def _rate(num: int, den: int) -> Decimal:
     if not den:
         return Decimal(0)
@@ -74,6 +85,7 @@ class QueryMixin(MatchingCore):
         _premarket: bool
         _w52: dict[tuple[str, date], tuple[int, date, int, date]]
         _pt_on: bool
+        _quote_memo: dict[str, tuple[tuple[Any, ...], tuple[Any, ...], int, Quote]]
 
         def _venue_quote(self, st: SymbolState, q: Quote, market: str) -> Quote: ...
         def _venue_book(self, st: SymbolState, snap: BookSnapshot, market: str,
@@ -158,56 +170,65 @@ class QueryMixin(MatchingCore):
         ``NX`` (NXT) or ``UN`` (both venues, see :mod:`.nxt`)."""
         st = self._live(symbol)
         inst = st.inst
-        s = inst.scale
         mk = inst.mk
         price = st.last
-        change = price - st.base
-        limited = inst.limits_of is not no_limits
-        if limited and price >= st.upper:
-            sign = "1"
-        elif limited and price <= st.lower:
-            sign = "4"
-        else:
-            sign = "2" if change > 0 else "5" if change < 0 else "3"
         exp = self._expected(st)
-        hi, hi_d, lo, lo_d = self._w52_range(st)
-        ask = st.book.asks.depth(1)
-        bid = st.book.bids.depth(1)
-        q = Quote(
-            symbol=inst.code,
-            name=inst.name,
-            market=inst.market,
-            currency=inst.currency,
-            time=from_us(self._now),
-            trade_date=st.trade_day,
-            phase=self._phase[mk],
-            price=from_units(price, s),
-            open=from_units(st.open, s),
-            high=from_units(st.high, s),
-            low=from_units(st.low, s),
-            prev_close=from_units(st.base, s),
-            change=from_units(change, s),
-            change_rate=_rate(change, st.base),
-            change_sign=sign,
-            volume=st.volume,
-            trade_value=from_units(st.value, s),
-            upper_limit=from_units(st.upper, s) if limited else None,
-            lower_limit=from_units(st.lower, s) if limited else None,
-            tick_size=from_units(inst.tick_of(price), s),
-            best_ask=from_units(ask[0][0], s) if ask else None,
-            best_bid=from_units(bid[0][0], s) if bid else None,
-            high_52w=from_units(hi, s),
-            high_52w_date=hi_d,
-            low_52w=from_units(lo, s),
-            low_52w_date=lo_d,
-            shares_outstanding=inst.shares,
-            market_cap=from_units(price * inst.shares, s),
-            expected_price=from_units(exp[0], s) if exp else None,
-            expected_qty=exp[1] if exp else None,
-        )
+        w52 = self._w52_range(st)
+        ask = _best_shown(st.book.asks)
+        bid = _best_shown(st.book.bids)
+        # Everything the quote is made of but the clock: clients poll the same symbols many
+        # times between two trades, and turning these integers into Decimals is most of a
+        # read's engine time, so the last quote's fields of each symbol are kept and reused
+        # while this key is unchanged (a trade, a book change or a new phase changes it).
+        key = (inst, self._phase[mk], st.trade_day, price, st.base, st.open, st.high, st.low,
+               st.volume, st.value, st.upper, st.lower, ask, bid, exp, w52)
+        now = self._now
+        memo = self._quote_memo.get(inst.code)
+        if memo is not None and memo[0] == key:
+            if memo[2] == now:
+                q = memo[3]  # same instant, same market: the very same (immutable) quote
+            else:
+                f = memo[1]
+                q = Quote(f[0], f[1], f[2], f[3], from_us(now), *f[4:])
+                self._quote_memo[inst.code] = (key, f, now, q)
+        else:
+            f = self._quote_fields(st, key)
+            q = Quote(f[0], f[1], f[2], f[3], from_us(now), *f[4:])
+            self._quote_memo[inst.code] = (key, f, now, q)
         if market != "J" and not inst.market.is_overseas:
             return self._venue_quote(st, q, market)
         return q
+
+    def _quote_fields(self, st: SymbolState, key: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The :class:`Quote` fields, in order, without ``time``, from :meth:`quote`'s key."""
+        (_, phase, trade_day, price, base, open_, high, low, volume, value, upper, lower,
+         ask, bid, exp, (hi, hi_d, lo, lo_d)) = key
+        inst = st.inst
+        s = inst.scale
+        change = price - base
+        limited = inst.limits_of is not no_limits
+        if limited and price >= upper:
+            sign = "1"
+        elif limited and price <= lower:
+            sign = "4"
+        else:
+            sign = "2" if change > 0 else "5" if change < 0 else "3"
+        return (
+            inst.code, inst.name, inst.market, inst.currency,
+            trade_day, phase,
+            from_units(price, s), from_units(open_, s), from_units(high, s), from_units(low, s),
+            from_units(base, s), from_units(change, s), _rate(change, base), sign,
+            volume, from_units(value, s),
+            from_units(upper, s) if limited else None,
+            from_units(lower, s) if limited else None,
+            from_units(inst.tick_of(price), s),
+            from_units(ask, s) if ask is not None else None,
+            from_units(bid, s) if bid is not None else None,
+            from_units(hi, s), hi_d, from_units(lo, s), lo_d,
+            inst.shares, from_units(price * inst.shares, s),
+            from_units(exp[0], s) if exp else None,
+            exp[1] if exp else None,
+        )
 
     def order_book(
         self, symbol: str, depth: int | None = None, market: str = "J"
