@@ -49,3 +49,24 @@ async def test_reused_answers_equal_fresh_ones(kis: Kis) -> None:
     next_day = await _price(kis)
     assert next_day != traded
     assert next_day == await _fresh(kis)
+
+
+async def test_two_simulators_in_one_process_keep_their_own_history() -> None:
+    """Past-year extremes are remembered per exchange object (weakly), not per ``id()``: ids
+    are reused once an exchange is gone, and a second simulator must never answer with the first
+    one's history (seeds 7 and 8 give different years)."""
+    from handlers_wire import make_config, session
+
+    w52 = ("w52_hgpr", "w52_lwpr", "w52_hgpr_date", "w52_lwpr_date")
+    answers: dict[int, list[Any]] = {}
+    for seed in (7, 8, 7):
+        async with session(make_config(seed=seed)) as kis:
+            out = (await _price(kis))["output"]
+            domestic_quotes._PAST.clear()
+            domestic_quotes._PRICE_ANSWERS.clear()
+            fresh = (await _price(kis))["output"]
+            assert [out[k] for k in w52] == [fresh[k] for k in w52]
+            answers.setdefault(seed, [out[k] for k in w52])
+            assert answers[seed] == [out[k] for k in w52]
+            assert kis.state.exchange in domestic_quotes._PAST  # the object, not its id
+    assert answers[7] != answers[8]

@@ -183,16 +183,20 @@ def _pivots(yday: Candle | None) -> dict[str, str]:
 # Past daily bars never change once their day is over, but rebuilding a year of them costs
 # ~10 ms: the year-to-date extremes before today and yesterday's bar are computed once per
 # (exchange, symbol, trading day) and combined with today's live bar on every call.
-_PAST: dict[tuple[int, str, date], tuple[tuple[Decimal, date, Decimal, date] | None,
-                                          Candle | None]] = {}
+# Keyed by the exchange object itself (weakly), not its ``id()``: an id is reused once an
+# exchange is gone, and another simulator in the same process would read this one's history.
+_Past = tuple[tuple[Decimal, date, Decimal, date] | None, Candle | None]
+_PAST: weakref.WeakKeyDictionary[Any, dict[tuple[str, date], _Past]] = (
+    weakref.WeakKeyDictionary())
 _PAST_LIMIT = 4096
 
 
 def _past(call: Call, q: Quote) -> tuple[tuple[Decimal, date, Decimal, date] | None,
                                          Candle | None]:
     ex = exchange(call)
-    key = (id(ex), q.symbol, q.trade_date)
-    hit = _PAST.get(key)
+    known = _PAST.setdefault(ex, {})
+    key = (q.symbol, q.trade_date)
+    hit = known.get(key)
     if hit is None:
         first = date(q.trade_date.year, 1, 1)
         with engine_errors():
@@ -208,9 +212,9 @@ def _past(call: Call, q: Quote) -> tuple[tuple[Decimal, date, Decimal, date] | N
             lo = min(past, key=lambda b: (b.low, _d(b.start)))
             extremes = (hi.high, _d(hi.start), lo.low, _d(lo.start))
         hit = (extremes, recent[-1] if recent else None)
-        if len(_PAST) >= _PAST_LIMIT:
-            _PAST.clear()
-        _PAST[key] = hit
+        if len(known) >= _PAST_LIMIT:
+            known.clear()
+        known[key] = hit
     return hit
 
 
