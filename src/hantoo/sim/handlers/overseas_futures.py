@@ -201,13 +201,21 @@ def _candles(call: Call, period: str) -> Reply:
             "prev_diff_rate": usd(Decimal(diff * 100) / base if base else 0, 2),
         })
     rows.reverse()
-    head = {"tret_cnt": str(len(rows)), "ret_cnt": str(len(rows)), "last_n_cnt": str(len(rows)),
-            "index_key": ""}
-    head_fields = tuple(f for f in ("tret_cnt", "ret_cnt", "last_n_cnt", "index_key")
-                        if f in call.api.response.all_fields())
-    fields = ("data_date", "data_time", "open_price", "high_price", "low_price", "last_price",
-              "last_qntt", "vol", "prev_diff_flag", "prev_diff_price", "prev_diff_rate")
-    return ok(output1=row(call, head_fields, head), output2=block_rows(call, fields, rows),
+    return _bars_reply(call, rows)
+
+
+_BAR_FIELDS = ("data_date", "data_time", "open_price", "high_price", "low_price", "last_price",
+               "last_qntt", "vol", "prev_diff_flag", "prev_diff_price", "prev_diff_rate")
+_BAR_HEAD = ("tret_cnt", "ret_cnt", "last_n_cnt", "index_key")
+
+
+def _bars_reply(call: Call, rows: list[dict[str, str]]) -> Reply:
+    """The candle answers' shape (daily and intraday alike): counts in ``output1``, newest bar
+    first in ``output2``, and no next page."""
+    n = str(len(rows))
+    head = {"tret_cnt": n, "ret_cnt": n, "last_n_cnt": n, "index_key": ""}
+    head_fields = tuple(f for f in _BAR_HEAD if f in call.api.response.all_fields())
+    return ok(output1=row(call, head_fields, head), output2=block_rows(call, _BAR_FIELDS, rows),
               tr_cont="D")
 
 
@@ -276,15 +284,7 @@ def _intraday(call: Call, default_gap: int) -> Reply:
                 "prev_diff_rate": usd(Decimal(diff * 100) / prev if prev else 0, 2),
             })
         t = t2
-    rows = rows[::-1][:count]
-    head = {"tret_cnt": str(len(rows)), "ret_cnt": str(len(rows)),
-            "last_n_cnt": str(len(rows)), "index_key": ""}
-    head_fields = tuple(f for f in ("tret_cnt", "ret_cnt", "last_n_cnt", "index_key")
-                        if f in call.api.response.all_fields())
-    fields = ("data_date", "data_time", "open_price", "high_price", "low_price", "last_price",
-              "last_qntt", "vol", "prev_diff_flag", "prev_diff_price", "prev_diff_rate")
-    return ok(output1=row(call, head_fields, head), output2=block_rows(call, fields, rows),
-              tr_cont="D")
+    return _bars_reply(call, rows[::-1][:count])
 
 
 @register("overseas_futureoption/inquire_time_futurechartprice")
