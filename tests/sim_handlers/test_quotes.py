@@ -152,7 +152,8 @@ async def test_holidays_are_paged_with_cursors(kis: Kis) -> None:
 
 def test_minute_bars_of_the_trading_day_by_date() -> None:
     """``inquire_time_dailychartprice`` (what the SDK's minute candles use): the trading day's
-    one-minute bars, consistent OHLC; an earlier date has none in the simulator."""
+    one-minute bars, up to 120 an answer as KIS documents (the same-day API answers 30),
+    consistent OHLC; an earlier date has none in the simulator."""
     import hantoo
     from hantoo._core.inprocess import LoopThread, SyncASGITransport
     from hantoo.sim.app import SimConfig, create_app
@@ -162,7 +163,7 @@ def test_minute_bars_of_the_trading_day_by_date() -> None:
     try:
         with hantoo.Client("sim", transport=SyncASGITransport(app, loop),
                            base_url="http://minute.invalid", rate_limit=False) as c:
-            app.sim.clock.advance(45 * 60)
+            app.sim.clock.advance(150 * 60)
             trade_date = app.sim.exchange.trading_day("KRX")
             params = {"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": "005930",
                       "FID_INPUT_HOUR_1": "235959", "FID_PW_DATA_INCU_YN": "N",
@@ -170,7 +171,14 @@ def test_minute_bars_of_the_trading_day_by_date() -> None:
             today = c.call("domestic_stock/inquire_time_dailychartprice",
                            {**params, "FID_INPUT_DATE_1": trade_date})
             rows = today.rows("output2")
-            assert 20 <= len(rows) <= 30
+            assert len(rows) == 120
+            same_day = c.call("domestic_stock/inquire_time_itemchartprice",
+                              {k: v for k, v in params.items() if k != "FID_FAKE_TICK_INCU_YN"}
+                              | {"FID_ETC_CLS_CODE": ""})
+            assert len(same_day.rows("output2")) == 30
+            newest = same_day.rows("output2")[0]
+            assert (newest.get("stck_cntg_hour"), newest.get("stck_prpr")) == (
+                rows[0].get("stck_cntg_hour"), rows[0].get("stck_prpr"))
             times = [r.get("stck_cntg_hour") for r in rows]
             assert times == sorted(times, reverse=True)
             for r in rows:

@@ -45,6 +45,10 @@ from ._common import (
 _MIDNIGHT = datetime.min.time()
 DAILY_CHART_ROWS = 100
 MINUTE_CHART_ROWS = 30
+# 주식일별분봉조회 answers up to 120 bars a call (the broker's documentation; the catalogue's
+# ``page_size_per_docstring``), four times the same-day API: bulk minute history costs a quarter
+# of the calls against real KIS, and so must against the simulator.
+DAILY_MINUTE_CHART_ROWS = 120
 CCNL_ROWS = 30
 DAILY_PRICE_ROWS = 30
 #: Where the simulator's daily history begins: an earlier start (``00000101``, which clients
@@ -555,18 +559,19 @@ def _hour(call: Call, wire: str = "FID_INPUT_HOUR_1") -> str:
 def inquire_time_itemchartprice(call: Call) -> Reply:
     """주식당일분봉조회 (FHKST03010200): today's one-minute bars that start at or before
     ``FID_INPUT_HOUR_1``, newest first, 30 per answer (page by moving the hour back)."""
-    return _minute_reply(call, None)
+    return _minute_reply(call, None, MINUTE_CHART_ROWS)
 
 
 @register("domestic_stock/inquire_time_dailychartprice")
 def inquire_time_dailychartprice(call: Call) -> Reply:
     """주식일별분봉조회 (FHKST03010230): the one-minute bars of ``FID_INPUT_DATE_1`` at or before
-    ``FID_INPUT_HOUR_1``, newest first, 30 per answer. The simulator keeps the minute history
+    ``FID_INPUT_HOUR_1``, newest first, 120 per answer. The simulator keeps the minute history
     of the current trading day only; an earlier date answers no bars (callers move on)."""
-    return _minute_reply(call, parse_date(call, "FID_INPUT_DATE_1", call.now().date()))
+    return _minute_reply(call, parse_date(call, "FID_INPUT_DATE_1", call.now().date()),
+                         DAILY_MINUTE_CHART_ROWS)
 
 
-def _minute_reply(call: Call, day: date | None) -> Reply:
+def _minute_reply(call: Call, day: date | None, per_page: int) -> Reply:
     code = domestic_symbol(call)
     until = _hour(call)
     q = _quote(call, code)
@@ -591,7 +596,7 @@ def _minute_reply(call: Call, day: date | None) -> Reply:
             "cntg_vol": str(b.volume),
             "acml_tr_pbmn": krw(cum),
         })
-    rows = rows[-MINUTE_CHART_ROWS:]
+    rows = rows[-per_page:]
     rows.reverse()
     f = _summary(call, q)
     head = {k: f[k] for k in _MIN1 if k in f}
