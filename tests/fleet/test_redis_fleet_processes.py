@@ -61,7 +61,10 @@ def _check(results: list[dict[str, Any]], refused: int, issued: int, min_calls: 
     # ``max_lateness`` after its slot, and the stamp can come one scheduling delay after that,
     # so a busy machine shortens a span by up to about twice that without any slot being early.
     jitter = 2 * RateLimiter.max_lateness
-    assert min_span(sends, 18) >= 1.0 - jitter, "19 calls of the fleet within one second"
+    span = min_span(sends, 18)
+    print(f"calls {calls}, EGW00201 at the server {refused}, shortest span of 19 sends "
+          f"{span:.3f}s, issuances {issued}")
+    assert span >= 1.0 - jitter, "19 calls of the fleet within one second"
     assert calls >= min_calls  # they really pressed against the limit
     assert refused <= max(2, calls // 10), refused
     assert {r["mode"] for r in results} == {"fleet"}  # every process ends on the fleet schedule

@@ -558,7 +558,10 @@ class RedisSharedLimit:
           answer, and in a saturated fleet the schedule's lead stays what it was;
         * the first share call comes at least one shortest period after that slot, and no
           earlier in any window than the fleet's schedule for it (the longer windows continue
-          the fleet's GCRA state; the shares add up to at most each limit).
+          the fleet's GCRA state; the shares add up to at most each limit);
+        * on top of that, each process starts its rank in the fleet times the fleet's interval
+          later, so processes that switch from similar views interleave (one call per fleet
+          interval) instead of sending together — a delay only, which the rule allows.
 
         Why not start right after the fleet's slot, interleaved by rank (the former rule): the
         processes switch at different moments from different, stale views of the schedule, so
@@ -574,6 +577,7 @@ class RedisSharedLimit:
                      for i in range(len(windows))]
             fleet_last = ahead[short] - windows[short].emission_interval
             start = max(at, fleet_last + windows[short].period)
+            start += (reply.rank % self.divisor) * windows[short].emission_interval
             tats = [max(a, start) for a in ahead]
         self._share = share
         self._share_state = _State(tats)
