@@ -59,5 +59,10 @@ def test_four_processes_on_each_of_two_hosts_share_one_key(tmp_path: Path) -> No
     sends = [t for r in results for t in r["sends"]]
     # as in test_redis_fleet_processes: a send is stamped when its task resumes
     span = min_span(sends, 18)
+    print(f"two namespace hosts: calls {calls}, EGW00201 at the server {refused}, shortest "
+          f"span of 19 sends {span:.3f}s, issuances {issued}")
     assert span >= 1.0 - 2 * RateLimiter.max_lateness, f"19 calls within {span:.3f}s"
-    assert refused <= max(2, calls // 10), refused
+    # The server's count, loosely: at load 10-13 on 2 cores a starved server counted 4-16
+    # refusals of 53-84 calls whose senders never put 19 within 1.09 s (docs/benchmarks.md,
+    # "Issue 17"). A limiter not doing its job is refused far more often than it is served.
+    assert refused <= max(2, calls // 2), refused
