@@ -6,9 +6,12 @@ on a free 127.0.0.1 port coordinates. ``--procs`` processes in ``--hosts`` group
 with ``--tasks`` asyncio tasks calling the current-price API as fast as its client lets it for
 ``--seconds``. Every process has its own token cache directory.
 
-"Hosts": Linux network namespaces would need root and a bridge; this benchmark simulates hosts
-as groups of processes that share nothing but Redis and the server (separate cache
-directories, separate Redis connections, separate heartbeat entries). Modes, same run:
+"Hosts": by default groups of processes that share nothing but Redis and the server (separate
+cache directories, Redis connections and heartbeat entries). With ``--netns`` (Linux, root) the
+hosts are real network namespaces (``tests/fleet/netns_kit.py``): Redis and ``hantoo sim serve``
+in a server namespace, ``--procs / 2`` processes in each of two host namespaces, joined by a
+private bridge; the file baseline then runs all its processes in one host namespace (it cannot
+span hosts). Modes, same run:
 
 * ``file`` — the baseline: the host-wide file limiter and token cache, all processes in one
   cache directory (the one-host setup of issue 13; it cannot span hosts);
@@ -19,7 +22,7 @@ Printed per mode: calls, calls/s, the share of what the server's windows allow o
 caller, token issuances, and the ratio of the two modes' calls.
 
     python bench/bench_redis_fleet.py [--seconds 30] [--procs 8] [--hosts 2] [--tasks 10]
-        [--modes file,redis]
+        [--modes file,redis] [--netns]
 """
 
 from __future__ import annotations
@@ -54,6 +57,34 @@ def measure(base_url: str, redis_url: str, mode: str, args: argparse.Namespace
         with ctx.Pool(args.procs) as pool:
             results = pool.starmap(fleet_worker, jobs, chunksize=1)
     after = httpx.get(f"{base_url}/_sim/stats").json()
+    return _summary(mode, results, before, after, args)
+
+
+def measure_netns(mode: str, args: argparse.Namespace) -> dict[str, Any]:
+    """One mode on two namespace hosts, against a fresh server namespace."""
+    from netns_kit import two_hosts
+
+    with tempfile.TemporaryDirectory(prefix="hantoo-netns-") as tmp, \
+            two_hosts(Path(tmp), lifetime=args.seconds + 200) as net:
+        before = net.get_json("/_sim/stats")
+        per_host = args.procs // 2
+        if mode == "file":  # one host, one cache directory: the host-wide file limiter
+            groups = [net.start_group(0, procs=args.procs, tasks=args.tasks,
+                                      seconds=args.seconds, cache_root=Path(tmp) / "c",
+                                      barrier_dir=Path(tmp) / "b", parties=args.procs,
+                                      redis=False, shared_cache=True)]
+        else:
+            groups = [net.start_group(h, procs=per_host, tasks=args.tasks,
+                                      seconds=args.seconds, cache_root=Path(tmp) / "c",
+                                      barrier_dir=Path(tmp) / "b", parties=2 * per_host,
+                                      redis=True) for h in (0, 1)]
+        results = [r for g in groups for r in net.results(g, timeout=args.seconds + 180)]
+        after = net.get_json("/_sim/stats")
+    return _summary(mode, results, before, after, args)
+
+
+def _summary(mode: str, results: list[dict[str, Any]], before: dict[str, Any],
+             after: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     ok = sum(r["calls"] for r in results)
     t = args.seconds
     allowed = min(18 * t, 1000 * max(1.0, t / 60))
@@ -73,7 +104,16 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=2)
     parser.add_argument("--tasks", type=int, default=10)
     parser.add_argument("--modes", default="file,redis")
+    parser.add_argument("--netns", action="store_true",
+                        help="two real hosts: Linux network namespaces (needs root)")
     args = parser.parse_args()
+    if args.netns:
+        from netns_kit import unavailable
+
+        reason = unavailable()
+        if reason is not None:
+            raise SystemExit(f"--netns: {reason}")
+        args.hosts = 2
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     rows = []
     with tempfile.TemporaryDirectory(prefix="hantoo-redis-") as work:
@@ -82,8 +122,11 @@ def main() -> None:
         try:
             for mode in modes:
                 # a fresh server per mode: its own minute window and token counters
-                with sim_serve(cli=True) as base_url:
-                    r = measure(base_url, redis.url, mode, args)
+                if args.netns:
+                    r = measure_netns(mode, args)
+                else:
+                    with sim_serve(cli=True) as base_url:
+                        r = measure(base_url, redis.url, mode, args)
                 rows.append(r)
                 print(f"{r['mode']:>5}: {r['calls']} calls in {args.seconds:.0f}s = "
                       f"{r['rate']:.2f}/s ({r['share']:.1f} % of what the limits allow), "
@@ -91,7 +134,8 @@ def main() -> None:
                       f"{r['caller_rejections']}, other errors: {r['other_errors']}, shortest "
                       f"span of 19 sends: {r['min_span']:.3f}s, token "
                       f"issuances: {r['issuances']}  [{args.procs} procs in {args.hosts} "
-                      f"groups x {args.tasks} tasks]", flush=True)
+                      f"{'namespace hosts' if args.netns else 'groups'} x {args.tasks} "
+                      "tasks]", flush=True)
                 time.sleep(1)
         finally:
             redis.stop()

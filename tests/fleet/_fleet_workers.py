@@ -70,3 +70,26 @@ def min_span(sends: list[float], limit: int) -> float:
     ts = sorted(sends)
     spans = [ts[i + limit] - ts[i] for i in range(len(ts) - limit)]
     return min(spans, default=float("inf"))
+
+
+class FileBarrier:
+    """A barrier for processes that share only a file system (network namespaces): each
+    arrival leaves a file in ``directory``; everyone goes once ``parties`` files are there."""
+
+    def __init__(self, directory: str, parties: int) -> None:
+        self.directory = directory
+        self.parties = parties
+
+    def wait(self, timeout: float = 180.0) -> None:
+        import os
+        import time
+        import uuid
+
+        os.makedirs(self.directory, exist_ok=True)
+        with open(os.path.join(self.directory, f"{os.getpid()}-{uuid.uuid4().hex}"), "w"):
+            pass
+        deadline = time.monotonic() + timeout
+        while len(os.listdir(self.directory)) < self.parties:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the other processes of the fleet never arrived")
+            time.sleep(0.005)

@@ -28,14 +28,19 @@ clock. Server hints (``X-RateLimit-Remaining: 0``) are written to the shared sta
 
 When Redis cannot be reached the limiter does not stop and does not burst: it switches to a
 *local share* — every window's limit divided by the number of processes last seen (or
-:data:`UNKNOWN_PROCESSES` if Redis was never reached), no burst, starting from where the fleet's
-schedule stood — logs it once, and probes Redis every :data:`PROBE_INTERVAL` seconds. When Redis
-answers again (data kept or lost) the process does not rejoin at once: the script opens a
-*grace* period (:data:`REJOIN_GRACE`, longer than the probe interval) during which every process
-keeps its local share and pushes its schedule into Redis as a floor, so by the time the fleet
-schedule resumes every process has noticed and the shared state starts after the latest of
-them. A Redis restarted without its data is noticed by its new state epoch: the first process
-that had slots in the old state rejoins in the same way, opening the same grace period.
+:data:`UNKNOWN_PROCESSES` if Redis was never reached), no burst — logs it once, and probes Redis
+every :data:`PROBE_INTERVAL` seconds. A switch in either direction keeps one full window of the
+shortest period (one second for KIS) between the last call of the old schedule and the first
+of the new one, so no such window ever holds fleet calls and share calls together; windows of
+one schedule alone are within the limits (the fleet's by GCRA, the shares' because they add up
+to at most each limit). Going down, the fleet's last slot is the one in this process's last
+answer, moved on by the time since (other processes kept reserving meanwhile; a saturated
+fleet's schedule keeps its lead). When Redis answers again (data kept or lost) the process does
+not rejoin at once: the script opens a *grace* period (:data:`REJOIN_GRACE`, longer than the
+probe interval) during which every process keeps its local share and pushes, with every
+reservation, a floor one window after its last share slot; the fleet schedule resumes after the
+latest floor. A Redis restarted without its data is noticed by its new state epoch: the first
+process that had slots in the old state rejoins in the same way, opening the same grace period.
 
 Cost: one script call per reservation, made synchronously under the limiter's lock like the
 file limiter's lock and file (about 0.1–0.5 ms on a LAN; bounded by the 0.25 s connect and 0.5 s
@@ -372,6 +377,7 @@ class RedisSharedLimit:
         self._last: tuple[_Reply, float] | None = None  # last answer and when it arrived
         self._share: tuple[Window, ...] = ()
         self._share_state = _State([])
+        self._share_last = -math.inf  # our latest share slot (what the rejoin floor is after)
         self._next_probe = -math.inf
         self._epoch: str | None = None  # the shared state's epoch last seen
         self._offset: tuple[float, float, float] | None = None  # (rtt, server - ours, when)
@@ -458,28 +464,49 @@ class RedisSharedLimit:
     def _reserve_share(
         self, windows: Sequence[Window], now: float | None
     ) -> tuple[float, str, float]:
+        """A slot of the local share, or — when a probe finds the fleet resumed — of the fleet.
+
+        The share slot is reserved tentatively and pushed as part of the floor in the same
+        script call that asks for a fleet slot: if the fleet has resumed, the fleet slot comes
+        after every share slot of ours (the tentative one included, which is dropped); if not,
+        the share slot is kept and Redis already holds the floor after it. A share slot
+        reserved first and pushed later could land within a window of fleet calls that other
+        processes reserve in between.
+        """
         at = self.clock() if now is None else now
-        delay, bound = gcra_reserve(self._share, self._share_state, at)
+        state = _State(list(self._share_state.tats), self._share_state.blocked_until)
+        delay, bound = gcra_reserve(self._share, state, at)
+        last = max(self._share_last, at + delay)
         if self.mode == "grace" or at >= self._next_probe:
-            self._probe(windows, at)
+            reply = self._probe(windows, at, state.tats, last)
+            if reply is not None and reply.mode == "fleet":
+                return reply.wait, reply.bound, self._local(reply.now)
+        self._share_state = state
+        self._share_last = last
         return delay, bound or "local share", at
 
-    def _probe(self, windows: Sequence[Window], at: float) -> None:
-        """Push our schedule as a floor; learn whether the fleet schedule has resumed.
+    def _probe(
+        self, windows: Sequence[Window], at: float, tats: Sequence[float], last: float
+    ) -> _Reply | None:
+        """Push our schedule as a floor and ask for a fleet slot; ``None`` if Redis is down.
 
-        The floor is our next share slot plus (processes - 1) fleet intervals: the processes'
-        share calls may have gone out together rather than one fleet interval apart, up to that
-        much earlier than the fleet's own schedule would have sent them, and the fleet resumes
-        as if they had been spaced.
+        The floor of every window puts the fleet's first conforming slot one shortest period
+        after ``last``, our latest share slot (the window's tolerance is added back, as the
+        fleet may send that much before its theoretical arrival time), and no earlier than our
+        share schedule ``tats`` for that window: the fleet resumes after the latest floor, so
+        no window of the shortest period holds share calls and fleet calls. Every process
+        pushes its floor with each reservation during the grace, which lasts longer than the
+        probe interval, so the latest floor is in before the fleet resumes. The answer commits
+        a fleet slot only if the grace is over.
         """
-        slack = self.divisor - 1
-        floors = [t - at + slack * w.emission_interval
-                  for t, w in zip(self._share_state.tats, windows, strict=True)]
+        period = min(w.period for w in windows)
+        floors = [max(t, last + period + w.tolerance) - at
+                  for t, w in zip(tats, windows, strict=True)]
         try:
-            reply = self._call(windows, reserve=False, rejoin=self.mode == "down", floors=floors)
+            reply = self._call(windows, reserve=True, rejoin=self.mode == "down", floors=floors)
         except _ERRORS:
             self._next_probe = at + PROBE_INTERVAL
-            return
+            return None
         grown = reply.processes > self.processes
         self._epoch = reply.epoch
         self._seen(reply, self.clock())
@@ -492,6 +519,7 @@ class RedisSharedLimit:
             _log.info("rejoined the fleet's rate limit at %s", self.coordinator.safe_url)
         elif grown:
             self._share = _share_of(windows, self.divisor)
+        return reply
 
     def _seen(self, reply: _Reply, at: float) -> None:
         self._last = (reply, at)
@@ -520,24 +548,40 @@ class RedisSharedLimit:
         self._next_probe = self.clock() + PROBE_INTERVAL
 
     def _enter_share(self, windows: Sequence[Window]) -> None:
-        """Start the local share where the fleet's schedule stood, one share interval on, and
-        offset by this process's rank in the fleet times the fleet's interval: processes that
-        switch together then interleave (one call per fleet interval) instead of sending
-        together."""
+        """Start the local share one full window after the fleet's last send known here.
+
+        The rule (both directions of a switch are kept a full window apart, so no sliding window
+        of the shortest period holds fleet calls *and* share calls):
+
+        * the fleet's last slot is taken from the last answer, moved on by the time since
+          (``now + the schedule's lead then``): other processes kept reserving after that
+          answer, and in a saturated fleet the schedule's lead stays what it was;
+        * the first share call comes at least one shortest period after that slot, and no
+          earlier in any window than the fleet's schedule for it (the longer windows continue
+          the fleet's GCRA state; the shares add up to at most each limit);
+        * on top of that, each process starts its rank in the fleet times the fleet's interval
+          later, so processes that switch from similar views interleave (one call per fleet
+          interval) instead of sending together — a delay only, which the rule allows.
+
+        Why not start right after the fleet's slot, interleaved by rank (the former rule): the
+        processes switch at different moments from different, stale views of the schedule, so
+        a share call could land among the fleet calls still pending — 19 in under a second.
+        """
         share = _share_of(windows, self.divisor)
         at = self.clock()
-        rank = 0 if self._last is None else self._last[0].rank
-        tats: list[float] = []
-        for i, (w, s) in enumerate(zip(windows, share, strict=True)):
-            base = at
-            if self._last is not None:
-                reply, arrived = self._last
-                if i < len(reply.tats):
-                    base = max(at, arrived + reply.tats[i])
-            tats.append(base + s.emission_interval - w.emission_interval
-                        + (rank % self.divisor) * w.emission_interval)
+        tats = [at] * len(windows)
+        if self._last is not None:
+            reply, _arrived = self._last
+            short = min(range(len(windows)), key=lambda i: windows[i].period)
+            ahead = [at + reply.tats[i] if i < len(reply.tats) else at
+                     for i in range(len(windows))]
+            fleet_last = ahead[short] - windows[short].emission_interval
+            start = max(at, fleet_last + windows[short].period)
+            start += (reply.rank % self.divisor) * windows[short].emission_interval
+            tats = [max(a, start) for a in ahead]
         self._share = share
         self._share_state = _State(tats)
+        self._share_last = -math.inf
 
     def block_until(self, limiter: RateLimiter, until: float) -> bool:
         delay = until - self.clock()
