@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from market_kit import CANO, PRDT, Wire
+import httpx
+from market_kit import CANO, PRDT, Wire, config
 
 from hantoo._core.wire import decode_response
 from hantoo.catalog import block_shapes, catalog
 from hantoo.client import _generic_model
+from hantoo.sim.app import create_app
 from hantoo.sim.derivatives.market import market_for
+from hantoo.sim.state import KeySpec
 from hantoo.sim.validation import example_params
 
 #: Answers that carry no block to check: the auth APIs answer one flat object (token, approval
@@ -25,15 +28,9 @@ from hantoo.sim.validation import example_params
 FLAT = frozenset(a.key for a in catalog() if a.category == "auth")
 
 
-#: APIs no well-formed request reaches on a fresh simulator, and why (their blocks are answered
-#: by the same recorded layout, but this walk cannot see them).
-UNREACHABLE = {
-    "domestic_stock/pension_inquire_balance": "the simulator opens no pension account (22/29)",
-    "domestic_stock/pension_inquire_daily_ccld": "the simulator opens no pension account (22/29)",
-    "domestic_stock/pension_inquire_deposit": "the simulator opens no pension account (22/29)",
-    "domestic_stock/pension_inquire_present_balance": "the simulator opens no pension account",
-    "domestic_stock/pension_inquire_psbl_order": "the simulator opens no pension account (22/29)",
-}
+#: The pension APIs answer only a pension account (product 29): walked on their own simulator.
+PENSION = frozenset(k for k in catalog().by_key if k.startswith("domestic_stock/pension_"))
+PENSION_KEY, PENSION_SECRET = "PSHANTOOSHAPES0000000000000000000001", "s" * 180
 
 
 #: Example requests this walk leaves refused, and why: each needs a live order or a price the
@@ -172,7 +169,7 @@ async def test_every_api_answers_the_recorded_block_shapes(kis: Wire) -> None:
     overrides.update(await _resting_orders(kis))
     checked = 0
     for key in _rest():
-        if key in FLAT or key in UNREACHABLE:
+        if key in FLAT or key in PENSION:
             continue
         api = catalog().get(key)
         params: dict[str, Any] = {**example_params(api, (CANO, PRDT)), **overrides.get(key, {})}
@@ -204,3 +201,32 @@ async def test_every_api_answers_the_recorded_block_shapes(kis: Wire) -> None:
     assert not wrong, wrong
     assert {k for k, _ in refused} <= set(EXPECTED_REFUSED), refused
     assert checked > 350, checked
+
+
+class _PensionWire(Wire):
+    """The raw wire client, logged in with a key whose account is a pension account."""
+
+    async def login(self) -> None:
+        r = await self.http.post("/oauth2/tokenP", json={
+            "grant_type": "client_credentials", "appkey": PENSION_KEY,
+            "appsecret": PENSION_SECRET})
+        assert r.status_code == 200, r.text
+        self.token = r.json()["access_token"]
+
+    def headers(self, tr_id: str) -> dict[str, str]:
+        return {**super().headers(tr_id), "appkey": PENSION_KEY, "appsecret": PENSION_SECRET}
+
+
+async def test_pension_apis_answer_the_recorded_block_shapes() -> None:
+    spec = KeySpec(PENSION_KEY, PENSION_SECRET, account=f"{CANO}-29")
+    app = create_app(config(keys=(spec,)))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://sim") as http:
+        kis = _PensionWire(http, app)
+        await kis.login()
+        for key in sorted(PENSION):
+            api = catalog().get(key)
+            r = await kis.call(api, example_params(api, (CANO, "29")))
+            assert r.ok, (key, r.body)
+            for name, shape in block_shapes()[key].items():
+                assert isinstance(r.body[name], list) == shape.is_list, (key, name, shape.shape)
