@@ -2,7 +2,7 @@
 
 Why: clients index into ``output``/``output1``/``output2`` and break when an object arrives
 where a list belongs (or the reverse). The shapes are recorded once (``hantoo.sim.generic``'s
-layout, with ``BLOCK_SHAPES`` where KIS's samples show the catalogue-based guess is wrong); this
+layout, read from the catalogue's recorded shapes in ``hantoo/catalog/block_shapes.json``); this
 test calls every handler of the market-information modules (indices, rankings, corporate, flows,
 ETF, bonds) with a well-formed request and checks each block's shape and field names.
 """

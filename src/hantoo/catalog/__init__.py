@@ -31,6 +31,11 @@ Files (written by ``tools/import_catalog.py``; do not edit by hand):
 * ``fields.json`` — the field table: wire name (lower-case) → ``py`` name, ``enc`` encoding,
   ``ko`` Korean label.
 * ``errors.json`` — message codes → exception class name and retryability (hand-kept facts).
+* ``block_shapes.json`` — whether each REST response block is a list or one object (hand-kept
+  facts): API key → block → ``{shape: list|object, source}`` where a public sample or client
+  decides it, ``{shape, unverified}`` (the reason) where nothing public does. KIS's documents do
+  not say it and the reference catalogue cannot tell, yet clients index into these blocks, so
+  the shape is recorded once here and the simulator and SDK read it from here.
 
 Loading is lazy and cached: importing this module does no I/O.
 """
@@ -46,6 +51,7 @@ import msgspec
 
 __all__ = [
     "Api",
+    "BlockShape",
     "Catalog",
     "ErrorCode",
     "Field",
@@ -55,6 +61,7 @@ __all__ = [
     "Selector",
     "Stream",
     "Variant",
+    "block_shapes",
     "catalog",
     "error_codes",
     "field_table",
@@ -181,6 +188,24 @@ class ErrorCode(msgspec.Struct, frozen=True, kw_only=True):
     basis: str = ""
 
 
+class BlockShape(msgspec.Struct, frozen=True, kw_only=True):
+    """Whether one response block is a list of rows or one object, and why we believe it."""
+
+    shape: Literal["list", "object"]
+    source: str = ""
+    """The public sample or client that decides the shape (paths in the file's ``repo``)."""
+    unverified: str = ""
+    """Why nothing public decides it (the shape is then the catalogue-based guess)."""
+
+    @property
+    def is_list(self) -> bool:
+        return self.shape == "list"
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.source) and not self.unverified
+
+
 class Catalog:
     """All APIs, indexed by key, by (method, path) and by TR ID."""
 
@@ -235,6 +260,17 @@ def catalog() -> Catalog:
 def field_table() -> dict[str, Field]:
     """Wire field name (lower-case) → Python name and encoding."""
     return msgspec.json.decode(_read("fields.json"), type=dict[str, Field])
+
+
+class _ShapesFile(msgspec.Struct):
+    meta: dict[str, str]
+    apis: dict[str, dict[str, BlockShape]]
+
+
+@functools.cache
+def block_shapes() -> dict[str, dict[str, BlockShape]]:
+    """API key → response block → recorded shape (REST APIs only)."""
+    return msgspec.json.decode(_read("block_shapes.json"), type=_ShapesFile).apis
 
 
 @functools.cache

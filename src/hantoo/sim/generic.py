@@ -8,11 +8,11 @@ name) — so the same request always gets the same answer and a test can rely on
 
 Block layout. The catalogue knows each block's fields for most APIs; for the rest (``blocks``
 null, ``fields`` listing every field) each block gets every field. Whether a block is a list or an
-object is not in the catalogue, so: for paginated APIs the first block of an API with cursors is
-the list (``output``/``output1``); for APIs paged by ``tr_cont`` alone a single ``output`` or the
-``output2`` block is the list; everything else is an object. :data:`BLOCK_SHAPES` corrects the
-APIs where that guess is known to differ from KIS (clients index into these blocks and break on
-the wrong shape); handlers override where it matters.
+object comes from the catalogue's recorded shapes (:func:`hantoo.catalog.block_shapes`, checked
+against the broker's public samples; clients index into these blocks and break on the wrong
+shape). Only a block the record lacks falls back to a guess: for paginated APIs the first block
+of an API with cursors is the list (``output``/``output1``); for APIs paged by ``tr_cont`` alone a
+single ``output`` or the ``output2`` block is the list; everything else is an object.
 
 Values by encoding (see ``hantoo._core.encoding``): ``price`` around a per-symbol base price on
 the KRX tick grid (overseas: four decimals), ``rate`` ``"-1.23"``, ``qty``/``count``/``amount``
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from hantoo.catalog import Api, field_table
+from hantoo.catalog import Api, block_shapes, field_table
 
 from .handlers import Call, Reply, ok, page_size_for, paginate
 
@@ -43,34 +43,6 @@ SYMBOL_PARAMS = (
     "FID_INPUT_ISCD", "PDNO", "OVRS_PDNO", "SYMB", "FID_INPUT_ISCD_1", "SRS_CD", "ITEM_CD",
 )
 ROWS_UNPAGED = 10
-#: Block shapes KIS answers where the catalogue-based guess differs: API key → block → is a
-#: list. Stock basic info and product basic info answer one object; the overseas present
-#: balance answers rows per holding (``output1``) and per currency (``output2``) and one
-#: summary (``output3``).
-BLOCK_SHAPES: dict[str, dict[str, bool]] = {
-    "domestic_stock/search_stock_info": {"output": False},
-    "domestic_stock/search_info": {"output": False},
-    "overseas_stock/inquire_present_balance": {"output1": True, "output2": True,
-                                               "output3": False},
-    # Market-wide APIs (issue 16), checked against the broker's samples
-    # (koreainvestment/open-trading-api ``examples_llm``: ``pd.DataFrame(output)`` is a list,
-    # ``pd.DataFrame(output, index=[0])`` an object) and, where the sample is not published,
-    # against public clients that read the block (``output.get(...)`` is an object).
-    "domestic_stock/inquire_investor": {"output": True},  # sample: DataFrame(output)
-    "domestic_stock/inquire_investor_daily_by_market": {"output": True},  # sample
-    "domestic_stock/foreign_institution_total": {"output": True},  # sample
-    "domestic_stock/daily_short_sale": {"output1": False, "output2": True},  # sample
-    "domestic_stock/program_trade_by_stock_daily": {"output": True},  # one row a day
-    "domestic_stock/inquire_index_price": {"output": False},  # clients: output.get
-    "etfetn/inquire_component_stock_price": {"output1": False, "output2": True},  # members
-    "domestic_bond/inquire_price": {"output": False},  # clients: output.get
-    "domestic_bond/issue_info": {"output": False},  # clients: output.get
-    "domestic_bond/search_bond_info": {"output": False},  # sample wraps a lone object
-    "domestic_bond/inquire_daily_ccld": {"output1": False, "output2": True},  # sample
-    "domestic_bond/inquire_psbl_order": {"output": False},  # sample wraps a lone object
-    "domestic_stock/psearch_title": {"output2": True},  # sample: DataFrame(output2)
-    "domestic_stock/psearch_result": {"output2": True},  # one row per issue found
-}
 
 
 def _mix(x: int) -> int:
@@ -132,6 +104,7 @@ def _compute_layout(api: Api) -> tuple[Block, ...]:
     all_fields = tuple(api.response.all_fields())
     paging = api.paging
     has_cursors = bool(paging and paging.response)
+    recorded = block_shapes().get(api.key, {})
     out: list[Block] = []
     for i, name in enumerate(names):
         known = api.response.blocks[name]
@@ -142,7 +115,9 @@ def _compute_layout(api: Api) -> tuple[Block, ...]:
             is_list = len(names) == 1 or name == "output2"
         else:
             is_list = False
-        is_list = BLOCK_SHAPES.get(api.key, {}).get(name, is_list)
+        shape = recorded.get(name)
+        if shape is not None:
+            is_list = shape.is_list
         out.append(Block(name, is_list, fields))
     return tuple(out)
 

@@ -570,8 +570,9 @@ def pension_inquire_present_balance(call: Call) -> Reply:
         "thdt_tot_pfls_amt": krw(s.eval_pnl + s.realized_pnl),
         "pftrt": rate(s.eval_pnl, s.purchase_amount),
     }
+    # output2 is a list of one summary row (recorded block shape: the sample reads its rows)
     return ok(output1=block_rows(call, _PEN_PRS1, partials),
-              output2=row(call, _PEN_PRS2, summary))
+              output2=[row(call, _PEN_PRS2, summary)])
 
 
 @register("domestic_stock/pension_inquire_daily_ccld")

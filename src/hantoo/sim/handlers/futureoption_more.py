@@ -286,15 +286,16 @@ def ngt_margin_detail(call: Call) -> Reply:
         orderable = m.orderable_cash(account)
     margin = initial if kind == "01" else maint
     new = fut_new + opt_sell_new + opt_buy_new
+    # output1 and output2 are lists of one row each, output3 one object (recorded block shapes)
     return ok(
-        output1={"futr_new_mgn_amt": won(fut_new), "futr_sprd_ord_mgna": "0",
+        output1=[{"futr_new_mgn_amt": won(fut_new), "futr_sprd_ord_mgna": "0",
                  "opt_sll_new_mgn_amt": won(opt_sell_new), "opt_buy_new_mgn_amt": won(opt_buy_new),
                  "new_mgn_amt": won(new), "opt_pric_mgna": "0", "fuop_pric_altr_mgna": "0",
                  "futr_sprd_mgna": "0", "uwdl_mgna": won(margin + new), "ctrt_per_min_mgna": "0",
                  "tot_risk_mgna": won(margin), "netrisk_brkg_mgna": won(margin),
                  "opt_sll_chgs": "0", "opt_buy_chgs": "0", "futr_loss_amt": "0",
-                 "futr_prft_amt": "0", "thdt_ccld_net_loss_amt": "0", "brkg_mgna": won(margin)},
-        output2={"dnca_cash": won(cash), "dnca_sbst": "0", "dnca_tota": won(cash),
+                 "futr_prft_amt": "0", "thdt_ccld_net_loss_amt": "0", "brkg_mgna": won(margin)}],
+        output2=[{"dnca_cash": won(cash), "dnca_sbst": "0", "dnca_tota": won(cash),
                  "wdrw_psbl_cash_amt": won(max(orderable, 0)), "wdrw_psbl_sbsa": "0",
                  "wdrw_psbl_tot_amt": won(max(orderable, 0)),
                  "ord_psbl_cash_amt": won(max(orderable, 0)), "ord_psbl_sbsa": "0",
@@ -302,7 +303,7 @@ def ngt_margin_detail(call: Call) -> Reply:
                  "brkg_mgna_sbst": "0", "brkg_mgna_tot_amt": won(initial),
                  "add_mgna_cash_amt": won(max(0, maint - cash)), "add_mgna_sbsa": "0",
                  "add_mgna_tot_amt": won(max(0, maint - cash)), "fee_amt": "0",
-                 "nxdy_dncl_amt": won(cash), "prsm_dpast_amt": won(cash)},
+                 "nxdy_dncl_amt": won(cash), "prsm_dpast_amt": won(cash)}],
         output3={"opt_buy_exus_acnt_yn": "N", "base_dpsa_gdat_grad_cd": "",
                  "opt_base_dpsa_gdat_grad_cd": ""},
     )
