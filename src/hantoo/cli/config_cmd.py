@@ -188,7 +188,8 @@ def init(
         section["hts_id"] = hts
     profiles[profile] = section
     write_private(path, dump_profiles(profiles))
-    console.print(f"wrote [{profile}] to {path} (mode 0600)", markup=False, highlight=False)
+    console.print(f"wrote [{profile}] to {path} (mode 0600)", markup=False, highlight=False,
+                  soft_wrap=True)  # a path cut across lines cannot be copied
     console.print("next: [bold]hantoo auth status[/] · [bold]hantoo demo --env "
                   f"{env}[/] (read-only)")
 
