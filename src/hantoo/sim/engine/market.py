@@ -41,6 +41,7 @@ class SymbolState:
         "extra",
         "fixed",
         "flows",
+        "ftape",
         "high",
         "inst",
         "last",
@@ -119,6 +120,8 @@ class SymbolState:
         #: Trades by investor type, KRX then NXT (offset 20): [bought qty of type 0..4, sold
         #: qty, bought value (won), sold value] — five slots each.
         self.flows = [0] * FLOW_SLOTS
+        #: The same trades per minute and venue (``flow_tape``): {minute·2 + nxt: bucket}.
+        self.ftape: dict[int, list[int]] = {}
 
     def record(self, price: int, qty: int) -> None:
         """Fold one trade into the day statistics."""
@@ -170,6 +173,7 @@ def upgrade_day_values(values: dict[str, Any]) -> dict[str, Any]:
     recorded cannot be recovered; buys and sells stay balanced). From the next trading day the
     state is built fresh. Any other length is refused with a ``ValueError`` naming it.
     """
+    values.setdefault("ftape", {})  # older snapshots kept no per-minute flows
     flows = values.get("flows")
     if not isinstance(flows, list) or len(flows) == FLOW_SLOTS:
         return values

@@ -24,6 +24,7 @@ from decimal import Decimal
 from .accounts import Account, CreditLot, Position
 from .book import OrderBook, uncross
 from .clock import from_us
+from .flow_tape import book_flow
 from .market import SymbolState
 from .orders import (
     BUY,
@@ -350,6 +351,7 @@ class MatchingCore:
         flows[fo + 5 + s.investor] += qty
         flows[fo + 10 + b.investor] += notional
         flows[fo + 15 + s.investor] += notional
+        book_flow(st, now, fo == 20, b, s, qty, notional)
         if b.venue == VENUE_NXT:  # NXT keeps its own day statistics and tape
             st.nx.record(now, px, qty, aggr)
             return
