@@ -205,3 +205,50 @@ async def test_intraday_flow_apis_refuse_bad_market_codes(kis: Wire) -> None:
         r = await kis.get(f"domestic_stock/{key}", **params)
         assert not r.ok and r.body["rt_cd"] in ("1", "2"), (key, params, r.body)
         assert r.body["msg_cd"] in ("OPSQ2001", "MCA05918"), (key, r.body)
+
+
+async def _daily_today(kis: Wire, key: str, market: str, block: str) -> dict[str, str]:
+    extra = ({"FID_ORG_ADJ_PRC": "", "FID_ETC_CLS_CODE": ""}
+             if key == "investor_trade_by_stock_daily" else {})
+    r = await kis.get(f"domestic_stock/{key}", FID_COND_MRKT_DIV_CODE=market,
+                      FID_INPUT_ISCD=CODE, FID_INPUT_DATE_1="20261123", **extra)
+    assert r.ok, (key, market, r.body)
+    row = _rows(r.body, block)[0]
+    assert row["stck_bsop_date"] == "20261123"
+    return row
+
+
+def _sides(row: dict[str, str], t: str) -> tuple[int, int, int, int]:
+    return (int(row[f"{t}_shnu_vol"]), int(row[f"{t}_seln_vol"]),
+            int(row[f"{t}_shnu_tr_pbmn"]), int(row[f"{t}_seln_tr_pbmn"]))
+
+
+async def test_daily_flow_apis_answer_nextrade_and_combined_today(kis: Wire) -> None:
+    ex = kis.app.sim.exchange
+    ex.quote(CODE)
+    _trade(kis, 60)
+    _, nxt = ex.investor_trades(CODE, VENUE_NXT)
+    rows = {m: await _daily_today(kis, "investor_trade_by_stock_daily", m, "output2")
+            for m in ("J", "NX", "UN")}
+    nx_quote = ex.quote(CODE, "NX")
+    assert rows["NX"]["acml_vol"] == str(nx_quote.volume)
+    assert rows["UN"]["acml_vol"] == str(ex.quote(CODE, "UN").volume)
+    for t in TYPES:
+        want = tuple(sum(nxt[i][k] for i in KIS[t]) for k in range(4))
+        assert _sides(rows["NX"], t) == want, t  # Nextrade's trades, nobody else's
+        both = tuple(a + b for a, b in zip(_sides(rows["J"], t), want, strict=True))
+        assert _sides(rows["UN"], t) == both, t  # KRX's (path part included) plus Nextrade's
+    assert sum(int(rows["NX"][f"{t}_ntby_qty"]) for t in TYPES) == 0
+    program = await _daily_today(kis, "program_trade_by_stock_daily", "NX", "output")
+    assert _whole(program) == nxt[P]
+    r = await kis.get("domestic_stock/inquire_investor", FID_COND_MRKT_DIV_CODE="NX",
+                      FID_INPUT_ISCD=CODE)
+    assert r.ok, r.body
+    today = _rows(r.body)[0]
+    assert today["stck_bsop_date"] == "20261123"
+    assert int(today["frgn_shnu_vol"]) == nxt[Investor.FOREIGN][0]
+    assert int(today["prsn_seln_tr_pbmn"]) == nxt[Investor.INDIVIDUAL][3]
+    r = await kis.get("domestic_stock/investor_trade_by_stock_daily", FID_COND_MRKT_DIV_CODE="Q",
+                      FID_INPUT_ISCD=CODE, FID_INPUT_DATE_1="20261123", FID_ORG_ADJ_PRC="",
+                      FID_ETC_CLS_CODE="")
+    assert not r.ok and r.body["msg_cd"] == "OPSQ2001", r.body

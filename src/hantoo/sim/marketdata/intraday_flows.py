@@ -119,29 +119,37 @@ def venue_prints(exchange: Any, symbol: str, market: str = "J"
                  ) -> list[tuple[datetime, Decimal, int, Decimal]]:
     """(minute start, last price in the minute, volume, value) on ``market``'s venues, oldest
     first: KRX's from its minute candles (the seeded path's prints included), NXT's from its
-    tape. With ``UN`` a minute's price is KRX's when KRX traded in it, else NXT's."""
+    tape. With ``UN`` a minute's price is that of the venue that traded last in it (the rule of
+    the unified quote)."""
     out: dict[datetime, tuple[Decimal, int, Decimal]] = {}
+    krx_last: dict[datetime, int] = {}
+    st = _state(exchange, symbol)
     if False in VENUES[market]:
         for c in exchange.minute_candles(symbol):
             out[c.start] = (Decimal(c.close), c.volume, Decimal(c.value))
+        for t, _px, _qty, _aggr in st.extra:
+            krx_last[from_us(t - t % 60_000_000)] = t
     if True in VENUES[market]:
-        st = _state(exchange, symbol)
         scale = st.inst.scale
         nx: dict[int, list[int]] = {}
         for t, px, qty, _ in st.nx.extra:
             m = t - t % 60_000_000
             row = nx.get(m)
             if row is None:
-                nx[m] = [px, qty, px * qty]
+                nx[m] = [px, qty, px * qty, t]
             else:
                 row[0] = px
                 row[1] += qty
                 row[2] += px * qty
-        for m, (px, qty, value) in nx.items():
+                row[3] = t
+        for m, (px, qty, value, last_t) in nx.items():
             start = from_us(m)
             have = out.get(start)
+            price = from_units(px, scale)
             if have is None:
-                out[start] = (from_units(px, scale), qty, from_units(value, scale))
+                out[start] = (price, qty, from_units(value, scale))
             else:
-                out[start] = (have[0], have[1] + qty, have[2] + from_units(value, scale))
+                if krx_last.get(start, -1) >= last_t:
+                    price = have[0]
+                out[start] = (price, have[1] + qty, have[2] + from_units(value, scale))
     return [(k, *out[k]) for k in sorted(out)]
