@@ -107,3 +107,61 @@ async def test_more_rankings_refuse_bad_codes(kis: Wire) -> None:
     ):
         r = await kis.get(f"domestic_stock/{key}", **COMMON, **extra)
         assert not r.ok and r.body["msg_cd"] == "OPSQ2001", (key, r.body)
+
+
+async def test_after_hours_balance_is_the_off_hours_book_and_tape() -> None:
+    from datetime import datetime
+
+    from market_kit import wire
+
+    from hantoo.sim.engine.clock import KST
+
+    async with wire(clock_start=datetime(2026, 11, 23, 15, 35, tzinfo=KST)) as kis:
+        ex = kis.app.sim.exchange
+        for code in ("005930", "000660"):
+            ex.quote(code)  # they trade live (participants cross in the off-hours sessions)
+        for _ in range(12):
+            kis.app.sim.clock.advance(60)
+            ex.quote("005930")
+            ex.quote("000660")
+        rows = await _rows(kis, "after_hour_balance", **COMMON, FID_COND_SCR_DIV_CODE="20176",
+                           FID_INPUT_ISCD="0001", FID_RANK_SORT_CLS_CODE="2")
+        post = [int(r["mkfa_otcp_vol"]) for r in rows]
+        assert post == sorted(post, reverse=True) and post[0] > 0
+        for r in rows[:2]:
+            code = r["stck_shrn_iscd"]
+            book = (await _rows(kis, "inquire_asking_price_exp_ccn", "output1",
+                                FID_COND_MRKT_DIV_CODE="J", FID_INPUT_ISCD=code))[0]
+            assert r["ovtm_total_askp_rsqn"] == book["ovtm_total_askp_rsqn"]
+            assert r["ovtm_total_bidp_rsqn"] == book["ovtm_total_bidp_rsqn"]
+            want = sum(t.qty for t in ex.trades(code, 1_000_000)
+                       if t.time >= datetime(2026, 11, 23, 15, 40, tzinfo=KST))
+            assert int(r["mkfa_otcp_vol"]) == want
+            assert r["mkob_otcp_vol"] == "0"  # the clock started after the pre-market session
+
+
+async def test_preferred_gap_ranks_listed_pairs(tmp_path: Any) -> None:
+    from importlib import resources
+
+    from market_kit import wire
+
+    base = resources.files("hantoo.sim").joinpath("data/universe.csv").read_text("utf-8")
+    path = tmp_path / "universe.csv"
+    path.write_text(base.rstrip("\n") + "\n005935,삼성전자우,KOSPI,58000,2000000,100,"
+                    "815974664,STOCK\n", "utf-8")
+    async with wire(universe_path=str(path)) as kis:
+        rows = await _rows(kis, "prefer_disparate_ratio", **COMMON,
+                           FID_COND_SCR_DIV_CODE="20177", FID_INPUT_ISCD="0000")
+        assert [r["mksc_shrn_iscd"] for r in rows] == ["005930"]
+        row = rows[0]
+        common = (await _rows(kis, "inquire_price", FID_COND_MRKT_DIV_CODE="J",
+                              FID_INPUT_ISCD="005930"))[0]
+        pref = (await _rows(kis, "inquire_price", FID_COND_MRKT_DIV_CODE="J",
+                            FID_INPUT_ISCD="005935"))[0]
+        assert row["stck_prpr"] == common["stck_prpr"] and row["prst_prpr"] == pref["stck_prpr"]
+        c, p = D(common["stck_prpr"]), D(pref["stck_prpr"])
+        assert D(row["diff_prpr"]) == c - p
+        assert D(row["dprt"]) == ((c - p) * 100 / c).quantize(D("0.01"), ROUND_HALF_UP)
+    async with wire() as kis:  # the default universe lists no preferred shares
+        assert await _rows(kis, "prefer_disparate_ratio", **COMMON,
+                           FID_COND_SCR_DIV_CODE="20177", FID_INPUT_ISCD="0000") == []

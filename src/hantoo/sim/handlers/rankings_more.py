@@ -221,3 +221,85 @@ def profit_asset_index(call: Call) -> Reply:
                      "stac_month": p.yymm[4:], "stac_month_cls_code": "0",
                      "iqry_csnu": str(len(top))})
     return ok(output=fill_rows(call, "output", rows))
+
+
+_PRE_MARKET = ("083000", "084000")
+_POST_MARKET = ("154000", "160000")
+
+
+def _off_hours_volumes(ex: Any, code: str) -> tuple[int, int]:
+    """(pre-market, post-market) closing-price volume today: the tape's trades in 08:30–08:40
+    and 15:40–16:00 (the fixed-price sessions)."""
+    pre = post = 0
+    for t in ex.trades(code, limit=1_000_000):
+        hhmmss = t.time.strftime("%H%M%S")
+        if _PRE_MARKET[0] <= hhmmss < _PRE_MARKET[1]:
+            pre += t.qty
+        elif _POST_MARKET[0] <= hhmmss <= _POST_MARKET[1]:
+            post += t.qty
+    return pre, post
+
+
+@register("domestic_stock/after_hour_balance")
+def after_hour_balance(call: Call) -> Reply:
+    """시간외잔량 순위 (FHPST01760000): each issue's off-hours book (the ten shown levels a side
+    while the post-market or after-hours session runs — ``inquire_asking_price_exp_ccn``'s
+    ``ovtm_total_*`` — zero otherwise) and its pre-/post-market closing-price volume from the
+    tape; ranked by ``1`` pre-market volume, ``2`` post-market volume, ``3`` ask size, ``4`` bid
+    size, largest first."""
+    sort = call.param("FID_RANK_SORT_CLS_CODE") or "1"
+    if sort not in ("1", "2", "3", "4"):
+        raise _refuse("FID_RANK_SORT_CLS_CODE", "1, 2, 3 or 4")
+    ex = exchange(call)
+    quotes = _quotes(call)
+    figures: dict[str, tuple[int, int, int, int]] = {}
+    for q in quotes:
+        book = ex.order_book(q.symbol, 10)
+        off = book.phase.value in ("post_market", "after_hours")
+        ask = sum(lv.qty for lv in book.asks) if off else 0
+        bid = sum(lv.qty for lv in book.bids) if off else 0
+        pre, post = _off_hours_volumes(ex, q.symbol)
+        figures[q.symbol] = (pre, post, ask, bid)
+    top = ranked(quotes, lambda q: figures[q.symbol][int(sort) - 1], limit=RANK_ROWS)
+    rows = []
+    for n, q in enumerate(top, 1):
+        pre, post, ask, bid = figures[q.symbol]
+        row = _row(q, n)
+        row["stck_shrn_iscd"] = row.pop("mksc_shrn_iscd")
+        rows.append({**row, "ovtm_total_askp_rsqn": str(ask), "ovtm_total_bidp_rsqn": str(bid),
+                     "mkob_otcp_vol": str(pre), "mkfa_otcp_vol": str(post)})
+    return ok(output=fill_rows(call, "output", rows))
+
+
+@register("domestic_stock/prefer_disparate_ratio")
+def prefer_disparate_ratio(call: Call) -> Reply:
+    """우선주/괴리율 상위 (FHPST01770000): each common stock with a listed preferred share (the
+    preferred's code is the common's with a last digit of 5, 7 or 9, or a ``K``), the gap of the
+    two live prices over the common's, largest first. A universe without preferred shares (the
+    default one) has no rows."""
+    from ..marketdata.rankings import _preferred
+
+    ex = exchange(call)
+    commons = {q.symbol: q for q in _quotes(call, stocks_only=True)}
+    pairs = []
+    for inst in ex.universe:
+        if inst.market.is_overseas or not _preferred(inst):
+            continue
+        common = commons.get(inst.code[:5] + "0")
+        if common is not None and common.symbol != inst.code:
+            pairs.append((common, ex.quote(inst.code)))
+    gap = {c.symbol: (Decimal(c.price) - Decimal(p.price)) * 100 / Decimal(c.price)
+           for c, p in pairs if c.price}
+    pref = {c.symbol: p for c, p in pairs}
+    top = ranked([c for c, _ in pairs if c.symbol in gap], lambda q: gap[q.symbol],
+                 limit=RANK_ROWS)
+    rows = []
+    for n, c in enumerate(top, 1):
+        p = pref[c.symbol]
+        rows.append({**_row(c, n), "prst_iscd": p.symbol, "prst_kor_isnm": p.name,
+                     "prst_prpr": krw(p.price), "prst_prdy_vrss": krw(p.change),
+                     "prst_prdy_vrss_sign": p.change_sign, "prst_acml_vol": str(p.volume),
+                     "prst_prdy_ctrt": str(p.change_rate),
+                     "diff_prpr": krw(Decimal(c.price) - Decimal(p.price)),
+                     "dprt": str(gap[c.symbol].quantize(_CENT, ROUND_HALF_UP))})
+    return ok(output=fill_rows(call, "output", rows))
