@@ -1,22 +1,25 @@
 """The day's investor flows per minute: who bought and who sold, minute by minute, per venue.
 
 Why: the intraday flow APIs (program trading by time, investor flows by time) must add up to the
-day totals the daily APIs report, and both must come from the same trades. The engine already
-books each trade's quantity and value to the buyer's and the seller's investor type for the day
-(:attr:`~.market.SymbolState.flows`); this module books the same numbers into one-minute buckets
-as well, so an intraday answer is a sum of buckets and the last cumulative figure is the day's.
+day totals the daily APIs report, and both must come from the same trades. The engine books each
+trade's quantity and value to the buyer's and the seller's investor type for the day
+(:attr:`~.market.SymbolState.flows`); this module keeps, for every minute in which the symbol
+traded, those running totals as they stood at the minute's end. A minute's flows are the
+difference of two snapshots, so every minute adds up to the day by construction.
 
-Compact: a bucket exists only for a minute in which the symbol traded, and holds
-:data:`ROW` integers (a plain list; a liquid symbol trading all day has about 400 of them per
-venue). Path prints (the seeded history before the participants went live) are not trades of
-anyone and are not booked here; the market-data layer attributes them (``marketdata.flows``).
+Cheap on the matching path: a fill costs one division and one comparison (is this a new
+minute?) plus two comparisons (was a program order on either side?). The snapshot of the running
+totals is taken once per traded minute, not per fill. A liquid symbol trading all day keeps
+about 400 snapshots of :data:`ROW` integers.
+
+Path prints (the seeded history before the participants went live) are not trades of anyone and
+are not booked here; the market-data layer attributes them (``marketdata.flows``).
 
 **Program trading, arbitrage or not.** The ``PROGRAM`` participants are the program traders.
 The simulator has no futures–basket arbitrageur, so a fixed share of their orders is index
 arbitrage (차익거래): one whose arrival on the participants' 200 ms grid
 (``time_us // 200_000``) is a multiple of :data:`ARB_EVERY`. The label belongs to the order
-(every fill of one order is of one kind), is deterministic under the simulator's seed, and costs
-one division per program fill.
+(every fill of one order is of one kind) and is deterministic under the simulator's seed.
 """
 
 from __future__ import annotations
@@ -29,21 +32,22 @@ if TYPE_CHECKING:
     from .market import SymbolState
     from .orders import Order
 
-__all__ = ["ARB_EVERY", "BUCKET_US", "ROW", "book_flow", "is_arbitrage", "rows"]
+__all__ = ["ARB_EVERY", "BUCKET_US", "PROGRAM", "ROW", "book_program", "close_minute",
+           "is_arbitrage", "rows"]
 
 BUCKET_US = 60_000_000
-"""One bucket per minute of simulated time."""
+"""One snapshot per minute of simulated time."""
 
 ROW = 24
-"""Bucket layout: ``[0:5]`` bought qty by investor type, ``[5:10]`` sold qty, ``[10:15]`` bought
-value (won), ``[15:20]`` sold value, then the arbitrage part of the program's trades: ``20``
-bought qty, ``21`` sold qty, ``22`` bought value, ``23`` sold value."""
+"""A minute's flows on one venue: ``[0:5]`` bought qty by investor type, ``[5:10]`` sold qty,
+``[10:15]`` bought value (won), ``[15:20]`` sold value, then the arbitrage part of the program's
+trades: ``20`` bought qty, ``21`` sold qty, ``22`` bought value, ``23`` sold value."""
 
 ARB_EVERY = 3
 """One program order in this many is labelled index arbitrage (by its arrival tick)."""
 _GRID_US = 200_000  # the participants' tick (participants.TICK_US)
 
-_PROGRAM = int(Investor.PROGRAM)
+PROGRAM = int(Investor.PROGRAM)
 
 
 def is_arbitrage(order: Order) -> bool:
@@ -51,29 +55,42 @@ def is_arbitrage(order: Order) -> bool:
     return order.time_us // _GRID_US % ARB_EVERY == 0
 
 
-def book_flow(st: SymbolState, now: int, nxt: bool, b: Order, s: Order, qty: int,
-              notional: int) -> None:
-    """Book one trade (``qty`` at ``notional`` won) into its minute's bucket."""
-    key = (now // BUCKET_US) * 2 + nxt
-    tape = st.ftape
-    row = tape.get(key)
-    if row is None:
-        row = tape[key] = [0] * ROW
-    bi, si = b.investor, s.investor
-    row[bi] += qty
-    row[5 + si] += qty
-    row[10 + bi] += notional
-    row[15 + si] += notional
-    if bi == _PROGRAM and b.time_us // _GRID_US % ARB_EVERY == 0:
-        row[20] += qty
-        row[22] += notional
-    if si == _PROGRAM and s.time_us // _GRID_US % ARB_EVERY == 0:
-        row[21] += qty
-        row[23] += notional
+def close_minute(st: SymbolState, minute: int) -> None:
+    """A fill in a new ``minute``: snapshot the running totals at the end of the last one.
+
+    Called by the matching engine *before* it books the fill. The snapshot holds the 40
+    :attr:`~.market.SymbolState.flows` slots and the 8 arbitrage slots (KRX then NXT)."""
+    if st.fmin >= 0:
+        st.ftape[st.fmin] = [*st.flows, *st.farb]
+    st.fmin = minute
+
+
+def book_program(st: SymbolState, nxt: bool, b: Order, s: Order, qty: int,
+                 notional: int) -> None:
+    """The arbitrage part of a fill with a program order on either side."""
+    o = 4 if nxt else 0
+    arb = st.farb
+    if b.investor == PROGRAM and b.time_us // _GRID_US % ARB_EVERY == 0:
+        arb[o] += qty
+        arb[o + 2] += notional
+    if s.investor == PROGRAM and s.time_us // _GRID_US % ARB_EVERY == 0:
+        arb[o + 1] += qty
+        arb[o + 3] += notional
 
 
 def rows(st: SymbolState, nxt: bool) -> list[tuple[int, list[int]]]:
-    """``(minute start in µs, bucket)`` of one venue (KRX or NXT), oldest first."""
-    want = 1 if nxt else 0
-    return [(key // 2 * BUCKET_US, row) for key, row in sorted(st.ftape.items())
-            if key % 2 == want]
+    """``(minute start in µs, flows of that minute)`` of one venue (KRX or NXT), oldest first,
+    for the minutes in which that venue traded (each a :data:`ROW` list)."""
+    points = sorted(st.ftape.items())
+    if st.fmin >= 0:
+        points.append((st.fmin, [*st.flows, *st.farb]))
+    fo, ao = (20, 44) if nxt else (0, 40)
+    out = []
+    prev = [0] * ROW
+    for minute, snap in points:
+        cur = snap[fo:fo + 20] + snap[ao:ao + 4]
+        diff = [c - p for c, p in zip(cur, prev, strict=True)]
+        if any(diff[:5]):  # the venue traded in this minute
+            out.append((minute * BUCKET_US, diff))
+        prev = cur
+    return out
