@@ -252,3 +252,33 @@ async def test_daily_flow_apis_answer_nextrade_and_combined_today(kis: Wire) -> 
                       FID_INPUT_ISCD=CODE, FID_INPUT_DATE_1="20261123", FID_ORG_ADJ_PRC="",
                       FID_ETC_CLS_CODE="")
     assert not r.ok and r.body["msg_cd"] == "OPSQ2001", r.body
+
+
+async def test_provisional_counts_are_the_trades_before_each_checkpoint() -> None:
+    from datetime import datetime, timedelta
+
+    from market_kit import wire
+
+    from hantoo.sim.engine.clock import KST
+
+    async with wire(clock_start=datetime(2026, 11, 23, 9, 55, tzinfo=KST)) as kis:
+        ex = kis.app.sim.exchange
+        ex.quote(CODE)
+        _trade(kis, 295)
+        kis.app.sim.clock.advance(timedelta(seconds=4.9))  # 09:59:59.9: the last tick before 10:00
+        ex.quote(CODE)
+        _, at_ten = ex.investor_trades(CODE)
+        _trade(kis, 120)  # on to 10:02, trading
+        r = await kis.get("domestic_stock/investor_trend_estimate", MKSC_SHRN_ISCD=CODE)
+        assert r.ok, r.body
+        rows = _rows(r.body, "output2")
+        newest = rows[0]
+        assert newest["bsop_hour_gb"] == "2"  # 10:00 is the last checkpoint passed
+        frgn = at_ten[Investor.FOREIGN][0] - at_ten[Investor.FOREIGN][1]
+        orgn = sum(at_ten[i][0] - at_ten[i][1] for i in KIS["orgn"])
+        assert (frgn, orgn) != (0, 0)
+        assert int(newest["frgn_fake_ntby_qty"]) == frgn
+        assert int(newest["orgn_fake_ntby_qty"]) == orgn
+        assert int(newest["sum_fake_ntby_qty"]) == frgn + orgn
+        if len(rows) > 1:  # 09:30: before the issue went live, nobody's trades yet
+            assert rows[1]["bsop_hour_gb"] == "1" and rows[1]["sum_fake_ntby_qty"] == "0"

@@ -129,3 +129,28 @@ async def test_nav_trends_refuse_bad_requests(kis: Wire) -> None:
         r = await kis.get(key, **params)
         assert not r.ok, (key, params, r.body)
         assert r.body["msg_cd"] in ("OPSQ2001", "MCA05918"), r.body
+
+
+async def test_index_by_interval_ends_at_the_live_index(kis: Wire) -> None:
+    for step in range(2):
+        kis.app.sim.clock.advance(400 * (step + 1))
+        for code in ("0001", "2001", "0013"):
+            now = await kis.get("domestic_stock/inquire_index_price", FID_COND_MRKT_DIV_CODE="U",
+                                FID_INPUT_ISCD=code)
+            assert now.ok, now.body
+            r = await kis.get("domestic_stock/inquire_index_timeprice", FID_INPUT_HOUR_1="300",
+                              FID_INPUT_ISCD=code, FID_COND_MRKT_DIV_CODE="U")
+            assert r.ok, r.body
+            rows = _rows(r.body)
+            live = now.body["output"]
+            assert rows[0]["bstp_nmix_prpr"] == live["bstp_nmix_prpr"]
+            assert rows[0]["bstp_nmix_prdy_vrss"] == live["bstp_nmix_prdy_vrss"]
+            assert rows[0]["acml_vol"] == live["acml_vol"]
+            hours = [row["bsop_hour"] for row in rows]
+            assert hours == sorted(hours, reverse=True)
+            if len(rows) > 1:
+                assert int(rows[0]["acml_vol"]) - int(rows[1]["acml_vol"]) == int(
+                    rows[0]["cntg_vol"])
+    r = await kis.get("domestic_stock/inquire_index_timeprice", FID_INPUT_HOUR_1="45",
+                      FID_INPUT_ISCD="0001", FID_COND_MRKT_DIV_CODE="U")
+    assert not r.ok and r.body["msg_cd"] == "OPSQ2001", r.body

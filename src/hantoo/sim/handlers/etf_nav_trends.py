@@ -89,3 +89,29 @@ def nav_comparison_time_trend(call: Call) -> Reply:
     for p in minute_navs(exchange(call), code, interval):
         rows.append({"bsop_hour": hms(p.at), **_fields(p)})  # type: ignore[arg-type]
     return ok(output=_shaped(call, list(reversed(rows))[:ROWS]))
+
+
+@register("domestic_stock/inquire_index_timeprice")
+def inquire_index_timeprice(call: Call) -> Reply:
+    """국내업종 시간별지수(분) (FHPUP02110200): the index at the end of every ``FID_INPUT_HOUR_1``
+    seconds (60, 300, 600, … 3600) today, newest first; the newest is ``inquire_index_price``'s
+    level, volume and value at the same instant."""
+    from ..marketdata.index_intraday import intraday_levels
+    from ..marketdata.indices import INDICES
+
+    code = call.param("FID_INPUT_ISCD")
+    if code not in INDICES:
+        raise BusinessError(*BAD_SYMBOL)
+    raw = call.param("FID_INPUT_HOUR_1") or "60"
+    if not raw.isdigit() or int(raw) % 60 or not 60 <= int(raw) <= 3600:
+        raise BusinessError("OPSQ2001", "ERROR : INPUT INVALID_CHECK_FID_INPUT_HOUR_1 "
+                            "(seconds: 60, 300, 600, ... up to 3600)", rt_cd="2")
+    rows = []
+    for p in intraday_levels(exchange(call), code, int(raw) // 60):
+        change = p.level - p.prev_close
+        rows.append({"bsop_hour": hms(p.start), "bstp_nmix_prpr": str(p.level),
+                     "bstp_nmix_prdy_vrss": str(change), "prdy_vrss_sign": _sign(change),
+                     "bstp_nmix_prdy_ctrt": rate(change, p.prev_close),
+                     "acml_tr_pbmn": krw(p.cum_value), "acml_vol": str(p.cum_volume),
+                     "cntg_vol": str(p.volume)})
+    return ok(output=_shaped(call, list(reversed(rows))[:ROWS]))

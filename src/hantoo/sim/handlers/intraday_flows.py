@@ -328,3 +328,33 @@ def comp_program_trade_daily(call: Call) -> Reply:
                 row[name] = value
         rows.append(row)
     return ok(output=_shaped(call, "output", list(reversed(rows))[:ROWS]))
+
+
+#: KIS's provisional-count checkpoints (``bsop_hour_gb``): 09:30, 10:00, 11:20, 13:20, 14:30.
+_CHECKPOINTS = (("1", "093000"), ("2", "100000"), ("3", "112000"), ("4", "132000"),
+                ("5", "143000"))
+
+
+@register("domestic_stock/investor_trend_estimate")
+def investor_trend_estimate(call: Call) -> Reply:
+    """종목별 외인기관 추정가집계 (HHPTJ04160200): foreigners' and institutions' net buying of
+    the issue on KRX up to each checkpoint the clock has passed, newest first — the engine's
+    trades by investor type in the minutes before the checkpoint (the flow tape). A provisional
+    count: the volume the seeded path printed before the issue went live is nobody's trade and
+    is not estimated (the daily APIs attribute it)."""
+    code = domestic_symbol(call, "MKSC_SHRN_ISCD")
+    ex = exchange(call)
+    _, minutes = issue_minutes(ex, code, "J")
+    now = hms(call.now())
+    rows = []
+    for gb, at in _CHECKPOINTS:
+        if now < at:
+            break
+        frgn = orgn = 0
+        for m in minutes:
+            if hms(m.start) < at:
+                frgn += m.types["frgn"].net_qty
+                orgn += m.types["orgn"].net_qty
+        rows.append({"bsop_hour_gb": gb, "frgn_fake_ntby_qty": str(frgn),
+                     "orgn_fake_ntby_qty": str(orgn), "sum_fake_ntby_qty": str(frgn + orgn)})
+    return ok(output2=_shaped(call, "output2", list(reversed(rows))))
