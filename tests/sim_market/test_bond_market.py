@@ -93,3 +93,30 @@ async def test_bond_market_refuses_unlisted_and_malformed_codes(kis: Wire) -> No
         r = await kis.get("domestic_bond/inquire_ccnl", FID_COND_MRKT_DIV_CODE="B",
                           FID_INPUT_ISCD=code)
         assert not r.ok and r.body["msg_cd"] in ("MCA05918", "OPSQ2001"), (code, r.body)
+
+
+async def test_average_unit_prices_bracket_the_days_close(kis: Wire) -> None:
+    from datetime import date
+
+    kis.app.sim.clock.advance(1800)
+    code = "KR2033022D33"
+    bond = BONDS[code]
+    r = await kis.get("domestic_bond/avg_unit", INQR_STRT_DT="20261110", INQR_END_DT="20261123",
+                      PDNO=code, PRDT_TYPE_CD="302", VRFC_KIND_CD="00", CTX_AREA_NK30="",
+                      CTX_AREA_FK100="")
+    assert r.ok, r.body
+    rows = r.body["output1"]
+    assert isinstance(rows, list)
+    closes = {d["stck_bsop_date"]: D(d["bond_prpr"])
+              for d in await _get(kis, "inquire_daily_price", code)}
+    assert [row["evlu_dt"] for row in rows] == sorted(
+        (d for d in closes if "20261110" <= d <= "20261123"), reverse=True)
+    quote = (await _get(kis, "inquire_price", code))[0]
+    assert abs(D(rows[0]["avg_evlu_erng_rt"]) - D(quote["ernn_rate"])) <= D("0.02")
+    for row in rows:
+        day = date(int(row["evlu_dt"][:4]), int(row["evlu_dt"][4:6]), int(row["evlu_dt"][6:]))
+        close_yield = yield_from_price(bond, day, closes[row["evlu_dt"]])
+        units = [D(row[f]) for f in ("kis_unpr", "kbp_unpr", "nice_evlu_unpr", "fnp_unpr")]
+        assert min(units) <= D(row["avg_evlu_unpr"]) <= max(units)
+        for u in units:
+            assert abs(yield_from_price(bond, day, u) - close_yield) <= D("0.021")

@@ -8,13 +8,14 @@ price and today's volume is the quote's ``acml_vol``. Request values are already
 
 from __future__ import annotations
 
-from datetime import timedelta
+import zlib
+from datetime import date, timedelta
 from decimal import Decimal
 
 from ..marketdata.bond_desk import yield_from_price
 from ..marketdata.bond_tape import LEVELS, BondBar, book, day_bar, prints
-from ..marketdata.bonds import BondQuote
-from . import Call, Reply, fill_rows, ok, register
+from ..marketdata.bonds import BondQuote, accrued, clean_price
+from . import BusinessError, Call, Reply, fill, fill_rows, ok, register
 from ._common import dec, hms, rate, ymd
 from .bond_info import _quote
 
@@ -105,3 +106,69 @@ def inquire_daily_itemchartprice(call: Call) -> Reply:
                      "bond_prpr": dec(b.close), "acml_vol": str(b.volume)})
     return ok(output=fill_rows(call, "output", rows))
 
+
+
+#: The bond pricing agencies whose evaluation prices ``avg_unit`` averages (field prefixes).
+_AGENCIES = ("kis", "kbp", "nice", "fnp")
+_BP = Decimal("0.01")
+_AVG_ROWS = 100
+
+
+def _agency_yield(code: str, day: date, agency: str, close_yield: Decimal) -> Decimal:
+    """An agency's evaluation yield: the day's closing yield ± up to 2 bp (seeded)."""
+    h = zlib.crc32(f"{code}|{day.isoformat()}|{agency}".encode())
+    return close_yield + Decimal(h % 5 - 2) * _BP
+
+
+@register("domestic_bond/avg_unit")
+def avg_unit(call: Call) -> Reply:
+    """장내채권 평균단가조회 (CTPF2005R): per business day between ``INQR_STRT_DT`` and
+    ``INQR_END_DT``, four pricing agencies' evaluation of the bond ``PDNO`` — each a yield
+    within 2 bp of the day's closing print (``inquire_daily_price``), priced by the same
+    present-value arithmetic — and their average. Newest first in ``output1``; ``output2`` and
+    ``output3`` the newest day's figures."""
+    from ._common import parse_date
+    from .bond_info import _bond
+
+    bond = _bond(call, "PDNO")
+    now = call.now()
+    end = min(parse_date(call, "INQR_END_DT", now.date()), now.date())
+    start = parse_date(call, "INQR_STRT_DT", end - timedelta(days=30))
+    if start > end:
+        raise BusinessError("OPSQ2001", "ERROR : INPUT INVALID_CHECK_INQR_STRT_DT "
+                            "(the start date is after the end date)", rt_cd="2")
+    rows = []
+    for d in call.state.calendar.business_days(start, end):
+        ps = prints(bond, d, now)
+        if not ps:
+            continue
+        close = ps[-1]
+        acc = accrued(bond, d)
+        row: dict[str, str] = {"evlu_dt": ymd(d), "pdno": bond.code, "prdt_type_cd": "302",
+                               "chng_yn": "N", "output3": ""}
+        prices, yields = [], []
+        for a in _AGENCIES:
+            y = _agency_yield(bond.code, d, a, close.yield_pct)
+            px = clean_price(bond, d, y)
+            prices.append(px)
+            yields.append(y)
+            rt = "nice_evlu_erng_rt" if a == "nice" else f"{a}_erng_rt"
+            unpr = "nice_evlu_unpr" if a == "nice" else f"{a}_unpr"
+            rf = "nice_evlu_rf_unpr" if a == "nice" else f"{a}_rf_unpr"
+            row.update({unpr: dec(px), rt: str(y), rf: dec(px + acc),
+                        f"{a}_evlu_amt": dec(px), f"{a}_crdt_grad_text": "AAA",
+                        f"{a}_crcy_cd": "KRW", f"{a}_evlu_unit_pric": dec(px),
+                        f"{a}_evlu_pric": dec(px + acc)})
+        avg_px = sum(prices, Decimal(0)) / len(prices)
+        avg_y = sum(yields, Decimal(0)) / len(yields)
+        row.update({"avg_evlu_unpr": dec(avg_px), "avg_evlu_erng_rt": str(avg_y.quantize(
+            Decimal("0.001"))), "avg_evlu_rf_unpr": dec(avg_px + acc),
+            "avg_evlu_amt": dec(avg_px), "avg_evlu_unit_pric": dec(avg_px),
+            "avg_evlu_pric": dec(avg_px + acc)})
+        rows.append(row)
+    rows.reverse()
+    rows = rows[:_AVG_ROWS]
+    newest = rows[0] if rows else {}
+    return ok(output1=fill_rows(call, "output1", rows),
+              output2=fill(call, "output2", newest) if rows else {},
+              output3=fill(call, "output3", newest) if rows else {})
