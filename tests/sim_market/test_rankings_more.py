@@ -165,3 +165,39 @@ async def test_preferred_gap_ranks_listed_pairs(tmp_path: Any) -> None:
     async with wire() as kis:  # the default universe lists no preferred shares
         assert await _rows(kis, "prefer_disparate_ratio", **COMMON,
                            FID_COND_SCR_DIV_CODE="20177", FID_INPUT_ISCD="0000") == []
+
+
+def _exp_params(sort: str, mkop: str) -> dict[str, str]:
+    return {"FID_RANK_SORT_CLS_CODE": sort, "FID_COND_MRKT_DIV_CODE": "J",
+            "FID_COND_SCR_DIV_CODE": "20182", "FID_INPUT_ISCD": "0000", "FID_DIV_CLS_CODE": "0",
+            "FID_APLY_RANG_PRC_1": "", "FID_VOL_CNT": "", "FID_PBMN": "",
+            "FID_BLNG_CLS_CODE": "0", "FID_MKOP_CLS_CODE": mkop}
+
+
+async def test_expected_execution_ranking_is_the_auctions_expectation() -> None:
+    from datetime import datetime
+
+    from market_kit import wire
+
+    from hantoo.sim.engine.clock import KST
+
+    async with wire(clock_start=datetime(2026, 11, 23, 8, 45, tzinfo=KST)) as kis:
+        rows = await _rows(kis, "exp_trans_updown", **_exp_params("0", "0"))
+        assert len(rows) >= 5
+        rates = [D(r["prdy_ctrt"]) for r in rows]
+        assert rates == sorted(rates, reverse=True)
+        for r in rows[:4]:
+            book = await kis.get("domestic_stock/inquire_asking_price_exp_ccn",
+                                 FID_COND_MRKT_DIV_CODE="J", FID_INPUT_ISCD=r["stck_shrn_iscd"])
+            assert book.ok, book.body
+            exp = book.body["output2"]
+            assert r["stck_prpr"] == exp["antc_cnpr"] and r["cntg_vol"] == exp["antc_vol"]
+            assert r["prdy_vrss"] == exp["antc_cntg_vrss"] and r["stck_sdpr"] == exp["stck_sdpr"]
+            assert r["total_askp_rsqn"] == book.body["output1"]["total_askp_rsqn"]
+        falling = await _rows(kis, "exp_trans_updown", **_exp_params("4", "0"))
+        changes = [D(r["prdy_vrss"]) for r in falling]
+        assert changes == sorted(changes)
+        # the closing auction's expectation does not exist before the open
+        assert await _rows(kis, "exp_trans_updown", **_exp_params("0", "1")) == []
+        kis.app.sim.clock.advance(3600)  # 09:45: continuous trading, no auction
+        assert await _rows(kis, "exp_trans_updown", **_exp_params("0", "0")) == []

@@ -33,7 +33,8 @@ def _dec_or_none(call: Call, wire: str) -> Decimal | None:
 def _screen(call: Call) -> Screen:
     vol = call.param("FID_VOL_CNT")
     return Screen(market=call.param("FID_INPUT_ISCD") or "0000",
-                  price_min=_dec_or_none(call, "FID_INPUT_PRICE_1"),
+                  price_min=_dec_or_none(call, "FID_INPUT_PRICE_1")
+                  or _dec_or_none(call, "FID_APLY_RANG_PRC_1"),
                   price_max=_dec_or_none(call, "FID_INPUT_PRICE_2"),
                   volume_min=int(vol) if vol else None,
                   exclude=call.param("FID_TRGT_EXLS_CLS_CODE"))
@@ -302,4 +303,65 @@ def prefer_disparate_ratio(call: Call) -> Reply:
                      "prst_prdy_ctrt": str(p.change_rate),
                      "diff_prpr": krw(Decimal(c.price) - Decimal(p.price)),
                      "dprt": str(gap[c.symbol].quantize(_CENT, ROUND_HALF_UP))})
+    return ok(output=fill_rows(call, "output", rows))
+
+
+_AUCTION = {"0": "opening_auction", "1": "closing_auction"}
+
+
+@register("domestic_stock/exp_trans_updown")
+def exp_trans_updown(call: Call) -> Reply:
+    """예상체결 상승/하락상위 (FHPST01820000): during a call auction (``FID_MKOP_CLS_CODE`` ``0``
+    the opening, ``1`` the closing one), each issue's expected execution — the price and
+    quantity the auction would uncross at now, ``inquire_asking_price_exp_ccn``'s — against the
+    previous close, ranked: ``0`` rise rate, ``1`` rise, ``2`` unchanged, ``3`` fall rate, ``4``
+    fall, ``5`` expected volume, ``6`` expected value. Outside that auction there is no
+    expected execution, so no rows."""
+    sort = call.param("FID_RANK_SORT_CLS_CODE") or "0"
+    if sort not in ("0", "1", "2", "3", "4", "5", "6"):
+        raise _refuse("FID_RANK_SORT_CLS_CODE", "0 to 6")
+    phase = _AUCTION.get(call.param("FID_MKOP_CLS_CODE") or "0")
+    if phase is None:
+        raise _refuse("FID_MKOP_CLS_CODE", "0 (opening) or 1 (closing)")
+    ex = exchange(call)
+    value_min = _dec_or_none(call, "FID_PBMN")
+    found = []
+    for q in _quotes(call):
+        book = ex.order_book(q.symbol, 10)
+        if book.phase.value != phase or book.expected_price is None:
+            continue
+        exp, qty = Decimal(book.expected_price), book.expected_qty or 0
+        if value_min is not None and exp * qty < value_min * 1_000:  # 천원 units
+            continue
+        found.append((q, book, exp, qty))
+    info = {q.symbol: (book, exp, qty) for q, book, exp, qty in found}
+
+    def change(q: Any) -> Decimal:
+        return info[q.symbol][1] - Decimal(q.prev_close)
+
+    def change_rate(q: Any) -> Decimal:
+        return change(q) / Decimal(q.prev_close) if q.prev_close else Decimal(0)
+
+    quotes = [f[0] for f in found]
+    if sort == "2":
+        quotes = [q for q in quotes if change(q) == 0]
+    keys = {"0": change_rate, "1": change, "2": lambda q: Decimal(info[q.symbol][2]),
+            "3": change_rate, "4": change, "5": lambda q: Decimal(info[q.symbol][2]),
+            "6": lambda q: info[q.symbol][1] * info[q.symbol][2]}
+    top = ranked(quotes, keys[sort], descending=sort not in ("3", "4"), limit=RANK_ROWS)
+    rows = []
+    for q in top:
+        book, exp, qty = info[q.symbol]
+        diff = change(q)
+        ask = book.asks[0] if book.asks else None
+        bid = book.bids[0] if book.bids else None
+        rows.append({
+            "stck_shrn_iscd": q.symbol, "hts_kor_isnm": q.name, "stck_prpr": krw(exp),
+            "prdy_vrss": krw(diff), "prdy_vrss_sign": "2" if diff > 0 else "5" if diff < 0
+            else "3", "prdy_ctrt": rate(diff, q.prev_close), "stck_sdpr": krw(q.prev_close),
+            "askp": krw(ask.price) if ask else "0", "seln_rsqn": str(ask.qty) if ask else "0",
+            "bidp": krw(bid.price) if bid else "0", "shnu_rsqn": str(bid.qty) if bid else "0",
+            "cntg_vol": str(qty), "antc_tr_pbmn": krw(exp * qty),
+            "total_askp_rsqn": str(sum(lv.qty for lv in book.asks)),
+            "total_bidp_rsqn": str(sum(lv.qty for lv in book.bids))})
     return ok(output=fill_rows(call, "output", rows))
