@@ -39,8 +39,11 @@ class SymbolState:
         "commission",
         "epoch",
         "extra",
+        "farb",
         "fixed",
         "flows",
+        "fmin",
+        "ftape",
         "high",
         "inst",
         "last",
@@ -119,6 +122,12 @@ class SymbolState:
         #: Trades by investor type, KRX then NXT (offset 20): [bought qty of type 0..4, sold
         #: qty, bought value (won), sold value] — five slots each.
         self.flows = [0] * FLOW_SLOTS
+        #: The per-minute flow tape (``flow_tape``): running totals at the end of each traded
+        #: minute {minute: flows + farb}, the open minute, and the program's arbitrage part
+        #: [bought qty, sold qty, bought value, sold value], KRX then NXT.
+        self.ftape: dict[int, list[int]] = {}
+        self.fmin = -1
+        self.farb = [0] * 8
 
     def record(self, price: int, qty: int) -> None:
         """Fold one trade into the day statistics."""
@@ -170,6 +179,9 @@ def upgrade_day_values(values: dict[str, Any]) -> dict[str, Any]:
     recorded cannot be recovered; buys and sells stay balanced). From the next trading day the
     state is built fresh. Any other length is refused with a ``ValueError`` naming it.
     """
+    values.setdefault("ftape", {})  # older snapshots kept no per-minute flows
+    values.setdefault("fmin", -1)
+    values.setdefault("farb", [0] * 8)
     flows = values.get("flows")
     if not isinstance(flows, list) or len(flows) == FLOW_SLOTS:
         return values

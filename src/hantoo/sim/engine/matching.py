@@ -24,6 +24,7 @@ from decimal import Decimal
 from .accounts import Account, CreditLot, Position
 from .book import OrderBook, uncross
 from .clock import from_us
+from .flow_tape import PROGRAM, book_program, close_minute
 from .market import SymbolState
 from .orders import (
     BUY,
@@ -344,12 +345,16 @@ class MatchingCore:
                 ev.append(OrderFilled(fill_info(f), order_info(s)))
         if tx is not None and (b.synthetic or s.synthetic):
             tx.accounts[self.house.key] = self.house
+        if now // 60_000_000 != st.fmin:  # the per-minute flow tape (.flow_tape)
+            close_minute(st, now // 60_000_000)
         flows = st.flows  # see SymbolState.flows: [venue offset + kind offset + investor]
         fo = 20 if b.venue == VENUE_NXT else 0
         flows[fo + b.investor] += qty
         flows[fo + 5 + s.investor] += qty
         flows[fo + 10 + b.investor] += notional
         flows[fo + 15 + s.investor] += notional
+        if b.investor == PROGRAM or s.investor == PROGRAM:
+            book_program(st, fo == 20, b, s, qty, notional)
         if b.venue == VENUE_NXT:  # NXT keeps its own day statistics and tape
             st.nx.record(now, px, qty, aggr)
             return

@@ -34,19 +34,25 @@ def _quote(call: Call) -> BondQuote:
 
 @register("domestic_bond/inquire_price")
 def inquire_price(call: Call) -> Reply:
-    """채권 현재가 (FHKBJ773400C0): clean price per 10,000 face at the quoted yield."""
+    """채권 현재가 (FHKBJ773400C0): clean price per 10,000 face at the quoted yield; the day's
+    open/high/low and volume are the bond market's prints so far
+    (:mod:`hantoo.sim.marketdata.bond_tape`), whose last is this price."""
+    from ..marketdata.bond_tape import prints
+
     q = _quote(call)
     change = q.price - q.prev_price
     sign = "2" if change > 0 else "5" if change < 0 else "3"
+    day = prints(q.bond, call.now().date(), call.now())
+    px = [p.price for p in day] or [q.price]
+    ys = [p.yield_pct for p in day] or [q.yield_pct]
     return ok(output=fill(call, "output", {
         "stnd_iscd": q.bond.code, "hts_kor_isnm": q.bond.name,
         "bond_prpr": dec(q.price), "prdy_vrss_sign": sign, "bond_prdy_vrss": dec(change),
-        "prdy_ctrt": rate(change, q.prev_price), "acml_vol": "0",
-        "bond_prdy_clpr": dec(q.prev_price), "bond_oprc": dec(q.prev_price),
-        "bond_hgpr": dec(max(q.price, q.prev_price)), "bond_lwpr": dec(min(q.price, q.prev_price)),
-        "ernn_rate": str(q.yield_pct), "oprc_ert": str(q.open_yield),
-        "hgpr_ert": str(max(q.yield_pct, q.open_yield)),
-        "lwpr_ert": str(min(q.yield_pct, q.open_yield)),
+        "prdy_ctrt": rate(change, q.prev_price), "acml_vol": str(day[-1].cum_qty if day else 0),
+        "bond_prdy_clpr": dec(q.prev_price), "bond_oprc": dec(px[0]),
+        "bond_hgpr": dec(max(px)), "bond_lwpr": dec(min(px)),
+        "ernn_rate": str(q.yield_pct), "oprc_ert": str(ys[0]),
+        "hgpr_ert": str(max(ys)), "lwpr_ert": str(min(ys)),
         "bond_mxpr": dec(q.price * Decimal("1.3")), "bond_llam": dec(q.price * Decimal("0.7")),
     }))
 

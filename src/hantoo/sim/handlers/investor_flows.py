@@ -8,19 +8,21 @@ volume. Request values are already validated (:mod:`hantoo.sim.validation`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from ..marketdata.flows import (
     INVESTOR_TYPES,
+    MARKET_VENUES,
     DayFlows,
     Flow,
     day_detail,
     institution_flow_split,
 )
 from ..marketdata.rankings import Screen, ranked, screen
-from . import Call, Reply, fill, fill_rows, ok, register
+from . import BusinessError, Call, Reply, fill, fill_rows, ok, register
 from ._common import domestic_symbol, exchange, krw, parse_date, rate, ymd
 
 DAYS = 30
@@ -35,18 +37,48 @@ def _sign(change: Decimal | int) -> str:
     return "2" if change > 0 else "5" if change < 0 else "3"
 
 
-def _days(call: Call, code: str, until: date, start: date | None = None
+@dataclass(frozen=True, slots=True)
+class _VenueDay:
+    """Today's candle as one venue (or both) saw it: the quote's figures for ``NX``/``UN``."""
+
+    start: date
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: int
+    value: Decimal
+
+
+def _market(call: Call) -> str:
+    """``FID_COND_MRKT_DIV_CODE``: ``J`` KRX, ``NX`` Nextrade, ``UN`` both (blank: ``J``)."""
+    market = call.param("FID_COND_MRKT_DIV_CODE").upper() or "J"
+    if market not in MARKET_VENUES:
+        raise BusinessError("OPSQ2001", "ERROR : INPUT INVALID_CHECK_FID_COND_MRKT_DIV_CODE "
+                            "(J (KRX), NX (NXT) or UN (combined))", rt_cd="2")
+    return market
+
+
+def _days(call: Call, code: str, until: date, start: date | None = None, market: str = "J"
           ) -> list[tuple[Any, Decimal, DayFlows]]:
-    """(candle, previous close, flows) per trading day up to ``until``, oldest first."""
+    """(candle, previous close, flows) per trading day up to ``until``, oldest first. With
+    ``NX``/``UN`` today's candle is that venue view's (the quote's); past days are KRX's (the
+    engine keeps no per-venue history)."""
     ex = exchange(call)
     first = start or until - timedelta(days=DAYS * 2)
     candles = ex.daily_candles(code, first - timedelta(days=10), until, "D")
+    if market != "J" and candles:
+        q = ex.quote(code, market)
+        if candles[-1].start == q.trade_date:
+            candles[-1] = _VenueDay(q.trade_date, Decimal(q.open or q.price),
+                                    Decimal(q.high or q.price), Decimal(q.low or q.price),
+                                    Decimal(q.price), q.volume, Decimal(q.trade_value))
     seed = call.state.config.seed
     out = []
     prev: Decimal | None = None
     for c in candles:
         if c.start >= first:
-            flows = day_detail(ex, seed, code, c.start, c.volume, Decimal(c.value))
+            flows = day_detail(ex, seed, code, c.start, c.volume, Decimal(c.value), market)
             out.append((c, prev if prev is not None else Decimal(c.open), flows))
         prev = Decimal(c.close)
     return out
@@ -60,10 +92,10 @@ def _flow_fields(prefix: str, f: Flow, qty_name: str = "qty") -> dict[str, str]:
     }
 
 
-def _summary(call: Call, code: str) -> dict[str, str]:
+def _summary(call: Call, code: str, market: str = "J") -> dict[str, str]:
     """The issue's quote now, with the previous trading day's volume from its candles."""
     ex = exchange(call)
-    q = ex.quote(code)
+    q = ex.quote(code, market)
     before = [c for c in ex.daily_candles(code, q.trade_date - timedelta(days=10), q.trade_date,
                                           "D") if c.start < q.trade_date]
     return {"stck_prpr": krw(q.price), "prdy_vrss": krw(q.change),
@@ -86,10 +118,11 @@ def investor_trade_by_stock_daily(call: Call) -> Reply:
     first, each type's buys and sells; institutions are the exact sum of their sub-types and
     ``etc`` is 기타법인 (``etc_corp``), so the four types' nets sum to zero."""
     code = domestic_symbol(call)
+    market = _market(call)
     until = parse_date(call, "FID_INPUT_DATE_1", call.now().date())
     seed = call.state.config.seed
     rows = []
-    for c, prev, f in _days(call, code, until):
+    for c, prev, f in _days(call, code, until, market=market):
         r = {**_day_base(c, prev), "stck_oprc": krw(c.open), "stck_hgpr": krw(c.high),
              "stck_lwpr": krw(c.low), "bold_yn": "N"}
         for t in ("prsn", "frgn", "orgn"):
@@ -110,7 +143,7 @@ def investor_trade_by_stock_daily(call: Call) -> Reply:
         for sub, sf in subs.items():
             r.update(_flow_fields(sub, sf, "vol" if sub == "pe_fund" else "qty"))
         rows.append(r)
-    return ok(output1=fill(call, "output1", _summary(call, code)),
+    return ok(output1=fill(call, "output1", _summary(call, code, market)),
               output2=fill_rows(call, "output2", list(reversed(rows[-DAYS:]))))
 
 
@@ -120,10 +153,11 @@ def program_trade_by_stock_daily(call: Call) -> Reply:
     sells per day (today's from the engine's trades), newest first, with the change in the net
     from the day before."""
     code = domestic_symbol(call)
+    market = _market(call)
     until = parse_date(call, "FID_INPUT_DATE_1", call.now().date())
     rows = []
     prev_net: tuple[int, Decimal] | None = None
-    for c, prev, f in _days(call, code, until):
+    for c, prev, f in _days(call, code, until, market=market):
         p = f.program
         r = {**_day_base(c, prev),
              "whol_smtn_seln_vol": str(p.sell_qty), "whol_smtn_shnu_vol": str(p.buy_qty),

@@ -12,6 +12,7 @@ the stock price API; investor flows (``inquire_investor``) from
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -292,11 +293,18 @@ def inquire_investor(call: Call) -> Reply:
     ex = exchange(call)
     today = call.now().date()
     candles = ex.daily_candles(code, today - timedelta(days=INVESTOR_DAYS * 2), today, "D")
+    market = call.param("FID_COND_MRKT_DIV_CODE").upper()
+    market = market if market in ("NX", "UN") else "J"  # NX: today's row is Nextrade's trades
+    if market != "J" and candles:
+        q = ex.quote(code, market)
+        if candles[-1].start == q.trade_date:
+            candles[-1] = replace(candles[-1], close=q.price, volume=q.volume,
+                                  value=q.trade_value)
     seed = call.state.config.seed
     rows = []
     prev_close: Decimal | None = None
     for c in candles:
-        flows = day_flows(ex, seed, code, c.start, c.volume, Decimal(c.value))
+        flows = day_flows(ex, seed, code, c.start, c.volume, Decimal(c.value), market)
         change = c.close - prev_close if prev_close is not None else Decimal(0)
         prev_close = c.close
         r = {"stck_bsop_date": ymd(c.start), "stck_clpr": krw(c.close),

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["BONDS", "Bond", "BondQuote", "accrued", "coupon_dates", "dirty_price", "quote"]
+__all__ = ["BONDS", "Bond", "BondQuote", "accrued", "bond_yield_at", "clean_price", "coupon_dates",
+           "dirty_price", "quote"]
 
 FACE = Decimal(10_000)
 _CENT = Decimal("0.01")
@@ -125,6 +126,12 @@ def _yield_at(bond: Bond, day: date, minute: int) -> Decimal:
     return (base + Decimal(h % 17 - 8) * _BP).quantize(Decimal("0.001"))
 
 
+def bond_yield_at(bond: Bond, day: date, minute: int) -> Decimal:
+    """The yield of ``bond`` ``minute`` minutes into ``day``'s session (negative: the day's
+    base, its previous-day reference); what the quote and the bond tape both use."""
+    return _yield_at(bond, day, minute)
+
+
 def clean_price(bond: Bond, settle: date, yield_pct: Decimal) -> Decimal:
     return (dirty_price(bond, settle, yield_pct) - accrued(bond, settle)).quantize(
         _CENT, ROUND_HALF_UP)
@@ -136,9 +143,10 @@ def quote(code: str, now: datetime, prev_day: date) -> BondQuote | None:
     if bond is None:
         return None
     today = now.date()
-    minute = max(now.hour * 60 + now.minute - 9 * 60, 0)
+    # the session's yield path: 09:00 (minute 0) to the close at 15:30, where it stops
+    minute = min(max(now.hour * 60 + now.minute - 9 * 60, 0), 390)
     y = _yield_at(bond, today, minute)
-    prev_y = _yield_at(bond, prev_day, -1)
+    prev_y = _yield_at(bond, prev_day, 390)  # the previous session's close
     return BondQuote(
         bond=bond,
         yield_pct=y,

@@ -41,8 +41,8 @@ from typing import Any
 
 from ..engine.types import Investor
 
-__all__ = ["INSTITUTION_TYPES", "INVESTOR_TYPES", "DayFlows", "Flow", "day_detail",
-           "day_flows", "institution_split", "split"]
+__all__ = ["INSTITUTION_TYPES", "INVESTOR_TYPES", "MARKET_VENUES", "DayFlows", "Flow",
+           "day_detail", "day_flows", "institution_split", "split"]
 
 INVESTOR_TYPES = ("prsn", "frgn", "orgn", "etc")
 """KIS field prefixes: individuals (개인), foreigners (외국인), institutions (기관계), other
@@ -122,21 +122,39 @@ def split(volume: int, value: Decimal, seed: str) -> dict[str, Flow]:
     return {t: Flow(buys[i], sells[i], bv[i], sv[i]) for i, t in enumerate(INVESTOR_TYPES)}
 
 
-def _engine_flows(exchange: Any, symbol: str, day: date) -> dict[Investor, tuple[int, ...]] | None:
-    """The engine's KRX trades of ``symbol`` by investor type, when ``day`` is its trading day."""
+#: ``FID_COND_MRKT_DIV_CODE`` → the engine venues (``orders.VENUE_MAIN`` 0, ``VENUE_NXT`` 4)
+#: whose trades it covers: ``J`` KRX, ``NX`` Nextrade, ``UN`` both.
+MARKET_VENUES = {"J": (0,), "NX": (4,), "UN": (0, 4)}
+
+
+def _engine_flows(exchange: Any, symbol: str, day: date, market: str = "J"
+                  ) -> dict[Investor, tuple[int, ...]] | None:
+    """The engine's trades of ``symbol`` by investor type on ``market``'s venues, when ``day``
+    is its trading day."""
     trades = getattr(exchange, "investor_trades", None)
     if trades is None:
         return None
-    trade_day, by_type = trades(symbol)
-    return by_type if trade_day == day else None
+    out: dict[Investor, tuple[int, ...]] | None = None
+    for venue in MARKET_VENUES[market]:
+        trade_day, by_type = trades(symbol, venue)
+        if trade_day != day:
+            return None
+        if out is None:
+            out = dict(by_type)
+        else:
+            out = {inv: tuple(a + b for a, b in zip(out[inv], by_type[inv], strict=True))
+                   for inv in Investor}
+    return out
 
 
 def day_detail(exchange: Any, seed: int, symbol: str, day: date, volume: int,
-               value: Decimal) -> DayFlows:
-    """Flows of ``symbol`` on ``day`` (KRX) whose total volume/value is ``volume``/``value``."""
+               value: Decimal, market: str = "J") -> DayFlows:
+    """Flows of ``symbol`` on ``day`` whose total volume/value is ``volume``/``value`` (on
+    ``market``'s venues today: ``J`` KRX, ``NX`` Nextrade, ``UN`` both; the engine keeps no
+    per-venue history, so a past day is KRX's whatever ``market`` says, as in the charts)."""
     key = f"{seed}|{symbol}|{day.isoformat()}"
     value = Decimal(value)
-    engine = _engine_flows(exchange, symbol, day)
+    engine = _engine_flows(exchange, symbol, day, market)
     if engine is not None:
         traded = sum(f[0] for f in engine.values())
         traded_value = Decimal(sum(f[2] for f in engine.values()))
@@ -161,9 +179,9 @@ def day_detail(exchange: Any, seed: int, symbol: str, day: date, volume: int,
 
 
 def day_flows(exchange: Any, seed: int, symbol: str, day: date, volume: int,
-              value: Decimal) -> dict[str, Flow]:
+              value: Decimal, market: str = "J") -> dict[str, Flow]:
     """Flows of ``symbol`` on ``day`` by KIS type (see :func:`day_detail`)."""
-    return day_detail(exchange, seed, symbol, day, volume, value).types
+    return day_detail(exchange, seed, symbol, day, volume, value, market).types
 
 
 #: KIS institution sub-types (기관계 = their sum): securities, investment trusts, private funds,
