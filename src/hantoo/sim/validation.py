@@ -468,7 +468,8 @@ def example_value(api: Api, p: Param, account: tuple[str, str] = ("50000000", "0
     if p.enc == "yyyymmdd":
         return "20261120"
     if p.enc == "hhmmss":
-        return "100000"
+        # an interval in seconds ("초단위, 60(1분), 300(5분)") wears the time-of-day encoding
+        return "60" if "초단위" in doc else "100000"
     if p.enc in ("qty", "count"):
         return "1"
     if p.enc in ("price", "amount", "rate", "number"):

@@ -15,7 +15,7 @@ from decimal import Decimal
 from ..marketdata.bond_desk import yield_from_price
 from ..marketdata.bond_tape import LEVELS, BondBar, book, day_bar, prints
 from ..marketdata.bonds import BondQuote, accrued, clean_price
-from . import BusinessError, Call, Reply, fill, fill_rows, ok, register
+from . import BusinessError, Call, Reply, fill_rows, ok, register, shaped
 from ._common import dec, hms, rate, ymd
 from .bond_info import _quote
 
@@ -126,7 +126,7 @@ def avg_unit(call: Call) -> Reply:
     ``INQR_END_DT``, four pricing agencies' evaluation of the bond ``PDNO`` — each a yield
     within 2 bp of the day's closing print (``inquire_daily_price``), priced by the same
     present-value arithmetic — and their average. Newest first in ``output1``; ``output2`` and
-    ``output3`` the newest day's figures."""
+    ``output3`` the newest day's figures (in their recorded shapes)."""
     from ._common import parse_date
     from .bond_info import _bond
 
@@ -168,7 +168,6 @@ def avg_unit(call: Call) -> Reply:
         rows.append(row)
     rows.reverse()
     rows = rows[:_AVG_ROWS]
-    newest = rows[0] if rows else {}
     return ok(output1=fill_rows(call, "output1", rows),
-              output2=fill(call, "output2", newest) if rows else {},
-              output3=fill(call, "output3", newest) if rows else {})
+              output2=shaped(call, "output2", rows[:1]),
+              output3=shaped(call, "output3", rows[:1]))

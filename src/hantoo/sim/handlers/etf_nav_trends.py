@@ -9,25 +9,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
-from ..generic import layout
 from ..marketdata.nav_history import NavPoint, daily_navs, minute_navs
-from . import BusinessError, Call, Reply, fill, fill_rows, ok, register
+from . import BusinessError, Call, Reply, ok, register, shaped
 from ._common import BAD_SYMBOL, domestic_symbol, exchange, hms, krw, parse_date, rate, ymd
 
 ROWS = 100
 _CENT = Decimal("0.01")
 #: ``FID_HOUR_CLS_CODE``: the interval in seconds (60 = 1 minute … 7200 = 120 minutes).
 _INTERVALS = {"60": 1, "180": 3, "300": 5, "600": 10, "1800": 30, "3600": 60, "7200": 120}
-
-
-def _shaped(call: Call, rows: list[dict[str, str]]) -> Any:
-    """Rows (newest first) in the ``output`` block's recorded shape (list, or newest row)."""
-    filled = fill_rows(call, "output", rows)
-    if layout(call.api)[0].is_list:
-        return filled
-    return filled[0] if filled else fill(call, "output", {})
 
 
 def _fund(call: Call) -> str:
@@ -72,7 +62,7 @@ def nav_comparison_daily_trend(call: Call) -> Reply:
     rows = []
     for p in daily_navs(exchange(call), code, start, min(end, today)):
         rows.append({"stck_bsop_date": ymd(p.at), **_fields(p)})
-    return ok(output=_shaped(call, list(reversed(rows))[:ROWS]))
+    return ok(output=shaped(call, "output", list(reversed(rows))[:ROWS]))
 
 
 @register("etfetn/nav_comparison_time_trend")
@@ -88,7 +78,7 @@ def nav_comparison_time_trend(call: Call) -> Reply:
     rows = []
     for p in minute_navs(exchange(call), code, interval):
         rows.append({"bsop_hour": hms(p.at), **_fields(p)})  # type: ignore[arg-type]
-    return ok(output=_shaped(call, list(reversed(rows))[:ROWS]))
+    return ok(output=shaped(call, "output", list(reversed(rows))[:ROWS]))
 
 
 @register("domestic_stock/inquire_index_timeprice")
@@ -114,4 +104,4 @@ def inquire_index_timeprice(call: Call) -> Reply:
                      "bstp_nmix_prdy_ctrt": rate(change, p.prev_close),
                      "acml_tr_pbmn": krw(p.cum_value), "acml_vol": str(p.cum_volume),
                      "cntg_vol": str(p.volume)})
-    return ok(output=_shaped(call, list(reversed(rows))[:ROWS]))
+    return ok(output=shaped(call, "output", list(reversed(rows))[:ROWS]))

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
-from ..generic import block_fields, layout
+from ..generic import block_fields
 from ..marketdata.flows import INVESTOR_TYPES, Flow, day_detail, institution_flow_split
 from ..marketdata.indices import INDICES, constituents, daily_levels, index_level
 from ..marketdata.intraday_flows import (
@@ -24,7 +23,7 @@ from ..marketdata.intraday_flows import (
     program_total,
     venue_prints,
 )
-from . import BusinessError, Call, Reply, fill, fill_rows, ok, register
+from . import BusinessError, Call, Reply, ok, register, shaped
 from ._common import domestic_symbol, exchange, hms, krw, parse_date, rate, ymd
 
 ROWS = 30
@@ -34,17 +33,6 @@ _NONE = Flow(0, 0, _ZERO, _ZERO)
 
 #: ``FID_MRKT_CLS_CODE`` (K/Q) and ``MRKT_DIV_CLS_CODE`` (1/4) → the market's index.
 _MARKET_INDEX = {"K": "0001", "Q": "1001", "1": "0001", "4": "1001"}
-
-
-def _shaped(call: Call, block: str, rows: list[dict[str, str]]) -> Any:
-    """``rows`` (newest first) in the block's recorded shape (``hantoo.sim.generic.layout``):
-    the list, or its newest row when the block is an object — the shapes are verified
-    elsewhere, and this module answers whichever is recorded."""
-    filled = fill_rows(call, block, rows)
-    blocks = {b.name: b for b in layout(call.api)}
-    if blocks[block].is_list:
-        return filled
-    return filled[0] if filled else fill(call, block, {})
 
 
 def _refuse(wire: str, why: str) -> BusinessError:
@@ -107,7 +95,7 @@ def program_trade_by_stock(call: Call) -> Reply:
                      "acml_vol": str(vol), **_program_fields(cum),
                      "whol_ntby_vol_icdc": str(cum.net_qty - before.net_qty),
                      "whol_ntby_tr_pbmn_icdc": krw(cum.net_value - before.net_value)})
-    return ok(output=_shaped(call, "output", list(reversed(rows))[:ROWS]))
+    return ok(output=shaped(call, "output", list(reversed(rows))[:ROWS]))
 
 
 def _index_rows(call: Call, idx_code: str, minutes: list[Minute]) -> list[dict[str, str]]:
@@ -145,7 +133,7 @@ def comp_program_trade_today(call: Call) -> Reply:
     ex = exchange(call)
     codes = [i.code for i in constituents(ex.universe, INDICES[idx_code])]
     minutes = market_minutes(ex, codes, market)
-    return ok(output=_shaped(call, "output", _index_rows(call, idx_code, minutes)))
+    return ok(output=shaped(call, "output", _index_rows(call, idx_code, minutes)))
 
 
 #: KRX investor classes as ``investor_program_trade_today`` lists them (code, name, source):
@@ -190,7 +178,7 @@ def investor_program_trade_today(call: Call) -> Reply:
         rows.append({"invr_cls_code": code, "invr_cls_name": name,
                      **_trade_fields("all", a + n), **_trade_fields("arbt", a),
                      **_trade_fields("nabt", n)})
-    return ok(output1=_shaped(call, "output1", rows))
+    return ok(output1=shaped(call, "output1", rows))
 
 
 def _flow6(prefix: str, f: Flow, qty: str = "qty") -> dict[str, str]:
@@ -238,7 +226,7 @@ def inquire_investor_time_by_market(call: Call) -> Reply:
         row.update(_flow6(sub, f, "vol" if sub == "pe_fund" else "qty"))
     row.update(_flow6("etc_orgt", _NONE, "vol"))
     row.update(_flow6("etc_corp", totals["etc"], "vol"))
-    return ok(output=_shaped(call, "output", [row]))
+    return ok(output=shaped(call, "output", [row]))
 
 
 def _daily_program(call: Call, idx_code: str, first: date, last: date
@@ -327,7 +315,7 @@ def comp_program_trade_daily(call: Call) -> Reply:
             if value is not None:
                 row[name] = value
         rows.append(row)
-    return ok(output=_shaped(call, "output", list(reversed(rows))[:ROWS]))
+    return ok(output=shaped(call, "output", list(reversed(rows))[:ROWS]))
 
 
 #: KIS's provisional-count checkpoints (``bsop_hour_gb``): 09:30, 10:00, 11:20, 13:20, 14:30.
@@ -357,4 +345,4 @@ def investor_trend_estimate(call: Call) -> Reply:
                 orgn += m.types["orgn"].net_qty
         rows.append({"bsop_hour_gb": gb, "frgn_fake_ntby_qty": str(frgn),
                      "orgn_fake_ntby_qty": str(orgn), "sum_fake_ntby_qty": str(frgn + orgn)})
-    return ok(output2=_shaped(call, "output2", list(reversed(rows))))
+    return ok(output2=shaped(call, "output2", list(reversed(rows))))
