@@ -35,8 +35,9 @@ crossing user order may trade (``dref``). The market computes at the engine's in
 pending P&L and settlements exactly.
 
 Realtime trade and book records come from here (:mod:`hantoo.sim.deriv_feed`), fill notices
-from :func:`on_fill` (:mod:`hantoo.sim.deriv_notices`). Not simulated (yet): order-accepted
-notices, call auctions, spreads.
+from :func:`on_fill`, order notices (accepted, modified, cancelled, IOC/FOK remainder killed,
+refused) from :func:`on_order` (both sent by :mod:`hantoo.sim.deriv_notices`). Not simulated
+(yet): call auctions, spreads.
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ from .elw import Elw, ElwQuote, elw_listing, elw_quote
 from .instruments import PRODUCTS, DerivInstrument, Listing, list_series
 from .margin import MAINTENANCE, scan_margin
 
-__all__ = ["DFill", "DerivMarket", "Position", "Print", "Snapshot", "market_for", "on_fill"]
+__all__ = ["DFill", "DOrderEvent", "DerivMarket", "Position", "Print", "Snapshot", "market_for",
+           "on_fill", "on_order"]
 
 DAY_OPEN, DAY_CLOSE, EXPIRY_CLOSE = time(8, 45), time(15, 45), time(15, 20)
 NIGHT_OPEN, NIGHT_CLOSE = time(18, 0), time(6, 0)
@@ -133,6 +135,32 @@ class DFill:
     units: int
     time: datetime
     day: date
+
+
+@dataclass(frozen=True, slots=True)
+class DOrderEvent:
+    """An order event other than a fill, as the order notices report it.
+
+    ``kind``: ``accepted`` (a new order taken), ``modified`` (the new record of a modify),
+    ``cancelled`` (the cancel record), ``killed`` (the IOC/FOK or market-order remainder the
+    exchange cancelled at once) or ``refused`` (a request the market refused: no order number;
+    ``orig_odno`` names the order a refused modify/cancel was for). ``qty`` is the event's
+    quantity, ``units`` the order's price (0: a market order)."""
+
+    kind: str
+    account: tuple[str, str]
+    code: str
+    side: int
+    qty: int
+    units: int
+    odno: int
+    orig_odno: int
+    order_qty: int
+    night: bool
+    time: datetime
+    correction: str = "0"
+    """RCTF_CLS of the request: 0 new, 1 modify, 2 cancel."""
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,11 +250,18 @@ _markets: weakref.WeakKeyDictionary[Any, DerivMarket] = weakref.WeakKeyDictionar
 #: snapshot never pickles a callback.
 _fill_listeners: weakref.WeakKeyDictionary[Any, list[Callable[[DFill, Order], None]]] = (
     weakref.WeakKeyDictionary())
+_order_listeners: weakref.WeakKeyDictionary[Any, list[Callable[[DOrderEvent], None]]] = (
+    weakref.WeakKeyDictionary())
 
 
 def on_fill(exchange: Any, callback: Callable[[DFill, Order], None]) -> None:
     """Call ``callback(fill, order)`` for each fill of a user order on ``exchange``'s market."""
     _fill_listeners.setdefault(exchange, []).append(callback)
+
+
+def on_order(exchange: Any, callback: Callable[[DOrderEvent], None]) -> None:
+    """Call ``callback(event)`` for each order event of a user on ``exchange``'s market."""
+    _order_listeners.setdefault(exchange, []).append(callback)
 
 
 def market_for(exchange: Any) -> DerivMarket:
@@ -873,12 +908,56 @@ class DerivMarket:
             return 0
         return o.reserved * o.remaining // o.qty if o.qty else 0
 
+    # ---- order events (the notices) -------------------------------------------------------
+    def _emit(self, kind: str, o: Order, qty: int, correction: str = "0") -> None:
+        listeners = _order_listeners.get(self.ex)
+        if not listeners or o.synthetic:
+            return
+        ev = DOrderEvent(kind, o.acct.key, o.inst.code, o.side, qty, o.price, o.odno,
+                         o.orig_odno, o.qty, o.venue == 1, self.now(), correction)
+        for cb in listeners:
+            cb(ev)
+
+    def _emit_refusal(self, account: tuple[str, str], code: str, side: int, qty: int,
+                      units: int, orig: int, night: bool, correction: str,
+                      rej: EngineReject) -> None:
+        listeners = _order_listeners.get(self.ex)
+        if not listeners:
+            return
+        ev = DOrderEvent("refused", tuple(account), code, side, qty, units, 0,  # type: ignore[arg-type]
+                         orig, qty, night, self.now(), correction, str(rej))
+        for cb in listeners:
+            cb(ev)
+
+    def _refused_request(self, account: tuple[str, str], odno: str, qty: int,
+                         correction: str, rej: EngineReject) -> None:
+        """A refused modify/cancel of one of the account's orders (unknown ones: no notice)."""
+        o = self.orders.get(int(odno)) if odno.isdigit() else None
+        if o is not None and o.acct.key == tuple(account):
+            self._emit_refusal(account, o.inst.code, o.side, qty or o.remaining, o.price,
+                               o.odno, o.venue == 1, correction, rej)
+
     # ---- commands -------------------------------------------------------------------------
-    @_one_instant
     def place(self, account: tuple[str, str], code: str, side: int, ord_code: str, qty: int,
               price: Decimal, *, night: bool = False, action: OrderAction = OrderAction.NEW,
               orig: int = 0) -> Order:
-        """Validate and accept an order, match it, return the order record."""
+        """Validate and accept an order, match it, return the order record (a refused new
+        order is also reported to the order notices)."""
+        try:
+            return self._place(account, code, side, ord_code, qty, price, night=night,
+                               action=action, orig=orig)
+        except EngineReject as rej:
+            if action is OrderAction.NEW and code in self.listing().series \
+                    and qty.__class__ is int and qty > 0:
+                inst = self.listing().series[code]
+                self._emit_refusal(account, code, side, qty, inst.units(price) or 0, 0, night,
+                                   "0", rej)
+            raise
+
+    @_one_instant
+    def _place(self, account: tuple[str, str], code: str, side: int, ord_code: str, qty: int,
+               price: Decimal, *, night: bool = False, action: OrderAction = OrderAction.NEW,
+               orig: int = 0) -> Order:
         ex = self.ex
         self.sync()
         a = ex._account(account)
@@ -933,16 +1012,23 @@ class DerivMarket:
         o.orig_odno = orig
         o.venue = 1 if night else 0
         self.orders[o.odno] = o
+        if action is OrderAction.NEW:
+            self._emit("accepted", o, qty)
+        else:
+            self._emit("modified", o, qty, "1")
         if execution == "fok" and self._available(st, side, limit) < qty:
             o.remaining, o.cancelled = 0, qty
             o.settle_status()
+            self._emit("killed", o, qty)
             return o
         self._match(st, o, limit)
         if o.remaining:
             if execution or otype is OrderType.MARKET:
+                killed = o.remaining
                 o.cancelled += o.remaining
                 o.remaining = 0
                 o.settle_status()
+                self._emit("killed", o, killed)
             else:
                 self._rest(st, o)
         ex.sync()
@@ -972,9 +1058,16 @@ class DerivMarket:
             o.cancelled += qty
         o.settle_status()
 
-    @_one_instant
     def cancel(self, account: tuple[str, str], odno: str, qty: int = 0) -> Order:
         """Cancel ``qty`` (0 = all) of a working order; returns the cancel record."""
+        try:
+            return self._cancel(account, odno, qty)
+        except EngineReject as rej:
+            self._refused_request(account, odno, qty, "2", rej)
+            raise
+
+    @_one_instant
+    def _cancel(self, account: tuple[str, str], odno: str, qty: int = 0) -> Order:
         self.sync()
         o = self._own(account, odno)
         part = qty or o.remaining
@@ -987,17 +1080,27 @@ class DerivMarket:
         rec = Order(self._next_odno, o.acct, o.inst, o.side, o.otype, o.price, part,
                     self.ex._now, o.day)
         rec.action, rec.orig_odno = OrderAction.CANCEL, o.odno
+        rec.venue = o.venue  # a night order's cancel is a night-session record too
         rec.remaining, rec.cancelled = 0, part
         rec.settle_status()
         self.orders[rec.odno] = rec
+        self._emit("cancelled", rec, part, "2")
         self._note("dcxl", [account[0], account[1], odno, qty])
         return rec
 
-    @_one_instant
     def modify(self, account: tuple[str, str], odno: str, ord_code: str, price: Decimal,
                qty: int = 0) -> Order:
         """Modify (정정): the new price and quantity go to a new order number; the original's
         moved quantity is marked replaced. Refused atomically (the original keeps working)."""
+        try:
+            return self._modify(account, odno, ord_code, price, qty)
+        except EngineReject as rej:
+            self._refused_request(account, odno, qty, "1", rej)
+            raise
+
+    @_one_instant
+    def _modify(self, account: tuple[str, str], odno: str, ord_code: str, price: Decimal,
+                qty: int = 0) -> Order:
         self.sync()
         o = self._own(account, odno)
         part = qty or o.remaining
