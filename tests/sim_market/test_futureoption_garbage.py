@@ -20,7 +20,7 @@ from hantoo.sim.handlers import load_handlers
 FRONT = "A01612"
 GOOD: dict[str, str] = {
     "FID_COND_MRKT_DIV_CODE": "F", "FID_INPUT_ISCD": FRONT, "PDNO": FRONT, "SHTN_PDNO": FRONT,
-    "ORD_PRCS_DVSN_CD": "02", "SLL_BUY_DVSN_CD": "02", "ORD_QTY": "1", "UNIT_PRICE": "300.00",
+    "ORD_PRCS_DVSN_CD": "02", "SLL_BUY_DVSN_CD": "02", "ORD_QTY": "1", "UNIT_PRICE": "320.00",
     "ORD_DVSN_CD": "01", "NMPR_TYPE_CD": "", "KRX_NMPR_CNDT_CD": "", "MGNA_DVSN": "01",
     "EXCC_STAT_CD": "1", "STRT_ORD_DT": "20261123", "END_ORD_DT": "20261123",
     "CCLD_NCCS_DVSN": "00", "SORT_SQN": "DS", "RVSE_CNCL_DVSN_CD": "02",

@@ -67,7 +67,7 @@ from ..engine.types import (
 )
 from ..engine.universe import Instrument
 from ..marketdata.indices import index_level
-from . import pricing
+from . import limits, pricing
 from .elw import Elw, ElwQuote, elw_listing, elw_quote
 from .instruments import PRODUCTS, DerivInstrument, Listing, list_series
 from .margin import MAINTENANCE, scan_margin
@@ -195,6 +195,15 @@ class SeriesState:
     stamp: int = -1
     """Engine instant of the last quote refresh (a second one at that instant does nothing)."""
     prints: list[Print] = field(default_factory=list)
+    # staged price limits (see .limits): the stage open on each side (0 = the first), since
+    # when (engine µs, -1: not) each limit has been reached, and what options' limits are
+    # computed from (the underlying's base and the years to expiry at the day's start)
+    stage_up: int = 0
+    stage_dn: int = 0
+    reached_up: int = -1
+    reached_dn: int = -1
+    spot_base: float = 0.0
+    years0: float = 0.0
     """The day's trades in order, for the realtime trade records (:mod:`hantoo.sim.deriv_feed`);
     rebuilt by replay like everything else here."""
 
@@ -588,16 +597,10 @@ class DerivMarket:
             base = self.model_units(inst, prev, t0)
             if st is not None and st.last:
                 base = st.last
-            if inst.is_option:
-                hi_spot = prev * (1.2 if inst.kind == "call" else 0.8)
-                upper = self.model_units(inst, hi_spot, t0) + base
-                lower = inst.tick_of(1)
-            else:
-                width = base * 20 // 100
-                tick = inst.tick_of(base)
-                upper = (base + width) // tick * tick
-                lower = -(-(base - width) // tick) * tick
-            st = SeriesState(inst, self._shim(inst, base), day, base, lower, upper)
+            lower, upper = limits.band(inst, 0, base, prev,
+                                       lambda s: self.model_units(inst, s, t0))
+            st = SeriesState(inst, self._shim(inst, base), day, base, lower, upper,
+                             spot_base=prev, years0=t0)
             self._states[inst.code] = st
         if self._refresh(st) or changed:
             self._note("dref", [inst.code])
@@ -661,7 +664,9 @@ class DerivMarket:
                 return True
             return changed
         spot, _ = self.spot(st.inst.group)
-        mid = min(max(self.model_units(st.inst, spot), st.lower), st.upper)
+        model = self.model_units(st.inst, spot)
+        changed = self._stage(st, model, session) or changed
+        mid = min(max(model, st.lower), st.upper)
         if mid == st.mid and st.synth:
             return changed
         for o in st.synth:
@@ -687,6 +692,50 @@ class DerivMarket:
                     self._rest(st, o)
                     st.synth.append(o)
         return True
+
+    def _stage(self, st: SeriesState, model: int, session: str) -> bool:
+        """Open the next price-limit stage on a side whose limit has been reached and held
+        (see :mod:`.limits`); returns whether anything changed."""
+        now_us = self.ex._now
+        changed = False
+        up = model >= st.upper or (st.last and st.last >= st.upper)
+        dn = model <= st.lower or (st.last and st.last <= st.lower)
+        for side, reached in (("up", up), ("dn", dn)):
+            attr = f"reached_{side}"
+            since = getattr(st, attr)
+            if not reached:
+                if since >= 0:
+                    setattr(st, attr, -1)
+                    changed = True
+                continue
+            if since < 0:
+                setattr(st, attr, now_us)
+                changed = True
+                continue
+            stage = getattr(st, f"stage_{side}")
+            if (now_us - since < limits.HOLD_US or stage + 1 >= len(limits.stages(st.inst))
+                    or session != "day" or self.now().time() < limits.REGULAR_FROM
+                    or not st.spot_base):
+                continue
+            stage += 1
+            setattr(st, f"stage_{side}", stage)
+            setattr(st, attr, -1)
+            lo, hi = limits.band(st.inst, stage, st.base, st.spot_base,
+                                 functools.partial(self._model_at_start, st))
+            if side == "up":
+                st.upper = max(hi, st.upper)
+            else:
+                st.lower = min(lo, st.lower)
+            changed = True
+        return changed
+
+    def _model_at_start(self, st: SeriesState, spot: float) -> int:
+        return self.model_units(st.inst, spot, st.years0)
+
+    def price_stage(self, code: str) -> tuple[int, int]:
+        """The price-limit stage (1-based) open now on the (lower, upper) side of a series."""
+        st = self.state(self.instrument(code))
+        return st.stage_dn + 1, st.stage_up + 1
 
     # ---- matching -------------------------------------------------------------------------
     def _rest(self, st: SeriesState, o: Order) -> None:
@@ -744,6 +793,10 @@ class DerivMarket:
                 self.fills.append(fill)
                 for cb in _fill_listeners.get(self.ex, ()):
                     cb(fill, o)
+        if px >= st.upper and st.reached_up < 0:  # a trade at a limit: it is reached
+            st.reached_up = self.ex._now
+        if px <= st.lower and st.reached_dn < 0:
+            st.reached_dn = self.ex._now
         st.last = px
         st.open = st.open or px
         st.high = max(st.high, px)
@@ -988,7 +1041,8 @@ class DerivMarket:
             if not st.lower <= units <= st.upper:
                 raise EngineReject(RejectReason.OUTSIDE_PRICE_LIMIT,
                                    f"{price} not in [{inst.points(st.lower)}, "
-                                   f"{inst.points(st.upper)}]")
+                                   f"{inst.points(st.upper)}] (price-limit stage "
+                                   f"{st.stage_dn + 1}/{st.stage_up + 1})")
             limit = units
         elif otype is OrderType.MARKET:
             units = 0
