@@ -71,6 +71,7 @@ from . import limits, pricing
 from .elw import Elw, ElwQuote, elw_listing, elw_quote
 from .instruments import PRODUCTS, DerivInstrument, Listing, list_series
 from .margin import MAINTENANCE, scan_margin
+from .tape import PrintTape
 
 __all__ = ["DFill", "DOrderEvent", "DerivMarket", "Position", "Print", "Snapshot", "market_for",
            "on_fill", "on_order"]
@@ -194,7 +195,10 @@ class SeriesState:
     value: int = 0
     stamp: int = -1
     """Engine instant of the last quote refresh (a second one at that instant does nothing)."""
-    prints: list[Print] = field(default_factory=list)
+    prints: PrintTape = field(default_factory=PrintTape)
+    """The day's trades in order, packed, for the realtime trade records
+    (:mod:`hantoo.sim.deriv_feed`) and the intraday candles; rebuilt by replay like everything
+    else here."""
     # staged price limits (see .limits): the stage open on each side (0 = the first), since
     # when (engine µs, -1: not) each limit has been reached, and what options' limits are
     # computed from (the underlying's base and the years to expiry at the day's start)
@@ -204,8 +208,6 @@ class SeriesState:
     reached_dn: int = -1
     spot_base: float = 0.0
     years0: float = 0.0
-    """The day's trades in order, for the realtime trade records (:mod:`hantoo.sim.deriv_feed`);
-    rebuilt by replay like everything else here."""
 
 
 class DerivShim(Instrument):
@@ -803,8 +805,11 @@ class DerivMarket:
         st.low = min(st.low, px) if st.low else px
         st.volume += qty
         st.value += st.inst.notional(px, qty)
-        # a state restored from a snapshot taken before prints were kept starts an empty tape
-        vars(st).setdefault("prints", []).append(Print(st.volume, px, qty, now, aggr.side))
+        # a state restored from a snapshot taken before prints were kept (or kept as a list)
+        tape = vars(st).get("prints")
+        if not isinstance(tape, PrintTape):
+            tape = st.prints = PrintTape(tape or ())
+        tape.append(Print(st.volume, px, qty, now, aggr.side))
 
     def _apply(self, o: Order, inst: DerivInstrument, qty: int, px: int) -> None:
         """Position, realised P&L, premium and fees of one side of a fill."""
