@@ -15,7 +15,8 @@ Files (``PATH`` is the state file the user names, e.g. ``sim-state.sqlite3``; al
     from the configuration and the seed). ``archived_orders`` / ``archived_fills``: finished
     orders and their fills, one JSON document each, moved out of the hot state by each snapshot
     in the same transaction; order and fill queries read them back, so memory does not grow
-    with the order history.
+    with the order history. ``archived_deriv_orders`` / ``archived_deriv_fills``: the same for
+    futures/options (:mod:`hantoo.sim.derivatives.archive`; their own order numbering).
 ``PATH.commands``
     The append-only command journal (format in :mod:`hantoo.sim.journal`, ops in
     :mod:`hantoo.sim.durable`): one checksummed line per *successful* user command.
@@ -72,6 +73,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .derivatives import archive as deriv_archive
 from .durable import JournaledExchange, ReplayClock, apply_record
 from .engine.clock import ClockMode, SessionClock, from_us
 from .engine.config import ExchangeConfig
@@ -145,7 +147,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def _write_snapshot(
     db: sqlite3.Connection, seq: int, now_us: int, blob: bytes, orders: list[Order],
-    fills: list[Fill], meta: dict[str, str],
+    fills: list[Fill], meta: dict[str, str], deriv: deriv_archive.Pruned = ([], []),
 ) -> None:
     """One transaction: the archived orders and fills, the snapshot, the meta."""
     db.execute("BEGIN IMMEDIATE")
@@ -160,6 +162,7 @@ def _write_snapshot(
             "VALUES (?, ?, ?, ?, ?, ?)",
             [(f.fill_id, f.order.odno, f.order.acct.cano, f.order.acct.prdt,
               f.day.isoformat(), json.dumps(_fill_doc(f))) for f in fills])
+        deriv_archive.write(db, deriv)  # finished futures/options orders (issue 14)
         # A snapshot never replaces a newer one: the background child of a process that
         # crashed runs on and may commit after the restarted process's own snapshot.
         db.execute("DELETE FROM snapshots WHERE seq = ? AND taken_us <= ?", (seq, now_us))
@@ -329,6 +332,8 @@ class StateStore:
         self._child_since = 0.0
         self._pending: tuple[dict[int, Order], list[Fill], dict[str, str]] | None = None
         """Orders and fills a running background snapshot archives (answered from here)."""
+        self.deriv = deriv_archive.DerivArchive(self.db)
+        """The futures/options archive (its ``pending`` as ``_pending`` above)."""
 
     def latest(self) -> tuple[int, bytes] | None:
         row = self.db.execute(
@@ -356,6 +361,7 @@ class StateStore:
         j.flush()
         seq = j.appended
         orders, fills = _prune(ex)
+        dpruned = deriv_archive.prune(ex)
         meta = self._meta_of(ex)
         j.rotate(self.prev_path)
         pid = _fork()
@@ -366,13 +372,14 @@ class StateStore:
                 if _child_hook is not None:
                     _child_hook()
                 db = _connect(self.path)
-                _write_snapshot(db, seq, ex._now, _dump(ex), orders, fills, meta)
+                _write_snapshot(db, seq, ex._now, _dump(ex), orders, fills, meta, dpruned)
                 db.close()
                 code = 0
             finally:
                 os._exit(code)
         self._child, self._child_since = pid, time.monotonic()
         self._pending = ({o.odno: o for o in orders}, fills, meta)
+        self.deriv.pending = dpruned
         return True
 
     def _meta_of(self, ex: JournaledExchange) -> dict[str, str]:
@@ -391,8 +398,9 @@ class StateStore:
         if self._pending is not None:
             orders = list(self._pending[0].values()) + orders
             fills = self._pending[1] + fills
+        dpruned = self.deriv.merge_pending(deriv_archive.prune(ex))
         meta = self._meta_of(ex)
-        _write_snapshot(self.db, seq, ex._now, _dump(ex), orders, fills, meta)
+        _write_snapshot(self.db, seq, ex._now, _dump(ex), orders, fills, meta, dpruned)
         self._pending = None
         self.meta.update(meta)
         if self.prev_path.exists():
@@ -415,6 +423,7 @@ class StateStore:
         if status == 0 and self._pending is not None:
             self.meta.update(self._pending[2])
             self._pending = None
+            self.deriv.pending = None
             if self.prev_path.exists():
                 self.prev_path.unlink()
         else:

@@ -966,6 +966,51 @@ class DerivMarket:
             return 0
         return o.reserved * o.remaining // o.qty if o.qty else 0
 
+    # ---- history: hot records plus the archive (see .archive) ------------------------------
+    def _archive(self) -> Any:
+        return getattr(getattr(self.ex, "_j_archive", None), "deriv", None)
+
+    def all_orders(self, account: tuple[str, str], start: date, end: date) -> list[Order]:
+        """The account's orders of trading days ``start``..``end``, archived ones included,
+        by order number."""
+        out = [o for o in self.orders.values()
+               if o.acct.key == tuple(account) and start <= o.day <= end]
+        arch = self._archive()
+        if arch is not None:
+            hot = {o.odno for o in out}
+            out += [o for o in arch.orders(self, tuple(account), start, end)
+                    if o.odno not in hot]
+            out.sort(key=lambda o: o.odno)
+        return out
+
+    def find_order(self, odno: int) -> Order | None:
+        """An order by number, hot or archived."""
+        o = self.orders.get(odno)
+        if o is None and (arch := self._archive()) is not None:
+            o = arch.order(self, odno)
+        return o
+
+    def all_fills(self, account: tuple[str, str], start: date, end: date) -> list[DFill]:
+        """The account's fills of trading days ``start``..``end``, archived ones included,
+        in time order."""
+        key = tuple(account)
+        out = [f for f in self.fills if f.account == key and start <= f.day <= end]
+        arch = self._archive()
+        if arch is not None:
+            out = arch.fills(key, start, end) + out
+            out.sort(key=lambda f: f.time)  # stable: same-instant fills keep their order
+        return out
+
+    def fees_paid(self, account: tuple[str, str], day: date | None = None) -> int:
+        """Fees the account's orders paid (of one trading day, or all), archived included."""
+        key = tuple(account)
+        total = sum(o.fees for o in self.orders.values()
+                    if o.acct.key == key and (day is None or o.day == day))
+        arch = self._archive()
+        if arch is not None:
+            total += arch.fees(key, day)
+        return int(total)
+
     # ---- order events (the notices) -------------------------------------------------------
     def _emit(self, kind: str, o: Order, qty: int, correction: str = "0") -> None:
         listeners = _order_listeners.get(self.ex)

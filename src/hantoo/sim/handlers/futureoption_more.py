@@ -163,14 +163,14 @@ def inquire_ccnl_bstime(call: Call) -> Reply:
     listing = m.listing()
     rows = []
     total_qty = total_amt = 0
-    for f in m.fills:
-        if f.account != account or f.day != day or not t0 <= f.time.time() <= t1:
+    for f in m.all_fills(account, day, day):
+        if not t0 <= f.time.time() <= t1:
             continue
         inst = listing.get(f.code)
         if inst is None:
             continue
         amt = inst.notional(f.units, f.qty)
-        o = m.orders.get(f.odno)
+        o = m.find_order(f.odno)
         fee = o.fees * f.qty // o.filled if o is not None and o.filled else 0
         total_qty += f.qty
         total_amt += amt
@@ -199,13 +199,11 @@ def inquire_daily_amount_fee(call: Call) -> Reply:
     m = market(call)
     listing = m.listing()
     agg: dict[tuple[date, str], list[int]] = {}
-    for f in m.fills:
-        if f.account != account or not start <= f.day <= end:
-            continue
+    for f in m.all_fills(account, start, end):
         inst = listing.get(f.code)
         if inst is None:
             continue
-        o = m.orders.get(f.odno)
+        o = m.find_order(f.odno)
         fee = o.fees * f.qty // o.filled if o is not None and o.filled else 0
         a = agg.setdefault((f.day, f.code), [0, 0, 0, 0])
         i = 2 if f.side == BUY else 0
@@ -248,8 +246,7 @@ def inquire_balance_settlement_pl(call: Call) -> Reply:
         margin = m.position_margin(account)
         rows = []
         for inst, pos in held:
-            bought = sum(f.qty for f in m.fills if f.account == account and f.code == inst.code
-                         and f.day == day)
+            bought = sum(f.qty for f in m.all_fills(account, day, day) if f.code == inst.code)
             s = m.snapshot(inst.code)
             units = inst.units(s.price) or 0
             value = units * pos.qty * inst.multiplier // inst.scale
@@ -259,7 +256,7 @@ def inquire_balance_settlement_pl(call: Call) -> Reply:
                          "cblc_qty": str(abs(pos.qty)), "cblc_amt": won(abs(pos.cost)),
                          "trad_pfls_amt": won(pos.realized), "evlu_amt": won(abs(value)),
                          "evlu_pfls_amt": won(value - pos.cost)})
-    fees = sum(o.fees for o in m.orders.values() if o.acct.key == account and o.day == day)
+    fees = m.fees_paid(account, day)
     return ok(output1=rows, output2={
         "nxdy_dnca": won(cash), "mmga_cash": won(m.maintenance_margin(account)),
         "brkg_mgna_cash": won(margin), "opt_buy_chgs": "0", "opt_lqd_evlu_amt": "0",
