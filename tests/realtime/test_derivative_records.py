@@ -4,7 +4,8 @@ A KOSPI200 futures contract and an option are bought through the SDK against the
 simulator (stepped clock, no background activity): the trade record (``H0IFCNT0`` /
 ``H0IOCNT0``) carries the REST fill's price and quantity, the day's volume the REST quote shows
 and the simulator's time; the book record (``H0IFASP0``) is the REST order book; the fill
-notice (``H0IFCNI0``) reaches the HTS ID encrypted and agrees with the REST fill.
+notice (``H0IFCNI0``) reaches the HTS ID encrypted, after the order's acceptance notice, and
+agrees with the REST fill.
 """
 
 from __future__ import annotations
@@ -160,13 +161,18 @@ def test_futures_fill_notice_is_encrypted_to_the_hts_id() -> None:
         placed = fo.place_order(FRONT, "buy", 3, asks[0][0])
         now = app.sim.clock.now()  # type: ignore[attr-defined]
         (row,) = [r for r in fo.orders(now.date()) if r.odno == placed.odno]
-        msg = ws.recv(timeout=5)
-        assert isinstance(msg, str)
-        flag, tr_id, count, payload = msg.split("|", 3)
-        assert (flag, tr_id, int(count)) == ("1", "H0IFCNI0", 1)  # encrypted, one record
-        assert SIM_HTS_ID not in payload and FRONT not in payload
         cols = [c.upper() for c in RECORDS["H0IFCNI0"].COLUMNS]
-        notice = dict(zip(cols, decrypt(payload, key, iv).split("^"), strict=True))
+        notices = []
+        for _ in range(2):  # the acceptance (접수), then the fill
+            msg = ws.recv(timeout=5)
+            assert isinstance(msg, str)
+            flag, tr_id, count, payload = msg.split("|", 3)
+            assert (flag, tr_id, int(count)) == ("1", "H0IFCNI0", 1)  # encrypted, one record
+            assert SIM_HTS_ID not in payload and FRONT not in payload
+            notices.append(dict(zip(cols, decrypt(payload, key, iv).split("^"), strict=True)))
+        accepted, notice = notices
+    assert (accepted["CNTG_YN"], accepted["ACPT_YN"], accepted["ODER_NO"]) == (
+        "1", "1", placed.odno)
     assert notice["CUST_ID"] == SIM_HTS_ID and notice["ODER_NO"] == placed.odno
     assert notice["STCK_SHRN_ISCD"] == FRONT and notice["SELN_BYOV_CLS"] == "02"
     assert notice["CNTG_YN"] == "2" and notice["CNTG_QTY"] == "3" == str(row.tot_ccld_qty)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -149,7 +149,7 @@ class DerivFeed(EngineFeed):
         tape = self._dtapes.get(code)
         if tape is None or tape.day != day:
             tape = self._dtapes[code] = _Tape(day)
-        prints: list[Print] = getattr(st, "prints", []) if st is not None else []
+        prints: Sequence[Print] = getattr(st, "prints", []) if st is not None else []
         records = tape.records
         for p in prints[tape.seen:]:
             records.append((tape.seen, self._deriv_record(snap, tape, p)))

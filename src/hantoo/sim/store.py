@@ -15,7 +15,8 @@ Files (``PATH`` is the state file the user names, e.g. ``sim-state.sqlite3``; al
     from the configuration and the seed). ``archived_orders`` / ``archived_fills``: finished
     orders and their fills, one JSON document each, moved out of the hot state by each snapshot
     in the same transaction; order and fill queries read them back, so memory does not grow
-    with the order history.
+    with the order history. ``archived_deriv_orders`` / ``archived_deriv_fills``: the same for
+    futures/options (:mod:`hantoo.sim.derivatives.archive`; their own order numbering).
 ``PATH.commands``
     The append-only command journal (format in :mod:`hantoo.sim.journal`, ops in
     :mod:`hantoo.sim.durable`): one checksummed line per *successful* user command.
@@ -65,12 +66,14 @@ import time
 import warnings
 from array import array
 from collections import deque
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .derivatives import archive as deriv_archive
 from .durable import JournaledExchange, ReplayClock, apply_record
 from .engine.clock import ClockMode, SessionClock, from_us
 from .engine.config import ExchangeConfig
@@ -144,7 +147,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def _write_snapshot(
     db: sqlite3.Connection, seq: int, now_us: int, blob: bytes, orders: list[Order],
-    fills: list[Fill], meta: dict[str, str],
+    fills: list[Fill], meta: dict[str, str], deriv: deriv_archive.Pruned = ([], []),
 ) -> None:
     """One transaction: the archived orders and fills, the snapshot, the meta."""
     db.execute("BEGIN IMMEDIATE")
@@ -159,8 +162,13 @@ def _write_snapshot(
             "VALUES (?, ?, ?, ?, ?, ?)",
             [(f.fill_id, f.order.odno, f.order.acct.cano, f.order.acct.prdt,
               f.day.isoformat(), json.dumps(_fill_doc(f))) for f in fills])
-        db.execute("INSERT OR REPLACE INTO snapshots (seq, taken_us, data) VALUES (?, ?, ?)",
-                   (seq, now_us, blob))
+        deriv_archive.write(db, deriv)  # finished futures/options orders (issue 14)
+        # A snapshot never replaces a newer one: the background child of a process that
+        # crashed runs on and may commit after the restarted process's own snapshot.
+        db.execute("DELETE FROM snapshots WHERE seq = ? AND taken_us <= ?", (seq, now_us))
+        db.execute("INSERT OR IGNORE INTO snapshots (seq, taken_us, data) SELECT ?, ?, ? "
+                   "WHERE NOT EXISTS (SELECT 1 FROM snapshots WHERE seq > ?)",
+                   (seq, now_us, blob, seq))
         db.execute("DELETE FROM snapshots WHERE seq < ?", (seq,))
         db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                        list(meta.items()))
@@ -171,6 +179,9 @@ def _write_snapshot(
 
 
 _CAN_FORK = hasattr(os, "fork") and hasattr(os, "waitpid")
+_child_hook: Callable[[], object] | None = None
+"""Tests only: run by a background snapshot child before it writes (to hold it back and force
+the interleavings a slow child meets on a loaded machine)."""
 CHILD_TIMEOUT_S = 300.0
 """A background snapshot child running longer than this is taken to be stuck and killed."""
 
@@ -321,6 +332,8 @@ class StateStore:
         self._child_since = 0.0
         self._pending: tuple[dict[int, Order], list[Fill], dict[str, str]] | None = None
         """Orders and fills a running background snapshot archives (answered from here)."""
+        self.deriv = deriv_archive.DerivArchive(self.db)
+        """The futures/options archive (its ``pending`` as ``_pending`` above)."""
 
     def latest(self) -> tuple[int, bytes] | None:
         row = self.db.execute(
@@ -348,6 +361,7 @@ class StateStore:
         j.flush()
         seq = j.appended
         orders, fills = _prune(ex)
+        dpruned = deriv_archive.prune(ex)
         meta = self._meta_of(ex)
         j.rotate(self.prev_path)
         pid = _fork()
@@ -355,14 +369,17 @@ class StateStore:
             code = 1
             try:
                 _child_setup()
+                if _child_hook is not None:
+                    _child_hook()
                 db = _connect(self.path)
-                _write_snapshot(db, seq, ex._now, _dump(ex), orders, fills, meta)
+                _write_snapshot(db, seq, ex._now, _dump(ex), orders, fills, meta, dpruned)
                 db.close()
                 code = 0
             finally:
                 os._exit(code)
         self._child, self._child_since = pid, time.monotonic()
         self._pending = ({o.odno: o for o in orders}, fills, meta)
+        self.deriv.pending = dpruned
         return True
 
     def _meta_of(self, ex: JournaledExchange) -> dict[str, str]:
@@ -381,8 +398,9 @@ class StateStore:
         if self._pending is not None:
             orders = list(self._pending[0].values()) + orders
             fills = self._pending[1] + fills
+        dpruned = self.deriv.merge_pending(deriv_archive.prune(ex))
         meta = self._meta_of(ex)
-        _write_snapshot(self.db, seq, ex._now, _dump(ex), orders, fills, meta)
+        _write_snapshot(self.db, seq, ex._now, _dump(ex), orders, fills, meta, dpruned)
         self._pending = None
         self.meta.update(meta)
         if self.prev_path.exists():
@@ -405,6 +423,7 @@ class StateStore:
         if status == 0 and self._pending is not None:
             self.meta.update(self._pending[2])
             self._pending = None
+            self.deriv.pending = None
             if self.prev_path.exists():
                 self.prev_path.unlink()
         else:
@@ -579,15 +598,20 @@ def open_exchange(
     vars(ex).update(state)
     _restore_paths(ex, pathless)
     rclock._anchor_sim = ex._now
-    try:
-        journal = CommandJournal(jpath, last_seq=snap_seq, autosync=True)
-    except JournalCorrupt as exc:
-        raise _refuse(jpath, str(exc).split(": ", 1)[-1]) from None
     prev = prev_journal_path(p)
     try:  # records moved aside for a background snapshot that may not have committed
         older = read_journal(prev)
     except JournalCorrupt as exc:
         raise _refuse(prev, str(exc).split(": ", 1)[-1]) from None
+    try:
+        # Numbering goes on after the moved-aside records too: when the journal is empty (the
+        # snapshot was taken at the last command), restarting it at the snapshot's number would
+        # number new commands as old ones, and the pending snapshot, once committed, would skip
+        # them on the next restart (issues 11/14: a day-2 trade lost).
+        journal = CommandJournal(jpath, last_seq=max(snap_seq, older[-1][0] if older else 0),
+                                 autosync=True)
+    except JournalCorrupt as exc:
+        raise _refuse(jpath, str(exc).split(": ", 1)[-1]) from None
     tail = [r for r in older + journal.records_on_open if r[0] > snap_seq]
     journal.records_on_open = []
     if tail and tail[0][0] != snap_seq + 1:

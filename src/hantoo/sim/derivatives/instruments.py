@@ -24,10 +24,11 @@ when that Thursday is a holiday; weekly options expire on every other Thursday o
 (same holiday rule). Strikes: 2.5-point spacing centred on the at-the-money strike of the
 underlying's previous close, so the ladder is stable through a trading day.
 
-Daily price limits (a simplification of KRX's staged 8 % / 15 % / 20 % expansion): futures
-±20 % of the base price; options from one tick up to the option's model value with the
-underlying moved 20 % in its favour. Stock-futures codes ``11``… are assigned by the simulator
-in order of capitalisation (KRX's per-issue product table is not part of the KIS catalogue).
+Daily price limits are KRX's staged limits (:mod:`.limits`): index futures ±8 % of the base
+price, opening to ±15 % and ±20 % when a limit is reached and held; stock futures 10/20/30 %;
+options at their model value with the underlying moved by the stage. Stock-futures codes
+``11``… are assigned by the simulator in order of capitalisation (KRX's per-issue product
+table is not part of the KIS catalogue).
 """
 
 from __future__ import annotations

@@ -35,8 +35,9 @@ crossing user order may trade (``dref``). The market computes at the engine's in
 pending P&L and settlements exactly.
 
 Realtime trade and book records come from here (:mod:`hantoo.sim.deriv_feed`), fill notices
-from :func:`on_fill` (:mod:`hantoo.sim.deriv_notices`). Not simulated (yet): order-accepted
-notices, call auctions, spreads.
+from :func:`on_fill`, order notices (accepted, modified, cancelled, IOC/FOK remainder killed,
+refused) from :func:`on_order` (both sent by :mod:`hantoo.sim.deriv_notices`). Not simulated
+(yet): call auctions, spreads.
 """
 
 from __future__ import annotations
@@ -66,12 +67,14 @@ from ..engine.types import (
 )
 from ..engine.universe import Instrument
 from ..marketdata.indices import index_level
-from . import pricing
+from . import limits, pricing
 from .elw import Elw, ElwQuote, elw_listing, elw_quote
 from .instruments import PRODUCTS, DerivInstrument, Listing, list_series
 from .margin import MAINTENANCE, scan_margin
+from .tape import PrintTape
 
-__all__ = ["DFill", "DerivMarket", "Position", "Print", "Snapshot", "market_for", "on_fill"]
+__all__ = ["DFill", "DOrderEvent", "DerivMarket", "Position", "Print", "Snapshot", "market_for",
+           "on_fill", "on_order"]
 
 DAY_OPEN, DAY_CLOSE, EXPIRY_CLOSE = time(8, 45), time(15, 45), time(15, 20)
 NIGHT_OPEN, NIGHT_CLOSE = time(18, 0), time(6, 0)
@@ -136,6 +139,32 @@ class DFill:
 
 
 @dataclass(frozen=True, slots=True)
+class DOrderEvent:
+    """An order event other than a fill, as the order notices report it.
+
+    ``kind``: ``accepted`` (a new order taken), ``modified`` (the new record of a modify),
+    ``cancelled`` (the cancel record), ``killed`` (the IOC/FOK or market-order remainder the
+    exchange cancelled at once) or ``refused`` (a request the market refused: no order number;
+    ``orig_odno`` names the order a refused modify/cancel was for). ``qty`` is the event's
+    quantity, ``units`` the order's price (0: a market order)."""
+
+    kind: str
+    account: tuple[str, str]
+    code: str
+    side: int
+    qty: int
+    units: int
+    odno: int
+    orig_odno: int
+    order_qty: int
+    night: bool
+    time: datetime
+    correction: str = "0"
+    """RCTF_CLS of the request: 0 new, 1 modify, 2 cancel."""
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Print:
     """One trade of a series, as the tape shows it: ``cum`` is the day's volume including it,
     ``side`` the aggressor's (``BUY``/``SELL``)."""
@@ -166,9 +195,19 @@ class SeriesState:
     value: int = 0
     stamp: int = -1
     """Engine instant of the last quote refresh (a second one at that instant does nothing)."""
-    prints: list[Print] = field(default_factory=list)
-    """The day's trades in order, for the realtime trade records (:mod:`hantoo.sim.deriv_feed`);
-    rebuilt by replay like everything else here."""
+    prints: PrintTape = field(default_factory=PrintTape)
+    """The day's trades in order, packed, for the realtime trade records
+    (:mod:`hantoo.sim.deriv_feed`) and the intraday candles; rebuilt by replay like everything
+    else here."""
+    # staged price limits (see .limits): the stage open on each side (0 = the first), since
+    # when (engine µs, -1: not) each limit has been reached, and what options' limits are
+    # computed from (the underlying's base and the years to expiry at the day's start)
+    stage_up: int = 0
+    stage_dn: int = 0
+    reached_up: int = -1
+    reached_dn: int = -1
+    spot_base: float = 0.0
+    years0: float = 0.0
 
 
 class DerivShim(Instrument):
@@ -222,11 +261,18 @@ _markets: weakref.WeakKeyDictionary[Any, DerivMarket] = weakref.WeakKeyDictionar
 #: snapshot never pickles a callback.
 _fill_listeners: weakref.WeakKeyDictionary[Any, list[Callable[[DFill, Order], None]]] = (
     weakref.WeakKeyDictionary())
+_order_listeners: weakref.WeakKeyDictionary[Any, list[Callable[[DOrderEvent], None]]] = (
+    weakref.WeakKeyDictionary())
 
 
 def on_fill(exchange: Any, callback: Callable[[DFill, Order], None]) -> None:
     """Call ``callback(fill, order)`` for each fill of a user order on ``exchange``'s market."""
     _fill_listeners.setdefault(exchange, []).append(callback)
+
+
+def on_order(exchange: Any, callback: Callable[[DOrderEvent], None]) -> None:
+    """Call ``callback(event)`` for each order event of a user on ``exchange``'s market."""
+    _order_listeners.setdefault(exchange, []).append(callback)
 
 
 def market_for(exchange: Any) -> DerivMarket:
@@ -553,16 +599,10 @@ class DerivMarket:
             base = self.model_units(inst, prev, t0)
             if st is not None and st.last:
                 base = st.last
-            if inst.is_option:
-                hi_spot = prev * (1.2 if inst.kind == "call" else 0.8)
-                upper = self.model_units(inst, hi_spot, t0) + base
-                lower = inst.tick_of(1)
-            else:
-                width = base * 20 // 100
-                tick = inst.tick_of(base)
-                upper = (base + width) // tick * tick
-                lower = -(-(base - width) // tick) * tick
-            st = SeriesState(inst, self._shim(inst, base), day, base, lower, upper)
+            lower, upper = limits.band(inst, 0, base, prev,
+                                       lambda s: self.model_units(inst, s, t0))
+            st = SeriesState(inst, self._shim(inst, base), day, base, lower, upper,
+                             spot_base=prev, years0=t0)
             self._states[inst.code] = st
         if self._refresh(st) or changed:
             self._note("dref", [inst.code])
@@ -626,7 +666,9 @@ class DerivMarket:
                 return True
             return changed
         spot, _ = self.spot(st.inst.group)
-        mid = min(max(self.model_units(st.inst, spot), st.lower), st.upper)
+        model = self.model_units(st.inst, spot)
+        changed = self._stage(st, model, session) or changed
+        mid = min(max(model, st.lower), st.upper)
         if mid == st.mid and st.synth:
             return changed
         for o in st.synth:
@@ -652,6 +694,50 @@ class DerivMarket:
                     self._rest(st, o)
                     st.synth.append(o)
         return True
+
+    def _stage(self, st: SeriesState, model: int, session: str) -> bool:
+        """Open the next price-limit stage on a side whose limit has been reached and held
+        (see :mod:`.limits`); returns whether anything changed."""
+        now_us = self.ex._now
+        changed = False
+        up = model >= st.upper or (st.last and st.last >= st.upper)
+        dn = model <= st.lower or (st.last and st.last <= st.lower)
+        for side, reached in (("up", up), ("dn", dn)):
+            attr = f"reached_{side}"
+            since = getattr(st, attr)
+            if not reached:
+                if since >= 0:
+                    setattr(st, attr, -1)
+                    changed = True
+                continue
+            if since < 0:
+                setattr(st, attr, now_us)
+                changed = True
+                continue
+            stage = getattr(st, f"stage_{side}")
+            if (now_us - since < limits.HOLD_US or stage + 1 >= len(limits.stages(st.inst))
+                    or session != "day" or self.now().time() < limits.REGULAR_FROM
+                    or not st.spot_base):
+                continue
+            stage += 1
+            setattr(st, f"stage_{side}", stage)
+            setattr(st, attr, -1)
+            lo, hi = limits.band(st.inst, stage, st.base, st.spot_base,
+                                 functools.partial(self._model_at_start, st))
+            if side == "up":
+                st.upper = max(hi, st.upper)
+            else:
+                st.lower = min(lo, st.lower)
+            changed = True
+        return changed
+
+    def _model_at_start(self, st: SeriesState, spot: float) -> int:
+        return self.model_units(st.inst, spot, st.years0)
+
+    def price_stage(self, code: str) -> tuple[int, int]:
+        """The price-limit stage (1-based) open now on the (lower, upper) side of a series."""
+        st = self.state(self.instrument(code))
+        return st.stage_dn + 1, st.stage_up + 1
 
     # ---- matching -------------------------------------------------------------------------
     def _rest(self, st: SeriesState, o: Order) -> None:
@@ -709,14 +795,21 @@ class DerivMarket:
                 self.fills.append(fill)
                 for cb in _fill_listeners.get(self.ex, ()):
                     cb(fill, o)
+        if px >= st.upper and st.reached_up < 0:  # a trade at a limit: it is reached
+            st.reached_up = self.ex._now
+        if px <= st.lower and st.reached_dn < 0:
+            st.reached_dn = self.ex._now
         st.last = px
         st.open = st.open or px
         st.high = max(st.high, px)
         st.low = min(st.low, px) if st.low else px
         st.volume += qty
         st.value += st.inst.notional(px, qty)
-        # a state restored from a snapshot taken before prints were kept starts an empty tape
-        vars(st).setdefault("prints", []).append(Print(st.volume, px, qty, now, aggr.side))
+        # a state restored from a snapshot taken before prints were kept (or kept as a list)
+        tape = vars(st).get("prints")
+        if not isinstance(tape, PrintTape):
+            tape = st.prints = PrintTape(tape or ())
+        tape.append(Print(st.volume, px, qty, now, aggr.side))
 
     def _apply(self, o: Order, inst: DerivInstrument, qty: int, px: int) -> None:
         """Position, realised P&L, premium and fees of one side of a fill."""
@@ -873,12 +966,101 @@ class DerivMarket:
             return 0
         return o.reserved * o.remaining // o.qty if o.qty else 0
 
+    # ---- history: hot records plus the archive (see .archive) ------------------------------
+    def _archive(self) -> Any:
+        return getattr(getattr(self.ex, "_j_archive", None), "deriv", None)
+
+    def all_orders(self, account: tuple[str, str], start: date, end: date) -> list[Order]:
+        """The account's orders of trading days ``start``..``end``, archived ones included,
+        by order number."""
+        out = [o for o in self.orders.values()
+               if o.acct.key == tuple(account) and start <= o.day <= end]
+        arch = self._archive()
+        if arch is not None:
+            hot = {o.odno for o in out}
+            out += [o for o in arch.orders(self, tuple(account), start, end)
+                    if o.odno not in hot]
+            out.sort(key=lambda o: o.odno)
+        return out
+
+    def find_order(self, odno: int) -> Order | None:
+        """An order by number, hot or archived."""
+        o = self.orders.get(odno)
+        if o is None and (arch := self._archive()) is not None:
+            o = arch.order(self, odno)
+        return o
+
+    def all_fills(self, account: tuple[str, str], start: date, end: date) -> list[DFill]:
+        """The account's fills of trading days ``start``..``end``, archived ones included,
+        in time order."""
+        key = tuple(account)
+        out = [f for f in self.fills if f.account == key and start <= f.day <= end]
+        arch = self._archive()
+        if arch is not None:
+            out = arch.fills(key, start, end) + out
+            out.sort(key=lambda f: f.time)  # stable: same-instant fills keep their order
+        return out
+
+    def fees_paid(self, account: tuple[str, str], day: date | None = None) -> int:
+        """Fees the account's orders paid (of one trading day, or all), archived included."""
+        key = tuple(account)
+        total = sum(o.fees for o in self.orders.values()
+                    if o.acct.key == key and (day is None or o.day == day))
+        arch = self._archive()
+        if arch is not None:
+            total += arch.fees(key, day)
+        return int(total)
+
+    # ---- order events (the notices) -------------------------------------------------------
+    def _emit(self, kind: str, o: Order, qty: int, correction: str = "0") -> None:
+        listeners = _order_listeners.get(self.ex)
+        if not listeners or o.synthetic:
+            return
+        ev = DOrderEvent(kind, o.acct.key, o.inst.code, o.side, qty, o.price, o.odno,
+                         o.orig_odno, o.qty, o.venue == 1, self.now(), correction)
+        for cb in listeners:
+            cb(ev)
+
+    def _emit_refusal(self, account: tuple[str, str], code: str, side: int, qty: int,
+                      units: int, orig: int, night: bool, correction: str,
+                      rej: EngineReject) -> None:
+        listeners = _order_listeners.get(self.ex)
+        if not listeners:
+            return
+        ev = DOrderEvent("refused", tuple(account), code, side, qty, units, 0,  # type: ignore[arg-type]
+                         orig, qty, night, self.now(), correction, str(rej))
+        for cb in listeners:
+            cb(ev)
+
+    def _refused_request(self, account: tuple[str, str], odno: str, qty: int,
+                         correction: str, rej: EngineReject) -> None:
+        """A refused modify/cancel of one of the account's orders (unknown ones: no notice)."""
+        o = self.orders.get(int(odno)) if odno.isdigit() else None
+        if o is not None and o.acct.key == tuple(account):
+            self._emit_refusal(account, o.inst.code, o.side, qty or o.remaining, o.price,
+                               o.odno, o.venue == 1, correction, rej)
+
     # ---- commands -------------------------------------------------------------------------
-    @_one_instant
     def place(self, account: tuple[str, str], code: str, side: int, ord_code: str, qty: int,
               price: Decimal, *, night: bool = False, action: OrderAction = OrderAction.NEW,
               orig: int = 0) -> Order:
-        """Validate and accept an order, match it, return the order record."""
+        """Validate and accept an order, match it, return the order record (a refused new
+        order is also reported to the order notices)."""
+        try:
+            return self._place(account, code, side, ord_code, qty, price, night=night,
+                               action=action, orig=orig)
+        except EngineReject as rej:
+            if action is OrderAction.NEW and code in self.listing().series \
+                    and qty.__class__ is int and qty > 0:
+                inst = self.listing().series[code]
+                self._emit_refusal(account, code, side, qty, inst.units(price) or 0, 0, night,
+                                   "0", rej)
+            raise
+
+    @_one_instant
+    def _place(self, account: tuple[str, str], code: str, side: int, ord_code: str, qty: int,
+               price: Decimal, *, night: bool = False, action: OrderAction = OrderAction.NEW,
+               orig: int = 0) -> Order:
         ex = self.ex
         self.sync()
         a = ex._account(account)
@@ -909,7 +1091,8 @@ class DerivMarket:
             if not st.lower <= units <= st.upper:
                 raise EngineReject(RejectReason.OUTSIDE_PRICE_LIMIT,
                                    f"{price} not in [{inst.points(st.lower)}, "
-                                   f"{inst.points(st.upper)}]")
+                                   f"{inst.points(st.upper)}] (price-limit stage "
+                                   f"{st.stage_dn + 1}/{st.stage_up + 1})")
             limit = units
         elif otype is OrderType.MARKET:
             units = 0
@@ -933,16 +1116,23 @@ class DerivMarket:
         o.orig_odno = orig
         o.venue = 1 if night else 0
         self.orders[o.odno] = o
+        if action is OrderAction.NEW:
+            self._emit("accepted", o, qty)
+        else:
+            self._emit("modified", o, qty, "1")
         if execution == "fok" and self._available(st, side, limit) < qty:
             o.remaining, o.cancelled = 0, qty
             o.settle_status()
+            self._emit("killed", o, qty)
             return o
         self._match(st, o, limit)
         if o.remaining:
             if execution or otype is OrderType.MARKET:
+                killed = o.remaining
                 o.cancelled += o.remaining
                 o.remaining = 0
                 o.settle_status()
+                self._emit("killed", o, killed)
             else:
                 self._rest(st, o)
         ex.sync()
@@ -972,9 +1162,16 @@ class DerivMarket:
             o.cancelled += qty
         o.settle_status()
 
-    @_one_instant
     def cancel(self, account: tuple[str, str], odno: str, qty: int = 0) -> Order:
         """Cancel ``qty`` (0 = all) of a working order; returns the cancel record."""
+        try:
+            return self._cancel(account, odno, qty)
+        except EngineReject as rej:
+            self._refused_request(account, odno, qty, "2", rej)
+            raise
+
+    @_one_instant
+    def _cancel(self, account: tuple[str, str], odno: str, qty: int = 0) -> Order:
         self.sync()
         o = self._own(account, odno)
         part = qty or o.remaining
@@ -987,17 +1184,27 @@ class DerivMarket:
         rec = Order(self._next_odno, o.acct, o.inst, o.side, o.otype, o.price, part,
                     self.ex._now, o.day)
         rec.action, rec.orig_odno = OrderAction.CANCEL, o.odno
+        rec.venue = o.venue  # a night order's cancel is a night-session record too
         rec.remaining, rec.cancelled = 0, part
         rec.settle_status()
         self.orders[rec.odno] = rec
+        self._emit("cancelled", rec, part, "2")
         self._note("dcxl", [account[0], account[1], odno, qty])
         return rec
 
-    @_one_instant
     def modify(self, account: tuple[str, str], odno: str, ord_code: str, price: Decimal,
                qty: int = 0) -> Order:
         """Modify (정정): the new price and quantity go to a new order number; the original's
         moved quantity is marked replaced. Refused atomically (the original keeps working)."""
+        try:
+            return self._modify(account, odno, ord_code, price, qty)
+        except EngineReject as rej:
+            self._refused_request(account, odno, qty, "1", rej)
+            raise
+
+    @_one_instant
+    def _modify(self, account: tuple[str, str], odno: str, ord_code: str, price: Decimal,
+                qty: int = 0) -> Order:
         self.sync()
         o = self._own(account, odno)
         part = qty or o.remaining

@@ -7,7 +7,11 @@ settlement P&L and the margin breakdown — all from the derivatives market and 
   at the index's level and the time left on that day; today's close is the live price.
 * ``exp_price_trend``: the simulator runs no call auctions for derivatives, so there is no
   expected price; the API answers the base price and an empty trend.
-* Intraday candles (``inquire_time_fuopchartprice``) are not simulated (no tick tape is kept).
+* Intraday candles (``inquire_time_fuopchartprice``) are the series' trades of the trading day
+  (its packed tape, :mod:`hantoo.sim.derivatives.tape`) in buckets of ``FID_HOUR_CLS_CODE``
+  seconds: the last bar closes at the live price, the bars' volumes and values add up to the
+  day's, and today's daily candle has the same open, high and low once the series has traded.
+  Only the current trading day's tape is kept: an earlier date answers no bars.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from ..derivatives.market import EXPIRY_CLOSE
+from ..engine.clock import from_us, to_us
 from ..engine.orders import BUY
 from ..marketdata.indices import daily_levels, index_level
 from . import BusinessError, Call, Reply, ok, register
@@ -105,6 +110,8 @@ def inquire_daily_fuopchartprice(call: Call) -> Reply:
             vals[1], vals[2] = vals[2], vals[1]
         if day == today:
             vals[3] = s.price
+            if s.volume:  # traded today: the daily candle is the tape's (as the minute bars)
+                vals = [s.open, s.high, s.low, s.price]
         rows.append({"stck_bsop_date": f"{day:%Y%m%d}", "futs_prpr": pts(vals[3]),
                      "futs_oprc": pts(vals[0]), "futs_hgpr": pts(max(vals)),
                      "futs_lwpr": pts(min(vals)),
@@ -156,14 +163,14 @@ def inquire_ccnl_bstime(call: Call) -> Reply:
     listing = m.listing()
     rows = []
     total_qty = total_amt = 0
-    for f in m.fills:
-        if f.account != account or f.day != day or not t0 <= f.time.time() <= t1:
+    for f in m.all_fills(account, day, day):
+        if not t0 <= f.time.time() <= t1:
             continue
         inst = listing.get(f.code)
         if inst is None:
             continue
         amt = inst.notional(f.units, f.qty)
-        o = m.orders.get(f.odno)
+        o = m.find_order(f.odno)
         fee = o.fees * f.qty // o.filled if o is not None and o.filled else 0
         total_qty += f.qty
         total_amt += amt
@@ -192,13 +199,11 @@ def inquire_daily_amount_fee(call: Call) -> Reply:
     m = market(call)
     listing = m.listing()
     agg: dict[tuple[date, str], list[int]] = {}
-    for f in m.fills:
-        if f.account != account or not start <= f.day <= end:
-            continue
+    for f in m.all_fills(account, start, end):
         inst = listing.get(f.code)
         if inst is None:
             continue
-        o = m.orders.get(f.odno)
+        o = m.find_order(f.odno)
         fee = o.fees * f.qty // o.filled if o is not None and o.filled else 0
         a = agg.setdefault((f.day, f.code), [0, 0, 0, 0])
         i = 2 if f.side == BUY else 0
@@ -241,8 +246,7 @@ def inquire_balance_settlement_pl(call: Call) -> Reply:
         margin = m.position_margin(account)
         rows = []
         for inst, pos in held:
-            bought = sum(f.qty for f in m.fills if f.account == account and f.code == inst.code
-                         and f.day == day)
+            bought = sum(f.qty for f in m.all_fills(account, day, day) if f.code == inst.code)
             s = m.snapshot(inst.code)
             units = inst.units(s.price) or 0
             value = units * pos.qty * inst.multiplier // inst.scale
@@ -252,7 +256,7 @@ def inquire_balance_settlement_pl(call: Call) -> Reply:
                          "cblc_qty": str(abs(pos.qty)), "cblc_amt": won(abs(pos.cost)),
                          "trad_pfls_amt": won(pos.realized), "evlu_amt": won(abs(value)),
                          "evlu_pfls_amt": won(value - pos.cost)})
-    fees = sum(o.fees for o in m.orders.values() if o.acct.key == account and o.day == day)
+    fees = m.fees_paid(account, day)
     return ok(output1=rows, output2={
         "nxdy_dnca": won(cash), "mmga_cash": won(m.maintenance_margin(account)),
         "brkg_mgna_cash": won(margin), "opt_buy_chgs": "0", "opt_lqd_evlu_amt": "0",
@@ -309,3 +313,82 @@ def ngt_margin_detail(call: Call) -> Reply:
     )
 
 
+
+
+# --------------------------------------------------------------------------- intraday candles
+
+TIME_CHART_ROWS = 102
+"""Bars per answer (KIS's futures/options minute chart answers up to 102; page by moving
+``FID_INPUT_HOUR_1`` back)."""
+
+
+def _interval(call: Call) -> int:
+    raw = call.param("FID_HOUR_CLS_CODE").strip()
+    if not raw.isdigit() or not 0 < int(raw) <= 3600 or 3600 % int(raw):
+        raise invalid("FID_HOUR_CLS_CODE", f"{raw[:8]!r}: seconds per bar dividing an hour, "
+                                           "e.g. 30, 60 (1 minute), 300, 3600")
+    return int(raw)
+
+
+@register("domestic_futureoption/inquire_time_fuopchartprice")
+def inquire_time_fuopchartprice(call: Call) -> Reply:
+    """선물옵션 분봉조회 (FHKIF03020200): bars of the series' trades that start at or before
+    ``FID_INPUT_DATE_1`` ``FID_INPUT_HOUR_1``, newest first; ``FID_FAKE_TICK_INCU_YN=Y`` adds the
+    empty bars (허봉) between trades at the previous close."""
+    mkt = market_code(call)
+    inst = instrument(call, "FID_INPUT_ISCD", market_code=mkt)
+    seconds = _interval(call)
+    choice(call, "FID_PW_DATA_INCU_YN", ("Y", "N"))
+    fake = choice(call, "FID_FAKE_TICK_INCU_YN", ("Y", "N"), default="N") == "Y"
+    now = call.now()
+    day = parse_date(call, "FID_INPUT_DATE_1", now.date())
+    until = datetime.combine(day, _hhmmss(call, "FID_INPUT_HOUR_1"), tzinfo=now.tzinfo)
+    m = market(call)
+    with engine_errors():
+        s = m.snapshot(inst.code)
+        st = m.state(inst)
+    step = seconds * 1_000_000
+    cut = to_us(min(until, now))
+    bars: list[list[int]] = []  # [start_us, open, high, low, close, volume, cumulative value]
+    value = 0
+    times, units, qtys = st.prints.columns()
+    for t, px, q in zip(times, units, qtys, strict=True):
+        start = t - t % step
+        if start > cut:
+            break
+        value += inst.notional(px, q)
+        if fake and bars and start > bars[-1][0] + step:
+            close = bars[-1][4]
+            for gap in range(bars[-1][0] + step, start, step):
+                bars.append([gap, close, close, close, close, 0, bars[-1][6]])
+        if bars and bars[-1][0] == start:
+            b = bars[-1]
+            b[2], b[3], b[4], b[5], b[6] = max(b[2], px), min(b[3], px), px, b[5] + q, value
+        else:
+            bars.append([start, px, px, px, px, q, value])
+    if fake and bars:  # flat bars up to the asked time
+        last = cut - cut % step
+        close = bars[-1][4]
+        for gap in range(bars[-1][0] + step, last + 1, step):
+            bars.append([gap, close, close, close, close, 0, bars[-1][6]])
+    pt = inst.points
+    rows = []
+    for b in reversed(bars[-TIME_CHART_ROWS:]):
+        at = from_us(b[0])
+        rows.append({"stck_bsop_date": f"{at:%Y%m%d}", "stck_cntg_hour": f"{at:%H%M%S}",
+                     "futs_prpr": pts(pt(b[4])), "futs_oprc": pts(pt(b[1])),
+                     "futs_hgpr": pts(pt(b[2])), "futs_lwpr": pts(pt(b[3])),
+                     "cntg_vol": str(b[5]), "acml_tr_pbmn": won(b[6])})
+    vrss, sign, rate = change_fields(s.price, s.base, at_upper=s.price >= s.upper,
+                                     at_lower=s.price <= s.lower)
+    out1 = {"hts_kor_isnm": inst.name, "futs_prpr": pts(s.price), "futs_shrn_iscd": inst.code,
+            "futs_prdy_vrss": vrss, "prdy_vrss_sign": sign, "futs_prdy_ctrt": rate,
+            "futs_prdy_clpr": pts(s.base), "acml_vol": str(s.volume),
+            "acml_tr_pbmn": won(s.value), "futs_mxpr": pts(s.upper), "futs_llam": pts(s.lower),
+            "futs_oprc": pts(s.open), "futs_hgpr": pts(s.high), "futs_lwpr": pts(s.low),
+            "futs_askp": pts(s.asks[0][0] if s.asks else 0),
+            "futs_bidp": pts(s.bids[0][0] if s.bids else 0),
+            "basis": pts(s.price - s.spot if not inst.is_option else 0),
+            "kospi200_nmix": pts(s.spot), "hts_thpr": pts(s.theo),
+            "hts_otst_stpl_qty": str(s.open_interest)}
+    return ok(output1=out1, output2=rows)

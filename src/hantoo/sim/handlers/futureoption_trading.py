@@ -137,7 +137,7 @@ def order_rvsecncl(call: Call) -> Reply:
 
 def _order_rows(m: DerivMarket, account: tuple[str, str], start: date, end: date,
                 side: str, ccld: str, pdno: str) -> list[Order]:
-    rows = [o for o in m.orders.values() if o.acct.key == account and start <= o.day <= end]
+    rows = m.all_orders(account, start, end)
     if side in ("01", "02"):
         rows = [o for o in rows if o.side == int(side)]
     if ccld == "01":
@@ -271,7 +271,7 @@ def _balance(call: Call) -> Reply:
         cash = int(a.cash[0])
         pending = m.pending(account)
         orderable = m.orderable_cash(account)
-        fees = sum(o.fees for o in m.orders.values() if o.acct.key == account)
+        fees = m.fees_paid(account)
     out2 = {
         "dnca_cash": won(cash), "frcr_dncl_amt": "0", "dnca_sbst": "0",
         "tot_dncl_amt": won(cash), "tot_ccld_amt": "0", "cash_mgna": won(margin),
@@ -389,7 +389,7 @@ def inquire_deposit(call: Call) -> Reply:
                 else:
                     futr_eval += pnl
         opt_value = _option_value(m, held)
-        fees = sum(o.fees for o in m.orders.values() if o.acct.key == account)
+        fees = m.fees_paid(account)
         pending = m.pending(account)
     equity = cash + pending + futr_eval + opt_value
     return ok(output={
