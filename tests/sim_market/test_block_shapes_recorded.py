@@ -60,6 +60,7 @@ def _overrides(kis: Wire) -> dict[str, dict[str, str]]:
         "domestic_futureoption/exp_price_trend": fq,
         "domestic_futureoption/display_board_top": fq,
         "domestic_futureoption/inquire_daily_fuopchartprice": fq,
+        "domestic_futureoption/inquire_time_fuopchartprice": fq,
         "domestic_futureoption/display_board_futures": {"FID_COND_MRKT_DIV_CODE": "F"},
         "domestic_futureoption/display_board_option_list": {"FID_COND_MRKT_DIV_CODE": "O",
                                                             "FID_COND_SCR_DIV_CODE": "509"},
