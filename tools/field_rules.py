@@ -78,6 +78,9 @@ OVERRIDES: dict[str, str] = {
     "odno": "code",
     "orgn_odno": "code",
     "cntg_yn": "code",  # fill notices: "1" accepted, "2" filled — not Y/N
+    # fill notices: "1" 주문접수, "2" 확인, "3" 취소(IOC/FOK) — a flag decoder would turn 2 and 3
+    # into None and lose whether a modify/cancel was confirmed
+    "acpt_yn": "code",
 }
 
 _DIGITS = re.compile(r"\d+$")

@@ -674,7 +674,7 @@ class _DomesticFutureoptionKrxNgtFuturesCcnlNoticeColumns(StreamRecord):
     __slots__ = ()
 
     COLUMNS = ('cust_id', 'acnt_no', 'oder_no', 'ooder_no', 'seln_byov_cls', 'rctf_cls', 'oder_kind2', 'stck_shrn_iscd', 'cntg_qty', 'cntg_unpr', 'stck_cntg_hour', 'rfus_yn', 'cntg_yn', 'acpt_yn', 'brnc_no', 'oder_qty', 'acnt_name', 'cntg_isnm', 'oder_cond',)
-    ENCODINGS = ('code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'qty', 'price', 'hhmmss', 'flag', 'code', 'flag', 'code', 'qty', 'text', 'text', 'text',)
+    ENCODINGS = ('code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'qty', 'price', 'hhmmss', 'flag', 'code', 'code', 'code', 'qty', 'text', 'text', 'text',)
 
     @property
     def cust_id(self) -> str | None:
@@ -742,7 +742,7 @@ class _DomesticFutureoptionKrxNgtFuturesCcnlNoticeColumns(StreamRecord):
         return self._get(12)  # type: ignore[no-any-return]
 
     @property
-    def acpt_yn(self) -> bool | None:
+    def acpt_yn(self) -> str | None:
         """접수여부"""
         return self._get(13)  # type: ignore[no-any-return]
 
@@ -2768,7 +2768,7 @@ class DomesticFutureoptionFuoptCcnlNoticeRecord(StreamRecord):
     TR_ID = 'H0IFCNI0'
     TITLE = '선물옵션 실시간체결통보'
     COLUMNS = ('cust_id', 'acnt_no', 'oder_no', 'ooder_no', 'seln_byov_cls', 'rctf_cls', 'oder_kind2', 'stck_shrn_iscd', 'cntg_qty', 'cntg_unpr', 'stck_cntg_hour', 'rfus_yn', 'cntg_yn', 'acpt_yn', 'brnc_no', 'oder_qty', 'acnt_name', 'cntg_isnm', 'oder_cond', 'ord_grp', 'ord_grpseq', 'order_prc',)
-    ENCODINGS = ('code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'qty', 'price', 'hhmmss', 'flag', 'code', 'flag', 'code', 'qty', 'text', 'text', 'text', 'text', 'text', 'price',)
+    ENCODINGS = ('code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'qty', 'price', 'hhmmss', 'flag', 'code', 'code', 'code', 'qty', 'text', 'text', 'text', 'text', 'text', 'price',)
 
     @property
     def cust_id(self) -> str | None:
@@ -2836,7 +2836,7 @@ class DomesticFutureoptionFuoptCcnlNoticeRecord(StreamRecord):
         return self._get(12)  # type: ignore[no-any-return]
 
     @property
-    def acpt_yn(self) -> bool | None:
+    def acpt_yn(self) -> str | None:
         """접수여부"""
         return self._get(13)  # type: ignore[no-any-return]
 
@@ -5747,7 +5747,7 @@ class DomesticStockCcnlNoticeRecord(StreamRecord):
     TR_ID = 'H0STCNI0'
     TITLE = '국내주식 실시간체결통보'
     COLUMNS = ('CUST_ID', 'ACNT_NO', 'ODER_NO', 'OODER_NO', 'SELN_BYOV_CLS', 'RCTF_CLS', 'ODER_KIND', 'ODER_COND', 'STCK_SHRN_ISCD', 'CNTG_QTY', 'CNTG_UNPR', 'STCK_CNTG_HOUR', 'RFUS_YN', 'CNTG_YN', 'ACPT_YN', 'BRNC_NO', 'ODER_QTY', 'ACNT_NAME', 'ORD_COND_PRC', 'ORD_EXG_GB', 'POPUP_YN', 'FILLER', 'CRDT_CLS', 'CRDT_LOAN_DATE', 'CNTG_ISNM40', 'ODER_PRC',)
-    ENCODINGS = ('code', 'code', 'code', 'code', 'code', 'code', 'code', 'text', 'code', 'qty', 'price', 'hhmmss', 'flag', 'code', 'flag', 'code', 'qty', 'text', 'price', 'code', 'flag', 'text', 'code', 'yyyymmdd', 'text', 'price',)
+    ENCODINGS = ('code', 'code', 'code', 'code', 'code', 'code', 'code', 'text', 'code', 'qty', 'price', 'hhmmss', 'flag', 'code', 'code', 'code', 'qty', 'text', 'price', 'code', 'flag', 'text', 'code', 'yyyymmdd', 'text', 'price',)
 
     @property
     def cust_id(self) -> str | None:
@@ -5820,7 +5820,7 @@ class DomesticStockCcnlNoticeRecord(StreamRecord):
         return self._get(13)  # type: ignore[no-any-return]
 
     @property
-    def acpt_yn(self) -> bool | None:
+    def acpt_yn(self) -> str | None:
         """접수여부"""
         return self._get(14)  # type: ignore[no-any-return]
 
@@ -8815,7 +8815,7 @@ class OverseasStockCcnlNoticeRecord(StreamRecord):
     TR_ID = 'H0GSCNI0'
     TITLE = '해외주식 실시간체결통보'
     COLUMNS = ('CUST_ID', 'ACNT_NO', 'ODER_NO', 'OODER_NO', 'SELN_BYOV_CLS', 'RCTF_CLS', 'ODER_KIND2', 'STCK_SHRN_ISCD', 'CNTG_QTY', 'CNTG_UNPR', 'STCK_CNTG_HOUR', 'RFUS_YN', 'CNTG_YN', 'ACPT_YN', 'BRNC_NO', 'ODER_QTY', 'ACNT_NAME', 'CNTG_ISNM', 'ODER_COND', 'DEBT_GB', 'DEBT_DATE', 'START_TM', 'END_TM', 'TM_DIV_TP', 'CNTG_UNPR12',)
-    ENCODINGS = ('code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'qty', 'price', 'hhmmss', 'flag', 'code', 'flag', 'code', 'qty', 'text', 'text', 'text', 'code', 'yyyymmdd', 'text', 'text', 'code', 'price',)
+    ENCODINGS = ('code', 'code', 'code', 'code', 'code', 'code', 'code', 'code', 'qty', 'price', 'hhmmss', 'flag', 'code', 'code', 'code', 'qty', 'text', 'text', 'text', 'code', 'yyyymmdd', 'text', 'text', 'code', 'price',)
 
     @property
     def cust_id(self) -> str | None:
@@ -8883,7 +8883,7 @@ class OverseasStockCcnlNoticeRecord(StreamRecord):
         return self._get(12)  # type: ignore[no-any-return]
 
     @property
-    def acpt_yn(self) -> bool | None:
+    def acpt_yn(self) -> str | None:
         """접수여부"""
         return self._get(13)  # type: ignore[no-any-return]
 
