@@ -26,7 +26,8 @@ from typing import Any
 from . import pricing
 from .instruments import monthly_expiry
 
-__all__ = ["ISSUERS", "Elw", "ElwQuote", "elw_listing", "elw_quote"]
+__all__ = ["ISSUERS", "Elw", "ElwQuote", "elw_listing", "elw_quote", "elw_value", "grid",
+           "unit_of"]
 
 ISSUERS = {"00003": "한국투자증권", "00017": "KB증권", "00005": "미래에셋증권"}
 _ISSUER_DIGIT = {"00003": "3", "00017": "7", "00005": "5"}
@@ -69,6 +70,12 @@ class ElwQuote:
     iv: float | None
     greeks: pricing.Greeks
     days_left: int
+    open: int = 0
+    high: int = 0
+    low: int = 0
+    volume: int = 0
+    turnover: int = 0
+    """Won traded today (the engine's day statistics; 0 for a model-only quote)."""
 
     @property
     def parity(self) -> Decimal:
@@ -131,15 +138,37 @@ def elw_listing(today: date, is_business_day: Any,
     return out
 
 
+def unit_of(e: Elw) -> float:
+    """Won of one warrant per point (index) or won (stock) of option value."""
+    return (INDEX_WON_PER_POINT if e.on_index else 1) * float(e.ratio)
+
+
+def elw_sigma(e: Elw, spot: float, years: float) -> float:
+    """The ELW's volatility: the underlying's surface at its strike plus the issuer premium."""
+    return pricing.vol_surface(e.atm_vol, float(e.strike),
+                               pricing.forward(spot, years, e.q)) + VOL_PREMIUM
+
+
+def elw_value(e: Elw, spot: float, years: float) -> float:
+    """Model value of one warrant in won (float: the model's inside; callers grid it)."""
+    sigma = elw_sigma(e, spot, years)
+    return pricing.bs_price(e.kind == "call", spot, float(e.strike), years, sigma, e.q) * unit_of(e)
+
+
+def grid(won: float) -> int:
+    """A won value on the ELW grid (5 won, at least one tick)."""
+    return _grid(won)
+
+
 def elw_quote(e: Elw, spot: float, prev_spot: float, years: float, prev_years: float
               ) -> ElwQuote:
     """The LP's quote and the model numbers of one ELW."""
-    unit = (INDEX_WON_PER_POINT if e.on_index else 1) * float(e.ratio)
+    unit = unit_of(e)
     call = e.kind == "call"
     k = float(e.strike)
-    sigma = pricing.vol_surface(e.atm_vol, k, pricing.forward(spot, years, e.q)) + VOL_PREMIUM
+    sigma = elw_sigma(e, spot, years)
     value = pricing.bs_price(call, spot, k, years, sigma, e.q) * unit
-    prev = pricing.bs_price(call, prev_spot, k, prev_years, sigma, e.q) * unit
+    prev = elw_value(e, prev_spot, prev_years)
     price = _grid(value)
     iv = pricing.implied_vol(call, price / unit, spot, k, max(years, 1e-6), e.q)
     g = pricing.greeks(call, spot, k, years, sigma, e.q)
