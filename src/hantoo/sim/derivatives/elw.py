@@ -26,7 +26,7 @@ from typing import Any
 from . import pricing
 from .instruments import monthly_expiry
 
-__all__ = ["ISSUERS", "Elw", "ElwQuote", "elw_listing", "elw_quote", "elw_value", "grid",
+__all__ = ["ISSUERS", "Elw", "ElwQuote", "elw_at", "elw_listing", "elw_quote", "elw_value", "grid",
            "unit_of"]
 
 ISSUERS = {"00003": "한국투자증권", "00017": "KB증권", "00005": "미래에셋증권"}
@@ -153,6 +153,25 @@ def elw_value(e: Elw, spot: float, years: float) -> float:
     """Model value of one warrant in won (float: the model's inside; callers grid it)."""
     sigma = elw_sigma(e, spot, years)
     return pricing.bs_price(e.kind == "call", spot, float(e.strike), years, sigma, e.q) * unit_of(e)
+
+
+def elw_at(e: Elw, spot: float, years: float, price: int, prev: int = 0,
+           spot_prev: float | None = None) -> ElwQuote:
+    """The model numbers of ``e`` at one point (a trade, a close): its traded ``price`` with
+    the underlying at ``spot`` and ``years`` to expiry. Implied volatility is the one of the
+    traded price; greeks and the theoretical value are the model's (surface volatility)."""
+    unit = unit_of(e)
+    call = e.kind == "call"
+    k = float(e.strike)
+    sigma = elw_sigma(e, spot, years)
+    value = pricing.bs_price(call, spot, k, years, sigma, e.q) * unit
+    iv = pricing.implied_vol(call, price / unit, spot, k, max(years, 1e-6), e.q) if price else None
+    g = pricing.greeks(call, spot, k, years, sigma, e.q)
+    prev_spot = spot if spot_prev is None else spot_prev
+    return ElwQuote(e, price, price, price, Decimal(repr(value)).quantize(Decimal("0.01")),
+                    Decimal(repr(spot)).quantize(Decimal("0.01")),
+                    Decimal(repr(prev_spot)).quantize(Decimal("0.01")), prev, iv, g,
+                    max(0, round(years * 365)), price, price, price)
 
 
 def grid(won: float) -> int:

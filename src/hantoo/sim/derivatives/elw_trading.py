@@ -29,6 +29,8 @@ positions at expiry (an expired ELW is refused for new orders, see :func:`refuse
 
 from __future__ import annotations
 
+import itertools
+import math
 import weakref
 from array import array
 from collections.abc import Callable
@@ -44,7 +46,8 @@ from ..marketdata.indices import INDICES, constituents
 from .elw import TICK, Elw, elw_listing, elw_value, grid, unit_of
 from .instruments import PRODUCTS
 
-__all__ = ["ElwInstrument", "listed_elws", "lister", "refuse_unorderable", "under_path"]
+__all__ = ["ElwInstrument", "close_at", "hist_vol", "listed_elws", "lister", "refuse_unorderable",
+           "session_close", "spot_at", "under_path", "years_at"]
 
 EXPIRY_CLOSE = time(15, 20)
 LIMIT_SHARE = 0.3
@@ -136,7 +139,8 @@ class ElwInstrument(Instrument):
         vo, vc = self.value_at(o, t_open), self.value_at(c, t_close)
         a, b = self.value_at(h, t_close), self.value_at(lo, t_close)
         hi, low = max(a, b, vo, vc), min(a, b, vo, vc)
-        out = Bar(d, vo, hi, low, vc, _day_volume(ex.seed, self.code, d)), base
+        vol = _day_volume(ex.seed, self.code, d) + 10 * (sch.steps_per_day + 1)
+        out = Bar(d, vo, hi, low, vc, vol), base
         if len(self._bars) > 400:
             self._bars.clear()
         self._bars[d] = out
@@ -175,13 +179,15 @@ def _day_volume(seed: int, code: str, day: date) -> int:
 
 
 def _volumes(seed: int, code: str, day: date, steps: int, total: int) -> array[int]:
-    """The day's volume spread over the path points (about one point in four trades)."""
+    """The day's volume spread over the path points: every point is a print of at least ten
+    units (so the price the engine shows is always a traded one), a quarter of them larger."""
     rng = rng_for(seed, code, day.toordinal(), "elw-vol")
     weights = [(rng.getrandbits(8) + 1 if rng.getrandbits(2) == 0 else 0)
                for _ in range(steps + 1)]
     weights[0] = 0
     total_w = sum(weights) or 1
-    out = array("q", (total * w // total_w // 10 * 10 for w in weights))
+    out = array("q", (10 + total * w // total_w // 10 * 10 for w in weights))
+    out[0] = 10
     return out
 
 
@@ -326,3 +332,46 @@ def refuse_unorderable(ex: Any, code: str) -> str | None:
         return (f"(PDNO={code}: an ELW past its last trading day, "
                 f"{inst.elw.expiry:%Y-%m-%d}; see elw/expiration_stocks)")
     return None
+
+
+# ---- history: the underlying at past instants (the ELW trend APIs) -----------------------
+def spot_at(ex: Any, e: Elw, at: datetime) -> float:
+    """The underlying's level at instant ``at`` of its trading day: its synthetic path point
+    (what the ELW's own path was priced from)."""
+    sch = ex.schedules[0]
+    steps = sch.steps_per_day
+    sec = at.hour * 3600 + at.minute * 60 + at.second
+    k = min(max((sec - sch.continuous[0]) // sch.step_seconds, 0), steps)
+    return float(under_path(ex, e.underlying, at.date(), steps)[k])
+
+
+def close_at(ex: Any, e: Elw, d: date) -> float:
+    """The underlying's close on business day ``d``."""
+    return _under_bar(ex, e.underlying, d)[3]
+
+
+def years_at(e: Elw, at: datetime) -> float:
+    """Years from ``at`` to the ELW's expiry (its last trading day's 15:20)."""
+    return _years(e, at)
+
+
+def session_close(ex: Any, d: date) -> datetime:
+    """The end of the continuous session of ``d`` (the instant a daily row is valued at)."""
+    return _at(d, ex.schedules[0].continuous[1])
+
+
+def hist_vol(ex: Any, underlying: str, d: date, days: int) -> float:
+    """Annualised historical volatility (percent) of the underlying over the ``days`` business
+    days ending on ``d`` (close to close log returns, 252 days a year)."""
+    cal = ex.schedules[0].calendar
+    closes = [_under_bar(ex, underlying, d)[3]]
+    day = d
+    for _ in range(days):
+        day = cal.previous_business_day(day)
+        closes.append(_under_bar(ex, underlying, day)[3])
+    rets = [math.log(a / b) for a, b in itertools.pairwise(closes) if a > 0 and b > 0]
+    if len(rets) < 2:
+        return 0.0
+    mean = sum(rets) / len(rets)
+    var = sum((r - mean) ** 2 for r in rets) / (len(rets) - 1)
+    return math.sqrt(var * 252.0) * 100.0

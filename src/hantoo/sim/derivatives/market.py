@@ -67,7 +67,7 @@ from ..engine.types import (
 from ..engine.universe import Instrument
 from ..marketdata.indices import index_level
 from . import pricing
-from .elw import Elw, ElwQuote, elw_quote
+from .elw import Elw, ElwQuote, elw_at, elw_quote
 from .elw_trading import listed_elws
 from .instruments import DerivInstrument, Listing, list_series
 from .margin import MAINTENANCE, scan_margin
@@ -418,7 +418,8 @@ class DerivMarket:
         q = elw_quote(e, spot, prev, t, t + 1.0 / 365.0)
         eq = self.ex.quote(e.code)
         price = int(eq.price)
-        return replace(q, price=price, prev=int(eq.prev_close),
+        at = elw_at(e, spot, t, price)
+        return replace(q, price=price, prev=int(eq.prev_close), iv=at.iv,
                        bid=int(eq.best_bid) if eq.best_bid is not None else 0,
                        ask=int(eq.best_ask) if eq.best_ask is not None else 0,
                        open=int(eq.open or price), high=int(eq.high or price),

@@ -9,11 +9,13 @@ parameters outside their documented values are ``OPSQ2001`` naming the parameter
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 from ..derivatives.elw import ISSUERS, Elw, ElwQuote
+from ..derivatives.elw_trading import hist_vol
 from ..derivatives.market import DerivMarket
 from . import BusinessError, Call, Reply, ok, register
 from ._common import exchange, parse_date
@@ -22,7 +24,8 @@ from ._futureoption import change_fields, choice, engine_errors, invalid, market
 _ALL_UNDERLYING = ("000000", "00000", "")
 
 
-def _elw_code(call: Call, wire: str = "FID_INPUT_ISCD") -> ElwQuote:
+def elw_code(call: Call, wire: str = "FID_INPUT_ISCD") -> ElwQuote:
+    """The ELW a parameter names, quoted now; unknown codes → ``MCA05918`` naming it."""
     raw = call.param(wire).strip().upper()
     m = market(call)
     if raw not in m.elws():
@@ -78,18 +81,18 @@ def _atm(q: ElwQuote) -> str:
 def inquire_elw_price(call: Call) -> Reply:
     """ELW 현재가 시세 (FHKEW15010000)."""
     choice(call, "FID_COND_MRKT_DIV_CODE", ("W",))
-    q = _elw_code(call)
+    q = elw_code(call)
     e = q.elw
     vrss, sign, rate = _change(q)
     uv, us, ur = _under_change(q)
     return ok(output={
         "elw_shrn_iscd": e.code, "hts_kor_isnm": e.name, "elw_prpr": str(q.price),
         "prdy_vrss": vrss.split(".")[0], "prdy_vrss_sign": sign, "prdy_ctrt": rate,
-        "acml_vol": "0", "prdy_vrss_vol_rate": "0", "unas_shrn_iscd": e.underlying,
+        "acml_vol": str(q.volume), "prdy_vrss_vol_rate": "0", "unas_shrn_iscd": e.underlying,
         "unas_isnm": e.underlying_name, "unas_prpr": pts(q.spot), "unas_prdy_vrss": uv,
         "unas_prdy_vrss_sign": us, "unas_prdy_ctrt": ur, "bidp": str(q.bid),
-        "askp": str(q.ask), "acml_tr_pbmn": "0", "vol_tnrt": "0", "elw_oprc": str(q.prev),
-        "elw_hgpr": str(max(q.prev, q.price)), "elw_lwpr": str(min(q.prev, q.price)),
+        "askp": str(q.ask), "acml_tr_pbmn": str(q.turnover), "vol_tnrt": "0",
+        "elw_oprc": str(q.open), "elw_hgpr": str(q.high), "elw_lwpr": str(q.low),
         "stck_prdy_clpr": str(q.prev), "hts_thpr": pts(q.theo),
         "dprt": str(((q.price - q.theo) * 100 / q.theo).quantize(Decimal("0.01"))
                     if q.theo else "0"),
@@ -126,7 +129,7 @@ def _price_row(q: ElwQuote) -> dict[str, str]:
     return {
         "elw_shrn_iscd": e.code, "hts_kor_isnm": e.name, "elw_prpr": str(q.price),
         "prdy_vrss": vrss.split(".")[0], "prdy_vrss_sign": sign, "prdy_ctrt": rate,
-        "acml_vol": "0", "acpr": pts(e.strike),
+        "acml_vol": str(q.volume), "acpr": pts(e.strike),
         "prls_qryr_stpr_prc": pts(q.spot * (1 + q.breakeven_rate / 100)),
         "hts_rmnn_dynu": str(q.days_left),
         "hts_ints_vltl": num(q.iv * 100 if q.iv is not None else None, 2),
@@ -177,6 +180,8 @@ def sensitivity(call: Call) -> Reply:
     }
     if sort in keys:
         quotes.sort(key=keys[sort], reverse=True)
+    today = call.now().date()
+    hv = functools.cache(lambda under: hist_vol(exchange(call), under, today, 90))
     rows = []
     for q in quotes:
         vrss, sign, rate = _change(q)
@@ -184,10 +189,10 @@ def sensitivity(call: Call) -> Reply:
         rows.append({
             "elw_shrn_iscd": q.elw.code, "elw_kor_isnm": q.elw.name, "elw_prpr": str(q.price),
             "prdy_vrss": vrss.split(".")[0], "prdy_vrss_sign": sign, "prdy_ctrt": rate,
-            "acml_vol": "0", "hts_thpr": pts(q.theo), "delta_val": num(g.delta),
+            "acml_vol": str(q.volume), "hts_thpr": pts(q.theo), "delta_val": num(g.delta),
             "gama": num(g.gamma, 6), "theta": num(g.theta), "vega": num(g.vega),
             "rho": num(g.rho), "hts_ints_vltl": num(q.iv * 100 if q.iv is not None else None, 2),
-            "d90_hist_vltl": num(q.elw.atm_vol * 100, 2),
+            "d90_hist_vltl": num(hv(q.elw.underlying), 2),
         })
     return ok(output=rows)
 
