@@ -185,8 +185,8 @@ def quick_change(call: Call) -> Reply:
     """ELW 당일급변종목 (FHPEW02870000): the largest moves against a reference —
     ``FID_HOUR_CLS_CODE`` 1 (minutes ago: the price ``FID_INPUT_HOUR_1`` minutes back, from
     the day's prints) or 2 (days ago: the close ``FID_INPUT_HOUR_1`` business days back);
-    sort 1 rise, 2 fall, 3 either way."""
-    quotes, sort = _screen(call, "20287", ("1", "2", "3"), blng=("0", "1", "2"))
+    sort 0 rise, 1 fall, 2 either way."""
+    quotes, sort = _screen(call, "20287", ("0", "1", "2"), blng=("0", "1", "2"))
     choice(call, "FID_MRKT_CLS_CODE", ("", "A", "C", "P", "W"), default="")
     mode = choice(call, "FID_HOUR_CLS_CODE", ("1", "2"))
     raw = call.param("FID_INPUT_HOUR_1").strip()
@@ -219,8 +219,8 @@ def quick_change(call: Call) -> Reply:
     refs = {q.elw.code: reference(q) for q in quotes}
     moves = {c: q.price - refs[c] for c, q in zip(refs, quotes, strict=True)}
     key: Callable[[ElwQuote], Any] = {
-        "1": lambda q: moves[q.elw.code], "2": lambda q: -moves[q.elw.code],
-        "3": lambda q: abs(moves[q.elw.code]),
+        "0": lambda q: moves[q.elw.code], "1": lambda q: -moves[q.elw.code],
+        "2": lambda q: abs(moves[q.elw.code]),
     }[sort]
     rows = []
     for q in _rank(quotes, key):
