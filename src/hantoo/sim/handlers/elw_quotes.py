@@ -147,6 +147,7 @@ def _price_row(q: ElwQuote) -> dict[str, str]:
 def udrl_asset_price(call: Call) -> Reply:
     """ELW 기초자산별 종목시세 (FHKEW154101C0): the ELWs of one underlying (or all)."""
     choice(call, "FID_COND_MRKT_DIV_CODE", ("W",))
+    choice(call, "FID_COND_SCR_DIV_CODE", ("11541",), default="11541")
     cls = choice(call, "FID_MRKT_CLS_CODE", ("A", "C", "P"))
     issuer = _issuer(call, "FID_INPUT_ISCD")
     m = market(call)
@@ -163,7 +164,9 @@ def sensitivity(call: Call) -> Reply:
     ``FID_RANK_SORT_CLS_CODE`` (0 delta, 1 gamma, 2 vega, 3 theta, 4 implied volatility, others
     by code)."""
     choice(call, "FID_COND_MRKT_DIV_CODE", ("W",))
+    choice(call, "FID_COND_SCR_DIV_CODE", ("20285",), default="20285")
     cp = choice(call, "FID_DIV_CLS_CODE", ("0", "1", "2"), default="0")
+    issuer = _issuer(call, "FID_INPUT_ISCD")
     sort = call.param("FID_RANK_SORT_CLS_CODE").strip() or "0"
     if not sort.isdigit():
         raise invalid("FID_RANK_SORT_CLS_CODE", f"{sort[:6]!r}: a digit")
@@ -172,7 +175,7 @@ def sensitivity(call: Call) -> Reply:
     under = _underlying(call, m)
     kind = {"0": "", "1": "call", "2": "put"}[cp]
     quotes = _quotes(m, lambda e: (not under or e.underlying == under)
-                     and (not kind or e.kind == kind))
+                     and (not kind or e.kind == kind) and (not issuer or e.issuer == issuer))
     keys: dict[str, Callable[[ElwQuote], float]] = {
         "0": lambda q: abs(q.greeks.delta), "1": lambda q: q.greeks.gamma,
         "2": lambda q: q.greeks.vega, "3": lambda q: q.greeks.theta,
@@ -222,6 +225,7 @@ def _dated(call: Call, pick: Callable[[Elw], date], start: date, end: date) -> l
 def newly_listed(call: Call) -> Reply:
     """ELW 신규상장종목 (FHKEW154800C0): ELWs listed on or after ``FID_INPUT_DATE_1``."""
     choice(call, "FID_COND_MRKT_DIV_CODE", ("W",))
+    choice(call, "FID_COND_SCR_DIV_CODE", ("11548",), default="11548")
     cp = choice(call, "FID_DIV_CLS_CODE", ("00", "01", "02"))
     choice(call, "FID_BLNG_CLS_CODE", ("0", "1", "2"))
     start = parse_date(call, "FID_INPUT_DATE_1")
@@ -238,6 +242,7 @@ def newly_listed(call: Call) -> Reply:
 def expiration_stocks(call: Call) -> Reply:
     """ELW 만기예정/만기종목 (FHKEW154700C0): ELWs expiring between the two dates."""
     choice(call, "FID_COND_MRKT_DIV_CODE", ("W",))
+    choice(call, "FID_COND_SCR_DIV_CODE", ("11547",), default="11547")
     cp = choice(call, "FID_DIV_CLS_CODE", ("0", "1", "2"))
     choice(call, "FID_BLNG_CLS_CODE", ("0", "1", "2"))
     start = parse_date(call, "FID_INPUT_DATE_1")

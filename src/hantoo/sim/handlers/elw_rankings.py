@@ -256,6 +256,7 @@ def cond_search(call: Call) -> Reply:
     order = choice(call, "FID_INPUT_CNT_1", ("1", "2"), default="1")
     kind = {"": "", "0": "", "C": "call", "1": "call", "P": "put", "2": "put", "A": ""}[
         choice(call, "FID_MRKT_CLS_CODE", ("", "0", "A", "C", "P", "1", "2"), default="")]
+    choice(call, "FID_DIV_CLS_CODE", ("", "0", "1", "2"), default="")
     issuer = _issuer(call, "FID_INPUT_ISCD")
     start = parse_date(call, "FID_INPUT_DATE_1", call.now().date().replace(year=1900))
     end = parse_date(call, "FID_INPUT_DATE_2", call.now().date().replace(year=9999))
