@@ -45,8 +45,8 @@ def test_rankings_search_and_trends_agree_with_the_price_api() -> None:
         e = c.elw
         vol = {r.elw_shrn_iscd: r for r in e.volume_rank(
             fid_cond_scr_div_code="20278", fid_input_rmnn_dynu_1="0", fid_rank_sort_cls_code="0",
-            fid_input_date_1=f"{START:%Y%m%d}", fid_input_iscd_2="00000", fid_input_date_2=f"{START:%Y%m%d}",
-            **RANK).output}
+            fid_input_date_1=f"{START:%Y%m%d}", fid_input_iscd_2="00000",
+            fid_input_date_2=f"{START:%Y%m%d}", **RANK).output}
         ranked = [r.acml_vol for r in vol.values()]
         assert ranked == sorted(ranked, reverse=True)
         up = {r.elw_shrn_iscd: r for r in e.updown_rate(
