@@ -99,8 +99,8 @@ action = st.tuples(
     st.integers(0, len(ACCOUNTS) - 1),  # who
     st.integers(0, 3),  # which ELW: index call/put, stock call/put
     st.sampled_from([Side.BUY, Side.SELL]),
-    st.integers(1, 400),  # units
-    st.sampled_from([OrderType.LIMIT, OrderType.MARKET]),
+    st.integers(1, 40).map(lambda n: n * 10),  # units, in KRX's 10-warrant trading unit
+    st.just(OrderType.LIMIT),  # KRX trades ELWs by limit order only
     st.integers(-3, 3),  # limit price offset in ticks from the LP's ask/bid
     st.integers(0, 600),  # seconds to wait afterwards
 )
@@ -130,8 +130,7 @@ def test_cash_and_units_conserved_over_random_elw_orders(
         price = max(TICK, ref + offset * TICK)
         before = _holdings(ex)
         try:
-            ex.place_order(ACCOUNTS[who], code, side, otype, qty,
-                           price if otype is OrderType.LIMIT else None)
+            ex.place_order(ACCOUNTS[who], code, side, otype, qty, price)
         except EngineReject:
             assert _holdings(ex) == before  # a refused order changes nothing
         ex.advance(wait)

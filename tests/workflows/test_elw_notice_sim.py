@@ -35,8 +35,10 @@ async def test_elw_fill_notice_matches_the_daily_fills() -> None:
             deadline = time.monotonic() + 30
             while not any(isinstance(e, Subscribed) for e in await stream.next_batch(100, 0.5)):
                 assert time.monotonic() < deadline
-            placed = await client.domestic_stock.order_cash(
-                ord_dv="buy", pdno=ELW, ord_dvsn="01", ord_qty=30, ord_unpr=0,
+            ask = (await client.domestic_stock.inquire_elw_price(
+                fid_cond_mrkt_div_code="W", fid_input_iscd=ELW)).output[0].askp
+            placed = await client.domestic_stock.order_cash(  # ELWs: limit orders only
+                ord_dv="buy", pdno=ELW, ord_dvsn="00", ord_qty=30, ord_unpr=ask,
                 excg_id_dvsn_cd="KRX",
             )
             odno = placed.output[0].odno

@@ -3,8 +3,9 @@
 An ELW is ordered like a share (KIS: order-cash with the ELW's 6-digit code): the order is
 matched against the LP's quotes, the fill makes a position valued at the ELW price in the
 balance, the fill shows in the order/fill queries and the buying power, a sale gives the cash
-back, and all of it survives a restart from the state file (snapshot + journal). Refusals:
-unknown code, off-tick price, an ELW past its last trading day.
+back, and all of it survives a restart from the state file (snapshot + journal). Refusals (KRX's
+ELW rules): unknown code, off-tick price (5-won tick), a quantity off the 10-warrant unit, a
+market order (limit orders only), an ELW past its last trading day.
 """
 
 from __future__ import annotations
@@ -118,11 +119,17 @@ def test_elw_orders_refused_with_kis_messages() -> None:
         ask = c.order_book(code).best_ask
         assert ask is not None
         with pytest.raises(HantooError) as bad_tick:
-            c.place_order(code, "buy", 1, ask.price + 2)
+            c.place_order(code, "buy", 10, ask.price + 2)
         assert "APBK0506" in str(bad_tick.value) and "tick 5" in str(bad_tick.value)
         with pytest.raises(HantooError) as unknown:
             c.place_order("599999", "buy", 1, 1000)
         assert "MCA05918" in str(unknown.value)
+        with pytest.raises(HantooError) as odd_unit:
+            c.place_order(code, "buy", 15, ask.price)
+        assert "APBK0400" in str(odd_unit.value) and "10" in str(odd_unit.value)
+        with pytest.raises(HantooError) as market:
+            c.place_order(code, "buy", 10, order_type="market")
+        assert "APBK0506" in str(market.value) and "limit order only" in str(market.value)
         with pytest.raises(HantooError) as too_much:
             c.place_order(code, "buy", 10_000_000, ask.price)
         assert "APBK" in str(too_much.value)

@@ -9,8 +9,10 @@ construction (KRX gives ELWs 6-digit codes in the 5xxxxx range).
 
 Terms: an index ELW is worth ``option points × 100 KRW × conversion ratio`` (ratio 1.0); a stock
 ELW ``option value × conversion ratio`` (ratio 0.1: ten warrants per share). Prices trade on
-the 5-won ELW grid. The liquidity provider (LP) quotes one tick either side of the model value
-(at least 5 won bid). The volatility is the underlying's surface (:mod:`.pricing`) plus a
+the 5-won ELW grid. :func:`elw_quote` is the model alone (its LP one tick either side); the
+ELW as it trades — engine price, LP book, day statistics — is
+:meth:`~hantoo.sim.derivatives.market.DerivMarket.elw_quote` (see :mod:`.elw_trading`). The
+volatility is the underlying's surface (:mod:`.pricing`) plus a
 2-point issuer premium, so ELWs price slightly above the listed options as they do on KRX.
 Greeks are per unit of the underlying (points for KOSPI200, won for a stock), as the option
 board shows them; multiply by the conversion ratio (and 100 KRW per point) for one warrant.

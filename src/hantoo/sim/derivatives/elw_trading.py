@@ -18,9 +18,10 @@ and command journal as for stocks. Only its prices come from elsewhere:
   quotes ten levels each side around that value, one tick apart — the issuer's liquidity
   provider (KRX: ELWs have an LP obliged to quote both sides). The KOSPI200 path is the index
   method of :mod:`hantoo.sim.marketdata.indices` applied to the constituents' paths.
-* **Ticks and limits.** The KRX ELW tick is a flat 5 won (the engine's fund grid). KRX links an
-  ELW's daily limit to its underlying's: here ``base ± 30 % × strike × conversion ratio`` (a
-  warrant moves at most one unit per unit of the underlying, which moves at most 30 %).
+* **Trading rules** (KRX 매매제도 for ELWs): the tick is a flat 5 won (the engine's fund grid),
+  the trading unit is 10 warrants, there is no daily price limit (KRX exempts ELWs from it:
+  any price from one tick up is accepted), limit orders only and no credit (refused by
+  :func:`refuse_unorderable`).
 
 Everything here is a pure function of the seed, the date and the listing, so replaying the
 journal after a restart rebuilds the same prices. Not modelled: exercise/settlement of ELW
@@ -43,14 +44,18 @@ from ..engine.synthetic import Bar, intraday_path, rng_for
 from ..engine.types import InstrumentKind, Market
 from ..engine.universe import Instrument
 from ..marketdata.indices import INDICES, constituents
-from .elw import TICK, Elw, elw_listing, elw_value, grid, unit_of
+from .elw import TICK, Elw, elw_listing, elw_value, grid
 from .instruments import PRODUCTS
 
-__all__ = ["ElwInstrument", "close_at", "hist_vol", "listed_elws", "lister", "refuse_unorderable",
+__all__ = ["ElwInstrument", "close_at", "hist_vol", "is_elw", "listed_elws", "lister",
+           "refuse_unorderable",
            "session_close", "spot_at", "under_path", "years_at"]
 
 EXPIRY_CLOSE = time(15, 20)
-LIMIT_SHARE = 0.3
+LOT = 10
+"""KRX's ELW trading unit (매매수량단위 10증권)."""
+UNBOUNDED = 10**12
+"""The upper "limit" of an ELW: KRX applies no daily price limit to ELWs."""
 LP_VOLUME = 1_000_000
 """The instrument's nominal daily volume: the engine sizes book levels from it (lvl_base)."""
 LISTED_UNITS = 10_000_000
@@ -81,7 +86,8 @@ class ElwInstrument(Instrument):
 
     def __init__(self, e: Elw, ref_price: int) -> None:
         super().__init__(e.code, e.name, Market.KOSPI, max(ref_price, TICK),
-                         kind=InstrumentKind.ELW, volume=LP_VOLUME, shares=LISTED_UNITS)
+                         kind=InstrumentKind.ELW, volume=LP_VOLUME, shares=LISTED_UNITS,
+                         lot=LOT)
         self.elw = e
         self.limits_of = self._elw_limits
         self._bars: dict[date, tuple[Bar, int]] = {}
@@ -90,8 +96,7 @@ class ElwInstrument(Instrument):
         return _restored, (self.elw, self.ref_price)
 
     def _elw_limits(self, base: int) -> tuple[int, int]:
-        width = grid(float(self.elw.strike) * unit_of(self.elw) * LIMIT_SHARE)
-        return max(TICK, base - width), base + width
+        return TICK, UNBOUNDED
 
     def value_at(self, spot: float, at: datetime) -> int:
         """The model value on the grid with the underlying at ``spot`` at instant ``at``."""
@@ -319,18 +324,30 @@ def lister(ex: Any) -> Callable[[str], Instrument | None]:
     return lister
 
 
-def refuse_unorderable(ex: Any, code: str) -> str | None:
-    """Why an order for ELW ``code`` cannot be accepted now (``None``: it can, or it is not an
-    ELW the engine has traded). An expired ELW stays in the universe for its positions."""
-    inst = ex.universe.extra(code)
+def is_elw(ex: Any, code: str) -> bool:
+    return isinstance(ex.universe.get(code), ElwInstrument)
+
+
+def refuse_unorderable(ex: Any, code: str, *, limit: bool = True, credit: bool = False
+                       ) -> tuple[str, str] | None:
+    """``(msg_cd, why)`` when an order for ELW ``code`` cannot be accepted (``None``: it can,
+    or ``code`` is not an ELW). KRX trades ELWs by limit order only and not on credit; an ELW
+    past its last trading day is delisted (it stays in the universe for its positions)."""
+    inst = ex.universe.get(code)
     if not isinstance(inst, ElwInstrument):
         return None
     from .market import market_for
 
     day = market_for(ex).trade_day()
     if inst.elw.expiry < day:
-        return (f"(PDNO={code}: an ELW past its last trading day, "
-                f"{inst.elw.expiry:%Y-%m-%d}; see elw/expiration_stocks)")
+        return ("APBK1681", f"거래정지 종목입니다. (PDNO={code}: an ELW past its last trading "
+                            f"day, {inst.elw.expiry:%Y-%m-%d}; see elw/expiration_stocks)")
+    if not limit:
+        return ("APBK0506", f"주문구분이 올바르지 않습니다. (PDNO={code}: ELWs trade by limit "
+                            "order only, ORD_DVSN=00)")
+    if credit:
+        return ("APBK0506", f"신용거래 불가 종목입니다. (PDNO={code}: ELWs cannot be bought on "
+                            "credit; use order-cash)")
     return None
 
 

@@ -90,7 +90,7 @@ def _place(call: Call, credit: CreditType | None = None, loan_date: date | None 
     venue = _exchange_code(call)
     account = _account(call)
     code = domestic_symbol(call, "PDNO")
-    refuse_unorderable_elw(call, code)
+    refuse_unorderable_elw(call, code, credit=credit is not None)
     otype = _order_type(call)
     qty = parse_int(call, "ORD_QTY")
     price = parse_price(call, "ORD_UNPR")
