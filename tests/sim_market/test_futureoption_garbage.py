@@ -66,7 +66,7 @@ def _good(api: Api) -> dict[str, str]:
         if api.key == "elw/compare_stocks":
             out["FID_INPUT_ISCD"] = "005930"
         if api.key.endswith("inquire_elw_price") or any(k in api.key for k in ELW_ONE):
-            out["FID_INPUT_ISCD"] = "531001"  # Samsung call of the first issuer
+            out["FID_INPUT_ISCD"] = "531701"  # Samsung call of the first issuer
         out.update({w: v for w, v in ELW_MORE.items() if w in out})
         if api.key == "elw/quick_change":
             out["FID_HOUR_CLS_CODE"] = "1"

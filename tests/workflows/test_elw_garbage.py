@@ -19,7 +19,7 @@ from market_kit import Resp, Wire, wire
 
 from hantoo.catalog import Api, catalog
 
-ELW = "531001"  # a Samsung Electronics call of the first issuer, listed on the pinned clock
+ELW = "531701"  # a Samsung Electronics call of the first issuer, listed on the pinned clock
 SCREENS = {"udrl_asset_list": "11541", "udrl_asset_price": "11541", "sensitivity": "20285",
            "compare_stocks": "11517", "newly_listed": "11548", "expiration_stocks": "11547",
            "cond_search": "11510", "indicator": "20279", "quick_change": "20287",

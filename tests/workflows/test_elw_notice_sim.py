@@ -19,7 +19,7 @@ from hantoo.sim.engine.clock import KST
 from hantoo.sim.server import running_server
 
 START = dt.datetime(2026, 11, 23, 10, 0, tzinfo=KST)
-ELW = "531001"  # a Samsung Electronics call, listed on the pinned clock
+ELW = "531701"  # a Samsung Electronics call, listed on the pinned clock
 
 
 async def test_elw_fill_notice_matches_the_daily_fills() -> None:

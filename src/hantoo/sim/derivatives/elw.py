@@ -2,10 +2,12 @@
 
 Issues: for each underlying — KOSPI200 (``2001``) and the five largest KOSPI stocks — each
 issuer (``00003`` 한국투자증권, ``00017`` KB증권, ``00005`` 미래에셋증권) lists a call and a put at
-90 %, 100 % and 110 % of the underlying's reference level, expiring about three and six months
-out (the second Thursday of the month, as the futures calendar). Codes are six characters
-``5`` + issuer digit + underlying rank + expiry slot + strike slot + call/put digit, unique by
-construction (KRX gives ELWs 6-digit codes in the 5xxxxx range).
+90 %, 100 % and 110 % of the underlying's level on the listing day, 180 days before a quarterly
+expiry (the second Thursday of March, June, September, December, as the futures calendar), so
+two or three expiries are live at once and an issue keeps its terms from listing to expiry.
+Codes are six characters ``5`` + issuer digit + underlying rank + expiry digit (``(year × 12 +
+month) mod 10``, distinct among the live expiries) + strike slot + call/put digit (KRX gives
+ELWs 6-digit codes in the 5xxxxx range).
 
 Terms: an index ELW is worth ``option points × 100 KRW × conversion ratio`` (ratio 1.0); a stock
 ELW ``option value × conversion ratio`` (ratio 0.1: ten warrants per share). Prices trade on
@@ -20,6 +22,7 @@ board shows them; multiply by the conversion ratio (and 100 KRW per point) for o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -37,6 +40,9 @@ _MONEYNESS = (Decimal("0.9"), Decimal("1.0"), Decimal("1.1"))
 TICK = 5
 INDEX_WON_PER_POINT = 100
 VOL_PREMIUM = 0.02
+LIFE_DAYS = 180
+"""An ELW is listed this many days before its expiry."""
+LIFE_MONTHS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,20 +121,28 @@ def _grid(won: float) -> int:
 
 
 def elw_listing(today: date, is_business_day: Any,
-                underlyings: list[tuple[str, str, Decimal, float, float]]) -> dict[str, Elw]:
-    """ELWs live on ``today``. ``underlyings``: (code, name, reference level, q, atm vol)."""
+                underlyings: list[tuple[str, str, Decimal, float, float]],
+                ref_on: Callable[[str, date], Decimal | None] | None = None) -> dict[str, Elw]:
+    """ELWs live on ``today``. ``underlyings``: (code, name, reference level, q, atm vol);
+    ``ref_on(code, day)`` gives the underlying's level on an ELW's listing day when it is not
+    the fixed reference level (an index), so an ELW's strikes never change after listing."""
     out: dict[str, Elw] = {}
-    anchor = date(today.year, today.month, 1)
     for rank, (code, name, ref, q, vol) in enumerate(underlyings):
         step = Decimal("2.5") if len(code) == 4 else Decimal(1000)
-        for slot, months in enumerate((3, 6)):
-            y, m = anchor.year, anchor.month + months
-            y, m = y + (m - 1) // 12, (m - 1) % 12 + 1
+        for ahead in range(LIFE_MONTHS + 2):
+            y = today.year + (today.month - 1 + ahead) // 12
+            m = (today.month - 1 + ahead) % 12 + 1
+            if m % 3:
+                continue  # quarterly expiries
             expiry = monthly_expiry(y, m, is_business_day)
-            listed = expiry - timedelta(days=180)
+            listed = expiry - timedelta(days=LIFE_DAYS)
+            if not listed <= today <= expiry:
+                continue
+            level = (ref_on(code, listed) if ref_on is not None else None) or ref
+            slot = (y * 12 + m) % 10  # distinct among the expiries live at once
             for issuer, digit in _ISSUER_DIGIT.items():
                 for k_slot, mny in enumerate(_MONEYNESS):
-                    strike = (ref * mny / step).quantize(Decimal(1)) * step
+                    strike = (level * mny / step).quantize(Decimal(1)) * step
                     for kind, cp in (("call", "1"), ("put", "2")):
                         c = f"5{digit}{rank}{slot}{k_slot}{cp}"
                         letter = "콜" if kind == "call" else "풋"

@@ -292,12 +292,18 @@ def listed_elws(ex: Any, day: date) -> dict[str, Elw]:
 
 def _listing(ex: Any, day: date, stocks: list[Any]) -> dict[str, Elw]:
     k200 = PRODUCTS["01"]
+    cal = ex.schedules[0].calendar
+
+    def ref_on(code: str, listed: date) -> Decimal | None:
+        if code not in INDICES:
+            return None  # a stock: its reference price
+        close = _under_bar(ex, code, cal.on_or_before(listed))[3]
+        return Decimal(repr(close)).quantize(Decimal("0.01"))
+
     prev = Decimal(repr(_under_bar(ex, "2001", day)[4])).quantize(Decimal("0.01"))
     unders = [("2001", "코스피200", prev, k200.q, k200.atm_vol)] + [
-        (i.code, i.name, Decimal(i.ref_price), 0.02, 0.30)
-        for i in stocks]
-    return {c: e for c, e in elw_listing(day, ex.calendar.is_business_day, unders).items()
-            if e.listed <= day <= e.expiry}
+        (i.code, i.name, Decimal(i.ref_price), 0.02, 0.30) for i in stocks]
+    return elw_listing(day, ex.calendar.is_business_day, unders, ref_on)
 
 
 def lister(ex: Any) -> Callable[[str], Instrument | None]:
