@@ -44,7 +44,14 @@ ELW_GOOD: dict[str, str] = {
 }
 ELW_SCREENS = {"elw/udrl_asset_list": "11541", "elw/udrl_asset_price": "11541",
                "elw/sensitivity": "20285", "elw/compare_stocks": "11517",
-               "elw/newly_listed": "11548", "elw/expiration_stocks": "11547"}
+               "elw/newly_listed": "11548", "elw/expiration_stocks": "11547",
+               "elw/cond_search": "11510", "elw/indicator": "20279",
+               "elw/quick_change": "20287", "elw/updown_rate": "20277",
+               "elw/volume_rank": "20278"}
+#: ELW APIs about one ELW (its code in FID_INPUT_ISCD) and their other documented values.
+ELW_ONE = ("volatility_trend", "sensitivity_trend", "indicator_trend", "lp_trade_trend")
+ELW_MORE = {"FID_HOUR_CLS_CODE": "60", "FID_PW_DATA_INCU_YN": "N", "FID_INPUT_CNT_1": "1",
+            "FID_INPUT_HOUR_1": "10"}
 
 
 def _apis() -> list[Api]:
@@ -60,8 +67,13 @@ def _good(api: Api) -> dict[str, str]:
             out["FID_COND_SCR_DIV_CODE"] = ELW_SCREENS[api.key]
         if api.key == "elw/compare_stocks":
             out["FID_INPUT_ISCD"] = "005930"
-        if api.key.endswith("inquire_elw_price"):
-            out["FID_INPUT_ISCD"] = "531001"  # Samsung call of the first issuer
+        if api.key.endswith("inquire_elw_price") or any(k in api.key for k in ELW_ONE):
+            out["FID_INPUT_ISCD"] = "531701"  # Samsung call of the first issuer
+        out.update({w: v for w, v in ELW_MORE.items() if w in out})
+        if api.key == "elw/quick_change":
+            out["FID_HOUR_CLS_CODE"] = "1"
+        if api.key == "elw/cond_search":
+            out["FID_MRKT_CLS_CODE"] = ""
         if api.key == "elw/newly_listed":
             out["FID_DIV_CLS_CODE"] = "02"
         return out

@@ -278,6 +278,9 @@ def _restore_paths(ex: Exchange, states: list[SymbolState]) -> None:
         if rep is not None:
             path = rep.path(inst.code, st.trade_day, sch.continuous[0], sch.step_seconds,
                             st.steps, bar.open)
+        model = getattr(inst, "model_path", None)  # an ELW (see Exchange._new_state)
+        if path is None and model is not None:
+            path = model(ex, st.trade_day, st.steps)
         if path is None:
             path = intraday_path(ex.seed, inst, st.trade_day, bar.open, bar.close, st.steps,
                                  st.lower, st.upper, bar.volume)

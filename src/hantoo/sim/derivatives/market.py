@@ -47,7 +47,7 @@ import hashlib
 import math
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -68,7 +68,8 @@ from ..engine.types import (
 from ..engine.universe import Instrument
 from ..marketdata.indices import index_level
 from . import limits, pricing
-from .elw import Elw, ElwQuote, elw_listing, elw_quote
+from .elw import Elw, ElwQuote, elw_at, elw_quote
+from .elw_trading import listed_elws
 from .instruments import PRODUCTS, DerivInstrument, Listing, list_series
 from .margin import MAINTENANCE, scan_margin
 from .tape import PrintTape
@@ -444,21 +445,15 @@ class DerivMarket:
         )[:STOCK_FUTURES]
 
     def elws(self) -> dict[str, Elw]:
-        """The ELWs listed on the current trading day (see :mod:`.elw`)."""
+        """The ELWs listed on the current trading day (see :mod:`.elw`, :mod:`.elw_trading`)."""
         day = self.trade_day()
         if self._elws is None or self._elws[0] != day:
-            k200 = PRODUCTS["01"]
-            prev = Decimal(repr(self.spot("2001")[1])).quantize(Decimal("0.01"))
-            unders = [("2001", "코스피200", prev, k200.q, k200.atm_vol)] + [
-                (i.code, i.name, Decimal(i.ref_price), 0.02, 0.30)
-                for i in self._stock_underlyings()]
-            live = {c: e for c, e in elw_listing(day, self.ex.calendar.is_business_day,
-                                                 unders).items()
-                    if e.listed <= day <= e.expiry}
-            self._elws = (day, live)
+            self._elws = (day, listed_elws(self.ex, day))
         return self._elws[1]
 
     def elw_quote(self, code: str) -> ElwQuote:
+        """The model numbers of an ELW with its price, book top and day statistics from the
+        stock engine, where the ELW trades (:mod:`.elw_trading`): every ELW API reads this."""
         e = self.elws().get(code.strip().upper())
         if e is None:
             raise EngineReject(RejectReason.UNKNOWN_SYMBOL, code)
@@ -466,7 +461,16 @@ class DerivMarket:
         now = self.now()
         end = datetime.combine(e.expiry, EXPIRY_CLOSE, tzinfo=now.tzinfo)
         t = max((end - now).total_seconds(), 0.0) / (365.0 * 86400.0)
-        return elw_quote(e, spot, prev, t, t + 1.0 / 365.0)
+        q = elw_quote(e, spot, prev, t, t + 1.0 / 365.0)
+        eq = self.ex.quote(e.code)
+        price = int(eq.price)
+        at = elw_at(e, spot, t, price)
+        return replace(q, price=price, prev=int(eq.prev_close), iv=at.iv,
+                       bid=int(eq.best_bid) if eq.best_bid is not None else 0,
+                       ask=int(eq.best_ask) if eq.best_ask is not None else 0,
+                       open=int(eq.open or price), high=int(eq.high or price),
+                       low=int(eq.low or price), volume=eq.volume,
+                       turnover=int(eq.trade_value))
 
     def instrument(self, code: str) -> DerivInstrument:
         inst = self.listing().get(code)

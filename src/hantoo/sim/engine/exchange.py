@@ -166,6 +166,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
         self._init_market_time(now)
         self._rsv_init()
         self._pt_setup(now)
+        self.universe.attach(self)  # issues listed on demand (ELWs), see universe.ON_DEMAND
 
     # ---- setup ----------------------------------------------------------------------------
     def _init_market_time(self, now: int) -> None:
@@ -368,6 +369,9 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
 
     def _day_bar(self, inst: Instrument, d: date) -> tuple[Bar, int]:
         """(bar, base price) of trading day ``d``: replayed when available, else synthetic."""
+        model = getattr(inst, "model_bar", None)  # priced from a model (ELWs): no random walk
+        if model is not None:
+            return model(self, d)  # type: ignore[no-any-return]
         rep = self.config.replay
         if rep is not None and inst.code in rep.daily:
             days = rep.daily[inst.code]
@@ -400,6 +404,9 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
         path = None
         if rep is not None:
             path = rep.path(inst.code, day, sch.continuous[0], sch.step_seconds, steps, bar.open)
+        model = getattr(inst, "model_path", None)  # an ELW follows its underlying's path
+        if path is None and model is not None:
+            path = model(self, day, steps)
         if path is None:
             path = intraday_path(
                 self.seed, inst, day, bar.open, bar.close, steps, st.lower, st.upper, bar.volume

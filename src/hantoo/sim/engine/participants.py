@@ -39,7 +39,7 @@ from .nxt import nxt_session
 from .orders import BUY, SELL, VENUE_FIXED, VENUE_MAIN, VENUE_NXT, Order
 from .synthetic import hash64
 from .ticks import tick_down, tick_up
-from .types import Investor, OrderType, Phase
+from .types import InstrumentKind, Investor, OrderType, Phase
 
 if TYPE_CHECKING:
     from .accounts import Account
@@ -289,6 +289,8 @@ class ParticipantsMixin:
         """Where market makers centre their quotes: the last price, one tick towards the path."""
         target = st.path[max(st.step, 0)]
         if st.inst.code in self._baskets:  # a fund: arbitrage quotes it at its basket's NAV
+            return min(max(target, st.lower), st.upper)
+        if st.inst.kind is InstrumentKind.ELW:  # the issuer's LP quotes the model value
             return min(max(target, st.lower), st.upper)
         ref = st.last
         if ref < target:

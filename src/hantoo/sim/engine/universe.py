@@ -12,8 +12,9 @@ nothing is read at import time.
 from __future__ import annotations
 
 import csv
+import importlib
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
@@ -159,12 +160,31 @@ def _parse(row: dict[str, str], line: int) -> Instrument:
         raise ValueError(f"universe line {line}: {exc}") from exc
 
 
-class Universe:
-    """An ordered, code-indexed set of instruments."""
+#: Makers of on-demand listers, as ``"module:function"`` (imported at the first code the file
+#: does not list): given an exchange, a function from a code to the instrument it lists now (or
+#: ``None``). Why: some issues exist only through a model of the simulator (ELWs are listed from
+#: the derivatives model, :mod:`hantoo.sim.derivatives.elw_trading`); they are tradable by code
+#: but not part of the universe's iteration (rankings, indices).
+ON_DEMAND: list[str] = ["hantoo.sim.derivatives.elw_trading:lister"]
 
-    __slots__ = ("_by_code",)
+
+def _load(spec: str) -> Callable[[object], Callable[[str], Instrument | None]]:
+    module, _, name = spec.partition(":")
+    fn: Callable[[object], Callable[[str], Instrument | None]] = getattr(
+        importlib.import_module(module), name)
+    return fn
+
+
+class Universe:
+    """An ordered, code-indexed set of instruments (plus issues listed on demand, see
+    :data:`ON_DEMAND`: found by code, never iterated)."""
+
+    __slots__ = ("_by_code", "_extra", "_owner", "listers")
 
     def __init__(self, instruments: Iterable[Instrument]) -> None:
+        self._extra: dict[str, Instrument] = {}
+        self._owner: object | None = None
+        self.listers: list[Callable[[str], Instrument | None]] = []
         self._by_code: dict[str, Instrument] = {}
         for inst in instruments:
             if inst.code in self._by_code:
@@ -188,13 +208,43 @@ class Universe:
         return cls.from_csv_text(text)
 
     def get(self, code: str) -> Instrument | None:
-        return self._by_code.get(code)
+        inst = self._by_code.get(code)
+        if inst is None:
+            inst = self._extra.get(code)
+            if inst is None and self._owner is not None:
+                inst = self._on_demand(code)
+        return inst
+
+    def _on_demand(self, code: str) -> Instrument | None:
+        if not self.listers:
+            self.listers = [_load(spec)(self._owner) for spec in ON_DEMAND]
+        for lister in self.listers:
+            inst = lister(code)
+            if inst is not None:
+                return self._extra.setdefault(code, inst)
+        return None
+
+    def adopt(self, inst: Instrument) -> Instrument:
+        """Keep an on-demand instrument (a restored snapshot's), the first one of a code wins."""
+        return self._by_code.get(inst.code) or self._extra.setdefault(inst.code, inst)
+
+    def extra(self, code: str) -> Instrument | None:
+        """An on-demand instrument already listed (no lister is asked)."""
+        return self._extra.get(code)
+
+    def attach(self, exchange: object) -> None:
+        """Ask the :data:`ON_DEMAND` listers of ``exchange`` for codes not in the file."""
+        self._owner = exchange
+        self.listers = []
 
     def __getitem__(self, code: str) -> Instrument:
-        return self._by_code[code]
+        inst = self.get(code)
+        if inst is None:
+            raise KeyError(code)
+        return inst
 
     def __contains__(self, code: object) -> bool:
-        return code in self._by_code
+        return isinstance(code, str) and self.get(code) is not None
 
     def __iter__(self) -> Iterator[Instrument]:
         return iter(self._by_code.values())

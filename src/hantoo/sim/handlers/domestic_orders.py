@@ -30,6 +30,7 @@ from ._common import (
     selector,
     ymd,
 )
+from .elw_orders import refuse_unorderable_elw
 
 #: 한국거래소전송주문조직번호: the branch the simulator's orders are booked at.
 ORDER_ORGNO = "06010"
@@ -89,6 +90,7 @@ def _place(call: Call, credit: CreditType | None = None, loan_date: date | None 
     venue = _exchange_code(call)
     account = _account(call)
     code = domestic_symbol(call, "PDNO")
+    refuse_unorderable_elw(call, code, credit=credit is not None)
     otype = _order_type(call)
     qty = parse_int(call, "ORD_QTY")
     price = parse_price(call, "ORD_UNPR")

@@ -9,11 +9,13 @@ parameters outside their documented values are ``OPSQ2001`` naming the parameter
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 from ..derivatives.elw import ISSUERS, Elw, ElwQuote
+from ..derivatives.elw_trading import hist_vol
 from ..derivatives.market import DerivMarket
 from . import BusinessError, Call, Reply, ok, register
 from ._common import exchange, parse_date
@@ -22,7 +24,8 @@ from ._futureoption import change_fields, choice, engine_errors, invalid, market
 _ALL_UNDERLYING = ("000000", "00000", "")
 
 
-def _elw_code(call: Call, wire: str = "FID_INPUT_ISCD") -> ElwQuote:
+def elw_code(call: Call, wire: str = "FID_INPUT_ISCD") -> ElwQuote:
+    """The ELW a parameter names, quoted now; unknown codes → ``MCA05918`` naming it."""
     raw = call.param(wire).strip().upper()
     m = market(call)
     if raw not in m.elws():
@@ -78,18 +81,18 @@ def _atm(q: ElwQuote) -> str:
 def inquire_elw_price(call: Call) -> Reply:
     """ELW 현재가 시세 (FHKEW15010000)."""
     choice(call, "FID_COND_MRKT_DIV_CODE", ("W",))
-    q = _elw_code(call)
+    q = elw_code(call)
     e = q.elw
     vrss, sign, rate = _change(q)
     uv, us, ur = _under_change(q)
     return ok(output={
         "elw_shrn_iscd": e.code, "hts_kor_isnm": e.name, "elw_prpr": str(q.price),
         "prdy_vrss": vrss.split(".")[0], "prdy_vrss_sign": sign, "prdy_ctrt": rate,
-        "acml_vol": "0", "prdy_vrss_vol_rate": "0", "unas_shrn_iscd": e.underlying,
+        "acml_vol": str(q.volume), "prdy_vrss_vol_rate": "0", "unas_shrn_iscd": e.underlying,
         "unas_isnm": e.underlying_name, "unas_prpr": pts(q.spot), "unas_prdy_vrss": uv,
         "unas_prdy_vrss_sign": us, "unas_prdy_ctrt": ur, "bidp": str(q.bid),
-        "askp": str(q.ask), "acml_tr_pbmn": "0", "vol_tnrt": "0", "elw_oprc": str(q.prev),
-        "elw_hgpr": str(max(q.prev, q.price)), "elw_lwpr": str(min(q.prev, q.price)),
+        "askp": str(q.ask), "acml_tr_pbmn": str(q.turnover), "vol_tnrt": "0",
+        "elw_oprc": str(q.open), "elw_hgpr": str(q.high), "elw_lwpr": str(q.low),
         "stck_prdy_clpr": str(q.prev), "hts_thpr": pts(q.theo),
         "dprt": str(((q.price - q.theo) * 100 / q.theo).quantize(Decimal("0.01"))
                     if q.theo else "0"),
@@ -126,7 +129,7 @@ def _price_row(q: ElwQuote) -> dict[str, str]:
     return {
         "elw_shrn_iscd": e.code, "hts_kor_isnm": e.name, "elw_prpr": str(q.price),
         "prdy_vrss": vrss.split(".")[0], "prdy_vrss_sign": sign, "prdy_ctrt": rate,
-        "acml_vol": "0", "acpr": pts(e.strike),
+        "acml_vol": str(q.volume), "acpr": pts(e.strike),
         "prls_qryr_stpr_prc": pts(q.spot * (1 + q.breakeven_rate / 100)),
         "hts_rmnn_dynu": str(q.days_left),
         "hts_ints_vltl": num(q.iv * 100 if q.iv is not None else None, 2),
@@ -144,6 +147,7 @@ def _price_row(q: ElwQuote) -> dict[str, str]:
 def udrl_asset_price(call: Call) -> Reply:
     """ELW 기초자산별 종목시세 (FHKEW154101C0): the ELWs of one underlying (or all)."""
     choice(call, "FID_COND_MRKT_DIV_CODE", ("W",))
+    choice(call, "FID_COND_SCR_DIV_CODE", ("11541",), default="11541")
     cls = choice(call, "FID_MRKT_CLS_CODE", ("A", "C", "P"))
     issuer = _issuer(call, "FID_INPUT_ISCD")
     m = market(call)
@@ -160,7 +164,9 @@ def sensitivity(call: Call) -> Reply:
     ``FID_RANK_SORT_CLS_CODE`` (0 delta, 1 gamma, 2 vega, 3 theta, 4 implied volatility, others
     by code)."""
     choice(call, "FID_COND_MRKT_DIV_CODE", ("W",))
+    choice(call, "FID_COND_SCR_DIV_CODE", ("20285",), default="20285")
     cp = choice(call, "FID_DIV_CLS_CODE", ("0", "1", "2"), default="0")
+    issuer = _issuer(call, "FID_INPUT_ISCD")
     sort = call.param("FID_RANK_SORT_CLS_CODE").strip() or "0"
     if not sort.isdigit():
         raise invalid("FID_RANK_SORT_CLS_CODE", f"{sort[:6]!r}: a digit")
@@ -169,7 +175,7 @@ def sensitivity(call: Call) -> Reply:
     under = _underlying(call, m)
     kind = {"0": "", "1": "call", "2": "put"}[cp]
     quotes = _quotes(m, lambda e: (not under or e.underlying == under)
-                     and (not kind or e.kind == kind))
+                     and (not kind or e.kind == kind) and (not issuer or e.issuer == issuer))
     keys: dict[str, Callable[[ElwQuote], float]] = {
         "0": lambda q: abs(q.greeks.delta), "1": lambda q: q.greeks.gamma,
         "2": lambda q: q.greeks.vega, "3": lambda q: q.greeks.theta,
@@ -177,6 +183,8 @@ def sensitivity(call: Call) -> Reply:
     }
     if sort in keys:
         quotes.sort(key=keys[sort], reverse=True)
+    today = call.now().date()
+    hv = functools.cache(lambda under: hist_vol(exchange(call), under, today, 90))
     rows = []
     for q in quotes:
         vrss, sign, rate = _change(q)
@@ -184,10 +192,10 @@ def sensitivity(call: Call) -> Reply:
         rows.append({
             "elw_shrn_iscd": q.elw.code, "elw_kor_isnm": q.elw.name, "elw_prpr": str(q.price),
             "prdy_vrss": vrss.split(".")[0], "prdy_vrss_sign": sign, "prdy_ctrt": rate,
-            "acml_vol": "0", "hts_thpr": pts(q.theo), "delta_val": num(g.delta),
+            "acml_vol": str(q.volume), "hts_thpr": pts(q.theo), "delta_val": num(g.delta),
             "gama": num(g.gamma, 6), "theta": num(g.theta), "vega": num(g.vega),
             "rho": num(g.rho), "hts_ints_vltl": num(q.iv * 100 if q.iv is not None else None, 2),
-            "d90_hist_vltl": num(q.elw.atm_vol * 100, 2),
+            "d90_hist_vltl": num(hv(q.elw.underlying), 2),
         })
     return ok(output=rows)
 
@@ -217,6 +225,7 @@ def _dated(call: Call, pick: Callable[[Elw], date], start: date, end: date) -> l
 def newly_listed(call: Call) -> Reply:
     """ELW 신규상장종목 (FHKEW154800C0): ELWs listed on or after ``FID_INPUT_DATE_1``."""
     choice(call, "FID_COND_MRKT_DIV_CODE", ("W",))
+    choice(call, "FID_COND_SCR_DIV_CODE", ("11548",), default="11548")
     cp = choice(call, "FID_DIV_CLS_CODE", ("00", "01", "02"))
     choice(call, "FID_BLNG_CLS_CODE", ("0", "1", "2"))
     start = parse_date(call, "FID_INPUT_DATE_1")
@@ -233,6 +242,7 @@ def newly_listed(call: Call) -> Reply:
 def expiration_stocks(call: Call) -> Reply:
     """ELW 만기예정/만기종목 (FHKEW154700C0): ELWs expiring between the two dates."""
     choice(call, "FID_COND_MRKT_DIV_CODE", ("W",))
+    choice(call, "FID_COND_SCR_DIV_CODE", ("11547",), default="11547")
     cp = choice(call, "FID_DIV_CLS_CODE", ("0", "1", "2"))
     choice(call, "FID_BLNG_CLS_CODE", ("0", "1", "2"))
     start = parse_date(call, "FID_INPUT_DATE_1")
