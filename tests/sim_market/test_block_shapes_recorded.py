@@ -82,6 +82,18 @@ def _overrides(kis: Wire) -> dict[str, dict[str, str]]:
         "domestic_bond/buy": {"ORD_QTY2": "1000"},
         "domestic_bond/sell": {"ORD_QTY2": "1000"},
     }
+    for key in ("elw/indicator_trend_ccnl", "elw/indicator_trend_daily",
+                "elw/indicator_trend_minute", "elw/lp_trade_trend", "elw/sensitivity_trend_ccnl",
+                "elw/sensitivity_trend_daily", "elw/volatility_trend_ccnl",
+                "elw/volatility_trend_daily", "elw/volatility_trend_minute",
+                "elw/volatility_trend_tick"):
+        out[key] = {"FID_INPUT_ISCD": elw}
+    out["elw/indicator_trend_minute"]["FID_HOUR_CLS_CODE"] = "60"
+    for key in ("elw/cond_search", "elw/indicator", "elw/quick_change", "elw/updown_rate",
+                "elw/volume_rank"):
+        out[key] = {"FID_INPUT_ISCD": "00000", "FID_UNAS_INPUT_ISCD": "005930"}  # all issuers
+    out["elw/quick_change"] |= {"FID_MRKT_CLS_CODE": "A", "FID_HOUR_CLS_CODE": "1",
+                                "FID_INPUT_HOUR_1": "10"}
     for key in ("elw/expiration_stocks", "elw/newly_listed", "elw/sensitivity",
                 "elw/udrl_asset_list", "elw/udrl_asset_price"):
         out[key] = {"FID_COND_MRKT_DIV_CODE": "W", "FID_UNAS_INPUT_ISCD": "005930",

@@ -448,6 +448,12 @@ def validate(api: Api, params: Mapping[str, str], universe: Any) -> None:
 _EXAMPLE = re.compile(r"(?:ex\.?|예:?|\()\s*['\"]?([0-9A-Z%]{1,12})\b")
 
 
+#: ELW screens whose number the catalogue leaves out ("조건화면분류코드 (필수)"): KIS's own
+#: screen numbers, as the simulator's ELW handlers require them.
+_ELW_SCREENS = {"elw/indicator": "20279", "elw/quick_change": "20287",
+                "elw/sensitivity": "20285"}
+
+
 def example_value(api: Api, p: Param, account: tuple[str, str] = ("50000000", "01")) -> str:
     """A well-formed value for one parameter, from its catalogue entry alone.
 
@@ -477,8 +483,12 @@ def example_value(api: Api, p: Param, account: tuple[str, str] = ("50000000", "0
     if p.enc == "flag":
         return "N"
     if w.startswith("FID_COND_MRKT_DIV_CODE"):
+        if api.category == "elw":
+            return "W"
         return "U" if "업종" in doc or "U" in doc.replace("UN", "") else "J"
     if w == "FID_COND_SCR_DIV_CODE":
+        if api.key in _ELW_SCREENS:
+            return _ELW_SCREENS[api.key]
         m = re.search(r"\d{5}", doc)
         return m.group(0) if m else "20171"
     if _SYMBOL_WIRES.match(w):

@@ -70,7 +70,7 @@ from ..marketdata.indices import index_level
 from . import limits, pricing
 from .elw import Elw, ElwQuote, elw_at, elw_quote
 from .elw_trading import listed_elws
-from .instruments import PRODUCTS, DerivInstrument, Listing, list_series
+from .instruments import DerivInstrument, Listing, list_series
 from .margin import MAINTENANCE, scan_margin
 from .tape import PrintTape
 
