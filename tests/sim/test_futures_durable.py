@@ -14,7 +14,7 @@ from typing import Any
 
 from hantoo.sim.durable import JournaledExchange
 from hantoo.sim.engine import KST, ExchangeConfig, SessionClock
-from hantoo.sim.engine.futures_book import BUY, LIMIT, MARKET, SELL, book_of
+from hantoo.sim.engine.futures_book import BUY, LIMIT, MARKET, SELL, STOP, STOP_LIMIT, book_of
 from hantoo.sim.journal import read_journal
 from hantoo.sim.store import journal_path, open_exchange
 
@@ -112,3 +112,36 @@ def test_futures_survive_a_snapshot_and_trade_on(tmp_path: Path) -> None:
 
     third = open_exchange(path, _cfg())
     assert _view(third) == after
+
+
+def test_stop_orders_and_their_modification_replay_from_the_journal(tmp_path: Path) -> None:
+    """A buy stop (moved once) that triggers and fills, a GTD sell stop-limit left waiting:
+    the journal's ``ofut_ord``/``ofut_mod`` records carry the stop prices, so the restart
+    rebuilds the same orders, trigger, fill and cash."""
+    path = tmp_path / "s.db"
+    ex = open_exchange(path, _cfg())
+    ex.open_account(*ACCT, usd=Decimal(100_000))
+    book = book_of(ex)
+    now = ex.now()
+    tick = book.spec(CODE)[0].tick
+    last = book.last_ticks(CODE, now)
+    path_ahead = [book.last_ticks(CODE, now + timedelta(minutes=m)) for m in range(1, 240)]
+    high, low = max(path_ahead), min(path_ahead)
+    assert high > last + 2, "the test needs the price to rise"
+    stop = book.place(ACCT, CODE, BUY, 1, STOP, None, "6", now, (high + 50) * tick)
+    moved = book.modify(ACCT, stop.odno, None, now, (last + 2) * tick)
+    waiting = book.place(ACCT, CODE, SELL, 1, STOP_LIMIT, (low - 60) * tick, "5", now,
+                         (low - 50) * tick)
+    ex.advance(240 * 60)
+    book.sync(ex.now())
+    assert book.orders[moved.odno].status == "filled"
+    assert book.orders[waiting.odno].status == "open" and book.orders[waiting.odno].waiting
+    before = _view(ex)
+    stops = [(o.odno, o.stop, o.triggered, o.good_till) for o in book.orders.values()]
+    ex.flush()
+    del ex
+
+    again = open_exchange(path, _cfg())
+    assert _view(again) == before
+    assert [(o.odno, o.stop, o.triggered, o.good_till)
+            for o in book_of(again).orders.values()] == stops
