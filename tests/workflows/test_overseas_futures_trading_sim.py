@@ -251,7 +251,7 @@ def test_sdk_workflows_take_a_futures_symbol() -> None:
             c.place_futures_order("NASD:AAPL", "buy", 1, 100)
         assert len(sim.wire.orders()) == sent  # nothing left the client
         resting = c.place_futures_order("CME:ESZ26", "buy", 1, q.price - 200 * ES.tick)
-        assert resting.order_date == dt.date(2026, 11, 23) and resting.order_no
+        assert resting.ref.order_day == dt.date(2026, 11, 23) and resting.order_no
         c.cancel_futures_order(resting)
         assert {str(o.get("ord_stat_cd")) for o in _orders(c)} == {"04"}
         c.place_futures_order("CME:ESZ26", "sell", 3)  # market: short three at the bid
