@@ -91,7 +91,8 @@ def test_stop_order_handle_and_the_typed_balance() -> None:
         assert bal.money.margin == 3 * ES.margin
         assert bal.money.orderable == bal.money.cash + bal.money.unrealized_pnl - bal.money.margin
         # the won figures are the dollar ones at the day's rate every FX API shows
-        rate = rates_of(sim.state.exchange).rate("USD", sim.state.exchange.trading_day("KRX"))
+        ex = sim.state.exchange
+        rate = rates_of(ex).rate("USD", ex.trading_day("KRX"), sim.state.clock.now())
         for name in ("cash", "total", "unrealized_pnl", "margin", "orderable"):
             assert getattr(bal.krw, name) == (getattr(bal.money, name) * rate).quantize(
                 Decimal("0.01"), ROUND_HALF_UP), name

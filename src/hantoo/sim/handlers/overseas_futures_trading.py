@@ -305,7 +305,7 @@ def _view(call: Call) -> tuple[AccountView, Decimal, str]:
     view = book.view(_acct(call), "USD", now)
     if cur == "TKR":
         day = exchange(call).trading_day("KRX")
-        return view, rates_of(exchange(call)).rate("USD", day), "KRW"
+        return view, rates_of(exchange(call)).rate("USD", day, now), "KRW"
     if cur in ("USD", "TUS", "%%%", "%", "%%"):
         return view, Decimal(1), "USD"
     # a currency no listed product settles in: nothing held in it
