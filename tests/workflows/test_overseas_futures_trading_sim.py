@@ -128,9 +128,10 @@ def test_futures_lifecycle_order_fill_position_pnl_cash() -> None:
         assert [f.get("sll_buy_dvsn_cd") for f in fills.rows("output1")] == ["01", "02"]
         assert [Decimal(str(f.get("fm_ccld_amt"))) for f in fills.rows("output1")] == [
             bid2 * 2 * VALUE, ask * 2 * VALUE]  # 약정금액: price x contracts x multiplier
-        # in won: the day's one rate, the same the FX model gives every other API
+        # in won: the rate now, the same the FX model gives every other API at this instant
         won = _deposit(c, "TKR")
-        rate = rates_of(sim.state.exchange).rate("USD", sim.state.exchange.trading_day("KRX"))
+        ex = sim.state.exchange
+        rate = rates_of(ex).rate("USD", ex.trading_day("KRX"), sim.state.clock.now())
         assert won["fm_dnca_rmnd"] == (after["fm_dnca_rmnd"] * rate).quantize(Decimal("0.01"))
 
 
