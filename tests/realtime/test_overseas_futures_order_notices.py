@@ -19,6 +19,7 @@ import pytest
 import hantoo
 from hantoo._generated.streams import RECORDS
 from hantoo.config import SIM_ACCOUNT, SIM_APP_KEY, SIM_APP_SECRET, SIM_HTS_ID
+from hantoo.domain import OrderStatus
 from hantoo.errors import ApiError
 from hantoo.realtime import Credentials, RealtimeStream, Subscribed
 from hantoo.sim.app import SimConfig, create_app
@@ -158,3 +159,49 @@ def test_a_futures_key_naming_no_series_gets_no_records() -> None:
         feed.subscribed(tr, SERIES, sub)
         app.sim.clock.advance(dt.timedelta(seconds=30))
         assert feed.rows(tr, SERIES, 1, sub) != []
+
+
+
+async def test_a_futures_order_handle_follows_its_notices() -> None:
+    """The SDK's own handle for a resting futures order learns of its fill from the decrypted
+    ``HDFFF2C0`` record (``client.apply_notice``) with no REST call, and the order list agrees
+    afterwards."""
+    app = create_app(SimConfig(clock_mode="stepped", clock_start=START, limits="off", seed=7,
+                               activity=0))
+    ex = app.sim.exchange
+    ex.deposit(tuple(SIM_ACCOUNT.split("-")), Decimal(100_000), "USD")
+    book = book_of(ex)
+    now = app.sim.clock.now()
+    ahead = [book.last_ticks(SERIES, now + dt.timedelta(minutes=m)) for m in range(1, 61)]
+    low = min(ahead)
+    assert book.last_ticks(SERIES, now) > low + 1, "the limit must rest at placement"
+    limit = (low + 1) * ES.tick
+    with running_server(app=app) as (base, ws_url):
+        async with RealtimeStream(
+            Credentials(SIM_APP_KEY, SIM_APP_SECRET), ws_url=ws_url, base_url=base,
+            environment="sim",
+        ) as stream, hantoo.AsyncClient("sim", base_url=base, rate_limit=False) as client:
+            await stream.subscribe(ORDER, SIM_HTS_ID)
+            await stream.subscribe(FILL, SIM_HTS_ID)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 10
+            acks = 0
+            while acks < 2:
+                assert loop.time() < deadline
+                acks += sum(isinstance(e, Subscribed) for e in await stream.next_batch(100, 0.3))
+            order = await client.place_order("CME:ESZ26", "buy", 1, limit)
+            assert order.status is OrderStatus.ACCEPTED
+            app.sim.clock.advance(dt.timedelta(minutes=61))
+            fills: list[Any] = []
+            while not fills:
+                assert loop.time() < deadline, "no fill notice"
+                for e in await stream.next_batch(100, 0.3):
+                    if isinstance(e, (RECORDS[ORDER], RECORDS[FILL])):
+                        assert client.apply_notice(e)  # the handle owns both notices
+                        if isinstance(e, RECORDS[FILL]):
+                            fills.append(e)
+            # the handle knows from the stream alone
+            known = order.snapshot
+            assert known.status is OrderStatus.FILLED and known.filled_quantity == 1
+            assert order.average_fill_price == limit and order.notices >= 1
+            assert (await order.refresh()).status is OrderStatus.FILLED  # REST agrees

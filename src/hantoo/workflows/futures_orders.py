@@ -36,9 +36,9 @@ from .steps import Call, Workflow, collect_rows
 if TYPE_CHECKING:
     from .trading import OrderRef
 
-__all__ = ["FUTURES_ORDER_TYPES", "futures_cancel_ref_flow", "futures_modify_ref_flow",
-           "futures_place_ref_flow", "futures_rows_flow", "futures_snapshot_from",
-           "futures_status_flow"]
+__all__ = ["FUTURES_ORDER_TYPES", "as_stock_notice", "futures_cancel_ref_flow",
+           "futures_modify_ref_flow", "futures_place_ref_flow", "futures_rows_flow",
+           "futures_snapshot_from", "futures_status_flow"]
 
 #: The order types a futures order takes (``order_type=``) → KIS ``PRIC_DVSN_CD``.
 FUTURES_ORDER_TYPES = {"limit": "1", "market": "2", "stop": "3", "stop_limit": "4"}
@@ -258,3 +258,36 @@ def futures_cancel_ref_flow(ctx: Context, ref: OrderRef) -> Workflow[OrderRef]:
         "fm_limit_ord_pric": "", "fm_stop_ord_pric": "", "fm_lqd_lmt_ord_pric": "",
         "fm_lqd_stop_ord_pric": "", "fm_hdge_ord_scrn_yn": "N", "fm_mkpr_cvsn_yn": "N"})
     return ref
+
+
+def _field(record: Any, name: str) -> str:
+    columns = getattr(record, "COLUMNS", None)
+    values = getattr(record, "values", None)
+    if columns is not None and values is not None:
+        cols = [c.lower() for c in columns]
+        if name in cols:
+            i = cols.index(name)
+            return str(values[i]).strip() if i < len(values) else ""
+        return ""
+    if isinstance(record, dict):
+        return str(record.get(name, record.get(name.upper(), "")) or "").strip()
+    return ""
+
+
+def as_stock_notice(record: Any) -> dict[str, str] | None:
+    """An overseas futures notice (``HDFFF1C0`` order, ``HDFFF2C0`` fill) in the fields the
+    order handles read from a stock notice (``ODER_NO``, ``CNTG_YN``...), so a futures
+    :class:`~hantoo.workflows.order.Order` follows its notices the same way; ``None`` for any
+    other record."""
+    if not _field(record, "series") or not _field(record, "fm_excg_rcit_dvsn_cd"):
+        return None
+    kind = {"00": "0", "01": "1", "02": "2"}.get(_field(record, "rvse_cncl_dvsn_cd"), "0")
+    out = {"ODER_NO": _field(record, "odno"), "OODER_NO": _field(record, "orgn_odno"),
+           "RCTF_CLS": kind, "RFUS_YN": "1" if _field(record, "fm_excg_rcit_dvsn_cd") == "03"
+           else "0", "CNTG_YN": "1", "ODER_PRC": _field(record, "fm_lmt_pric")}
+    if _field(record, "ccno"):  # a fill (HDFFF2C0)
+        out |= {"CNTG_YN": "2", "CNTG_QTY": _field(record, "ccld_qty"),
+                "CNTG_UNPR": _field(record, "fm_ccld_pric")}
+    if not _dec(out["ODER_PRC"]):  # a market or stop order: no limit price
+        out["ODER_PRC"] = ""
+    return out
