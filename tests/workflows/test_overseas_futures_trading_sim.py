@@ -318,6 +318,13 @@ def test_option_lifecycle_premium_margin_and_pnl() -> None:
         level = _call(c, "opt_asking_price", {"SRS_CD": code}).rows("output2")[0]
         ask = Decimal(str(level.get("ask_price")))
         cash0 = _deposit(c)["fm_dnca_rmnd"]
+        (ps,) = _call(c, "inquire_psamount", {"OVRS_FUTR_FX_PDNO": code, "SLL_BUY_DVSN_CD": "02",
+                                               "FM_ORD_PRIC": "0",
+                                               "ECIS_RSVN_ORD_YN": "N"}).rows("output")
+        (q0,) = _call(c, "opt_price", {"SRS_CD": code}).rows("output1")
+        # a bought option needs its premium, not a futures margin
+        assert int(str(ps.get("fm_new_ord_psbl_qty"))) == int(
+            _deposit(c)["fm_ord_psbl_amt"] // (Decimal(str(q0.get("last_price"))) * VALUE))
         c.call("overseas_futureoption/order", {
             "OVRS_FUTR_FX_PDNO": code, "SLL_BUY_DVSN_CD": "02", "PRIC_DVSN_CD": "2",
             "FM_LIMIT_ORD_PRIC": "", "FM_STOP_ORD_PRIC": "", "FM_ORD_QTY": "2",

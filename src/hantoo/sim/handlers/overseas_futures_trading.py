@@ -382,7 +382,10 @@ def inquire_psamount(call: Call) -> Reply:
                   if o.account == _acct(call) and o.code == code and o.status == "open"
                   and o.side == side)
     closable = max(0, closable - pending)
-    new = int((view.orderable / spec.margin).to_integral_value(ROUND_FLOOR))
+    unit = spec.margin
+    if side == BUY and _fuop(code) == "02":  # premium-settled: a bought option costs its premium
+        unit = book.money(spec, book.last_ticks(code, now), 1)
+    new = int((view.orderable / unit).to_integral_value(ROUND_FLOOR)) if unit > 0 else 0
     return ok(output=_only(fields_of(call, "output"), {
         "cano": _acct(call)[0], "acnt_prdt_cd": _acct(call)[1], "ovrs_futr_fx_pdno": code,
         "crcy_cd": spec.currency, "sll_buy_dvsn_cd": side, "fm_ustl_qty": str(abs(held)),
