@@ -186,3 +186,37 @@ def test_gtd_order_lives_past_the_session_a_day_order_does_not() -> None:
         (dep,) = c.call("overseas_futureoption/inquire_deposit", {
             "CRCY_CD": "USD", "INQR_DT": "20261124"}).rows("output")
         assert Decimal(str(dep.get("fm_brkg_mgn_amt"))) == 0
+
+
+def test_archived_futures_orders_still_answer_the_order_apis(tmp_path: Path) -> None:
+    """With a state file, yesterday's finished orders leave memory at a snapshot; the daily
+    order and fill lists (with each fill's order date) answer exactly as before it."""
+    with private_sim(clock_start=START, state_path=str(tmp_path / "s.db")) as sim, \
+            sim.client() as c:
+        sim.fund(usd=100_000)
+        _order(c, "02", 2, "2", cndt="2")  # a market buy: filled
+        far = _last(c) - 800 * ES.tick
+        gone = _order(c, "02", 1, "1", limit=far)
+        _cancel(c, gone)
+        _order(c, "01", 1, "1", limit=far + 1600 * ES.tick)  # a day order: expires tonight
+        sim.advance(24 * 3600)  # Tuesday's session
+
+        def lists() -> tuple[list[Any], list[Any]]:
+            orders = c.call("overseas_futureoption/inquire_daily_order", {
+                "STRT_DT": "20261123", "END_DT": "20261124", "FM_PDGR_CD": "",
+                "CCLD_NCCS_DVSN": "01", "SLL_BUY_DVSN_CD": "", "FUOP_DVSN": "00",
+                "CTX_AREA_FK200": "", "CTX_AREA_NK200": ""}).rows("output")
+            fills = c.call("overseas_futureoption/inquire_daily_ccld", {
+                "STRT_DT": "20261123", "END_DT": "20261124", "FUOP_DVSN_CD": "00",
+                "FM_PDGR_CD": "", "CRCY_CD": "%%%", "FM_ITEM_FTNG_YN": "N",
+                "SLL_BUY_DVSN_CD": "%%", "CTX_AREA_FK200": "",
+                "CTX_AREA_NK200": ""}).rows("output1")
+            return ([o.to_dict() for o in orders], [f.to_dict() for f in fills])
+
+        before = lists()
+        assert len(before[0]) == 3 and len(before[1]) == 1
+        book = book_of(sim.state.exchange)
+        sim.state.exchange.checkpoint()
+        assert book.orders == {} and book.fills == []  # all of Monday's left memory
+        assert lists() == before
+        assert before[1][0]["ord_dt"] == dt.date(2026, 11, 23)

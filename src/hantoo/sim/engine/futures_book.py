@@ -185,6 +185,8 @@ class FuturesBook:
     _options: OptionQuotes | None = None
     #: Losses the account's cash could not pay at the fill (미수금), per (account, currency).
     owed: dict[tuple[Account, str], Decimal] = field(default_factory=dict)
+    #: Fills numbered so far (the archive takes old ones out of ``fills``; numbers go on).
+    fills_made: int = 0
 
     # -- time -------------------------------------------------------------------------------
     def _session(self, day: date) -> tuple[datetime, datetime]:
@@ -413,7 +415,7 @@ class FuturesBook:
         return new
 
     def _open(self, account: Account, odno: str) -> FOrder:
-        o = self.orders.get(odno.zfill(8))
+        o = self.orders.get(odno.zfill(8)) or self.find(odno)
         if o is None or o.account != account:
             raise EngineReject(RejectReason.UNKNOWN_ORDER, odno[:10])
         if o.status != "open":
@@ -504,7 +506,8 @@ class FuturesBook:
         o.fill_ticks = ticks
         o.fill_time = when
         o.status = "filled"
-        fill = FFill(f"{len(self.fills) + 1:08d}", o.odno, o.account, o.code, o.side, qty, ticks,
+        self.fills_made = max(self.fills_made, len(self.fills)) + 1
+        fill = FFill(f"{self.fills_made:08d}", o.odno, o.account, o.code, o.side, qty, ticks,
                      when, fee, realized)
         self.fills.append(fill)
         for listener in list(_FILL_LISTENERS.get(self.exchange, ())):
@@ -595,21 +598,60 @@ class FuturesBook:
     def today_orders(self, account: Account, now: datetime) -> list[FOrder]:
         self.sync(now)
         day = self.session_day(now)
-        return [o for o in self.orders.values()
-                if o.account == account and (o.session_day == day or o.status == "open"
-                                             or o.placed.date() == now.date())]
+        recent = self._with_archived(
+            [o for o in self.orders.values() if o.account == account],
+            account, day - timedelta(days=4), day)
+        return [o for o in recent if o.session_day == day or o.status == "open"
+                or o.placed.date() == now.date()]
 
     def orders_between(self, account: Account, start: date, end: date,
                        now: datetime) -> list[FOrder]:
         self.sync(now)
-        return [o for o in self.orders.values()
-                if o.account == account and start <= o.session_day <= end]
+        return [o for o in self._with_archived(
+            [o for o in self.orders.values() if o.account == account], account, start, end)
+            if start <= o.session_day <= end]
 
     def fills_between(self, account: Account, start: date, end: date,
                       now: datetime) -> list[FFill]:
         self.sync(now)
-        return [f for f in self.fills if f.account == account
+        mine = [f for f in self.fills if f.account == account
                 and start <= f.time.astimezone(CHICAGO).date() <= end]
+        db = self._archive_db()
+        if db is None:
+            return mine
+        from ..futures_archive import archived_fills
+
+        seen = {f.ccno for f in mine}
+        old = [f for f in archived_fills(db, account, start, end) if f.ccno not in seen]
+        return sorted(old + mine, key=lambda f: f.ccno)
+
+    def find(self, odno: str) -> FOrder | None:
+        """An order by number, in memory or in the archive (finished, older orders)."""
+        key = odno.strip().zfill(8)
+        o = self.orders.get(key)
+        db = self._archive_db() if o is None else None
+        if db is not None:
+            from ..futures_archive import archived_order
+
+            o = archived_order(db, key)
+        return o
+
+    # -- the archive (``hantoo.sim.futures_archive``) -----------------------------------------
+    def _archive_db(self) -> Any:
+        """The state file's database when the exchange is journaled with an archive."""
+        store = getattr(self.exchange, "_j_archive", None)
+        return getattr(store, "db", None)
+
+    def _with_archived(self, orders: list[FOrder], account: Account, start: date,
+                       end: date) -> list[FOrder]:
+        db = self._archive_db()
+        if db is None:
+            return orders
+        from ..futures_archive import archived_orders
+
+        seen = {o.odno for o in orders}
+        old = [o for o in archived_orders(db, account, start, end) if o.odno not in seen]
+        return sorted(old + orders, key=lambda o: o.odno)
 
 
 #: Who hears of each futures fill, per exchange: kept off the exchange (and the book) so a

@@ -16,7 +16,7 @@ the premiums of :mod:`..engine.options_quotes`.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from ..engine.futures_book import (
@@ -124,7 +124,7 @@ def order_rvsecncl(call: Call) -> Reply:
     odno = call.param("ORGN_ODNO").strip()
     cancel = call.tr_id.upper().startswith("OTFM3003")
     with engine_errors():
-        original = book.orders.get(odno.zfill(8))
+        original = book.find(odno)
         if original is not None and ymd(original.session_day) != call.param("ORGN_ORD_DT"):
             raise _input_error("ORGN_ORD_DT", f"{call.param('ORGN_ORD_DT')[:8]}: order {odno} "
                                f"is of {ymd(original.session_day)} (the local trading day)")
@@ -231,9 +231,14 @@ def _fill_row(book: FuturesBook, f: FFill) -> dict[str, str]:
         "crcy_cd": spec.currency, "fm_fee": _money(f.fee),
         "fm_futr_pure_agrm_amt": _money(futr), "fm_opt_pure_agrm_amt": _money(opt),
         "ccld_dtl_dtime": f.time.strftime("%Y%m%d%H%M%S"),
-        "ord_dt": ymd(book.orders[f.odno].session_day), "odno": f.odno,
+        "ord_dt": _order_day(book, f), "odno": f.odno,
         "ord_mdia_dvsn_name": "OpenAPI",
     }
+
+
+def _order_day(book: FuturesBook, f: FFill) -> str:
+    o = book.find(f.odno)
+    return ymd(o.session_day) if o is not None else ""
 
 
 _DAILY_TOTALS = ("fm_tot_ccld_qty", "fm_tot_futr_agrm_amt", "fm_tot_opt_agrm_amt", "fm_fee_smtl")
@@ -462,9 +467,9 @@ def inquire_period_trans(call: Call) -> Reply:
     view = book.view(_acct(call), "USD", now)
     rows = []
     # walk back from the cash now: each settlement's "before" is its "after" less its amount
-    running = view.cash - sum((f.realized - f.fee for f in book.fills
-                               if f.account == _acct(call)
-                               and f.time.astimezone(CHICAGO).date() > end), _ZERO)
+    later = book.fills_between(_acct(call), end + timedelta(days=1),
+                               max(end, now.astimezone(CHICAGO).date()) + timedelta(days=1), now)
+    running = view.cash - sum((f.realized - f.fee for f in later), _ZERO)
     for seq, f in enumerate(reversed(fills), 1):
         net = f.realized - f.fee
         rows.append(_only(fields_of(call, "output"), {
