@@ -42,8 +42,9 @@ Fills are a function of seed and time, so replaying those records rebuilds the s
 fills, positions and cash. The P&L and fees are therefore booked into the cash *unjournaled*
 (the futures records replay them; a journaled deposit would count them twice). Snapshots carry
 the book's orders, fills and positions; the exchange and the price model are re-attached on load.
-Finished orders of past session days leave memory at each snapshot (:mod:`hantoo.sim.
-futures_archive`); :meth:`FuturesBook.find` and the ``*_between`` lists read them back.
+Finished orders of past session days leave memory at each snapshot
+(:mod:`hantoo.sim.futures_archive`); :meth:`FuturesBook.find` and the ``*_between`` lists read
+them back.
 """
 
 from __future__ import annotations
