@@ -62,6 +62,24 @@ async def _notices(stream: RealtimeStream, tr: str, want: int,
     return got
 
 
+async def _both(stream: RealtimeStream, seconds: float = 10) -> dict[str, list[dict[str, Any]]]:
+    """One order notice and one fill notice, however the stream batches them."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    got: dict[str, list[dict[str, Any]]] = {ORDER: [], FILL: []}
+    while (not got[ORDER] or not got[FILL]) and loop.time() < deadline:
+        for e in await stream.next_batch(100, 0.3):
+            for tr in (ORDER, FILL):
+                if isinstance(e, RECORDS[tr]):
+                    got[tr].append(e.to_dict())
+    await asyncio.sleep(0.3)  # and nothing more after them
+    for e in await stream.next_batch(100, 0.3):
+        for tr in (ORDER, FILL):
+            if isinstance(e, RECORDS[tr]):
+                got[tr].append(e.to_dict())
+    return got
+
+
 async def test_order_notices_accept_modify_cancel_refuse_and_trigger() -> None:
     app = create_app(SimConfig(clock_mode="stepped", clock_start=START, limits="off", seed=7,
                                activity=0))
@@ -128,8 +146,8 @@ async def test_order_notices_accept_modify_cancel_refuse_and_trigger() -> None:
                 (sodno, "3", stop * ES.tick)
             assert await _notices(stream, FILL, 1, seconds=0.6) == []  # waiting
             app.sim.clock.advance(dt.timedelta(minutes=trigger))
-            (trig,) = await _notices(stream, ORDER, 1)
-            (fill,) = await _notices(stream, FILL, 1)
+            got = await _both(stream)  # the trigger and the fill may share a frame batch
+            (trig,), (fill,) = got[ORDER], got[FILL]
             rows = (await client.call("overseas_futureoption/inquire_ccld", {
                 "CCLD_NCCS_DVSN": "01", "SLL_BUY_DVSN_CD": "%%", "FUOP_DVSN": "00",
                 "CTX_AREA_FK200": "", "CTX_AREA_NK200": ""})).rows("output")
