@@ -258,7 +258,7 @@ async def test_resting_futures_order_notice_arrives_with_the_clock_alone() -> No
     (n,) = [e.to_dict() for e in notices]
     assert n["fm_ccld_pric"] == spec.tick * limit == n["fm_lmt_pric"]
     assert n["ccld_qty"] == 1 and n["ord_remq"] == 0
-    # the fill's own minute, written as the REST fill list writes it (the session's local time)
-    when = (start + dt.timedelta(minutes=fill_minute)).astimezone(CHICAGO)
+    # the fill's own minute in Korean time, as an immediate fill's (and the REST lists) are
+    when = (start + dt.timedelta(minutes=fill_minute)).astimezone(KST)
     assert n["oprt_dtl_dtime"].replace(tzinfo=None) == when.replace(tzinfo=None, second=0,
                                                                        microsecond=0)

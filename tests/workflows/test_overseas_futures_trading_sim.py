@@ -128,9 +128,10 @@ def test_futures_lifecycle_order_fill_position_pnl_cash() -> None:
         assert [f.get("sll_buy_dvsn_cd") for f in fills.rows("output1")] == ["01", "02"]
         assert [Decimal(str(f.get("fm_ccld_amt"))) for f in fills.rows("output1")] == [
             bid2 * 2 * VALUE, ask * 2 * VALUE]  # 약정금액: price x contracts x multiplier
-        # in won: the day's one rate, the same the FX model gives every other API
+        # in won: the rate now, the same the FX model gives every other API at this instant
         won = _deposit(c, "TKR")
-        rate = rates_of(sim.state.exchange).rate("USD", sim.state.exchange.trading_day("KRX"))
+        ex = sim.state.exchange
+        rate = rates_of(ex).rate("USD", ex.trading_day("KRX"), sim.state.clock.now())
         assert won["fm_dnca_rmnd"] == (after["fm_dnca_rmnd"] * rate).quantize(Decimal("0.01"))
 
 
@@ -251,7 +252,7 @@ def test_sdk_workflows_take_a_futures_symbol() -> None:
             c.place_futures_order("NASD:AAPL", "buy", 1, 100)
         assert len(sim.wire.orders()) == sent  # nothing left the client
         resting = c.place_futures_order("CME:ESZ26", "buy", 1, q.price - 200 * ES.tick)
-        assert resting.order_date == dt.date(2026, 11, 23) and resting.order_no
+        assert resting.ref.order_day == dt.date(2026, 11, 23) and resting.order_no
         c.cancel_futures_order(resting)
         assert {str(o.get("ord_stat_cd")) for o in _orders(c)} == {"04"}
         c.place_futures_order("CME:ESZ26", "sell", 3)  # market: short three at the bid
@@ -316,6 +317,14 @@ def test_option_lifecycle_premium_margin_and_pnl() -> None:
         sim.fund(usd=100_000)
         level = _call(c, "opt_asking_price", {"SRS_CD": code}).rows("output2")[0]
         ask = Decimal(str(level.get("ask_price")))
+        cash0 = _deposit(c)["fm_dnca_rmnd"]
+        (ps,) = _call(c, "inquire_psamount", {"OVRS_FUTR_FX_PDNO": code, "SLL_BUY_DVSN_CD": "02",
+                                               "FM_ORD_PRIC": "0",
+                                               "ECIS_RSVN_ORD_YN": "N"}).rows("output")
+        (q0,) = _call(c, "opt_price", {"SRS_CD": code}).rows("output1")
+        # a bought option needs its premium, not a futures margin
+        assert int(str(ps.get("fm_new_ord_psbl_qty"))) == int(
+            _deposit(c)["fm_ord_psbl_amt"] // (Decimal(str(q0.get("last_price"))) * VALUE))
         c.call("overseas_futureoption/order", {
             "OVRS_FUTR_FX_PDNO": code, "SLL_BUY_DVSN_CD": "02", "PRIC_DVSN_CD": "2",
             "FM_LIMIT_ORD_PRIC": "", "FM_STOP_ORD_PRIC": "", "FM_ORD_QTY": "2",
@@ -328,8 +337,20 @@ def test_option_lifecycle_premium_margin_and_pnl() -> None:
         value = q.get("last_price") * 2 * VALUE
         assert Decimal(str(p.get("fm_opt_evlu_amt"))) == value
         dep = _deposit(c)
-        assert dep["fm_brkg_mgn_amt"] == value  # a bought option holds what it can lose
+        paid = ask * 2 * VALUE
+        # premium-settled: the premium left the cash at the fill; a bought option holds no
+        # margin, and the account is worth its cash plus the option at today's premium
+        assert dep["fm_brkg_mgn_amt"] == 0
+        assert dep["fm_dnca_rmnd"] == cash0 - paid - dep["fm_fee"]
         assert dep["fm_fuop_evlu_pfls_amt"] == (q.get("last_price") - ask) * 2 * VALUE
+        assert dep["fm_tot_asst_evlu_amt"] == dep["fm_dnca_rmnd"] + value
+        assert dep["fm_ord_psbl_amt"] == dep["fm_dnca_rmnd"]  # the option's gain is not cash
+        (fill,) = _call(c, "inquire_daily_ccld", {
+            "STRT_DT": "20261123", "END_DT": "20261123", "FUOP_DVSN_CD": "02",
+            "FM_PDGR_CD": "", "CRCY_CD": "%%%", "FM_ITEM_FTNG_YN": "N",
+            "SLL_BUY_DVSN_CD": "%%", "CTX_AREA_FK200": "", "CTX_AREA_NK200": ""}).rows("output1")
+        assert Decimal(str(fill.get("fm_opt_ccld_amt"))) == paid
+        assert Decimal(str(fill.get("fm_futr_ccld_amt"))) == 0
         sim.advance(3 * 3600)
         bid = Decimal(str(_call(c, "opt_asking_price", {"SRS_CD": code}).rows("output2")[0]
                           .get("bid_price")))
@@ -343,5 +364,6 @@ def test_option_lifecycle_premium_margin_and_pnl() -> None:
         after = _deposit(c)
         assert after["fm_lqd_pfls_amt"] == (bid - ask) * 2 * VALUE
         assert after["fm_brkg_mgn_amt"] == 0
-        assert after["fm_dnca_rmnd"] == dep["fm_dnca_rmnd"] + (bid - ask) * 2 * VALUE \
-            - dep["fm_fee"]
+        # the sale's premium came in; over the round trip the cash moved by the P&L and fees
+        assert after["fm_dnca_rmnd"] == dep["fm_dnca_rmnd"] + bid * 2 * VALUE - dep["fm_fee"]
+        assert after["fm_dnca_rmnd"] == cash0 + (bid - ask) * 2 * VALUE - after["fm_fee"]

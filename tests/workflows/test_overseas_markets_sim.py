@@ -56,7 +56,7 @@ def test_overseas_lifecycle_in_its_currency(symbol: str, currency: str, qty: int
         # the market moves on; the won P&L is the foreign P&L at the day's rate
         sim.advance(40 * 60)
         day = ex.trading_day("KRX")
-        won_rate = rates_of(ex).rate(currency, day)
+        won_rate = rates_of(ex).rate(currency, day, sim.state.clock.now())  # the rate now
         r = c.call("overseas_stock/inquire_present_balance", {
             "WCRC_FRCR_DVSN_CD": "01", "NATN_CD": "000", "TR_MKET_CD": "00",
             "INQR_DVSN_CD": "00"})

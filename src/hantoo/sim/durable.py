@@ -377,6 +377,10 @@ def _opt_credit(v: str | None) -> CreditType | None:
     return CreditType(v) if v else None
 
 
+def _opt_dec(v: str | None) -> Decimal | None:
+    return None if v is None else Decimal(v)
+
+
 def _opt_int(v: int | None) -> int | None:
     return None if v is None else int(v)
 
@@ -405,9 +409,10 @@ _APPLY: dict[str, Callable[[Exchange, list[Any]], object]] = {
     "bond": lambda ex, a: _replay_bond(ex, a),
     "ofut_ord": lambda ex, a: _ofut(ex).place(
         (a[0], a[1]), a[2], a[3], int(a[4]), a[5], None if a[6] is None else Decimal(a[6]),
-        a[7], from_us(int(a[8]))),
-    "ofut_mod": lambda ex, a: _ofut(ex).modify((a[0], a[1]), a[2], Decimal(a[3]),
-                                               from_us(int(a[4]))),
+        a[7], from_us(int(a[8])), _opt_dec(a[9] if len(a) > 9 else None)),
+    "ofut_mod": lambda ex, a: _ofut(ex).modify((a[0], a[1]), a[2], _opt_dec(a[3]),
+                                               from_us(int(a[4])),
+                                               _opt_dec(a[5] if len(a) > 5 else None)),
     "ofut_cxl": lambda ex, a: _ofut(ex).cancel((a[0], a[1]), a[2], from_us(int(a[3]))),
     "ofut_sync": lambda ex, a: _ofut(ex).sync(from_us(int(a[0]))),
 }

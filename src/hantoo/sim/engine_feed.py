@@ -14,7 +14,8 @@ book that ``inquire_price``, ``inquire_ccnl`` and ``inquire_asking_price_exp_ccn
 * ``H0STASP0`` (and the other 10-level book TRs): the engine's book, sent when it changed.
 * ``HDFSCNT0`` / ``HDFSASP0``: the same for US symbols (tr_key such as ``DNASAAPL``).
 * ``HDFFF020`` / ``HDFFF010``: overseas futures and options series (``ESZ26``), from the seeded
-  model the REST quotes use (:mod:`hantoo.sim.futures_feed`).
+  model the REST quotes use (:mod:`hantoo.sim.futures_feed`); a key naming no listed series
+  gets no records at all (never synthetic ones), as KIS sends nothing for it.
 * ``H0UPCNT0`` for the indices ``hantoo.sim.marketdata.indices`` computes (``0001``, ``2001``...):
   the same level ``inquire_index_price`` answers, sent when it changed.
 * ``H0STNAV0`` for ETFs: the NAV ``etfetn/inquire_price`` answers
@@ -41,7 +42,7 @@ from typing import Any
 from .._generated.streams import RECORDS
 from .engine.overseas_markets import PRICE_PLACES, local_time
 from .feed import SyntheticFeed
-from .futures_feed import FUTURES_NOTICE_TRS, FuturesFeed
+from .futures_feed import FUTURES_NOTICE_TRS, FUTURES_TRS, FuturesFeed
 
 __all__ = ["EngineFeed"]
 
@@ -133,6 +134,8 @@ class EngineFeed(SyntheticFeed):
         cols = [c.lower() for c in RECORDS[tr_id].COLUMNS]
         if FuturesFeed.handles(tr_id, tr_key):  # overseas futures: the seeded model (issue 15)
             return self._futures.rows(tr_id, tr_key, cols, sub)
+        if tr_id in FUTURES_TRS:  # a series no exchange lists: KIS sends nothing for it
+            return []
         us = tr_id.startswith("HDFS")
         symbol = tr_key[4:] if us and len(tr_key) > 4 else tr_key
         trade = (us and tr_id == "HDFSCNT0") or (

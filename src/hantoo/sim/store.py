@@ -363,6 +363,7 @@ class StateStore:
         assert j is not None
         j.flush()
         seq = j.appended
+        _archive_futures(self.db, ex)  # issue 15: finished futures orders leave memory too
         orders, fills = _prune(ex)
         dpruned = deriv_archive.prune(ex)
         meta = self._meta_of(ex)
@@ -397,6 +398,7 @@ class StateStore:
         assert j is not None
         j.flush()
         seq = j.appended
+        _archive_futures(self.db, ex)  # issue 15: finished futures orders leave memory too
         orders, fills = _prune(ex)
         if self._pending is not None:
             orders = list(self._pending[0].values()) + orders
@@ -510,6 +512,14 @@ def _give_back_memory() -> None:
 
 
 _malloc_trim: Any = None
+
+
+def _archive_futures(db: sqlite3.Connection, ex: JournaledExchange) -> None:
+    """Which finished futures orders leave memory depends on the session day of the clock
+    (the engine's own instant may lag it); reads merge the archive, so answers never do."""
+    from .futures_archive import archive_futures
+
+    archive_futures(db, ex, ex.clock.now())
 
 
 def _prune(ex: JournaledExchange) -> tuple[list[Order], list[Fill]]:

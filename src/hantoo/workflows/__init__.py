@@ -9,6 +9,7 @@ rest (see :class:`Workflows`). Each is a generator that yields API calls
 
 from __future__ import annotations
 
+from .futures_account import FuturesBalance, FuturesMoney, FuturesPosition
 from .mixins import AsyncWorkflows, Workflows
 from .order import AsyncOrder, Order, ReconcileGroup, ReconcileReport, ReconcileResult
 from .reconcile import ReconcileFindings, SentOrder
@@ -18,6 +19,9 @@ __all__ = [
     "AsyncOrder",
     "AsyncWorkflows",
     "Call",
+    "FuturesBalance",
+    "FuturesMoney",
+    "FuturesPosition",
     "Order",
     "ReconcileFindings",
     "ReconcileGroup",

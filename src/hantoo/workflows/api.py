@@ -33,6 +33,7 @@ from ..errors import HantooError, OrderStateUnknownError
 from . import account, market, trading
 from . import reservations as _reservations
 from .driver import Context
+from .futures_account import FuturesBalance, futures_balance_flow
 from .order import (
     AsyncOrder,
     Order,
@@ -132,6 +133,11 @@ def place_order(
     rounding: PriceRounding | str, credit: CreditSpec | None,
 ) -> Workflow[Placed]:
     sym = _sym(symbol, exchange)
+    if sym.is_futures:  # issue 15: an overseas futures series, through the futures APIs
+        if credit is not None or expire is not None:
+            raise ValueError("futures orders take no credit or expire= (tif='gtd' lasts to "
+                             "the series' last trading day)")
+        return _place_futures(_ctx(host), sym, side, quantity, price, order_type, tif, None)
 
     def build(ctx: Context) -> Workflow[Placed]:
         prepared = trading.prepare_order(ctx, sym, side, quantity, price, order_type, tif,
@@ -155,6 +161,36 @@ def _place(ctx: Context, prepared: trading.PreparedOrder,
         remaining_quantity=ref.quantity, order_type_code=ref.order_type_code, branch=ref.branch,
         exchange=ref.symbol.exchange, placed_at=ref.placed_at)
     return Placed(ref, snap, sent_at)
+
+
+def _place_futures(ctx: Context, sym: Symbol, side: Side | str, quantity: int,
+                   price: Decimal | int | str | None, order_type: OrderType | str | None,
+                   tif: TimeInForce | str | None,
+                   stop_price: Decimal | int | str | None) -> Workflow[Placed]:
+    """Check, then send once (:mod:`.futures_orders`)."""
+    from .futures_orders import futures_place_ref_flow, prepare_futures_order
+
+    s, kind, cndt, limit, stop = prepare_futures_order(sym, side, quantity, price, order_type,
+                                                       tif, stop_price)
+    sent_at = time.time()
+    ref, snap = yield from futures_place_ref_flow(ctx, sym, s, quantity, kind, cndt, limit, stop)
+    return Placed(ref, snap, sent_at)
+
+
+def place_futures(host: _Host, symbol: Symbol | str | int, side: Side | str, quantity: int,
+                  price: Decimal | int | str | None, order_type: OrderType | str | None,
+                  tif: TimeInForce | str | None,
+                  stop_price: Decimal | int | str | None) -> Workflow[Placed]:
+    """A futures order with every option (stop prices too); ``symbol`` must be a series."""
+    sym = _sym(symbol)
+    if not sym.is_futures:
+        raise ValueError(f"{sym} is not a futures symbol (e.g. 'CME:ESZ26')")
+    return _place_futures(_ctx(host), sym, side, quantity, price, order_type, tif, stop_price)
+
+
+def futures_balance(host: _Host) -> Workflow[FuturesBalance]:
+    """The overseas futures account (:mod:`.futures_account`), as of the server's day."""
+    return _on_server_date(host, lambda ctx: futures_balance_flow(ctx.today()))
 
 
 def adopt(host: Any, placed: Placed, cls: type[H]) -> H:

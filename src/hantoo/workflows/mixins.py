@@ -31,6 +31,7 @@ from . import api, futures
 from .api import Market
 from .driver import lower
 from .futures import FuturesOrder
+from .futures_account import FuturesBalance
 from .market import Interval
 from .order import AsyncOrder, Order, ReconcileReport, ReconcileResult, registry_of
 from .steps import Workflow
@@ -92,13 +93,26 @@ class Workflows(_Common):
         return self._drive(api.quote(symbol, exchange))
 
     def place_futures_order(self, symbol: SymbolLike, side: str, quantity: int,
-                            price: PriceLike | None = None) -> FuturesOrder:
-        """An overseas futures day order (``"CME:ESZ26"``): a limit at ``price`` on the
-        contract's tick, or a market order (``price=None``); checked before it is sent."""
-        return self._drive(futures.futures_order_flow(_futures(symbol), side, quantity, price))
+                            price: PriceLike | None = None, *,
+                            order_type: str | None = None, tif: str | None = None,
+                            stop_price: PriceLike | None = None) -> Order:
+        """An overseas futures order (``"CME:ESZ26"``), as :meth:`place_order` sends it, plus
+        stop prices: a limit at ``price`` on the contract's tick, a market order
+        (``price=None``), ``order_type="stop"``/``"stop_limit"`` with ``stop_price=``;
+        ``tif="gtd"`` keeps it past the day. Checked before it is sent; the same handle."""
+        _futures(symbol)
+        return api.adopt(self, self._drive(api.place_futures(
+            self, symbol, side, quantity, price, order_type, tif, stop_price)), Order)
 
-    def cancel_futures_order(self, order: FuturesOrder) -> FuturesOrder:
-        """Cancel what is left of a futures order."""
+    def futures_balance(self) -> FuturesBalance:
+        """Overseas futures positions, margin and P&L in the contract currency and in won."""
+        return self._drive(api.futures_balance(self))
+
+    def cancel_futures_order(self, order: Order | FuturesOrder) -> Order | FuturesOrder:
+        """Cancel what is left of a futures order (a handle: the same as ``order.cancel()``)."""
+        if isinstance(order, Order):
+            order.cancel()
+            return order
         return self._drive(futures.futures_cancel_flow(order))
 
     def order_book(self, symbol: SymbolLike, *, exchange: str | None = None) -> OrderBook:
@@ -237,11 +251,22 @@ class AsyncWorkflows(_Common):
         return await self._drive(api.order_book(symbol, exchange))
 
     async def place_futures_order(self, symbol: SymbolLike, side: str, quantity: int,
-                                  price: PriceLike | None = None) -> FuturesOrder:
-        return await self._drive(futures.futures_order_flow(_futures(symbol), side, quantity,
-                                                            price))
+                                  price: PriceLike | None = None, *,
+                                  order_type: str | None = None, tif: str | None = None,
+                                  stop_price: PriceLike | None = None) -> AsyncOrder:
+        _futures(symbol)
+        return api.adopt(self, await self._drive(api.place_futures(
+            self, symbol, side, quantity, price, order_type, tif, stop_price)), AsyncOrder)
 
-    async def cancel_futures_order(self, order: FuturesOrder) -> FuturesOrder:
+    async def futures_balance(self) -> FuturesBalance:
+        return await self._drive(api.futures_balance(self))
+
+    async def cancel_futures_order(self, order: AsyncOrder | FuturesOrder) -> (
+        AsyncOrder | FuturesOrder
+    ):
+        if isinstance(order, AsyncOrder):
+            await order.cancel()
+            return order
         return await self._drive(futures.futures_cancel_flow(order))
 
     async def candles(self, symbol: SymbolLike, start: dt.date | dt.datetime | str,

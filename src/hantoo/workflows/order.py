@@ -339,6 +339,9 @@ class OrderRegistry:
 
     def route(self, record: Any) -> bool:
         """Give a notice to the handle it concerns; ``False`` when no handle wants it."""
+        from .futures_orders import as_stock_notice  # overseas futures notices (issue 15)
+
+        record = as_stock_notice(record) or record
         keys = [_raw(record, "ODER_NO").lstrip("0"), _raw(record, "OODER_NO").lstrip("0")]
         with self._lock:
             handle = next((self._by_no[k] for k in keys if k and k in self._by_no), None)

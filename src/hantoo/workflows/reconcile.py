@@ -41,6 +41,7 @@ from ..domain.ordertypes import Side
 from ..domain.symbols import Symbol
 from ..errors import OrderStateUnknownError
 from .driver import Context
+from .futures_orders import futures_rows_flow, futures_snapshot_from
 from .steps import Workflow
 from .trading import OrderRef, open_orders_flow, order_rows_flow, same_order_no
 
@@ -100,6 +101,8 @@ def sent_order(error: OrderStateUnknownError) -> SentOrder:
     """Read an unknown-outcome error's wire body back into an order description."""
     sent = {k.upper(): v for k, v in error.sent.items()}
     key = error.endpoint_key
+    if key.startswith("overseas_futureoption/"):
+        return _sent_futures(error, sent)
     excg = str(sent.get("OVRS_EXCG_CD", "") or "")
     code = str(sent.get("PDNO", "") or "")
     symbol = Symbol.overseas(code, excg) if excg else Symbol.domestic(code) if code else (
@@ -119,6 +122,25 @@ def sent_order(error: OrderStateUnknownError) -> SentOrder:
         action=action,
         sent_at=dt.datetime.fromtimestamp(error.sent_at, KST),
     )
+
+
+def _sent_futures(error: OrderStateUnknownError, sent: Mapping[str, Any]) -> SentOrder:
+    """An overseas futures order's wire body (issue 15): its own field names; modify and
+    cancel are told apart by TR ID (OTFM3002U / OTFM3003U)."""
+    code = str(sent.get("OVRS_FUTR_FX_PDNO", "") or "").strip()
+    symbol = Symbol.futures(code) if code else Symbol("", exchange="KRX")
+    action: Literal["new", "modify", "cancel"] = "new"
+    if error.endpoint_key.endswith("rvsecncl"):
+        action = "cancel" if error.tr_id.upper().startswith("OTFM3003") else "modify"
+    qty = _dec(sent.get("FM_ORD_QTY"))
+    return SentOrder(
+        endpoint_key=error.endpoint_key, symbol=symbol,
+        side=Side.from_code(str(sent.get("SLL_BUY_DVSN_CD", "") or "")),
+        quantity=int(qty) if qty is not None else None,
+        price=_dec(sent.get("FM_LIMIT_ORD_PRIC")),
+        order_type_code=str(sent.get("PRIC_DVSN_CD", "") or ""),
+        original_order_no=str(sent.get("ORGN_ODNO", "") or ""), action=action,
+        sent_at=dt.datetime.fromtimestamp(error.sent_at, KST))
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,10 +240,14 @@ def _window_of(sent: SentOrder, clock_offset: dt.timedelta | None, before: dt.ti
 
 
 def _ref_of(sent: SentOrder, m: OrderSnapshot) -> OrderRef:
+    day = m.placed_at.date() if m.placed_at else None
+    if sent.symbol.is_futures and m.raw is not None:  # the order's local trading day
+        local = m.raw.get("ord_dt")
+        day = local if isinstance(local, dt.date) else day
     return OrderRef(
         symbol=sent.symbol, side=m.side, chain=(m.order_no,), branch=m.branch,
         quantity=m.quantity, price=m.price, order_type_code=m.order_type_code,
-        placed_at=m.placed_at, order_day=m.placed_at.date() if m.placed_at else None)
+        placed_at=m.placed_at, order_day=day)
 
 
 def _placed_key(s: OrderSnapshot) -> tuple[str, str]:
@@ -256,6 +282,14 @@ def reconcile_all_flow(
         if slot in seen_sets:
             continue
         days = [today, (sent.sent_at + (clock_offset or dt.timedelta(0))).date()]
+        if sent.symbol.is_futures:  # issue 15: the futures daily order list covers it all
+            frows = yield from futures_rows_flow(min(days) - dt.timedelta(days=lookback_days),
+                                                 max(days))
+            seen_sets[slot] = (
+                [futures_snapshot_from(r, sent.symbol) for r in frows
+                 if str(r.get("ovrs_futr_fx_pdno") or "") == sent.symbol.code],
+                ["overseas_futureoption/inquire_daily_order"])
+            continue
         queries = ["overseas_stock/inquire_ccnl" if us else "domestic_stock/inquire_daily_ccld"]
         rows = yield from order_rows_flow(
             ctx, us=us, start=min(days) - dt.timedelta(days=lookback_days), end=max(days),

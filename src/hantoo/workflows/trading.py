@@ -227,6 +227,12 @@ def modify_flow(
     rounding: PriceRounding | str = PriceRounding.REFUSE,
 ) -> Workflow[OrderRef]:
     """Change price (and/or reduce quantity) of the working order; returns the new chain."""
+    if ref.symbol.is_futures:  # issue 15: the futures APIs (:mod:`.futures_orders`)
+        if quantity is not None or order_type is not None:
+            raise UnsupportedOrderError("a futures modify changes the price only",
+                                        suggestion="order.modify(new_price)")
+        from .futures_orders import futures_modify_ref_flow
+        return (yield from futures_modify_ref_flow(ctx, ref, price))
     if ref.reservation:
         raise UnsupportedOrderError("modify a reservation by cancelling and placing it again",
                                     suggestion="order.cancel() then client.place_order(...)")
@@ -271,6 +277,12 @@ def modify_flow(
 
 def cancel_flow(ctx: Context, ref: OrderRef, quantity: int | None = None) -> Workflow[OrderRef]:
     """Cancel the remaining quantity (or part of it)."""
+    if ref.symbol.is_futures:  # issue 15: the whole remainder, through the futures API
+        if quantity is not None:
+            raise UnsupportedOrderError("a futures order is cancelled whole (what is left)",
+                                        suggestion="order.cancel()")
+        from .futures_orders import futures_cancel_ref_flow
+        return (yield from futures_cancel_ref_flow(ctx, ref))
     if ref.reservation:
         from .reservations import cancel_reservation_flow
         yield from cancel_reservation_flow(ref.symbol, ref.order_no, ref.order_day)
@@ -391,6 +403,9 @@ def aggregate(ref: OrderRef, snapshots: Sequence[OrderSnapshot]) -> OrderSnapsho
 def status_flow(ctx: Context, ref: OrderRef) -> Workflow[OrderSnapshot]:
     """The order's current state from the daily order-execution query (reservations: from
     the reservation list)."""
+    if ref.symbol.is_futures:  # issue 15: the futures daily order list
+        from .futures_orders import futures_status_flow
+        return (yield from futures_status_flow(ctx, ref))
     if ref.reservation:
         reserved = yield from _reservation_status(ctx, ref)
         return reserved

@@ -464,7 +464,7 @@ def inquire_psamount(call: Call) -> Reply:
                                           OrderType.LIMIT)
         b: Balance = ex.balance(account)
     cur = inst.currency
-    fx = rates_of(ex).rate(cur, ex.trading_day("KRX"))
+    fx = rates_of(ex).rate(cur, ex.trading_day("KRX"), call.now())  # the rate now
     won = next(s for s in b.summary if s.currency == "KRW").orderable
     lot = inst.lot
     max_qty = bp.max_qty - bp.max_qty % lot

@@ -16,7 +16,7 @@ the premiums of :mod:`..engine.options_quotes`.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from ..engine.futures_book import (
@@ -25,6 +25,8 @@ from ..engine.futures_book import (
     MAINTENANCE_RATIO,
     MARKET,
     SELL,
+    STOP,
+    STOP_LIMIT,
     AccountView,
     FFill,
     FOrder,
@@ -97,21 +99,20 @@ def _fuop(code: str) -> str:
 
 @register("overseas_futureoption/order")
 def order(call: Call) -> Reply:
-    """해외선물옵션 주문 (OTFM3001U): limit (``1``) or market (``2``) day orders."""
+    """해외선물옵션 주문 (OTFM3001U): limit (``1``), market (``2``), stop (``3``) and stop-limit
+    (``4``) orders, for the day (``CCLD_CNDT_CD`` 6) or good till date (5)."""
     code = _futures_code(call, "OVRS_FUTR_FX_PDNO")
     kind = call.param("PRIC_DVSN_CD")
     cndt = call.param("CCLD_CNDT_CD")
-    if kind in ("3", "4"):
-        raise BusinessError("APBK0506", f"주문구분이 올바르지 않습니다 (PRIC_DVSN_CD={kind}: "
-                            "stop orders are not simulated; 1 limit or 2 market)")
     if (kind == MARKET) != (cndt == "2"):
         raise _input_error("CCLD_CNDT_CD", f"{cndt}: 2 with a market order (PRIC_DVSN_CD 2) only, "
-                                           "6 (day) or 5 with a limit order")
-    limit = _decimal(call, "FM_LIMIT_ORD_PRIC") if kind == LIMIT else None
+                                           "6 (day) or 5 (GTD) with a limit or stop order")
+    limit = _decimal(call, "FM_LIMIT_ORD_PRIC") if kind in (LIMIT, STOP_LIMIT) else None
+    stop = _decimal(call, "FM_STOP_ORD_PRIC") if kind in (STOP, STOP_LIMIT) else None
     qty = int(call.param("FM_ORD_QTY") or "0")
     with engine_errors():
         o = _book(call).place(_acct(call), code, call.param("SLL_BUY_DVSN_CD"), qty, kind, limit,
-                              cndt, call.now())
+                              cndt, call.now(), stop)
     return ok(output=_only(fields_of(call, "output"), {"ord_dt": ymd(o.session_day),
                                                        "odno": o.odno}))
 
@@ -123,7 +124,7 @@ def order_rvsecncl(call: Call) -> Reply:
     odno = call.param("ORGN_ODNO").strip()
     cancel = call.tr_id.upper().startswith("OTFM3003")
     with engine_errors():
-        original = book.orders.get(odno.zfill(8))
+        original = book.find(odno)
         if original is not None and ymd(original.session_day) != call.param("ORGN_ORD_DT"):
             raise _input_error("ORGN_ORD_DT", f"{call.param('ORGN_ORD_DT')[:8]}: order {odno} "
                                f"is of {ymd(original.session_day)} (the local trading day)")
@@ -131,9 +132,11 @@ def order_rvsecncl(call: Call) -> Reply:
             o = book.cancel(_acct(call), odno, call.now())
         else:
             limit = _decimal(call, "FM_LIMIT_ORD_PRIC")
-            if limit is None:
-                raise _input_error("FM_LIMIT_ORD_PRIC", "a modification needs the new price")
-            o = book.modify(_acct(call), odno, limit, call.now())
+            stop = _decimal(call, "FM_STOP_ORD_PRIC")
+            if limit is None and stop is None:
+                raise _input_error("FM_LIMIT_ORD_PRIC", "a modification needs the new price "
+                                   "(FM_LIMIT_ORD_PRIC, or FM_STOP_ORD_PRIC for a stop order)")
+            o = book.modify(_acct(call), odno, limit, call.now(), stop)
     return ok(output=_only(fields_of(call, "output"), {"ord_dt": ymd(o.session_day),
                                                        "odno": o.odno}))
 
@@ -153,15 +156,17 @@ def _order_row(book: FuturesBook, o: FOrder) -> dict[str, str]:
         "pric_dvsn_cd": o.kind, "trad_stgy_dvsn_cd": "", "bass_pric_type_cd": o.kind,
         "ord_stat_cd": _STATUS[o.status], "fm_ord_qty": str(o.qty),
         "fm_ord_pric": _price(spec, o.limit) if o.limit is not None else "0",
-        "fm_stop_ord_pric": "0", "rsvn_dvsn": "", "ecis_rsvn_ord_yn": "N",
+        "fm_stop_ord_pric": _price(spec, o.stop) if o.stop is not None else "0",
+        "rsvn_dvsn": "", "ecis_rsvn_ord_yn": "N",
         "fm_ccld_qty": str(o.filled), "fm_ccld_pric": fill_px, "fm_ord_rmn_qty": str(o.remaining),
         "ord_grp_name": "", "erlm_dtl_dtime": o.placed.strftime("%Y%m%d%H%M%S"),
         "rcit_dtl_dtime": o.placed.strftime("%Y%m%d%H%M%S"),
         "ccld_dtl_dtime": o.fill_time.strftime("%Y%m%d%H%M%S") if o.fill_time else "",
         "ord_stfno": "", "ordr_emp_no": "", "rmks1": "", "rjct_rson_name": "",
         "new_lqd_dvsn_cd": "", "fm_lqd_lmt_ord_pric": "0", "fm_lqd_stop_pric": "0",
-        "ccld_cndt_cd": o.cndt, "noti_vald_dt": ymd(o.session_day), "acnt_type_cd": "",
-        "fuop_dvsn": _fuop(o.code), "trad_end_dt": ymd(o.session_day),
+        "ccld_cndt_cd": o.cndt, "noti_vald_dt": ymd(o.good_till or o.session_day),
+        "acnt_type_cd": "", "fuop_dvsn": _fuop(o.code),
+        "trad_end_dt": ymd(o.good_till or o.session_day),
     }
 
 
@@ -216,16 +221,24 @@ def _range(call: Call, first: str, last: str) -> tuple[date, date]:
 def _fill_row(book: FuturesBook, f: FFill) -> dict[str, str]:
     spec, _exp = book.spec(f.code)
     amount = book.money(spec, f.ticks, f.qty)
+    option = _fuop(f.code) == "02"
+    futr, opt = (_ZERO, amount) if option else (amount, _ZERO)
     return {
         "dt": ymd(f.time.astimezone(CHICAGO)), "ccno": f.ccno, "ovrs_futr_fx_pdno": f.code,
         "sll_buy_dvsn_cd": f.side, "fm_ccld_qty": str(f.qty), "fm_ccld_pric": _price(spec, f.ticks),
-        "fm_ccld_amt": _money(amount), "fm_futr_ccld_amt": _money(amount), "fm_opt_ccld_amt": "0",
+        "fm_ccld_amt": _money(amount), "fm_futr_ccld_amt": _money(futr),
+        "fm_opt_ccld_amt": _money(opt),
         "crcy_cd": spec.currency, "fm_fee": _money(f.fee),
-        "fm_futr_pure_agrm_amt": _money(amount), "fm_opt_pure_agrm_amt": "0",
+        "fm_futr_pure_agrm_amt": _money(futr), "fm_opt_pure_agrm_amt": _money(opt),
         "ccld_dtl_dtime": f.time.strftime("%Y%m%d%H%M%S"),
-        "ord_dt": ymd(book.orders[f.odno].session_day), "odno": f.odno,
+        "ord_dt": _order_day(book, f), "odno": f.odno,
         "ord_mdia_dvsn_name": "OpenAPI",
     }
+
+
+def _order_day(book: FuturesBook, f: FFill) -> str:
+    o = book.find(f.odno)
+    return ymd(o.session_day) if o is not None else ""
 
 
 _DAILY_TOTALS = ("fm_tot_ccld_qty", "fm_tot_futr_agrm_amt", "fm_tot_opt_agrm_amt", "fm_fee_smtl")
@@ -297,7 +310,7 @@ def _view(call: Call) -> tuple[AccountView, Decimal, str]:
     view = book.view(_acct(call), "USD", now)
     if cur == "TKR":
         day = exchange(call).trading_day("KRX")
-        return view, rates_of(exchange(call)).rate("USD", day), "KRW"
+        return view, rates_of(exchange(call)).rate("USD", day, now), "KRW"
     if cur in ("USD", "TUS", "%%%", "%", "%%"):
         return view, Decimal(1), "USD"
     # a currency no listed product settles in: nothing held in it
@@ -374,7 +387,10 @@ def inquire_psamount(call: Call) -> Reply:
                   if o.account == _acct(call) and o.code == code and o.status == "open"
                   and o.side == side)
     closable = max(0, closable - pending)
-    new = int((view.orderable / spec.margin).to_integral_value(ROUND_FLOOR))
+    unit = spec.margin
+    if side == BUY and _fuop(code) == "02":  # premium-settled: a bought option costs its premium
+        unit = book.money(spec, book.last_ticks(code, now), 1)
+    new = int((view.orderable / unit).to_integral_value(ROUND_FLOOR)) if unit > 0 else 0
     return ok(output=_only(fields_of(call, "output"), {
         "cano": _acct(call)[0], "acnt_prdt_cd": _acct(call)[1], "ovrs_futr_fx_pdno": code,
         "crcy_cd": spec.currency, "sll_buy_dvsn_cd": side, "fm_ustl_qty": str(abs(held)),
@@ -451,9 +467,9 @@ def inquire_period_trans(call: Call) -> Reply:
     view = book.view(_acct(call), "USD", now)
     rows = []
     # walk back from the cash now: each settlement's "before" is its "after" less its amount
-    running = view.cash - sum((f.realized - f.fee for f in book.fills
-                               if f.account == _acct(call)
-                               and f.time.astimezone(CHICAGO).date() > end), _ZERO)
+    later = book.fills_between(_acct(call), end + timedelta(days=1),
+                               max(end, now.astimezone(CHICAGO).date()) + timedelta(days=1), now)
+    running = view.cash - sum((f.realized - f.fee for f in later), _ZERO)
     for seq, f in enumerate(reversed(fills), 1):
         net = f.realized - f.fee
         rows.append(_only(fields_of(call, "output"), {

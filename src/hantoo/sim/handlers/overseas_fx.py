@@ -41,7 +41,8 @@ def pair_rate(call: Call, code: str, day: date) -> Decimal:
     """The rate ``code`` stands for on ``day`` (4 decimals)."""
     base, quote = PAIRS[code]
     fx = rates_of(exchange(call))
-    return (fx.rate(base, day) / fx.rate(quote, day)).quantize(_Q, ROUND_HALF_UP)
+    now = call.now()  # today's rate moves within the day; a past day's is its close
+    return (fx.rate(base, day, now) / fx.rate(quote, day, now)).quantize(_Q, ROUND_HALF_UP)
 
 
 @register("overseas_stock/inquire_daily_chartprice")
@@ -112,7 +113,7 @@ def foreign_margin(call: Call) -> Reply:
     rows = []
     for cur in SLOT_CURRENCY[1:]:
         cs = sums.get(cur)
-        r = fx.rate(cur, day)
+        r = fx.rate(cur, day, call.now())
         cash = cs.cash_d2 if cs else Decimal(0)
         orderable = cs.orderable if cs else Decimal(0)
         places = 0 if cur in ("JPY", "VND") else 2
@@ -134,10 +135,15 @@ def intgr_margin(call: Call) -> Reply:
     the day's rates, and the four ``*_frst_bltn_exrt`` are those rates.
 
     Cash-account figures only: the substitute/re-use/credit columns are zero (the simulator has
-    no collateral valuation), and ``WCRC_FRCR_DVSN_CD`` does not change the currency a column is
-    in (each column names its own)."""
+    no collateral valuation). ``WCRC_FRCR_DVSN_CD`` ``01`` (외화기준) shows each foreign
+    currency's amounts in that currency, ``02`` (원화기준) in won at the same rates; the rates
+    themselves are the same either way."""
     if call.account is None:
         raise BusinessError("OPSQ2000", "ERROR : INPUT INVALID_CHECK_ACNO")
+    basis = call.param("WCRC_FRCR_DVSN_CD").strip() or "01"
+    if basis not in ("01", "02"):
+        raise BusinessError("OPSQ2001", "ERROR : INPUT INVALID_CHECK_WCRC_FRCR_DVSN_CD "
+                            f"({basis[:4]!r}: 01 외화기준, 02 원화기준)", rt_cd="2")
     ex = exchange(call)
     with engine_errors():
         b = ex.balance(call.account)
@@ -151,7 +157,8 @@ def intgr_margin(call: Call) -> Reply:
         return (cs.cash_d2, cs.reserved, cs.orderable) if cs else (zero, zero, zero)
 
     won_cash, won_held, won_free = figures("KRW")
-    foreign_won = sum((figures(c)[2] * fx.rate(c, day) for c in SLOT_CURRENCY[1:]), zero)
+    now = call.now()
+    foreign_won = sum((figures(c)[2] * fx.rate(c, day, now) for c in SLOT_CURRENCY[1:]), zero)
     values: dict[str, str] = {f: "0" for f in fields_of(call, "output")}
     whole = Decimal(1)
     values |= {
@@ -165,13 +172,17 @@ def intgr_margin(call: Call) -> Reply:
     }
     for cur in ("USD", "HKD", "JPY", "CNY"):
         cash, held, free = figures(cur)
-        r = fx.rate(cur, day)
-        others = won_free / r + sum((figures(c)[2] * fx.rate(c, day) / r
+        r = fx.rate(cur, day, now)
+        others = won_free / r + sum((figures(c)[2] * fx.rate(c, day, now) / r
                                      for c in SLOT_CURRENCY[1:] if c != cur), zero)
         k = cur.lower()
+
+        def amt(v: Decimal, rate: Decimal = r) -> str:
+            return str((v * rate).quantize(whole, ROUND_HALF_UP)) if basis == "02" else usd(v, 2)
+
         values |= {
-            f"{k}_objt_amt": usd(cash, 2), f"{k}_use_amt": usd(held, 2),
-            f"{k}_ord_psbl_amt": usd(free, 2), f"{k}_gnrl_ord_psbl_amt": usd(free, 2),
-            f"{k}_itgr_ord_psbl_amt": usd(free + others, 2), f"{k}_frst_bltn_exrt": usd(r, 4),
+            f"{k}_objt_amt": amt(cash), f"{k}_use_amt": amt(held),
+            f"{k}_ord_psbl_amt": amt(free), f"{k}_gnrl_ord_psbl_amt": amt(free),
+            f"{k}_itgr_ord_psbl_amt": amt(free + others), f"{k}_frst_bltn_exrt": usd(r, 4),
         }
     return ok(output={f: values.get(f, "0") for f in fields_of(call, "output")})

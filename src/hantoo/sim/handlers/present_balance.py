@@ -79,9 +79,10 @@ def inquire_present_balance(call: Call) -> Reply:
         today = ex.trading_day("KRX")
     flows = _today_flows(call, call.account)
     fx = rates_of(ex)
+    now = call.now()  # one instant for every rate of the answer
 
     def rate_of(cur: str) -> Decimal:
-        return fx.rate(cur, today)
+        return fx.rate(cur, today, now)
 
     def money(v: Decimal, cur: str) -> str:
         return krw(v * rate_of(cur)) if won else usd(v, AMOUNT_PLACES[cur])
