@@ -103,10 +103,16 @@ def order_info(o: Order) -> OrderInfo:
     scale = inst.scale
     filled = o.filled
     if scale == 1:
+        # zero amounts (every order not yet filled) share one constant: no Decimal built
         dec = Decimal
-        fill_amount = dec(o.fill_value)
-        avg = (fill_amount / filled).quantize(_CENT) if filled else _ZERO
-        price, fees, taxes = dec(o.price), dec(o.fees), dec(o.taxes)
+        if filled:
+            fill_amount = dec(o.fill_value)
+            avg = (fill_amount / filled).quantize(_CENT)
+        else:
+            fill_amount = avg = _ZERO
+        price = dec(o.price)
+        fees = dec(o.fees) if o.fees else _ZERO
+        taxes = dec(o.taxes) if o.taxes else _ZERO
     else:
         fill_amount = from_units(o.fill_value, scale)
         avg = (fill_amount / filled).quantize(from_units(1, scale * 100)) if filled \
