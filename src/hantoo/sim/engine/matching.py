@@ -368,7 +368,7 @@ class MatchingCore:
         st.last = px
         st.volume += qty
         st.value += notional
-        st.extra.append((now, px, qty, aggr))
+        st.extra.add(now, px, qty, aggr)
         if ev is not None:
             ev.append(self._tick_event(st, px, qty, aggr))
 
