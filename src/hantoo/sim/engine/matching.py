@@ -506,8 +506,9 @@ class MatchingCore:
     ) -> None:
         """Remove ``qty`` of ``o``'s working quantity and release what it held."""
         if resting:
-            if o.venue == VENUE_MAIN:
-                self._states[o.inst.code].book.reduce(o, qty)
+            if o.venue == VENUE_MAIN:  # the book side directly (OrderBook.reduce, inline)
+                book = self._states[o.inst.code].book
+                (book.bids if o.side == BUY else book.asks).reduce(o, qty)
             else:
                 self._book_of(o).reduce(o, qty)
         else:
