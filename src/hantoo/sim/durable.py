@@ -115,7 +115,15 @@ class JournaledExchange(Exchange):
         j = self._j_journal
         if j is None or self._j_replaying:
             return
-        j.append(self._now, op, args)
+        self._log_record(j, [0, self._now, op, *args])
+
+    def _log_record(self, j: CommandJournal, record: list[Any]) -> None:
+        """Append ``[_, time_us, op, *args]`` (the journal numbers it), snapshot when due.
+
+        The order commands build their record whole and come here directly: one list and
+        one call less on every order and cancel.
+        """
+        j.add(record)
         self._j_since += 1
         # periodic snapshots are written by a background process (the caller, maybe an event
         # loop, pauses only to hand over); retried while an earlier one still runs
@@ -258,16 +266,17 @@ class JournaledExchange(Exchange):
     ) -> OrderInfo:
         info = super().place_order(account, symbol, side, order_type, qty, price, credit=credit,
                                    loan_date=loan_date, exchange=exchange)
-        if self._j_journal is not None:
+        j = self._j_journal
+        if j is not None and not self._j_replaying:
             # the normalised key and order type the engine accepted; enums are written as
             # their values by the journal's encoder (no .value lookups on the command path)
             k = info.account
-            args = [k[0], k[1], symbol, info.side, info.order_type, qty,
-                    None if price is None else str(price), credit.value if credit else None,
-                    loan_date.isoformat() if loan_date else None]
+            rec = [0, self._now, "ord", k[0], k[1], symbol, info.side, info.order_type, qty,
+                   None if price is None else str(price), credit.value if credit else None,
+                   loan_date.isoformat() if loan_date else None]
             if exchange != "KRX" and (venue := exchange.upper()) != "KRX":
-                args.append(venue)
-            self._log("ord", args)
+                rec.append(venue)
+            self._log_record(j, rec)
         return info
 
     # ---- market events caused by reads (participants, hantoo.sim.engine.participants) ----
@@ -295,9 +304,10 @@ class JournaledExchange(Exchange):
         except EngineReject as rej:
             self._not_open(rej, account, odno)
             raise
-        if self._j_journal is not None:
+        j = self._j_journal
+        if j is not None and not self._j_replaying:
             k = info.account
-            self._log("cxl", [k[0], k[1], str(odno), qty])
+            self._log_record(j, [0, self._now, "cxl", k[0], k[1], str(odno), qty])
         return info
 
     def modify_order(

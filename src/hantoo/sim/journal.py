@@ -146,12 +146,19 @@ class CommandJournal:
     # -- appending ------------------------------------------------------------------------
     def append(self, time_us: int, op: str, args: list[Any]) -> int:
         """Buffer one record; returns its sequence number (durable only after a sync)."""
+        return self.add([0, time_us, op, *args])
+
+    def add(self, record: list[Any]) -> int:
+        """Buffer ``[_, time_us, op, *args]``, numbered here (``record[0]`` is set to the
+        sequence number); returns that number. The engine's order commands build their record
+        whole and call this directly: no second list per command."""
         seq = self.appended = self.appended + 1
-        payload = _json_encode([seq, time_us, op, *args])  # _encode, inline: every command
+        record[0] = seq
+        payload = _json_encode(record)  # _encode, inline: every command
         self._buf.append(b"%08x %s\n" % (_crc32(payload), payload))
         if self.autosync:
             self.flush()
-        return self.appended
+        return seq
 
     def _stage(self) -> None:
         if self._buf:

@@ -367,6 +367,9 @@ class StateStore:
         orders, fills = _prune(ex)
         dpruned = deriv_archive.prune(ex)
         meta = self._meta_of(ex)
+        # built before the fork: afterwards every order touched (a reference count written)
+        # would copy its memory page, thousands of page faults on the caller's time
+        pending = ({o.odno: o for o in orders}, fills, meta)
         j.rotate(self.prev_path)
         pid = _fork()
         if pid == 0:  # the child: write the snapshot and leave without running any cleanup
@@ -382,7 +385,7 @@ class StateStore:
             finally:
                 os._exit(code)
         self._child, self._child_since = pid, time.monotonic()
-        self._pending = ({o.odno: o for o in orders}, fills, meta)
+        self._pending = pending
         self.deriv.pending = dpruned
         return True
 

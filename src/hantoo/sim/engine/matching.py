@@ -104,10 +104,16 @@ def order_info(o: Order) -> OrderInfo:
     scale = inst.scale
     filled = o.filled
     if scale == 1:
+        # zero amounts (every order not yet filled) share one constant: no Decimal built
         dec = Decimal
-        fill_amount = dec(o.fill_value)
-        avg = (fill_amount / filled).quantize(_CENT) if filled else _ZERO
-        price, fees, taxes = dec(o.price), dec(o.fees), dec(o.taxes)
+        if filled:
+            fill_amount = dec(o.fill_value)
+            avg = (fill_amount / filled).quantize(_CENT)
+        else:
+            fill_amount = avg = _ZERO
+        price = dec(o.price)
+        fees = dec(o.fees) if o.fees else _ZERO
+        taxes = dec(o.taxes) if o.taxes else _ZERO
     else:
         fill_amount = from_units(o.fill_value, scale)
         avg = (fill_amount / filled).quantize(from_units(1, scale * 100)) if filled \
@@ -367,7 +373,7 @@ class MatchingCore:
         st.last = px
         st.volume += qty
         st.value += notional
-        st.extra.append((now, px, qty, aggr))
+        st.extra.add(now, px, qty, aggr)
         if ev is not None:
             ev.append(self._tick_event(st, px, qty, aggr))
 
@@ -505,8 +511,9 @@ class MatchingCore:
     ) -> None:
         """Remove ``qty`` of ``o``'s working quantity and release what it held."""
         if resting:
-            if o.venue == VENUE_MAIN:
-                self._states[o.inst.code].book.reduce(o, qty)
+            if o.venue == VENUE_MAIN:  # the book side directly (OrderBook.reduce, inline)
+                book = self._states[o.inst.code].book
+                (book.bids if o.side == BUY else book.asks).reduce(o, qty)
             else:
                 self._book_of(o).reduce(o, qty)
         else:

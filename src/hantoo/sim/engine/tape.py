@@ -37,6 +37,13 @@ class Tape:
         self._qty.append(qty)
         self._aggr.append(aggr)  # last: a trade counts once its last column is written
 
+    def add(self, t: int, px: int, qty: int, aggr: int) -> None:
+        """Append one trade given as its four columns (the matching loop: no tuple built)."""
+        self._t.append(t)
+        self._px.append(px)
+        self._qty.append(qty)
+        self._aggr.append(aggr)  # last: a trade counts once its last column is written
+
     def __len__(self) -> int:
         return len(self._aggr)
 
