@@ -157,6 +157,9 @@ async def test_a_consumer_that_stops_reading_loses_alone_and_counts(
         fast_got = await collect(fast, lambda ev: len(trades(ev)) >= 150, timeout=60)
         got = await collect(slow, lambda ev: any(isinstance(e, Gap) for e in ev))
         assert slow.stats.dropped > 0  # counted, not silent
+        slow_feed = slow.gateway
+        assert slow_feed is not None and slow_feed.detached >= 1  # left the shared reader
+        assert feed.detached == 0
         assert not [e for e in fast_got if isinstance(e, Gap)]
         assert fast.stats.dropped == 0
         assert trades(got)  # and slow is live again after its gap

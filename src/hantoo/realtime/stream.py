@@ -160,7 +160,8 @@ class RealtimeStream:
             from .gateway.feed import GatewayFeed
 
             self._gateway = GatewayFeed(
-                gateway, on_records=self._put_records, on_control=self._put_control)
+                gateway, on_records=self._put_records, on_control=self._put_control,
+                room=self._room)
 
     def __repr__(self) -> str:
         return (
@@ -175,6 +176,11 @@ class RealtimeStream:
         if self._queue is None:  # made lazily: it must belong to the running loop
             self._queue = EventQueue(self._queue_size, self._policy)
         return self._queue
+
+    def _room(self) -> int:
+        """How many records the queue takes now without waiting (gateway readers ask)."""
+        q = self.queue
+        return q.maxsize - len(q) if q.policy == "block" else 1 << 30
 
     async def _put_records(self, records: list[StreamRecord]) -> None:
         self._records += len(records)
