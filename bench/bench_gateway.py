@@ -83,7 +83,7 @@ async def _consumers(url: str, n: int) -> dict[str, Any]:
     start, end = await _window()
 
     async def consume(s: RealtimeStream) -> None:
-        await s.run(until=lambda: time.time() >= end)
+        await s.run()  # ends when stop_at_end closes the stream
 
     async def stop_at_end() -> None:  # run() also ends when the stream closes (no event late)
         await asyncio.sleep(max(0.0, end - time.time() + 0.5))

@@ -16,14 +16,14 @@ import pytest
 pytest.importorskip("redis", reason="the redis package is not installed (hantoo[redis])")
 
 import redis
-from gateway_kit import collect, consumer, eventually, gateway_proc
+from gateway_kit import GatewayProc, collect, consumer, eventually, gateway_proc
 from redis_kit import RedisServer, redis_server
 
 from hantoo._generated.streams import RECORDS
 from hantoo.errors import SubscriptionLimitError
 from hantoo.realtime import Event, Gap
 from hantoo.realtime.gateway import GatewayKeys
-from hantoo.sim.ws import WsConfig, serve_standalone, standalone_app
+from hantoo.sim.ws import RealtimeHub, WsConfig, serve_standalone, standalone_app
 
 SYMBOLS = [f"{i:06d}" for i in range(1, 43)]
 
@@ -35,10 +35,15 @@ def rds(tmp_path: Path) -> Iterator[RedisServer]:
 
 
 @pytest.fixture
-def sim_url() -> Iterator[str]:
-    app, _hub = standalone_app(WsConfig(tick_interval=0.05, seed=3))
+def sim_hub() -> Iterator[tuple[str, RealtimeHub]]:
+    app, hub = standalone_app(WsConfig(tick_interval=0.05, seed=3))
     with serve_standalone(app) as (base, _ws):
-        yield base
+        yield base, hub
+
+
+@pytest.fixture
+def sim_url(sim_hub: tuple[str, RealtimeHub]) -> str:
+    return sim_hub[0]
 
 
 def want(url: str, pool: str = "default") -> dict[str, int]:
@@ -97,7 +102,8 @@ async def test_a_dead_consumer_is_released_after_its_ttl(
 
 
 async def test_cap_refusal_with_one_key_and_spreading_over_two(
-        rds: RedisServer, sim_url: str, tmp_path: Path) -> None:
+        rds: RedisServer, sim_hub: tuple[str, RealtimeHub], tmp_path: Path) -> None:
+    sim_url, hub = sim_hub
     with gateway_proc(rds.url, sim_url, tmp_path, keys=1, pool="one"):
         a, b = consumer(rds.url, "one"), consumer(rds.url, "one")
         await a.subscribe_trades(*SYMBOLS[:30])
@@ -116,6 +122,8 @@ async def test_cap_refusal_with_one_key_and_spreading_over_two(
         got = await collect(c, lambda ev: {SYMBOLS[0], SYMBOLS[41]} <= {
             r.values[0] for r in trades(ev)})  # type: ignore[attr-defined]
         assert got
+        per_key = sorted(hub.registrations(f"PSGWTEST{n:028d}") for n in range(2))
+        assert per_key == [1, 41]  # the first key filled to its cap, the 42nd on the second
         await c.close()
 
 
@@ -165,3 +173,68 @@ async def test_a_consumer_that_stops_reading_loses_alone_and_counts(
         assert trades(got)  # and slow is live again after its gap
         await slow.close()
         await fast.close()
+
+
+async def test_kis_session_drop_reaches_consumers_as_a_gap(
+        rds: RedisServer, sim_hub: tuple[str, RealtimeHub], tmp_path: Path) -> None:
+    sim_url, hub = sim_hub
+    with gateway_proc(rds.url, sim_url, tmp_path):
+        c = consumer(rds.url)
+        await c.subscribe_trades("005930")
+        await collect(c, lambda ev: len(trades(ev)) >= 2)
+        assert hub.faults.drop_all() == 1  # KIS closes the gateway's session
+
+        def resumed(ev: list[Event]) -> bool:
+            gaps = [i for i, e in enumerate(ev) if isinstance(e, Gap)]
+            return bool(gaps) and len(trades(ev[gaps[0]:])) >= 2
+
+        await collect(c, resumed)
+        await c.close()
+
+
+async def test_a_standby_takes_over_when_the_leader_is_killed(
+        rds: RedisServer, sim_url: str, tmp_path: Path) -> None:
+    with gateway_proc(rds.url, sim_url, tmp_path, extra=("--lease", "1")) as leader:
+        standby = GatewayProc(rds.url, sim_url, tmp_path, extra=("--lease", "1"))
+        standby.log = tmp_path / "standby.log"
+        standby.start()
+        try:
+            c = consumer(rds.url)
+            await c.subscribe_trades("000660")
+            await collect(c, lambda ev: len(trades(ev)) >= 2)
+            assert "leading" not in standby.output()  # one leader at a time
+            leader.kill9()
+            standby.wait_leading()
+
+            def resumed(ev: list[Event]) -> bool:
+                gaps = [i for i, e in enumerate(ev) if isinstance(e, Gap)]
+                return bool(gaps) and len(trades(ev[gaps[0]:])) >= 2
+
+            await collect(c, resumed)
+            await c.close()
+        finally:
+            standby.stop()
+
+
+def test_client_stream_unchanged_through_the_gateway(
+        rds: RedisServer, sim_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sync facade from ``Client.stream()``, pointed at the gateway by the environment."""
+    from hantoo import Client
+
+    with gateway_proc(rds.url, sim_url, tmp_path):
+        monkeypatch.setenv("HANTOO_REALTIME_GATEWAY", rds.url)
+        with Client("sim", base_url=sim_url) as client:
+            stream = client.stream()
+            try:
+                assert stream.core.gateway is not None
+                stream.subscribe_trades("005930")
+                seen = []
+                for event in stream:
+                    if isinstance(event, RECORDS["H0STCNT0"]):
+                        seen.append(event)
+                    if len(seen) >= 3:
+                        break
+                assert want(rds.url) == {"H0STCNT0:005930": 1}
+            finally:
+                stream.close()
+        assert want(rds.url) == {}
