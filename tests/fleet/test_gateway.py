@@ -238,3 +238,25 @@ def test_client_stream_unchanged_through_the_gateway(
             finally:
                 stream.close()
         assert want(rds.url) == {}
+
+
+async def test_redis_restarted_without_data_consumers_register_again_with_a_gap(
+        rds: RedisServer, sim_url: str, tmp_path: Path) -> None:
+    with gateway_proc(rds.url, sim_url, tmp_path,
+                      extra=("--lease", "1", "--consumer-ttl", "2")):
+        c = consumer(rds.url)
+        await c.subscribe_trades("005930")
+        await collect(c, lambda ev: len(trades(ev)) >= 2)
+        rds.stop()  # everything in Redis is lost: lease, desired state, streams
+        await asyncio.sleep(0.5)
+        rds.start()
+
+        def resumed(ev: list[Event]) -> bool:
+            gaps = [i for i, e in enumerate(ev) if isinstance(e, Gap)]
+            return bool(gaps) and len(trades(ev[gaps[0]:])) >= 2
+
+        await collect(c, resumed, timeout=40)
+        # the consumer's heartbeat finds its entry gone and registers again
+        await eventually(lambda: want(rds.url) == {"H0STCNT0:005930": 1}, timeout=40)
+        await collect(c, lambda ev: len(trades(ev)) >= 3)  # served by the new leader
+        await c.close()

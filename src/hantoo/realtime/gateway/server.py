@@ -361,7 +361,8 @@ class Gateway:
         buffer, self._buffer = self._buffer, []
         markers, self._markers = self._markers, []
         pipe = r.pipeline(transaction=False)
-        epoch = str(self.epoch)
+        # The counter alone could repeat after Redis lost its data; the owner makes it unique.
+        epoch = f"{self.epoch}.{self.owner[:8]}"
         for sub, kind, since, until in markers:
             pipe.xadd(self.keys.stream(sub), {"m": kind, "e": epoch, "since": f"{since:.6f}",
                                               "until": f"{until:.6f}"},
