@@ -253,7 +253,8 @@ class GatewayFeed:
         self.entries = 0
         #: How many subscriptions left the shared reader because this consumer fell behind.
         self.detached = 0
-        #: Bench hook: when a dict, ``id(record)`` → gateway-in time for every record delivered.
+        #: Bench hook: when a dict, ``id(record)`` → gateway-in time, for the first record of
+        #: every entry delivered (a sample: one per entry, not one per record).
         self.latency_probe: dict[int, float] | None = None
 
     def __repr__(self) -> str:
@@ -396,9 +397,8 @@ class GatewayFeed:
             if isinstance(it, tuple):
                 records, t = it
                 self.entries += 1
-                if probe is not None:
-                    for rec in records:
-                        probe[id(rec)] = t
+                if probe is not None and records:
+                    probe[id(records[0])] = t
                 await self._on_records(records)
             elif isinstance(it, int):
                 self.dropped += it
