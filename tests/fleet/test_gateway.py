@@ -8,6 +8,9 @@ every subscription), ``hantoo gateway`` as a child process, and consumers that a
 from __future__ import annotations
 
 import asyncio
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -86,15 +89,30 @@ async def test_records_flow_and_refcounts_follow_consumers(
 
 async def test_a_dead_consumer_is_released_after_its_ttl(
         rds: RedisServer, sim_url: str, tmp_path: Path) -> None:
+    code = ("import asyncio, sys, time\n"
+            "from hantoo.realtime import RealtimeStream\n"
+            "async def main():\n"
+            "    s = RealtimeStream(environment='sim', ws_url='ws://x', base_url='http://x',\n"
+            "                       gateway=sys.argv[1])\n"
+            "    await s.subscribe_trades('005930', '035720')\n"
+            "    print('subscribed', flush=True)\n"
+            "    await asyncio.sleep(60)\n"
+            "asyncio.run(main())\n")
     with gateway_proc(rds.url, sim_url, tmp_path, extra=("--consumer-ttl", "1")):
-        dead, alive = consumer(rds.url), consumer(rds.url)
-        await dead.subscribe_trades("005930", "035720")
+        alive = consumer(rds.url)
         await alive.subscribe_trades("005930")
-        assert want(rds.url) == {"H0STCNT0:005930": 2, "H0STCNT0:035720": 1}
-        feed = dead.gateway
-        assert feed is not None
-        for task in feed._tasks:  # the process "dies": no heartbeat, no goodbye
-            task.cancel()
+        proc = subprocess.Popen([sys.executable, "-c", code, rds.url], stdout=subprocess.PIPE,
+                                text=True)
+        try:
+            assert proc.stdout is not None  # read in a thread: heartbeats must go on meanwhile
+            assert (await asyncio.to_thread(proc.stdout.readline)).strip() == "subscribed"
+            assert want(rds.url) == {"H0STCNT0:005930": 2, "H0STCNT0:035720": 1}
+            proc.send_signal(signal.SIGKILL)  # no goodbye, no more heartbeats
+            proc.wait()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
         await eventually(lambda: want(rds.url) == {"H0STCNT0:005930": 1})
         got = await collect(alive, lambda ev: len(trades(ev)) >= 3)  # the survivor still reads
         assert trades(got, "005930")

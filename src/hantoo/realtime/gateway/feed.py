@@ -267,9 +267,6 @@ class GatewayFeed:
     def _redis(self) -> Any:
         if self._r is None:
             self._r = connect(self._redis_url, socket_connect_timeout=10.0)
-            self._tasks = [
-                asyncio.create_task(self._heartbeat_loop(), name="hantoo-gw-heartbeat"),
-            ]
         return self._r
 
     # -- subscriptions ----------------------------------------------------------------------------
@@ -285,6 +282,10 @@ class GatewayFeed:
         start = f"{int(reply[4])}-0".encode()
         # Beat four times per TTL the gateway enforces, so one late beat is not a death.
         self._heartbeat = min(self._heartbeat, max(0.05, int(reply[5]) / 4000))
+        if not self._tasks:  # started now: its period depends on the TTL just learnt
+            self._tasks = [
+                asyncio.create_task(self._heartbeat_loop(), name="hantoo-gw-heartbeat"),
+            ]
         for sub in new:
             self._subs[sub] = None
             if self._shared_wanted:

@@ -406,9 +406,3 @@ class Gateway:
         self.stats.markers += len(markers)
         self.stats.entries_out += entries
 
-
-def approval_from_tokens(managers: Sequence[Any], base_url: str) -> list[ApprovalKeyProvider]:
-    """Approval-key providers backed by token managers (their coordinator's token store)."""
-    from ..approval import TokenManagerApprovalKeys
-
-    return [TokenManagerApprovalKeys(m, base_url) for m in managers]
