@@ -140,7 +140,14 @@ class Gateway:
         try:
             while not stop.is_set():
                 if await self._try_lease():
-                    await self._lead(stop)
+                    try:
+                        await self._lead(stop)
+                    except RedisError as exc:  # Redis went away while taking over: stand by
+                        _log.warning("gateway: Redis failed while leading (%s); standing by",
+                                     type(exc).__name__)
+                        await self._stop_sessions()
+                        self.leading.clear()
+                        await asyncio.sleep(self.lease_ms / 4000)
                 else:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), self.lease_ms / 4000)
