@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("redis", reason="the redis package is not installed (hantoo[redis])")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "e2e"))
-from cli_kit import run  # noqa: E402
+from cli_kit import run
 
 
 def _flat(text: str) -> str:
