@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from . import api, auth, config_cmd, demo, download, market, sim, stream, trade
+from . import api, auth, config_cmd, demo, download, gateway, market, sim, stream, trade
 from .global_options import GlobalFirstGroup, hand_down
 from .output import set_debug
 
@@ -30,6 +30,7 @@ market.register(app)
 download.register(app)
 trade.register(app)
 app.command("stream")(stream.stream)
+app.command("gateway")(gateway.gateway)
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(auth.app, name="auth")
 app.add_typer(api.app, name="api")

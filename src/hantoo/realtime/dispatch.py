@@ -79,7 +79,7 @@ class Callbacks:
         for fn in self.targets(event):
             try:
                 result = fn(event)
-                if inspect.isawaitable(result):
+                if result is not None and inspect.isawaitable(result):
                     await result
             except Exception:
                 _log.exception("realtime callback %r failed", getattr(fn, "__name__", fn))

@@ -75,6 +75,11 @@ class EventQueue(Generic[T]):
             return
         buf = self._items
         if self.policy == "block":
+            if type(items) is list and len(buf) + len(items) <= self.maxsize:
+                buf.extend(items)  # the common case: room for the whole batch
+                self.enqueued += len(items)
+                self._readable.set()
+                return
             for item in items:
                 while len(buf) >= self.maxsize and not self._closed:
                     self._writable.clear()

@@ -26,10 +26,11 @@ How it holds together (one rule each):
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from .._core.backoff import RetryPolicy
@@ -43,6 +44,9 @@ from .dispatch import Callbacks
 from .events import ControlEvent, Event, Gap, Subscription
 from .queue import EventQueue, Policy, QueueClosed
 from .subscriptions import LIMIT_PROFILES, Planner, Slot, WsLimits, resolve_tr_id
+
+if TYPE_CHECKING:
+    from .gateway.feed import GatewayFeed
 
 __all__ = ["DEFAULT_RECONNECT", "RealtimeStream", "StreamStats"]
 
@@ -77,6 +81,10 @@ class RealtimeStream:
     :class:`~hantoo.config.Settings` supply one. ``approval`` overrides where approval keys
     come from (one provider per credential). ``limits`` is a :class:`WsLimits` or a profile name
     (``real``, ``paper``, ``sim``, ``document``); default: the environment's profile.
+
+    ``gateway`` (default ``$HANTOO_REALTIME_GATEWAY``), a ``redis://…[?pool=NAME]`` URL, reads
+    records from a ``hantoo gateway`` instead of opening KIS sessions: the API and the events
+    are the same; subscriptions count against the gateway pool's cap (docs/gateway.md).
     """
 
     def __init__(
@@ -97,6 +105,7 @@ class RealtimeStream:
         ping_interval: float | None = 20.0,
         on_gap: Callable[[Gap], Any] | None = None,
         seed: int | None = None,
+        gateway: str | None = None,
     ) -> None:
         install_library_redaction()  # websockets logs frames (approval keys) at DEBUG
         if settings is None and (credentials is None or ws_url is None):
@@ -145,6 +154,14 @@ class RealtimeStream:
         self._closed = False
         if on_gap is not None:
             self._callbacks.add("gap", on_gap)
+        self._gateway: GatewayFeed | None = None
+        gateway = gateway if gateway is not None else os.environ.get("HANTOO_REALTIME_GATEWAY")
+        if gateway:
+            from .gateway.feed import GatewayFeed
+
+            self._gateway = GatewayFeed(
+                gateway, on_records=self._put_records, on_control=self._put_control,
+                room=self._room)
 
     def __repr__(self) -> str:
         return (
@@ -159,6 +176,11 @@ class RealtimeStream:
         if self._queue is None:  # made lazily: it must belong to the running loop
             self._queue = EventQueue(self._queue_size, self._policy)
         return self._queue
+
+    def _room(self) -> int:
+        """How many records the queue takes now without waiting (gateway readers ask)."""
+        q = self.queue
+        return q.maxsize - len(q) if q.policy == "block" else 1 << 30
 
     async def _put_records(self, records: list[StreamRecord]) -> None:
         self._records += len(records)
@@ -180,7 +202,7 @@ class RealtimeStream:
         return StreamStats(
             records=self._records,
             control_events=self._controls,
-            dropped=q.dropped if q else 0,
+            dropped=(q.dropped if q else 0) + (self._gateway.dropped if self._gateway else 0),
             queued=len(q) if q else 0,
             frame_errors=self._frame_errors,
             reconnects=self._reconnects,
@@ -192,7 +214,14 @@ class RealtimeStream:
     @property
     def subscriptions(self) -> tuple[Subscription, ...]:
         """The desired state: what every (re)connected session is told to stream."""
+        if self._gateway is not None:
+            return self._gateway.subscriptions
         return tuple(self._planner)
+
+    @property
+    def gateway(self) -> GatewayFeed | None:
+        """The gateway feed when this stream reads through ``hantoo gateway``, else ``None``."""
+        return self._gateway
 
     def session_of(self, sub: Subscription) -> int | None:
         """Which session number carries ``sub`` (``None`` if not subscribed)."""
@@ -207,6 +236,9 @@ class RealtimeStream:
             raise StreamError(f"subscribe({tr!r}) needs at least one key (symbol or HTS ID)")
         tr_id = resolve_tr_id(tr, self.environment)
         subs = [Subscription(tr_id, k) for k in keys]
+        if self._gateway is not None:
+            await self._gateway.subscribe(subs)
+            return subs
         placed: list[Subscription] = []
         try:
             for sub in subs:
@@ -226,6 +258,9 @@ class RealtimeStream:
 
     async def unsubscribe(self, tr: str, *keys: str) -> None:
         tr_id = resolve_tr_id(tr, self.environment)
+        if self._gateway is not None:
+            await self._gateway.unsubscribe(Subscription(tr_id, k) for k in keys)
+            return
         for key in keys:
             sub = Subscription(tr_id, key)
             slot = self._planner.remove(sub)
@@ -361,6 +396,8 @@ class RealtimeStream:
         if self._closed:
             return
         self._closed = True
+        if self._gateway is not None:
+            await self._gateway.close()
         await asyncio.gather(*(s.close() for s in self._sessions.values()))
         self.queue.close()
 
