@@ -90,7 +90,7 @@ def futures_candles_flow(symbol: Symbol, start: dt.date, end: dt.date,
                     "srs_cd": symbol.code, "exch_cd": symbol.exchange, "start_date_time": "",
                     "close_date_time": day.strftime("%Y%m%d"), "qry_tp": "Q", "qry_cnt": "500",
                     "qry_gap": "1", "index_key": ""})
-                out.extend(c for d, c in _bars(symbol, r, "minute") if d == day)
+                out.extend(c for d, c in _bars(symbol, r, "minute", "output1") if d == day)
             day -= dt.timedelta(days=1)
         return Candles(sorted({c.time: c for c in out}.values(), key=lambda c: c.time))
     api = _PERIOD_API.get(interval)
@@ -100,16 +100,17 @@ def futures_candles_flow(symbol: Symbol, start: dt.date, end: dt.date,
         "srs_cd": symbol.code, "exch_cd": symbol.exchange, "start_date_time": "",
         "close_date_time": end.strftime("%Y%m%d"), "qry_tp": "Q", "qry_cnt": "500",
         "qry_gap": "", "index_key": ""})
-    bars = [c for d, c in _bars(symbol, r, interval) if start <= d <= end]
+    bars = [c for d, c in _bars(symbol, r, interval, "output2") if start <= d <= end]
     return Candles(sorted(bars, key=lambda c: c.time))
 
 
-def _bars(symbol: Symbol, r: ApiResponse, interval: str) -> list[tuple[dt.date, Candle]]:
+def _bars(symbol: Symbol, r: ApiResponse, interval: str,
+          block: str) -> list[tuple[dt.date, Candle]]:
     """(the exchange's trading day, the bar) per row. Day bars start at midnight KST of their
     trading day, as every daily bar does; minute bars at their real instant (the API stamps
     a minute bar with its end, in the exchange's time), shown in KST."""
     out = []
-    for b in r.rows("output2"):
+    for b in r.rows(block):  # the minute chart answers its bars in output1, the others in output2
         day = b.get("data_date")
         if not isinstance(day, dt.date):
             continue

@@ -209,14 +209,19 @@ _BAR_FIELDS = ("data_date", "data_time", "open_price", "high_price", "low_price"
 _BAR_HEAD = ("tret_cnt", "ret_cnt", "last_n_cnt", "index_key")
 
 
-def _bars_reply(call: Call, rows: list[dict[str, str]]) -> Reply:
-    """The candle answers' shape (daily and intraday alike): counts in ``output1``, newest bar
-    first in ``output2``, and no next page."""
+def _bars_reply(call: Call, rows: list[dict[str, str]], *, bars_first: bool = False) -> Reply:
+    """The candle answers' shape: counts in ``output1``, newest bar first in ``output2``, and
+    no next page. ``bars_first`` swaps the two blocks, as the futures minute chart answers
+    (the broker's documented example and its samples read the bars from ``output1`` and
+    ``index_key`` from ``output2``)."""
     n = str(len(rows))
     head = {"tret_cnt": n, "ret_cnt": n, "last_n_cnt": n, "index_key": ""}
     head_fields = tuple(f for f in _BAR_HEAD if f in call.api.response.all_fields())
-    return ok(output1=row(call, head_fields, head), output2=block_rows(call, _BAR_FIELDS, rows),
-              tr_cont="D")
+    head_row = row(call, head_fields, head)
+    bar_rows = block_rows(call, _BAR_FIELDS, rows)
+    if bars_first:
+        return ok(output1=bar_rows, output2=head_row, tr_cont="D")
+    return ok(output1=head_row, output2=bar_rows, tr_cont="D")
 
 
 @register("overseas_futureoption/daily_ccnl")
@@ -240,7 +245,7 @@ def monthly_ccnl(call: Call) -> Reply:
     return _candles(call, "M")
 
 
-def _intraday(call: Call, default_gap: int) -> Reply:
+def _intraday(call: Call, default_gap: int, *, bars_first: bool = False) -> Reply:
     """Bars of ``QRY_GAP`` minutes (1 for ticks) of one Chicago session day, newest first.
 
     Each bar runs from the model's price at its first minute to its price at the bar's end (or
@@ -284,13 +289,19 @@ def _intraday(call: Call, default_gap: int) -> Reply:
                 "prev_diff_rate": usd(Decimal(diff * 100) / prev if prev else 0, 2),
             })
         t = t2
-    return _bars_reply(call, rows[::-1][:count])
+    return _bars_reply(call, rows[::-1][:count], bars_first=bars_first)
 
 
 @register("overseas_futureoption/inquire_time_futurechartprice")
-@register("overseas_futureoption/inquire_time_optchartprice")
 def inquire_time_futurechartprice(call: Call) -> Reply:
-    """해외선물 분봉조회 (HHDFC55020400): ``QRY_GAP``-minute bars (times in Chicago)."""
+    """해외선물 분봉조회 (HHDFC55020400): ``QRY_GAP``-minute bars (times in Chicago), the bars in
+    ``output1`` and the counts and next key in ``output2`` (unlike the option minute chart)."""
+    return _intraday(call, 1, bars_first=True)
+
+
+@register("overseas_futureoption/inquire_time_optchartprice")
+def inquire_time_optchartprice(call: Call) -> Reply:
+    """해외옵션 분봉조회 (HHDFO55020100): counts in ``output1``, bars in ``output2``."""
     return _intraday(call, 1)
 
 

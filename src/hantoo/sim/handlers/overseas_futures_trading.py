@@ -411,7 +411,7 @@ _PERIOD_ROWS = ("ovrs_futr_fx_pdno", "crcy_cd", "fm_buy_qty", "fm_sll_qty", "fm_
 @register("overseas_futureoption/inquire_period_ccld")
 def inquire_period_ccld(call: Call) -> Reply:
     """기간계좌손익 (OTFM3118R): realized P&L and fees of the period per series (``output2``)
-    and in total (``output1``), with the open positions valued now."""
+    and in total per currency (``output1``), with the open positions valued now."""
     book = _book(call)
     now = call.now()
     start, end = _range(call, "INQR_TERM_FROM_DT", "INQR_TERM_TO_DT")
@@ -451,7 +451,9 @@ def inquire_period_ccld(call: Call) -> Reply:
         "fm_ustl_evlu_pfls_amt2": _money(tot["ue"]), "fm_ustl_evlu_pfls_icdc_amt": "0.00",
         "fm_ustl_agrm_amt": _money(tot["ua"]), "fm_opt_lqd_amt": "0.00",
     }
-    return ok(output1=_only(_PERIOD_TOTALS, summary),
+    # output1 is a list, one total per currency (the broker's spec: object array); the
+    # simulator's futures account settles in dollars only, so it holds one row
+    return ok(output1=[_only(_PERIOD_TOTALS, summary)],
               output2=[_only(_PERIOD_ROWS, r) for r in rows], tr_cont="D")
 
 
