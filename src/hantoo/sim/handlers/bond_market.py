@@ -52,7 +52,7 @@ def inquire_asking_price(call: Call) -> Reply:
     total_a, total_b = sum(a[1] for a in asks), sum(b[1] for b in bids)
     row.update({"total_askp_rsqn": str(total_a), "total_bidp_rsqn": str(total_b),
                 "ntby_aspr_rsqn": str(total_b - total_a)})
-    return ok(output=fill_rows(call, "output", [row]))
+    return ok(output=shaped(call, "output", [row]))  # one object, as the broker's spec answers
 
 
 @register("domestic_bond/inquire_ccnl")
