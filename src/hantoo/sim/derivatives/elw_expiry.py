@@ -67,7 +67,7 @@ def settlement_price(ex: Any, e: Elw) -> Decimal:
     days = [e.expiry]
     while len(days) < AVERAGE_DAYS:
         days.append(cal.previous_business_day(days[-1]))
-    total = sum(Decimal(int(close_at(ex, e, d))) for d in days)
+    total = sum((Decimal(round(close_at(ex, e, d))) for d in days), Decimal(0))
     return total / AVERAGE_DAYS
 
 
@@ -88,11 +88,15 @@ def settle_due(ex: Any, day: date) -> None:
     from .elw_trading import ElwInstrument
 
     cal = ex.schedules[0].calendar
+    # codes already paid out (kept in the engine's snapshot with the rest of its state), so
+    # later day rolls do not scan every account again for them
+    paid: set[str] = ex.__dict__.setdefault("_elw_paid", set())
     for inst in ex.universe.extras():
-        if not isinstance(inst, ElwInstrument) or inst.elw.expiry >= day:
+        if not isinstance(inst, ElwInstrument) or inst.elw.expiry >= day or inst.code in paid:
             continue
         if payment_date(cal, inst.elw.expiry) > day:
             continue
+        paid.add(inst.code)
         holders = [a for a in ex.accounts.values() if inst.code in a.positions]
         if not holders:
             continue
