@@ -153,8 +153,12 @@ def test_payment_survives_a_restart_from_the_state_file(tmp_path: Path) -> None:
         sim.fund(krw=1_000)  # a journaled command after the payment: replay runs up to it
         sim.state.exchange.flush()
         paid = _krw(sim)
+        records = sorted((f.order_no, f.symbol, f.quantity, f.price) for f in c.fills(pay, pay))
     with private_sim(state_path=state) as sim2, sim2.client() as c2:
         assert _krw(sim2) == paid
+        # the replayed payment is the same records, order numbers included
+        assert sorted((f.order_no, f.symbol, f.quantity, f.price)
+                      for f in c2.fills(pay, pay)) == records
         _check_paid(sim2, c2, held, expiry, cash0, Decimal(1_000))
     # restarted between expiry and payment: the payment still happens, once
     state2 = str(tmp_path / "sim2.sqlite3")

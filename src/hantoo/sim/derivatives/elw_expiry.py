@@ -91,13 +91,16 @@ def settle_due(ex: Any, day: date) -> None:
     # codes already paid out (kept in the engine's snapshot with the rest of its state), so
     # later day rolls do not scan every account again for them
     paid: set[str] = ex.__dict__.setdefault("_elw_paid", set())
-    for inst in ex.universe.extras():
+    # by code, then by account: the record orders' numbers must not depend on the order the
+    # issues were listed in (a restored universe adopts them in the snapshot's order)
+    for inst in sorted(ex.universe.extras(), key=lambda i: i.code):
         if not isinstance(inst, ElwInstrument) or inst.elw.expiry >= day or inst.code in paid:
             continue
         if payment_date(cal, inst.elw.expiry) > day:
             continue
         paid.add(inst.code)
-        holders = [a for a in ex.accounts.values() if inst.code in a.positions]
+        holders = sorted((a for a in ex.accounts.values() if inst.code in a.positions),
+                         key=lambda a: a.key)
         if not holders:
             continue
         value = value_per_warrant(inst.elw, settlement_price(ex, inst.elw))
