@@ -24,8 +24,9 @@ and command journal as for stocks. Only its prices come from elsewhere:
   :func:`refuse_unorderable`).
 
 Everything here is a pure function of the seed, the date and the listing, so replaying the
-journal after a restart rebuilds the same prices. Not modelled: exercise/settlement of ELW
-positions at expiry (an expired ELW is refused for new orders, see :func:`refuse_unorderable`).
+journal after a restart rebuilds the same prices. An expired ELW is refused for new orders
+(:func:`refuse_unorderable`); its positions are exercised and paid on the payment date by
+:mod:`.elw_expiry`.
 """
 
 from __future__ import annotations
@@ -325,6 +326,10 @@ def lister(ex: Any) -> Callable[[str], Instrument | None]:
         inst = ElwInstrument(e, TICK)
         _bar, base = inst.model_bar(exchange, day)
         inst.ref_price = max(base, TICK)
+        # The engine's snapshot keeps every ELW it listed (an instrument pickles with its
+        # terms): an ELW held past its last trading day is no longer listed, and without this
+        # a restart would lose the issue its position and payment need.
+        exchange.__dict__.setdefault("_elw_listed", {})[code] = inst
         return inst
 
     return lister

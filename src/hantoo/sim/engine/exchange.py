@@ -709,6 +709,8 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
         self._mday[mk] = d
         self._cur_step[mk] = -1
         self._phase[mk] = Phase.CLOSED
+        if mk == KRX:
+            self.universe.roll(d)  # on-demand issues' own events (ELW expiry payments)
 
     def working_orders(self, mk: int | None = None) -> list[Order]:
         """Every user order with open quantity (optionally of one market)."""

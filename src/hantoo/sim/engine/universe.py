@@ -15,6 +15,7 @@ import csv
 import importlib
 import io
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
@@ -167,6 +168,11 @@ def _parse(row: dict[str, str], line: int) -> Instrument:
 #: but not part of the universe's iteration (rankings, indices).
 ON_DEMAND: list[str] = ["hantoo.sim.derivatives.elw_trading:lister"]
 
+#: What on-demand issues do by themselves when a KRX trading day starts, as ``"module:function"``
+#: called with ``(exchange, day)`` (only once an issue was listed on demand): ELWs past their
+#: payment date are exercised and paid out (:mod:`hantoo.sim.derivatives.elw_expiry`).
+ON_ROLL: list[str] = ["hantoo.sim.derivatives.elw_expiry:settle_due"]
+
 
 def _load(spec: str) -> Callable[[object], Callable[[str], Instrument | None]]:
     module, _, name = spec.partition(":")
@@ -227,6 +233,18 @@ class Universe:
     def adopt(self, inst: Instrument) -> Instrument:
         """Keep an on-demand instrument (a restored snapshot's), the first one of a code wins."""
         return self._by_code.get(inst.code) or self._extra.setdefault(inst.code, inst)
+
+    def extras(self) -> list[Instrument]:
+        """The on-demand instruments listed so far."""
+        return list(self._extra.values())
+
+    def roll(self, day: date) -> None:
+        """Run the :data:`ON_ROLL` hooks for KRX trading day ``day`` (engine timetable)."""
+        if not self._extra or self._owner is None:
+            return
+        for spec in ON_ROLL:
+            module, _, name = spec.partition(":")
+            getattr(importlib.import_module(module), name)(self._owner, day)
 
     def extra(self, code: str) -> Instrument | None:
         """An on-demand instrument already listed (no lister is asked)."""
