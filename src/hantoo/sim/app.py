@@ -45,7 +45,7 @@ import json
 import logging
 import socket
 import struct
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from datetime import timedelta
 from typing import Any
 
@@ -57,6 +57,7 @@ from .auth import AppKey
 from .engine.clock import from_us
 from .faults import ConnectionReset, ResponseDropped
 from .handlers import Call, Reply, handler_for
+from .limits import LoopWatch, watch_loop
 from .replies import (
     BAD_METHOD,
     CONTENT_TYPE,
@@ -91,13 +92,30 @@ class _BodyTooLarge(Exception):
     pass
 
 
+@contextlib.asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    """While served (``hantoo sim serve``), measure the event loop's own stalls so the rate
+    limit does not count arrivals they bunched (``hantoo.sim.limits.LoopWatch``). In-process
+    transports run no lifespan: there the limiter keeps its fixed tolerance."""
+    limiter = app.state.sim.limiter
+    limiter.watch = LoopWatch()
+    task = asyncio.get_running_loop().create_task(watch_loop(limiter.watch))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        limiter.watch = None
+
+
 class SimApp(Starlette):
     """The simulator app. ``app.sim`` (also ``app.state.sim``) is its :class:`SimState`."""
 
     sim: SimState
 
     def __init__(self, state: SimState, routes: list[BaseRoute]) -> None:
-        super().__init__(routes=routes)
+        super().__init__(routes=routes, lifespan=_lifespan)
         self.sim = state
         self.state.sim = state
 

@@ -10,7 +10,12 @@ already holds ``limit`` calls. This is the strictest rule the SDK's limiter prom
 ("at most ``limit`` calls in any sliding window of ``period``"), so a well-behaved client is never
 refused, and anything faster is. Refused calls are not counted (they cost the server nothing).
 ``tolerance`` (10 ms) forgives calls that a client spaced correctly but that arrived slightly
-bunched by the network or the event loop.
+bunched by the network or the event loop. A real gateway stamps a call when it arrives; this
+server stamps it when its event loop gets to it, so a stall of its own (a long handler, the
+process descheduled on a busy machine) would make calls that arrived spread over the stall look
+bunched. :class:`LoopWatch` (run by the served app's lifespan) measures such stalls, and a
+window's tolerance grows by the longest stall seen within it: the server never refuses a client
+for bunching the server itself caused, and refuses as strictly as before while it keeps up.
 
 Refusal: HTTP 500 ``{"rt_cd": "1", "msg_cd": "EGW00201", "msg1": "초당 거래건수를
 초과하였습니다."}``, as the real server. Every limited answer carries ``X-RateLimit-Limit`` /
@@ -28,7 +33,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["PROFILES", "LimitProfile", "Limiter", "Verdict", "Window", "parse_profile"]
+__all__ = ["PROFILES", "LimitProfile", "Limiter", "LoopWatch", "Verdict", "Window",
+           "parse_profile", "watch_loop"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +93,63 @@ class Verdict:
         ]
 
 
+class LoopWatch:
+    """How long this server's event loop could not stamp arrivals, recently.
+
+    A task (:func:`watch_loop`) beats every ``interval`` seconds. At a check, the time since
+    the last beat beyond the interval is a stall that is still going on or just ended: calls
+    checked now may have arrived anywhere in it. Stalls over 5 ms are remembered, so every check
+    in a window that saw one is forgiven as much. Without a running watch there is no slack.
+    """
+
+    MIN_STALL = 0.005
+
+    def __init__(self, interval: float = 0.01, clock: Callable[[], float] = time.monotonic,
+                 keep_s: float = 3600.0) -> None:
+        self.interval = interval
+        self.clock = clock
+        self.keep_s = keep_s
+        self.last: float | None = None
+        self._stalls: deque[tuple[float, float]] = deque()  # (seen at, length)
+
+    def beat(self) -> None:
+        now = self.clock()
+        self._note(now)
+        self.last = now
+
+    def _note(self, now: float) -> float:
+        if self.last is None:
+            return 0.0
+        stall = now - self.last - self.interval
+        if stall > self.MIN_STALL:
+            if self._stalls and self._stalls[-1][0] >= self.last:
+                self._stalls.pop()  # the same stall, seen again: keep its latest length
+            self._stalls.append((now, stall))
+            while self._stalls and self._stalls[0][0] < now - self.keep_s:
+                self._stalls.popleft()
+            return stall
+        return 0.0
+
+    def slack(self, now: float, period: float) -> float:
+        """The longest stall seen in the last ``period`` seconds, the current one included."""
+        longest = self._note(now)
+        since = now - period
+        for t, stall in reversed(self._stalls):  # newest first: a 1 s window reads a few
+            if t < since:
+                break
+            longest = max(longest, stall)
+        return longest
+
+
+async def watch_loop(watch: LoopWatch) -> None:
+    """Beat ``watch`` until cancelled (the served app's lifespan runs it)."""
+    import asyncio
+
+    while True:
+        watch.beat()
+        await asyncio.sleep(watch.interval)
+
+
 class Limiter:
     """Sliding-window logs per (key id, window)."""
 
@@ -98,6 +161,7 @@ class Limiter:
     ) -> None:
         self.clock = clock
         self.tolerance_s = tolerance_s
+        self.watch: LoopWatch | None = None  # set while a served app measures its stalls
         self._logs: dict[tuple[str, int], deque[float]] = {}
         self.refused = 0
         self.refused_by_key: dict[str, int] = {}
@@ -115,7 +179,10 @@ class Limiter:
             dq = self._logs.get((key, i))
             if dq is None:
                 dq = self._logs[(key, i)] = deque()
-            horizon = now - w.period_s + self.tolerance_s
+            tolerance = self.tolerance_s
+            if self.watch is not None:
+                tolerance += self.watch.slack(now, w.period_s)
+            horizon = now - w.period_s + tolerance
             while dq and dq[0] <= horizon:
                 dq.popleft()
             logs.append(dq)
