@@ -106,9 +106,13 @@ def hms(t: datetime | None) -> str:
     return t.strftime("%H%M%S") if t is not None else ""
 
 
-def parse_date(call: Call, wire: str, default: date | None = None) -> date:
-    """A ``YYYYMMDD`` parameter; blank → ``default``; malformed → ``OPSQ2001`` as KIS answers."""
+def parse_date(call: Call, wire: str, default: date | None = None, *,
+               century_prefix: bool = False) -> date:
+    """A ``YYYYMMDD`` parameter; blank → ``default``; malformed → ``OPSQ2001`` as KIS answers.
+    ``century_prefix``: also ``00YYYYMMDD``, the form some APIs document (the opinion APIs)."""
     raw = call.param(wire)
+    if century_prefix and len(raw) == 10 and raw.startswith("00"):
+        raw = raw[2:]
     if not raw and default is not None:
         return default
     try:

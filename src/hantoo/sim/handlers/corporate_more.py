@@ -27,7 +27,7 @@ from ..marketdata.corporate_events import (
     opinions,
 )
 from . import BusinessError, Call, Reply, fill_rows, ok, register
-from ._common import dec, domestic_symbol, exchange, krw, rate, ymd
+from ._common import dec, domestic_symbol, exchange, krw, parse_date, rate, ymd
 
 ROWS = 5
 KSD_ROWS = 100
@@ -109,18 +109,7 @@ def finance_other_major_ratios(call: Call) -> Reply:
 
 def _date(call: Call, wire: str, default: date) -> date:
     """``YYYYMMDD``, or KIS's ``00YYYYMMDD`` (the opinion APIs document that form)."""
-    raw = call.param(wire)
-    if len(raw) == 10 and raw.startswith("00"):
-        raw = raw[2:]
-    if not raw:
-        return default
-    try:
-        if len(raw) != 8 or not raw.isdigit():
-            raise ValueError(raw)
-        return date(int(raw[:4]), int(raw[4:6]), int(raw[6:8]))
-    except ValueError:
-        raise BusinessError("OPSQ2001", f"ERROR : INPUT INVALID_CHECK_{wire}",
-                            rt_cd="2") from None
+    return parse_date(call, wire, default, century_prefix=True)
 
 
 def _range(call: Call, first: str, last: str, back: int = 365) -> tuple[date, date]:

@@ -19,7 +19,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from ..derivatives.market import EXPIRY_CLOSE
+from ..derivatives.instruments import DerivInstrument
+from ..derivatives.market import EXPIRY_CLOSE, Snapshot
 from ..engine.clock import from_us, to_us
 from ..engine.orders import BUY
 from ..marketdata.indices import daily_levels, index_level
@@ -37,6 +38,23 @@ from ._futureoption import (
     won,
 )
 from .futureoption_trading import _account
+
+
+def _chart_head(inst: DerivInstrument, s: Snapshot) -> dict[str, str]:
+    """``output1`` of the daily and intraday futures/options charts: the series' quote now
+    (both chart APIs answer the same head, so it is written once)."""
+    vrss, sign, rate = change_fields(s.price, s.base, at_upper=s.price >= s.upper,
+                                     at_lower=s.price <= s.lower)
+    return {"hts_kor_isnm": inst.name, "futs_prpr": pts(s.price), "futs_shrn_iscd": inst.code,
+            "futs_prdy_vrss": vrss, "prdy_vrss_sign": sign, "futs_prdy_ctrt": rate,
+            "futs_prdy_clpr": pts(s.base), "acml_vol": str(s.volume),
+            "acml_tr_pbmn": won(s.value), "futs_mxpr": pts(s.upper), "futs_llam": pts(s.lower),
+            "futs_oprc": pts(s.open), "futs_hgpr": pts(s.high), "futs_lwpr": pts(s.low),
+            "futs_askp": pts(s.asks[0][0] if s.asks else 0),
+            "futs_bidp": pts(s.bids[0][0] if s.bids else 0),
+            "basis": pts(s.price - s.spot if not inst.is_option else 0),
+            "kospi200_nmix": pts(s.spot), "hts_thpr": pts(s.theo),
+            "hts_otst_stpl_qty": str(s.open_interest)}
 
 
 def _hhmmss(call: Call, wire: str) -> time:
@@ -133,19 +151,7 @@ def inquire_daily_fuopchartprice(call: Call) -> Reply:
                 w["futs_lwpr"] = min(w["futs_lwpr"], r["futs_lwpr"], key=Decimal)
                 w["stck_bsop_date"] = r["stck_bsop_date"]
         rows = list(reversed(weeks.values()))
-    vrss, sign, rate = change_fields(s.price, s.base, at_upper=s.price >= s.upper,
-                                     at_lower=s.price <= s.lower)
-    out1 = {"hts_kor_isnm": inst.name, "futs_prpr": pts(s.price), "futs_shrn_iscd": inst.code,
-            "futs_prdy_vrss": vrss, "prdy_vrss_sign": sign, "futs_prdy_ctrt": rate,
-            "futs_prdy_clpr": pts(s.base), "acml_vol": str(s.volume),
-            "acml_tr_pbmn": won(s.value), "futs_mxpr": pts(s.upper), "futs_llam": pts(s.lower),
-            "futs_oprc": pts(s.open), "futs_hgpr": pts(s.high), "futs_lwpr": pts(s.low),
-            "futs_askp": pts(s.asks[0][0] if s.asks else 0),
-            "futs_bidp": pts(s.bids[0][0] if s.bids else 0),
-            "basis": pts(s.price - s.spot if not inst.is_option else 0),
-            "kospi200_nmix": pts(s.spot), "hts_thpr": pts(s.theo),
-            "hts_otst_stpl_qty": str(s.open_interest)}
-    return ok(output1=out1, output2=rows)
+    return ok(output1=_chart_head(inst, s), output2=rows)
 
 
 # --------------------------------------------------------------------------- account detail
@@ -379,16 +385,4 @@ def inquire_time_fuopchartprice(call: Call) -> Reply:
                      "futs_prpr": pts(pt(b[4])), "futs_oprc": pts(pt(b[1])),
                      "futs_hgpr": pts(pt(b[2])), "futs_lwpr": pts(pt(b[3])),
                      "cntg_vol": str(b[5]), "acml_tr_pbmn": won(b[6])})
-    vrss, sign, rate = change_fields(s.price, s.base, at_upper=s.price >= s.upper,
-                                     at_lower=s.price <= s.lower)
-    out1 = {"hts_kor_isnm": inst.name, "futs_prpr": pts(s.price), "futs_shrn_iscd": inst.code,
-            "futs_prdy_vrss": vrss, "prdy_vrss_sign": sign, "futs_prdy_ctrt": rate,
-            "futs_prdy_clpr": pts(s.base), "acml_vol": str(s.volume),
-            "acml_tr_pbmn": won(s.value), "futs_mxpr": pts(s.upper), "futs_llam": pts(s.lower),
-            "futs_oprc": pts(s.open), "futs_hgpr": pts(s.high), "futs_lwpr": pts(s.low),
-            "futs_askp": pts(s.asks[0][0] if s.asks else 0),
-            "futs_bidp": pts(s.bids[0][0] if s.bids else 0),
-            "basis": pts(s.price - s.spot if not inst.is_option else 0),
-            "kospi200_nmix": pts(s.spot), "hts_thpr": pts(s.theo),
-            "hts_otst_stpl_qty": str(s.open_interest)}
-    return ok(output1=out1, output2=rows)
+    return ok(output1=_chart_head(inst, s), output2=rows)
