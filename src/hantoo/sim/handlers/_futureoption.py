@@ -8,16 +8,13 @@ greeks with four decimals). Every refusal names the parameter and what is allowe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..derivatives.instruments import DerivInstrument
 from ..derivatives.market import DerivMarket, market_for
-from ..engine.types import EngineReject
 from . import BusinessError, Call
-from ._common import business_error, exchange
+from ._common import engine_errors, exchange
 
 #: ``FID_COND_MRKT_DIV_CODE`` values and what they admit.
 MARKETS = {"F": "index futures", "O": "index options", "JF": "stock futures",
@@ -70,14 +67,6 @@ def instrument(call: Call, wire: str, *, market_code: str | None = None) -> Deri
 
 def market_code(call: Call, wire: str = "FID_COND_MRKT_DIV_CODE") -> str:
     return choice(call, wire, tuple(MARKETS))
-
-
-@contextmanager
-def engine_errors() -> Iterator[None]:
-    try:
-        yield
-    except EngineReject as exc:
-        raise business_error(exc) from None
 
 
 def pts(value: Decimal | int | float | None, places: int = 2) -> str:

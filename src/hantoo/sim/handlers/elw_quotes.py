@@ -18,8 +18,8 @@ from ..derivatives.elw import ISSUERS, Elw, ElwQuote
 from ..derivatives.elw_trading import hist_vol
 from ..derivatives.market import DerivMarket
 from . import BusinessError, Call, Reply, ok, register
-from ._common import exchange, parse_date
-from ._futureoption import change_fields, choice, engine_errors, invalid, market, num, pts
+from ._common import engine_errors, exchange, parse_date
+from ._futureoption import change_fields, choice, invalid, market, num, pts
 
 _ALL_UNDERLYING = ("000000", "00000", "")
 

@@ -31,8 +31,8 @@ from ..derivatives.elw_trading import (
 from ..engine.clock import KST
 from ..engine.types import Side
 from . import Call, Reply, ok, register
-from ._common import exchange
-from ._futureoption import change_fields, choice, engine_errors, num, pts
+from ._common import engine_errors, exchange
+from ._futureoption import change_fields, choice, num, pts
 from .elw_quotes import elw_code
 
 ROWS = 30

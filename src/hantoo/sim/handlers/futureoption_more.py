@@ -25,11 +25,10 @@ from ..engine.clock import from_us, to_us
 from ..engine.orders import BUY
 from ..marketdata.indices import daily_levels, index_level
 from . import BusinessError, Call, Reply, ok, register
-from ._common import keyset_page, parse_date
+from ._common import engine_errors, keyset_page, parse_date
 from ._futureoption import (
     change_fields,
     choice,
-    engine_errors,
     instrument,
     invalid,
     market,

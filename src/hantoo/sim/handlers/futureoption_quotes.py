@@ -15,11 +15,10 @@ from decimal import Decimal
 from ..derivatives.market import Snapshot
 from ..marketdata.indices import index_level
 from . import Call, Reply, ok, register
-from ._common import exchange
+from ._common import engine_errors, exchange
 from ._futureoption import (
     change_fields,
     choice,
-    engine_errors,
     instrument,
     invalid,
     market,

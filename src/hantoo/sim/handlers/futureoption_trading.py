@@ -19,8 +19,8 @@ from ..engine.clock import from_us
 from ..engine.orders import BUY, SELL, Order
 from ..engine.types import OrderAction
 from . import BusinessError, Call, Reply, ok, register
-from ._common import keyset_page, parse_date, selector
-from ._futureoption import choice, engine_errors, instrument, invalid, market, pts, won
+from ._common import engine_errors, keyset_page, parse_date, selector
+from ._futureoption import choice, instrument, invalid, market, pts, won
 
 ORDER_ORGNO = "06010"
 ORDER_SENT = "주문전송이 정상적으로 처리되었습니다."
