@@ -49,6 +49,9 @@ def test_init_refuses_to_overwrite_without_force_and_keeps_other_profiles(
     ok("config", "init", input=answers())
     again = run("config", "init", input=answers(secret="other-secret"))
     assert again.exit_code == 3 and "--force" in again.output
+    # the section name is printed as written (an unescaped "[default]" was eaten as markup),
+    # and the path whole on one line however long it is
+    assert f"{profile} already has a [default] profile" in again.output
     assert read_profile()["app_secret"] == SECRET
     ok("config", "init", "--profile", "live", input=answers(env="real", secret="s2" * 90))
     ok("config", "init", "--force", input=answers(secret="new-secret" * 18))

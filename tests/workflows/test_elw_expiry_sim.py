@@ -18,6 +18,8 @@ from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from hantoo.domain import OrderStatus, Side
 from hantoo.sim.engine.invariants import check_invariants
 
@@ -141,6 +143,9 @@ def test_itm_call_paid_otm_put_lapses_on_the_payment_date() -> None:
         _check_paid(sim, c, held, expiry, cash0)
 
 
+# Four simulators, two of them replaying days of the market from the journal alone: ~25 s on a
+# quiet machine, more beside the other test worker, so the default 60 s hang guard is too tight.
+@pytest.mark.timeout(240)
 def test_payment_survives_a_restart_from_the_state_file(tmp_path: Path) -> None:
     state = str(tmp_path / "sim.sqlite3")
     with private_sim(state_path=state) as sim, sim.client() as c:

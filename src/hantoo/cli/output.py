@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .. import errors
 
@@ -60,9 +61,15 @@ def print_json(value: Any) -> None:
 
 
 def fail(message: str, *, hint: str = "", code: int = EXIT_FAILURE) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    """Print the error and its hint, then exit with ``code``.
+
+    The text is escaped (a path or KIS message with ``[...]`` is not markup) and soft-wrapped:
+    the terminal folds long lines, so a path or command in the message is never cut by an
+    inserted newline and can be copied whole.
+    """
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     if hint:
-        err_console.print(f"[dim]hint: {hint}[/]", highlight=False)
+        err_console.print(f"[dim]hint: {escape(hint)}[/]", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
