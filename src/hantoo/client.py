@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import random
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -161,7 +162,10 @@ class _Base:
 
         s = self.settings
         base_url, ws_url = s.base_url, s.ws_url
-        if s.environment == "sim" and base_url == _config.REST_URLS["sim"]:
+        # Through `hantoo gateway` the records come from Redis: the embedded simulator then
+        # needs no socket server of its own.
+        through_gateway = bool(kwargs.get("gateway") or os.environ.get("HANTOO_REALTIME_GATEWAY"))
+        if s.environment == "sim" and base_url == _config.REST_URLS["sim"] and not through_gateway:
             from ._core.embedded import embedded_sim
 
             base_url, ws_url = embedded_sim().socket_urls()
