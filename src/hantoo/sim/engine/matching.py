@@ -52,6 +52,7 @@ PARTIAL = OrderStatus.PARTIAL
 _CENT = Decimal("0.01")
 _ZERO = Decimal(0)
 FILLED = OrderStatus.FILLED
+EXPIRED = OrderStatus.EXPIRED  # module constants: an enum member read is slow on 3.11
 
 
 class Fill:
@@ -537,7 +538,7 @@ class MatchingCore:
                 if isinstance(h, Position) and h.qty == 0 and h.reserved == 0:
                     del a.positions[h.code]
         if how == "expired" and not o.remaining:
-            o.status = OrderStatus.EXPIRED
+            o.status = EXPIRED
         o.settle_status()
         if self._tx is not None:
             self._tx.orders[o.odno] = o
