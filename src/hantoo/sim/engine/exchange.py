@@ -761,8 +761,14 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
         """
         try:
             self._sync()
-            a = self._account(account)
-            inst = self._inst(symbol)
+            # the common case inline (a tuple key as given, a listed symbol): two frames fewer;
+            # the helpers normalise the key or raise the precise rejection
+            a = self.accounts.get(account) if account.__class__ is tuple else None
+            if a is None:
+                a = self._account(account)
+            inst = self.universe.get(symbol)
+            if inst is None:
+                inst = self._inst(symbol)
             otype = order_type if isinstance(order_type, OrderType) else _order_type(order_type)
             units = 0
             if price is not None and otype not in PRICELESS_TYPES:

@@ -248,10 +248,13 @@ class MatchingCore:
         tx = self._tx
         ev = self._ev
         # -- buyer
-        if b.synthetic:
+        if b.synthetic:  # the house: cash and shares only (its position exists but once)
             a = b.acct
             a.cash[u] -= notional
-            a.position(code).qty += qty
+            pos = a.positions.get(code)
+            if pos is None:
+                pos = a.position(code)
+            pos.qty += qty
         else:
             a = b.acct
             fn, fd = st.commission
@@ -316,7 +319,10 @@ class MatchingCore:
         if s.synthetic:
             a = s.acct
             a.cash[u] += notional
-            a.position(code).qty -= qty
+            pos = a.positions.get(code)
+            if pos is None:
+                pos = a.position(code)
+            pos.qty -= qty
         else:
             a = s.acct
             fn, fd = st.commission
@@ -562,7 +568,8 @@ class MatchingCore:
             a.reserved[u] -= o.reserved - new_res
             o.reserved = new_res
         else:
-            h = self._holding(o)
+            # a cash sell holds its position's shares (_holding, inline for the common case)
+            h = a.positions.get(o.inst.code) if o.credit is None else self._holding(o)
             if h is not None:
                 h.reserved -= qty
                 if isinstance(h, Position) and h.qty == 0 and h.reserved == 0:
