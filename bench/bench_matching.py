@@ -138,6 +138,7 @@ def run_public(
     orders = ex.orders
     placed: dict[object, list[int]] = {a.key: [] for a in ex.accounts.values()}
     rejects = cancels = 0
+    limit = OrderType.LIMIT  # read once: an enum member read costs ~0.5 µs on Python 3.11
     pool = ThreadPoolExecutor(1)  # the one syncing thread
     syncer: Future[None] | None = None
     gc.disable()
@@ -149,7 +150,7 @@ def run_public(
                 _, a, inst, side, otype, qty, px = op
                 key = a.key  # type: ignore[attr-defined]
                 info = place(key, inst.code, side, otype, qty,  # type: ignore[attr-defined]
-                             px if otype is OrderType.LIMIT else None)  # type: ignore[arg-type]
+                             px if otype is limit else None)  # type: ignore[arg-type]
                 if info.remaining_qty:
                     placed[key].append(int(info.odno))
             else:

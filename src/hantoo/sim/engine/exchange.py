@@ -85,6 +85,10 @@ _CONT, _IOC, _FOK, _AUCTION, _FIXED = range(5)
 _CONTINUOUS = Phase.CONTINUOUS
 _CASH = AccountKind.CASH
 _LIMIT = OrderType.LIMIT
+# Enum members the command path compares with, as module constants: on Python 3.11 the enum
+# metaclass's ``__getattr__`` makes each ``OrderType.MARKET`` read in a function cost ~0.5 µs.
+_MARKET = OrderType.MARKET
+_CANCEL = OrderAction.CANCEL
 
 _IOC_TYPES = frozenset({OrderType.IOC_LIMIT, OrderType.IOC_MARKET, OrderType.IOC_BEST})
 _FOK_TYPES = frozenset({OrderType.FOK_LIMIT, OrderType.FOK_MARKET, OrderType.FOK_BEST})
@@ -92,6 +96,9 @@ _MARKET_TYPES = frozenset(
     {OrderType.MARKET, OrderType.IOC_MARKET, OrderType.FOK_MARKET, OrderType.MOO, OrderType.MOC}
 )
 _BEST_TYPES = frozenset({OrderType.BEST_LIMIT, OrderType.IOC_BEST, OrderType.FOK_BEST})
+_PRICED_TYPES = frozenset(
+    {OrderType.LIMIT, OrderType.CONDITIONAL_LIMIT, OrderType.IOC_LIMIT, OrderType.FOK_LIMIT}
+)
 _CONTINUOUS_ONLY = frozenset(
     {OrderType.BEST_LIMIT, OrderType.PRIORITY_LIMIT} | _IOC_TYPES | _FOK_TYPES
 )
@@ -754,8 +761,14 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
         """
         try:
             self._sync()
-            a = self._account(account)
-            inst = self._inst(symbol)
+            # the common case inline (a tuple key as given, a listed symbol): two frames fewer;
+            # the helpers normalise the key or raise the precise rejection
+            a = self.accounts.get(account) if account.__class__ is tuple else None
+            if a is None:
+                a = self._account(account)
+            inst = self.universe.get(symbol)
+            if inst is None:
+                inst = self._inst(symbol)
             otype = order_type if isinstance(order_type, OrderType) else _order_type(order_type)
             units = 0
             if price is not None and otype not in PRICELESS_TYPES:
@@ -819,6 +832,9 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
             if price <= 0 or price % inst.tick_of(price) or not st.lower <= price <= st.upper:
                 self._check_price(st, price)  # raises with the precise reason
             mode, venue, limit = _CONT, VENUE_MAIN, price
+        elif mk == 0 and otype is _MARKET and self._phase[0] is _CONTINUOUS:
+            # a KRX market order in the continuous session: what _route answers, inline
+            mode, venue, price, limit = _CONT, VENUE_MAIN, 0, st.upper if side == BUY else st.lower
         else:
             mode, venue, price, limit = self._route(st, mk, side, otype, price)
         # -- account checks and reservation
@@ -977,8 +993,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
             raise EngineReject(RejectReason.UNSUPPORTED_ORDER_TYPE, otype.value)
         mkt_px = MARKET_BUY_PX if buy else MARKET_SELL_PX
         if phase is Phase.CONTINUOUS:
-            if otype in (OrderType.LIMIT, OrderType.CONDITIONAL_LIMIT,
-                         OrderType.IOC_LIMIT, OrderType.FOK_LIMIT):
+            if otype in _PRICED_TYPES:
                 p = self._check_price(st, price)
                 return _mode_of(otype), VENUE_MAIN, p, p
             if otype in _MARKET_TYPES:
@@ -1056,7 +1071,7 @@ class Exchange(QueryMixin, ReservationMixin, ParticipantsMixin, NxtMixin, Matchi
         if part > o.remaining:
             raise EngineReject(RejectReason.CANCEL_QTY_EXCEEDS, f"{part} > {o.remaining}")
         self._reduce(o, part)
-        rec = self._record(o, OrderAction.CANCEL, part)
+        rec = self._record(o, _CANCEL, part)
         if self._ev is not None:
             self._book_dirty.add(o.inst.code)
         return rec

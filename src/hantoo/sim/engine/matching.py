@@ -52,6 +52,7 @@ PARTIAL = OrderStatus.PARTIAL
 _CENT = Decimal("0.01")
 _ZERO = Decimal(0)
 FILLED = OrderStatus.FILLED
+EXPIRED = OrderStatus.EXPIRED  # module constants: an enum member read is slow on 3.11
 
 
 class Fill:
@@ -97,6 +98,28 @@ class Journal:
 
 _SIDES = (None, Side.SELL, Side.BUY)
 
+# Won prices as Decimals, built once (``Decimal(int)`` costs ~10x a dict hit; a book's prices
+# are a few ticks apart, so a few hundred entries serve a day). Decimals are immutable, so
+# answers may share them. Bounded: emptied when full, then refilled by what is in use.
+_PRICE_DEC: dict[int, Decimal] = {0: _ZERO}
+_AVG_DEC: dict[int, Decimal] = {}  # whole-won average prices, to the cent (``71000.00``)
+_DEC_MAX = 1 << 14
+
+
+def _price_dec(price: int) -> Decimal:
+    if len(_PRICE_DEC) >= _DEC_MAX:
+        _PRICE_DEC.clear()
+        _PRICE_DEC[0] = _ZERO
+    d = _PRICE_DEC[price] = Decimal(price)
+    return d
+
+
+def _avg_dec(price: int) -> Decimal:
+    if len(_AVG_DEC) >= _DEC_MAX:
+        _AVG_DEC.clear()
+    d = _AVG_DEC[price] = Decimal(price).quantize(_CENT)
+    return d
+
 
 def order_info(o: Order) -> OrderInfo:
     """Public snapshot of an order (built on every order command: kept lean)."""
@@ -107,11 +130,18 @@ def order_info(o: Order) -> OrderInfo:
         # zero amounts (every order not yet filled) share one constant: no Decimal built
         dec = Decimal
         if filled:
-            fill_amount = dec(o.fill_value)
-            avg = (fill_amount / filled).quantize(_CENT)
+            value = o.fill_value
+            fill_amount = dec(value)
+            if value % filled:
+                avg = (fill_amount / filled).quantize(_CENT)
+            else:  # filled at one price (or an exact average): the same Decimal, cached
+                q = value // filled
+                cached = _AVG_DEC.get(q)
+                avg = cached if cached is not None else _avg_dec(q)
         else:
             fill_amount = avg = _ZERO
-        price = dec(o.price)
+        cached = _PRICE_DEC.get(o.price)
+        price = cached if cached is not None else _price_dec(o.price)
         fees = dec(o.fees) if o.fees else _ZERO
         taxes = dec(o.taxes) if o.taxes else _ZERO
     else:
@@ -122,9 +152,10 @@ def order_info(o: Order) -> OrderInfo:
         fees, taxes = from_units(o.fees, scale), from_units(o.taxes, scale)
     orig = o.orig_odno
     return make_order_info(
-        f"{o.odno:010d}", f"{orig:010d}" if orig else None, o.acct.key, inst.code, inst.name,
-        inst.market, inst.currency, _SIDES[o.side], o.otype, o.action, price, o.qty, filled,
-        o.remaining, o.cancelled, o.replaced, avg, fill_amount, fees, taxes, o.status,
+        # str().zfill(): the ``:010d`` format spec costs 4x as much to parse and apply
+        str(o.odno).zfill(10), str(orig).zfill(10) if orig else None, o.acct.key, inst.code,
+        inst.name, inst.market, inst.currency, _SIDES[o.side], o.otype, o.action, price, o.qty,
+        filled, o.remaining, o.cancelled, o.replaced, avg, fill_amount, fees, taxes, o.status,
         from_us(o.time_us), o.day, o.credit, o.loan_date, o.rsv_seq or None,
         "NXT" if o.venue == VENUE_NXT else "KRX",
     )
@@ -217,10 +248,13 @@ class MatchingCore:
         tx = self._tx
         ev = self._ev
         # -- buyer
-        if b.synthetic:
+        if b.synthetic:  # the house: cash and shares only (its position exists but once)
             a = b.acct
             a.cash[u] -= notional
-            a.position(code).qty += qty
+            pos = a.positions.get(code)
+            if pos is None:
+                pos = a.position(code)
+            pos.qty += qty
         else:
             a = b.acct
             fn, fd = st.commission
@@ -285,7 +319,10 @@ class MatchingCore:
         if s.synthetic:
             a = s.acct
             a.cash[u] += notional
-            a.position(code).qty -= qty
+            pos = a.positions.get(code)
+            if pos is None:
+                pos = a.position(code)
+            pos.qty -= qty
         else:
             a = s.acct
             fn, fd = st.commission
@@ -531,13 +568,14 @@ class MatchingCore:
             a.reserved[u] -= o.reserved - new_res
             o.reserved = new_res
         else:
-            h = self._holding(o)
+            # a cash sell holds its position's shares (_holding, inline for the common case)
+            h = a.positions.get(o.inst.code) if o.credit is None else self._holding(o)
             if h is not None:
                 h.reserved -= qty
                 if isinstance(h, Position) and h.qty == 0 and h.reserved == 0:
                     del a.positions[h.code]
         if how == "expired" and not o.remaining:
-            o.status = OrderStatus.EXPIRED
+            o.status = EXPIRED
         o.settle_status()
         if self._tx is not None:
             self._tx.orders[o.odno] = o
