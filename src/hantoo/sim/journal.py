@@ -22,12 +22,6 @@ syncs everything buffered (the in-process path, one sync per command). In the se
 :meth:`CommandJournal.wait` lets each request await the sync that covers its record: one
 ``fdatasync`` runs in a worker thread while other requests keep appending, and the next sync
 covers all of them. A command's answer is sent only after ``wait`` returns.
-
-Closing a group (:meth:`CommandJournal.stage`) *writes* it to the file in the caller's thread
-(into the page cache: microseconds); the worker thread only runs ``fdatasync``. The worker then
-needs the interpreter lock once per sync (to record what is durable) instead of after the
-write too: each time it needs it while the engine runs, the engine is stopped at its next
-switch point and waits for the worker to hand it back.
 """
 
 from __future__ import annotations
@@ -36,6 +30,7 @@ import asyncio
 import os
 import threading
 import zlib
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -143,13 +138,9 @@ class CommandJournal:
         self.autosync = autosync
         """Sync on every append (in-process use); the server turns it off and awaits ``wait``."""
         self.syncs = 0
-        self.written = self.appended
-        """Sequence number of the last record written to the file (maybe not yet synced)."""
         self._buf: list[bytes] = []
+        self._pending: deque[tuple[bytes, int]] = deque()
         self._lock = threading.Lock()
-        """Held while syncing (and to swap the file): one sync at a time."""
-        self._wlock = threading.Lock()
-        """Held while writing: writes and a running sync may overlap."""
         self._flushing: asyncio.Task[None] | None = None
 
     # -- appending ------------------------------------------------------------------------
@@ -170,33 +161,32 @@ class CommandJournal:
         return seq
 
     def _stage(self) -> None:
-        """Write what is buffered to the file (the page cache), in the caller's thread."""
         if self._buf:
-            chunk = b"".join(self._buf)
+            self._pending.append((b"".join(self._buf), self.appended))
             self._buf.clear()
-            with self._wlock:
+
+    def _drain(self) -> None:
+        """Write every staged chunk in order and sync once (callers may be any thread)."""
+        with self._lock:
+            upto = 0
+            while self._pending:
+                chunk, upto = self._pending.popleft()
                 view = memoryview(chunk)
                 while view:
                     n = os.write(self._fd, view)
                     view = view[n:]
-                self.written = self.appended
-
-    def _drain(self) -> None:
-        """Sync what is written (callers may be any thread; a write may run meanwhile: only
-        the records written before the sync started are counted as synced)."""
-        with self._lock:
-            upto = self.written
-            if upto > self.synced:
+            if upto:
                 _sync_fd(self._fd)
                 self.syncs += 1
-                self.synced = upto
+                if upto > self.synced:
+                    self.synced = upto
 
     def stage(self) -> None:
-        """Close the current group: what is buffered is written, for the next :meth:`drain`."""
+        """Close the current group: what is buffered goes to the next :meth:`drain`."""
         self._stage()
 
     def drain(self) -> None:
-        """Sync every staged group (safe from a worker thread, as the server does)."""
+        """Write and sync every staged group (safe from a worker thread, as the server does)."""
         self._drain()
 
     def flush(self) -> None:
@@ -228,7 +218,7 @@ class CommandJournal:
     def truncate(self) -> None:
         """Empty the file (after a durable snapshot covers every record); numbering goes on."""
         self.flush()
-        with self._lock, self._wlock:
+        with self._lock:
             os.ftruncate(self._fd, 0)
             os.lseek(self._fd, 0, os.SEEK_SET)
             os.fsync(self._fd)
@@ -241,7 +231,7 @@ class CommandJournal:
         crash.
         """
         self.flush()
-        with self._lock, self._wlock:
+        with self._lock:
             os.rename(self.path, to)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
             sync_dir(self.path.parent)
