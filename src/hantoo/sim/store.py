@@ -566,20 +566,22 @@ def _prune(ex: JournaledExchange) -> tuple[list[Order], list[Fill]]:
     ]
     if not done:
         return [], []
-    gone = {o.odno for o in done}
-    for odno in gone:
-        del orders[odno]
+    # The orders themselves (hashed by identity), not their numbers: one attribute load less
+    # per order and fill of the logs scanned below, on the engine's time at every snapshot.
+    gone = set(done)
+    for o in done:
+        del orders[o.odno]
     states = ex._states
     for code in {o.inst.code for o in done}:  # cancelled orders wait in their levels, lazily
         st = states.get(code)
         if st is not None:
             for book in (st.book, st.fixed, st.after, st.close_book, st.nxt):
                 book.compact()
-    fills = [f for f in ex.fills if f.order.odno in gone]
-    ex.fills[:] = [f for f in ex.fills if f.order.odno not in gone]
+    fills = [f for f in ex.fills if f.order in gone]
+    ex.fills[:] = [f for f in ex.fills if f.order not in gone]
     for a in {o.acct for o in done}:
-        a.order_log[:] = [o for o in a.order_log if o.odno not in gone]
-        a.fill_log[:] = [f for f in a.fill_log if f.order.odno not in gone]
+        a.order_log[:] = [o for o in a.order_log if o not in gone]
+        a.fill_log[:] = [f for f in a.fill_log if f.order not in gone]
     return done, fills
 
 
