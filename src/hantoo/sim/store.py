@@ -344,6 +344,7 @@ class StateStore:
         self.prev_path = prev_journal_path(path)
         self._child = 0  # pid of the background snapshot writer, if one runs
         self._child_since = 0.0
+        self._froze = False  # this store froze the GC for a running child (see checkpoint)
         self._pending: tuple[dict[int, Order], list[Fill], dict[str, str]] | None = None
         """Orders and fills a running background snapshot archives (answered from here)."""
         self.deriv = deriv_archive.DerivArchive(self.db)
@@ -386,11 +387,12 @@ class StateStore:
         # runs: a full collection writes every tracked object's header, copying every page of
         # the heap (tens of MB of faults on the engine's time). Frozen, they are skipped until
         # the child is reaped; objects made since are collected as usual.
+        self._froze = gc.get_freeze_count() == 0  # else the application froze: leave it be
         gc.freeze()
         try:
             pid = _fork()
         except BaseException:
-            gc.unfreeze()
+            self._thaw()
             raise
         if pid == 0:  # the child: write the snapshot and leave without running any cleanup
             code = 1
@@ -448,7 +450,7 @@ class StateStore:
             os.waitpid(pid, 0)
             status = -1
         self._child = 0
-        gc.unfreeze()  # frozen for the child's life (see checkpoint)
+        self._thaw()
         if status == 0 and self._pending is not None:
             self.meta.update(self._pending[2])
             self._pending = None
@@ -458,6 +460,12 @@ class StateStore:
         else:
             _log.warning("background snapshot failed (status %s); the next one blocks", status)
         return True
+
+    def _thaw(self) -> None:
+        """Unfreeze what ``checkpoint`` froze for the child's life."""
+        if self._froze:
+            self._froze = False
+            gc.unfreeze()
 
     def wait(self) -> None:
         """Wait for a background snapshot to be committed (or to fail)."""
