@@ -52,6 +52,7 @@ def test_gc_frozen_only_while_the_child_runs(tmp_path: Path, held_child: int) ->
     gone = _cancelled_orders(ex, 5)
     checkpointer = ex._j_checkpointer
     assert isinstance(checkpointer, store.StateStore)
+    store._gc_release(0)  # children of stores earlier tests abandoned have exited: thawed
     assert gc.get_freeze_count() == 0
     assert checkpointer.checkpoint(ex, background=True)  # forks; the child waits on the pipe
     try:
@@ -90,4 +91,28 @@ def test_an_application_freeze_is_left_alone(tmp_path: Path, held_child: int) ->
         assert gc.get_freeze_count() > 0  # not unfrozen behind the application's back
     finally:
         gc.unfreeze()
+    checkpointer.close()
+
+
+def test_a_store_abandoned_with_its_child_thaws_the_gc(tmp_path: Path, held_child: int) -> None:
+    """A process that drops an exchange whose snapshot child runs (a test's simulated crash)
+    must not keep the GC frozen for good: the next store's snapshot thaws it."""
+    first = _exchange(tmp_path / "a.db")
+    _cancelled_orders(first, 2)
+    dropped = first._j_checkpointer
+    assert isinstance(dropped, store.StateStore)
+    assert dropped.checkpoint(first, background=True)
+    abandoned = dropped._child
+    os.write(held_child, b"go")
+    os.close(held_child)
+    os.waitid(os.P_PID, abandoned, os.WEXITED | os.WNOWAIT)  # exited; its store never reaps
+    assert gc.get_freeze_count() > 0
+    second = _exchange(tmp_path / "b.db")
+    _cancelled_orders(second, 2)
+    checkpointer = second._j_checkpointer
+    assert isinstance(checkpointer, store.StateStore)
+    assert checkpointer.checkpoint(second, background=True)
+    checkpointer.wait()
+    assert gc.get_freeze_count() == 0
+    os.waitpid(abandoned, 0)
     checkpointer.close()

@@ -214,6 +214,50 @@ def _child_setup() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # ^C in a terminal: let the parent decide
 
 
+# The parent's cyclic GC must leave the objects it shares with a snapshot child alone while the
+# child runs: a full collection writes every tracked object's header, copying every page of the
+# heap (thousands of faults on the engine's time). They are frozen (skipped by collections)
+# from the fork until every child they were frozen for has exited; objects made meanwhile are
+# collected as usual. Freezing is process-wide, so this bookkeeping is too: several stores, or a
+# store abandoned with its child (a test's "crash"), thaw when their last child has exited.
+_gc_children: set[int] = set()
+"""Snapshot children the GC is frozen for."""
+_gc_ours = False
+"""The freeze is this module's (an application's own ``gc.freeze`` is never undone)."""
+
+
+def _gc_hold(pid: int) -> None:
+    """Freeze the GC for child ``pid`` (right after the fork: freezing touches no objects)."""
+    global _gc_ours
+    _gc_release(0)
+    if not _gc_ours:
+        if gc.get_freeze_count():
+            return  # the application froze objects itself: leave the freeze to it
+        _gc_ours = True
+    gc.freeze()
+    _gc_children.add(pid)
+
+
+def _gc_release(pid: int) -> None:
+    """Child ``pid`` was reaped; thaw once no child the GC is frozen for still runs."""
+    global _gc_ours
+    _gc_children.discard(pid)
+    for other in list(_gc_children):  # children of abandoned stores: exited, never reaped?
+        try:
+            if _waitid is None or _waitid(os.P_PID, other, _EXITED_NOREAP) is None:
+                continue
+        except ChildProcessError:
+            pass  # reaped by someone else
+        _gc_children.discard(other)
+    if _gc_ours and not _gc_children:
+        _gc_ours = False
+        gc.unfreeze()
+
+
+_waitid = getattr(os, "waitid", None)  # not on every platform: then only reaped children thaw
+_EXITED_NOREAP = getattr(os, "WEXITED", 0) | getattr(os, "WNOHANG", 0) | getattr(os, "WNOWAIT", 0)
+
+
 def _create_private(path: Path) -> None:
     """Create ``path`` empty with mode 0600 unless it exists (SQLite's -wal/-shm inherit it)."""
     try:
@@ -344,7 +388,6 @@ class StateStore:
         self.prev_path = prev_journal_path(path)
         self._child = 0  # pid of the background snapshot writer, if one runs
         self._child_since = 0.0
-        self._froze = False  # this store froze the GC for a running child (see checkpoint)
         self._pending: tuple[dict[int, Order], list[Fill], dict[str, str]] | None = None
         """Orders and fills a running background snapshot archives (answered from here)."""
         self.deriv = deriv_archive.DerivArchive(self.db)
@@ -383,17 +426,7 @@ class StateStore:
         # would copy its memory page, thousands of page faults on the caller's time
         pending = ({o.odno: o for o in orders}, fills, meta)
         j.rotate(self.prev_path)
-        # The parent's cyclic GC must leave the objects shared with the child alone while it
-        # runs: a full collection writes every tracked object's header, copying every page of
-        # the heap (tens of MB of faults on the engine's time). Frozen, they are skipped until
-        # the child is reaped; objects made since are collected as usual.
-        self._froze = gc.get_freeze_count() == 0  # else the application froze: leave it be
-        gc.freeze()
-        try:
-            pid = _fork()
-        except BaseException:
-            self._thaw()
-            raise
+        pid = _fork()
         if pid == 0:  # the child: write the snapshot and leave without running any cleanup
             code = 1
             try:
@@ -407,6 +440,7 @@ class StateStore:
             finally:
                 os._exit(code)
         self._child, self._child_since = pid, time.monotonic()
+        _gc_hold(pid)
         self._pending = pending
         self.deriv.pending = dpruned
         return True
@@ -450,7 +484,7 @@ class StateStore:
             os.waitpid(pid, 0)
             status = -1
         self._child = 0
-        self._thaw()
+        _gc_release(pid)
         if status == 0 and self._pending is not None:
             self.meta.update(self._pending[2])
             self._pending = None
@@ -460,12 +494,6 @@ class StateStore:
         else:
             _log.warning("background snapshot failed (status %s); the next one blocks", status)
         return True
-
-    def _thaw(self) -> None:
-        """Unfreeze what ``checkpoint`` froze for the child's life."""
-        if self._froze:
-            self._froze = False
-            gc.unfreeze()
 
     def wait(self) -> None:
         """Wait for a background snapshot to be committed (or to fail)."""
