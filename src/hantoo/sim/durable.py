@@ -43,6 +43,8 @@ class Checkpointer(Protocol):
 
     def wait(self) -> None: ...
 
+    def poll(self) -> None: ...
+
 
 class Archive(Protocol):
     """Where finished orders and their fills live once out of the hot state."""
@@ -130,6 +132,8 @@ class JournaledExchange(Exchange):
         if (self._j_every and self._j_since >= self._j_every and self._j_checkpointer
                 and self._j_checkpointer.checkpoint(self, background=self._j_background)):
             self._j_since = 0
+        elif not self._j_since & 1023 and self._j_checkpointer is not None:
+            self._j_checkpointer.poll()  # collect a finished snapshot child soon, not at the next
 
     def record(self, op: str, args: list[Any]) -> None:
         """Journal a command that ran outside the engine's own (the bond desk's): the caller
