@@ -133,7 +133,11 @@ def client(out: str, args: list[str]) -> None:
             rows[n] = row
         request.headers[_TRACE] = row["id"]
 
+        chained = request.extensions.get("trace")  # the SDK's own (the limiter's ticket)
+
         def trace(event: str, info: Any) -> None:
+            if chained is not None:
+                chained(event, info)
             if event in ("connection.connect_tcp.started", "http11.send_request_headers.started",
                          "http11.send_request_headers.complete",
                          "http11.receive_response_headers.complete"):
@@ -144,7 +148,7 @@ def client(out: str, args: list[str]) -> None:
 
     RateLimiter._reserve = _reserve  # type: ignore[method-assign]
     RateLimiter._hold = _hold  # type: ignore[method-assign]
-    drivers._httpx_request = _httpx_request
+    drivers._httpx_request = _httpx_request  # type: ignore[assignment]
     _run_cli(args)
 
 
@@ -160,6 +164,10 @@ def _run_cli(args: list[str]) -> None:
     except SystemExit as exit_:
         if exit_.code not in (0, None):
             raise
+
+
+def _ms(v: float | None, t0: float) -> str:
+    return f"{(v - t0) * 1e3:9.1f}" if v is not None else "        -"
 
 
 def report(server_path: Path, client_paths: list[Path], *, limit: int, period: float = 1.0,
@@ -223,18 +231,16 @@ def report(server_path: Path, client_paths: list[Path], *, limit: int, period: f
         lines.append(title)
         lines.append("    id      slot   release     built      sent        rx     check  ok")
         t0 = members[0]["check"]
-        for m in members[:4] + [None] + members[-8:]:  # type: ignore[list-item]
+        shown_rows: list[dict[str, Any] | None] = [*members[:4], None, *members[-8:]]
+        for m in shown_rows:
             if m is None:
                 lines.append("    ...")
                 continue
             c = cli.get(m["id"], {})
-
-            def f(v: float | None) -> str:
-                return f"{(v - t0) * 1e3:9.1f}" if v is not None else "        -"
-
-            lines.append(f"    {m['id']:>5} {f(c.get('slot'))} {f(c.get('release'))} "
-                         f"{f(c.get('built'))} {f(c.get('send_request_headers.complete'))} "
-                         f"{f(m.get('rx'))} {f(m['check'])}  {int(m['ok'])}"
+            lines.append(f"    {m['id']:>5} {_ms(c.get('slot'), t0)} {_ms(c.get('release'), t0)} "
+                         f"{_ms(c.get('built'), t0)} "
+                         f"{_ms(c.get('send_request_headers.complete'), t0)} "
+                         f"{_ms(m.get('rx'), t0)} {_ms(m['check'], t0)}  {int(m['ok'])}"
                          + ("  new conn" if "connect_tcp.started" in c else ""))
         ws = [cli[m["id"]]["send_request_headers.complete"] for m in members
               if m["id"] in cli and "send_request_headers.complete" in cli[m["id"]]]

@@ -347,6 +347,10 @@ class _Send:
 
     at: float
     on_wire: bool = False
+    released: float = 0.0  # when the limiter let it go (``at`` before it is on the wire)
+
+    def __post_init__(self) -> None:
+        self.released = self.at
 
 
 class SendTicket:
@@ -691,7 +695,8 @@ class RateLimiter:
             late = now - slot > self.max_lateness
             if now >= slot - self.max_lateness:
                 if keeping and sends and w.burst == 1:
-                    latest = max(s.at for s in sends)
+                    # spacing after the latest release (the window rule below counts the wire)
+                    latest = sends[-1].released
                     hold = latest + w.emission_interval - self.max_lateness - now
                 room = w.period
                 if keeping:
