@@ -74,6 +74,21 @@ def test_once_the_stall_is_out_of_the_window_the_limit_is_strict_again() -> None
     assert _burst(limiter, 1) == [False]  # 19 within a second, no stall to explain it
 
 
+def test_a_short_stall_right_after_a_long_one_does_not_erase_it() -> None:
+    """Two stalls back to back (a busy loop seldom has just one): the window keeps the longer.
+    The beat that ended the long stall wrote it down; the next one's must not replace it."""
+    limiter, watch, clock = _setup(watched=True)
+    clock.t += 0.6
+    assert _burst(limiter, 18) == [True] * 18
+    watch.beat()  # the loop is back: the 0.6 s stall is recorded
+    clock.t += watch.interval + 0.05  # and stalls again, 50 ms
+    watch.beat()
+    assert watch.slack(clock.t, 1.0) > 0.5
+    _beat_until(watch, clock, clock.t + 0.84)
+    # the 18 may have arrived up to 0.6 s before their stamps: the 19th is not the 19th in 1 s
+    assert _burst(limiter, 1) == [True]
+
+
 def test_short_jitter_is_not_a_stall() -> None:
     clock = Clock()
     watch = LoopWatch(clock=clock)

@@ -33,7 +33,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .. import errors
@@ -41,8 +41,8 @@ from ..catalog import Api
 from ..config import Settings
 from .backoff import RetryPolicy, gave_up_hint
 from .circuit import CircuitBreaker
-from .flow import Flow, HttpResponse, Sleep
-from .limiter import RateLimiter
+from .flow import Flow, HttpRequest, HttpResponse, Sleep
+from .limiter import RateLimiter, SendTicket
 from .protocol import (
     CallContext,
     build_request,
@@ -98,6 +98,18 @@ def _unknown(api: Api, tr_id: str, params: Mapping[str, Any], sent_at: float, ca
     )
 
 
+def _on_wire(request: HttpRequest, ticket: SendTicket | None) -> Flow[HttpResponse | None]:
+    """Send ``request``; its limiter ticket is marked sent when the answer (or an error) is
+    back, if the driver did not mark it as the request went out (a transport without httpcore's
+    trace events, e.g. the in-process ones): a late stamp is a cautious one."""
+    try:
+        response = yield request
+        return response
+    finally:
+        if ticket is not None:
+            ticket.sent()
+
+
 def call_flow(
     api: Api,
     args: Mapping[str, Any],
@@ -129,10 +141,16 @@ def call_flow(
         hashkey: str | None = None
         if is_order and policies.hashkey and policies.tokens is not None:
             hashkey = yield from policies.tokens.hashkey_flow(params)
+        ticket = None
         if policies.limiter is not None:
-            yield from policies.limiter.wait_flow()
-        if policies.circuit is not None:
-            policies.circuit.before_call()
+            ticket = yield from policies.limiter.ticket_flow()
+        try:
+            if policies.circuit is not None:
+                policies.circuit.before_call()
+        except BaseException:
+            if ticket is not None:
+                ticket.sent()  # nothing goes out: the send must not hold the window
+            raise
         ctx = CallContext(
             environment=settings.environment,
             app_key=settings.app_key,
@@ -144,9 +162,11 @@ def call_flow(
         request = build_request(
             api, tr_id, params, ctx, tr_cont=tr_cont, hashkey=hashkey, timeout=policies.timeout
         )
+        if ticket is not None:
+            request = replace(request, on_wire=ticket.sent)
         sent_at = time.time()
         try:
-            response = yield request
+            response = yield from _on_wire(request, ticket)
         except errors.ConnectError as exc:
             # Nothing reached the server: safe to try again, orders included.
             _record_failure(policies)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
 import httpx
 
@@ -44,7 +44,32 @@ def _httpx_request(client: httpx.Client | httpx.AsyncClient, req: HttpRequest) -
         params=dict(req.params) if req.params is not None else None,
         json=req.json if req.method != "GET" else None,
         timeout=req.timeout if req.timeout is not None else httpx.USE_CLIENT_DEFAULT,
+        extensions=_wire_trace(req.on_wire, asynchronous=isinstance(client, httpx.AsyncClient)),
     )
+
+
+_HEAD_OUT = "send_request_headers.started"
+
+
+def _wire_trace(on_wire: Callable[[], None] | None, *, asynchronous: bool) -> dict[str, Any]:
+    """httpcore's ``trace`` extension, calling ``on_wire`` as the request's head is written:
+    after the pooled connection is taken (or a new one connected), which is where a request
+    released by the rate limiter can lose tens of milliseconds on a busy machine. Transports
+    without httpcore (in-process, mocks) never call it; the call flow marks the send then."""
+    if on_wire is None:
+        return {}
+    if asynchronous:
+        async def trace_async(event: str, _info: Mapping[str, Any]) -> None:
+            if event.endswith(_HEAD_OUT):
+                on_wire()
+
+        return {"trace": trace_async}
+
+    def trace(event: str, _info: Mapping[str, Any]) -> None:
+        if event.endswith(_HEAD_OUT):
+            on_wire()
+
+    return {"trace": trace}
 
 
 def _response(resp: httpx.Response, started: float) -> HttpResponse:

@@ -14,7 +14,7 @@ alike (httpx's auth flow is the model for this shape). Drivers live in :mod:`han
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -35,6 +35,9 @@ class HttpRequest:
     # Set for requests whose effect must not be duplicated (orders): the driver must not retry
     # them at the transport level either.
     unsafe: bool = False
+    # Called by the driver as the request's head is written to the socket (the rate limiter's
+    # ticket: the gateway counts what reaches it, not what the limiter released).
+    on_wire: Callable[[], None] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,8 +122,12 @@ class LoopWatch:
             return 0.0
         stall = now - self.last - self.interval
         if stall > self.MIN_STALL:
-            if self._stalls and self._stalls[-1][0] >= self.last:
-                self._stalls.pop()  # the same stall, seen again: keep its latest length
+            # A check during a stall notes it before the beat that ends it does: an entry
+            # seen *after* the last beat is this stall, seen again; keep its latest length.
+            # (The entry the last beat itself wrote, seen exactly at ``last``, is the stall
+            # before: replacing it would forget a long stall as soon as a short one follows.)
+            if self._stalls and self._stalls[-1][0] > self.last:
+                self._stalls.pop()
             self._stalls.append((now, stall))
             while self._stalls and self._stalls[0][0] < now - self.keep_s:
                 self._stalls.popleft()
