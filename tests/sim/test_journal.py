@@ -143,7 +143,8 @@ def test_torn_last_write_is_dropped_and_damage_before_the_end_is_refused(
     assert _view(open_exchange(path)) == before
     assert jp.read_bytes() == good  # cut off before anything new is appended
     lines = good.splitlines(keepends=True)
-    lines[1] = lines[1].replace(b'"', b"'", 1)
+    assert lines[0].startswith(b"[") and lines[-1].startswith(b"#")  # groups, checksum last
+    lines[0] = lines[0].replace(b'"', b"'", 1)  # the first group damaged, good ones after it
     jp.write_bytes(b"".join(lines))
     with pytest.raises(StateFileError, match=r"s\.db\.commands"):
         open_exchange(path)

@@ -6,16 +6,25 @@ crash; the market's own activity is recomputed from the seed and the time. Appen
 line per command and syncing it costs far less than rewriting the touched accounts, orders and
 positions of every command into SQLite.
 
-Record format (one line per record, UTF-8)::
+Record format (UTF-8 lines). Records are written in *groups*, one group per write that a
+sync covers::
 
-    <crc32 of the JSON, 8 lowercase hex digits> <space> <JSON array> "\\n"
+    <JSON array> "\n"            (one line per record of the group)
+    ...
+    "#" <crc32 of the group's record lines, 8 lowercase hex digits> <space> <count> "\n"
 
 The JSON array is ``[seq, time_us, op, *args]``: ``seq`` counts records from 1 and never
 repeats, ``time_us`` is the engine instant the command ran at (epoch microseconds) and ``op``
-names the command (see :mod:`hantoo.sim.durable`). A line without its newline or with a wrong
-checksum at the *end* of the file is a write torn by a crash: it was never acknowledged, so it
-is dropped (and cut off before appending again). A bad line followed by good ones is corruption
-and is refused.
+names the command (see :mod:`hantoo.sim.durable`). One checksum per group rather than per
+record: a group is acknowledged as a whole (its commands answer only after the sync that
+covers it), so a crash can only tear a whole group, and the per-record checksum and its
+formatting were a fifth of the journal's cost on every command. A group without its trailer,
+or with a wrong checksum, at the *end* of the file is a write torn by a crash: none of it was
+acknowledged, so it is dropped (and cut off before appending again). A damaged group followed
+by more records is corruption and is refused.
+
+Journals written before groups (``<crc32 8 hex> <space> <JSON array>`` per line, each line its
+own checksum) are read as they are; new records follow them in groups.
 
 Group commit: :meth:`CommandJournal.append` only buffers. :meth:`CommandJournal.flush` writes and
 syncs everything buffered (the in-process path, one sync per command). In the server,
@@ -67,40 +76,77 @@ _json_decode = msgspec.json.Decoder().decode
 _crc32 = zlib.crc32
 
 
-def _encode(record: list[Any]) -> bytes:
-    payload = _json_encode(record)
-    return b"%08x %s\n" % (zlib.crc32(payload), payload)
+def _frame(lines: list[bytes]) -> bytes:
+    """One group: the encoded records, a line each, then the trailer with their checksum."""
+    body = b"\n".join(lines) + b"\n"
+    return b"%s#%08x %d\n" % (body, _crc32(body), len(lines))
+
+
+def _trailer_ok(line: bytes, body: bytes, count: int) -> bool:
+    """Whether ``line`` (``#crc count``) closes a group of ``count`` lines reading ``body``."""
+    if len(line) < 11 or line[9:10] != b" ":
+        return False
+    try:
+        return int(line[1:9], 16) == _crc32(body) and int(line[10:]) == count
+    except ValueError:
+        return False
+
+
+def _v1_payload(line: bytes) -> bytes | None:
+    """The JSON of a pre-group line (``crc32 JSON``), or ``None`` when its checksum fails."""
+    if len(line) <= 9 or line[8:9] != b" ":
+        return None
+    payload = line[9:]
+    try:
+        return payload if int(line[:8], 16) == _crc32(payload) else None
+    except ValueError:
+        return None
 
 
 def _scan(data: bytes, path: Path) -> tuple[list[list[Any]], int]:
     """The records of ``data`` and the length of its intact prefix."""
     records: list[list[Any]] = []
-    pos = 0
+    good = pos = 0  # ``good``: the end of the last intact group or pre-group line
     end = len(data)
+    group: list[bytes] = []
+    damaged = -1  # where a damaged unit starts; fatal only if intact data follows
     while pos < end:
         nl = data.find(b"\n", pos)
         if nl < 0:
             break  # torn final write
         line = data[pos:nl]
-        ok = len(line) > 9 and line[8:9] == b" "
-        if ok:
-            payload = line[9:]
-            try:
-                ok = int(line[:8], 16) == zlib.crc32(payload)
-            except ValueError:
-                ok = False
-        if not ok:
-            if data.find(b"\n", nl + 1) >= 0:
-                raise JournalCorrupt(
-                    f"{path}: damaged record at byte {pos} followed by more records"
-                )
-            break  # a damaged last line: torn final write
-        try:
-            records.append(_json_decode(payload))
-        except msgspec.DecodeError:
-            raise JournalCorrupt(f"{path}: record at byte {pos} is not JSON") from None
+        if line[:1] == b"[":  # a record of the group the next trailer closes
+            group.append(line)
+        elif line[:1] == b"#" and group:
+            if not _trailer_ok(line, data[good:pos], len(group)):
+                damaged = good
+                break
+            for rec in group:
+                records.append(_decode(rec, good, path))
+            group.clear()
+            good = nl + 1
+        else:
+            payload = None if group else _v1_payload(line)
+            if payload is None:
+                damaged = good if group else pos
+                break
+            records.append(_decode(payload, pos, path))
+            good = nl + 1
         pos = nl + 1
-    return records, pos
+    if damaged >= 0:
+        nl = data.find(b"\n", pos)
+        if nl >= 0 and nl + 1 < end:
+            raise JournalCorrupt(
+                f"{path}: damaged record at byte {damaged} followed by more records")
+    return records, good
+
+
+def _decode(payload: bytes, at: int, path: Path) -> list[Any]:
+    try:
+        record: list[Any] = _json_decode(payload)
+    except msgspec.DecodeError:
+        raise JournalCorrupt(f"{path}: record at byte {at} is not JSON") from None
+    return record
 
 
 def read_journal(path: Path) -> list[list[Any]]:
@@ -154,15 +200,14 @@ class CommandJournal:
         whole and call this directly: no second list per command."""
         seq = self.appended = self.appended + 1
         record[0] = seq
-        payload = _json_encode(record)  # _encode, inline: every command
-        self._buf.append(b"%08x %s\n" % (_crc32(payload), payload))
+        self._buf.append(_json_encode(record))  # encoded now: the caller's objects may change
         if self.autosync:
             self.flush()
         return seq
 
     def _stage(self) -> None:
         if self._buf:
-            self._pending.append((b"".join(self._buf), self.appended))
+            self._pending.append((_frame(self._buf), self.appended))
             self._buf.clear()
 
     def _drain(self) -> None:
