@@ -188,10 +188,15 @@ def test_circuit_breaker_fails_fast(sim: tuple[Any, str]) -> None:
 
 
 async def test_fifty_tasks_for_thirty_seconds_see_no_rejection(tmp_path: Path) -> None:
-    """The simulator runs in its own process (as KIS does), enforcing 18/s per app key."""
+    """The simulator runs in its own process (as KIS does), enforcing 18/s per app key.
+
+    The client keeps 1/s of headroom (94 %, tighter than the SDK's default 90 %): a client at
+    exactly the server's limit has no room for the scheduling jitter between two processes,
+    and the suite runs beside another test worker on two cores (one refusal in 581 calls seen).
+    """
     duration = 30.0
     with sim_process("--limits", "18/s") as base_url:
-        async with hantoo.AsyncClient("sim", base_url=base_url, rate_limit="18/s",
+        async with hantoo.AsyncClient("sim", base_url=base_url, rate_limit="17/s",
                                       cache_dir=str(tmp_path)) as c:
             await c.domestic_stock.inquire_price(**QUOTE)
             stop = time.monotonic() + duration
@@ -206,7 +211,7 @@ async def test_fifty_tasks_for_thirty_seconds_see_no_rejection(tmp_path: Path) -
             await asyncio.gather(*(worker() for _ in range(50)))
         stats = httpx.get(f"{base_url}/_sim/stats").json()
     assert stats["rate_limited"] == 0, stats
-    assert done >= 18 * duration * 0.95, f"{done} calls in {duration}s"
+    assert done >= 17 * duration * 0.95, f"{done} calls in {duration}s"
 
 
 @contextmanager
