@@ -46,6 +46,20 @@ def free_port() -> int:
         return port
 
 
+def wait_healthy(base: str, proc: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
+    """Return once the simulator at ``base`` answers its health check; fail if it exits."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(f"{base}/_sim/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or proc.poll() is not None:
+            raise RuntimeError("the simulator did not start")
+        time.sleep(0.2)
+
+
 @contextmanager
 def sim_server(limits: str, latency_ms: int, *, universe: str | None = None,
                timeout_s: float = 900) -> Iterator[str]:
@@ -58,16 +72,7 @@ def sim_server(limits: str, latency_ms: int, *, universe: str | None = None,
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/_sim/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("the simulator did not start")
-            time.sleep(0.2)
+        wait_healthy(base, proc)
         if latency_ms:
             httpx.post(f"{base}/_sim/faults", json={"latency_ms": latency_ms}, timeout=5)
         yield base

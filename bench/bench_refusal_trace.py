@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from bench_bulk_download import free_port
+from bench_bulk_download import free_port, wait_healthy
 from hantoo.bulk import Universe
 from refusal_trace import report
 
@@ -60,16 +60,7 @@ def main() -> None:
             args += ["--universe", opts.universe]
         server = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{base}/_sim/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("the simulator did not start")
-                time.sleep(0.2)
+            wait_healthy(base, server)
             httpx.post(f"{base}/_sim/faults", json={"latency_ms": opts.latency_ms}, timeout=5)
             (root / "codes.txt").write_text("\n".join(codes) + "\n", encoding="utf-8")
             client_limit = f"{max(1, int(opts.limit * opts.headroom))}/s"
