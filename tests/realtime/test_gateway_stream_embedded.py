@@ -24,19 +24,6 @@ with Client() as client:
                       "socket_started": embedded_sim()._urls is not None}))
 """
 
-PROBE_DIRECT = """
-import json, os
-os.environ.pop("HANTOO_REALTIME_GATEWAY", None)
-from hantoo import Client
-from hantoo._core.embedded import embedded_sim
-
-with Client() as client:
-    stream = client.stream()
-    print(json.dumps({"gateway": stream.core.gateway is not None,
-                      "socket_started": embedded_sim()._urls is not None}))
-"""
-
-
 def _run(code: str, gateway: str | None) -> dict[str, bool]:
     env = dict(os.environ)
     env.pop("HANTOO_REALTIME_GATEWAY", None)
@@ -56,4 +43,4 @@ def test_a_gateway_stream_starts_no_embedded_socket_server() -> None:
 
 
 def test_a_direct_stream_still_starts_the_embedded_socket_server() -> None:
-    assert _run(PROBE_DIRECT, None) == {"gateway": False, "socket_started": True}
+    assert _run(PROBE, None) == {"gateway": False, "socket_started": True}

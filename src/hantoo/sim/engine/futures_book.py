@@ -50,11 +50,11 @@ them back.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from .clock import KST, to_us
@@ -63,6 +63,8 @@ from .futures_quotes import CHICAGO, SESSION, FuturesQuotes
 from .options_quotes import OptionQuotes
 from .overseas_futures import FuturesSpec, parse_series
 from .types import EngineReject, RejectReason
+
+_T = TypeVar("_T")
 
 #: Commission a contract a side, in the contract's currency (the simulator's schedule).
 FEE_PER_CONTRACT = Decimal("2.50")
@@ -624,9 +626,7 @@ class FuturesBook:
             return mine
         from ..futures_archive import archived_fills
 
-        seen = {f.ccno for f in mine}
-        old = [f for f in archived_fills(db, account, start, end) if f.ccno not in seen]
-        return sorted(old + mine, key=lambda f: f.ccno)
+        return _merged(mine, archived_fills(db, account, start, end), lambda f: f.ccno)
 
     def find(self, odno: str) -> FOrder | None:
         """An order by number, in memory or in the archive (finished, older orders)."""
@@ -652,9 +652,14 @@ class FuturesBook:
             return orders
         from ..futures_archive import archived_orders
 
-        seen = {o.odno for o in orders}
-        old = [o for o in archived_orders(db, account, start, end) if o.odno not in seen]
-        return sorted(old + orders, key=lambda o: o.odno)
+        return _merged(orders, archived_orders(db, account, start, end), lambda o: o.odno)
+
+
+def _merged(hot: list[_T], archived: Iterable[_T], number: Callable[[_T], str]) -> list[_T]:
+    """In-memory records with the archive's, sorted by number; a record in both is taken from
+    memory."""
+    seen = {number(x) for x in hot}
+    return sorted([x for x in archived if number(x) not in seen] + hot, key=number)
 
 
 #: Who hears of each futures fill, per exchange: kept off the exchange (and the book) so a

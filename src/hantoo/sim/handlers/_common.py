@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
@@ -121,6 +121,17 @@ def parse_date(call: Call, wire: str, default: date | None = None, *,
         return date(int(raw[:4]), int(raw[4:6]), int(raw[6:8]))
     except ValueError:
         raise BusinessError("OPSQ2001", f"ERROR : INPUT INVALID_CHECK_{wire}", rt_cd="2") from None
+
+
+def date_range(call: Call, default_days: int, today: date) -> tuple[date, date]:
+    """``FID_INPUT_DATE_1`` .. ``FID_INPUT_DATE_2``: the end defaults to ``today``, the start
+    to ``default_days`` before the end; a start after the end is refused as KIS refuses it."""
+    end = parse_date(call, "FID_INPUT_DATE_2", today)
+    start = parse_date(call, "FID_INPUT_DATE_1", end - timedelta(days=default_days))
+    if start > end:
+        raise BusinessError("OPSQ2001", "ERROR : INPUT INVALID_CHECK_FID_INPUT_DATE_1 "
+                            "(the start date is after the end date)", rt_cd="2")
+    return start, end
 
 
 def parse_int(call: Call, wire: str, default: int | None = None) -> int:

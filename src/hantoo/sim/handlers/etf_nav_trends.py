@@ -7,12 +7,20 @@ are already validated (:mod:`hantoo.sim.validation`); a non-ETF code is ``MCA059
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..marketdata.nav_history import NavPoint, daily_navs, minute_navs
 from . import BusinessError, Call, Reply, ok, register, shaped
-from ._common import BAD_SYMBOL, domestic_symbol, exchange, hms, krw, parse_date, rate, ymd
+from ._common import (
+    BAD_SYMBOL,
+    date_range,
+    domestic_symbol,
+    exchange,
+    hms,
+    krw,
+    rate,
+    ymd,
+)
 
 ROWS = 100
 _CENT = Decimal("0.01")
@@ -54,11 +62,7 @@ def nav_comparison_daily_trend(call: Call) -> Reply:
     ``FID_INPUT_DATE_1`` and ``FID_INPUT_DATE_2``, newest first (today's NAV is the live one)."""
     code = _fund(call)
     today = call.now().date()
-    end = parse_date(call, "FID_INPUT_DATE_2", today)
-    start = parse_date(call, "FID_INPUT_DATE_1", end - timedelta(days=60))
-    if start > end:
-        raise BusinessError("OPSQ2001", "ERROR : INPUT INVALID_CHECK_FID_INPUT_DATE_1 "
-                            "(the start date is after the end date)", rt_cd="2")
+    start, end = date_range(call, 60, today)
     rows = []
     for p in daily_navs(exchange(call), code, start, min(end, today)):
         rows.append({"stck_bsop_date": ymd(p.at), **_fields(p)})

@@ -22,7 +22,17 @@ from ..marketdata.flows import day_flows
 from ..marketdata.indices import INDICES, IndexLevel, daily_levels, index_level
 from ..marketdata.rankings import Screen, ranked, screen
 from . import BusinessError, Call, Reply, fill, fill_rows, ok, register
-from ._common import BAD_SYMBOL, dec, domestic_symbol, exchange, krw, parse_date, rate, ymd
+from ._common import (
+    BAD_SYMBOL,
+    date_range,
+    dec,
+    domestic_symbol,
+    exchange,
+    krw,
+    parse_date,
+    rate,
+    ymd,
+)
 
 RANK_ROWS = 30
 INDEX_CHART_ROWS = 100
@@ -88,11 +98,7 @@ def inquire_daily_indexchartprice(call: Call) -> Reply:
     by week/month/year; newest first, at most 100; the last ends at the current level."""
     idx = _index(call)
     today = call.now().date()
-    end = parse_date(call, "FID_INPUT_DATE_2", today)
-    start = parse_date(call, "FID_INPUT_DATE_1", end - timedelta(days=150))
-    if start > end:
-        raise BusinessError("OPSQ2001", "ERROR : INPUT INVALID_CHECK_FID_INPUT_DATE_1 "
-                            "(start date after end date)", rt_cd="2")
+    start, end = date_range(call, 150, today)
     period = call.param("FID_PERIOD_DIV_CODE", "D").upper() or "D"
     days = daily_levels(exchange(call), idx.code, start, end)
     groups: list[list[tuple[date, Decimal, Decimal, Decimal, Decimal, int]]] = []
