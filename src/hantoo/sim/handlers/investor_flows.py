@@ -8,11 +8,11 @@ volume. Request values are already validated (:mod:`hantoo.sim.validation`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from ..engine.views import Candle
 from ..marketdata.flows import (
     INVESTOR_TYPES,
     MARKET_VENUES,
@@ -37,19 +37,6 @@ def _sign(change: Decimal | int) -> str:
     return "2" if change > 0 else "5" if change < 0 else "3"
 
 
-@dataclass(frozen=True, slots=True)
-class _VenueDay:
-    """Today's candle as one venue (or both) saw it: the quote's figures for ``NX``/``UN``."""
-
-    start: date
-    open: Decimal
-    high: Decimal
-    low: Decimal
-    close: Decimal
-    volume: int
-    value: Decimal
-
-
 def _market(call: Call) -> str:
     """``FID_COND_MRKT_DIV_CODE``: ``J`` KRX, ``NX`` Nextrade, ``UN`` both (blank: ``J``)."""
     market = call.param("FID_COND_MRKT_DIV_CODE").upper() or "J"
@@ -70,9 +57,9 @@ def _days(call: Call, code: str, until: date, start: date | None = None, market:
     if market != "J" and candles:
         q = ex.quote(code, market)
         if candles[-1].start == q.trade_date:
-            candles[-1] = _VenueDay(q.trade_date, Decimal(q.open or q.price),
-                                    Decimal(q.high or q.price), Decimal(q.low or q.price),
-                                    Decimal(q.price), q.volume, Decimal(q.trade_value))
+            candles[-1] = Candle(q.trade_date, Decimal(q.open or q.price),
+                                 Decimal(q.high or q.price), Decimal(q.low or q.price),
+                                 Decimal(q.price), q.volume, Decimal(q.trade_value))
     seed = call.state.config.seed
     out = []
     prev: Decimal | None = None
