@@ -13,7 +13,9 @@ Files (``PATH`` is the state file the user names, e.g. ``sim-state.sqlite3``; al
     it includes. Unpickling accepts only the engine's own classes and plain value types.
     Instruments are stored by code and each symbol's intraday path is left out (both come back
     from the configuration and the seed). ``archived_orders`` / ``archived_fills``: finished
-    orders and their fills, one JSON document each, moved out of the hot state by each snapshot
+    orders and their fills, one JSON document each (a positional array,
+    :mod:`hantoo.sim.archive_docs`; older files' keyed objects are read too), moved out of the
+    hot state by each snapshot
     in the same transaction; order and fill queries read them back, so memory does not grow
     with the order history. ``archived_deriv_orders`` / ``archived_deriv_fills``: the same for
     futures/options (:mod:`hantoo.sim.derivatives.archive`; their own order numbering).
@@ -73,8 +75,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
+from .archive_docs import fill_data, fill_from, order_data, order_from
 from .derivatives import archive as deriv_archive
 from .durable import JournaledExchange, ReplayClock, apply_record
 from .engine.clock import ClockMode, SessionClock, from_us
@@ -88,7 +89,6 @@ from .engine.tape import Tape
 from .engine.types import EngineReject
 from .engine.universe import Instrument, Universe
 from .journal import CommandJournal, JournalCorrupt, read_journal
-from .store_v1 import _fill_doc, _order_doc, _order_from
 
 __all__ = ["SCHEMA_VERSION", "SNAPSHOT_EVERY", "StateFileError", "StateStore", "open_exchange"]
 
@@ -147,13 +147,14 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
-_doc_json = msgspec.json.Encoder().encode
-
-
-def _doc_text(doc: dict[str, Any]) -> str:
-    """An archive document as JSON text: what ``json.dumps`` wrote (readers use ``json.loads``),
-    without the spaces and at a third of the cost (tens of thousands per snapshot)."""
-    return _doc_json(doc).decode()
+def _iso(day: date, _cache: dict[date, str] = {}) -> str:  # noqa: B006 - the cache
+    """``day.isoformat()``, kept: a snapshot archives thousands of records of a few days."""
+    s = _cache.get(day)
+    if s is None:
+        if len(_cache) > 4096:
+            _cache.clear()
+        s = _cache[day] = day.isoformat()
+    return s
 
 
 def _write_snapshot(
@@ -166,13 +167,12 @@ def _write_snapshot(
         db.executemany(
             "INSERT OR REPLACE INTO archived_orders (odno, cano, prdt, day, data) "
             "VALUES (?, ?, ?, ?, ?)",
-            [(o.odno, o.acct.cano, o.acct.prdt, o.day.isoformat(), _doc_text(_order_doc(o)))
-             for o in orders])
+            [(o.odno, o.acct.cano, o.acct.prdt, _iso(o.day), order_data(o)) for o in orders])
         db.executemany(
             "INSERT OR REPLACE INTO archived_fills (fill_id, odno, cano, prdt, day, data) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [(f.fill_id, f.order.odno, f.order.acct.cano, f.order.acct.prdt,
-              f.day.isoformat(), _doc_text(_fill_doc(f))) for f in fills])
+            [(f.fill_id, f.order.odno, f.order.acct.cano, f.order.acct.prdt, _iso(f.day),
+              fill_data(f)) for f in fills])
         deriv_archive.write(db, deriv)  # finished futures/options orders (issue 14)
         # A snapshot never replaces a newer one: the background child of a process that
         # crashed runs on and may commit after the restarted process's own snapshot.
@@ -514,7 +514,7 @@ class StateStore:
                 return o if o.acct.key == key else None
         row = self.db.execute("SELECT data FROM archived_orders WHERE odno = ? AND cano = ? "
                               "AND prdt = ?", (odno, *key)).fetchone()
-        return None if row is None else _order_from(ex, json.loads(row[0]))
+        return None if row is None else order_from(ex, row[0])
 
     def archived_orders(
         self, ex: Exchange, key: tuple[str, str], start: date, end: date
@@ -522,7 +522,7 @@ class StateStore:
         rows = self.db.execute(
             "SELECT data FROM archived_orders WHERE cano = ? AND prdt = ? AND day BETWEEN ? AND ? "
             "ORDER BY odno", (*key, start.isoformat(), end.isoformat()))
-        out = [_order_from(ex, json.loads(d)) for (d,) in rows]
+        out = [order_from(ex, d) for (d,) in rows]
         if self._pending is not None:
             pend = self._pending[0]
             out = [o for o in out if o.odno not in pend]
@@ -534,19 +534,16 @@ class StateStore:
         self, ex: Exchange, key: tuple[str, str], start: date, end: date
     ) -> list[Fill]:
         rows = self.db.execute(
-            "SELECT f.data, o.data FROM archived_fills f JOIN archived_orders o USING (odno) "
+            "SELECT odno, f.data, o.data FROM archived_fills f JOIN archived_orders o USING (odno) "
             "WHERE f.cano = ? AND f.prdt = ? AND f.day BETWEEN ? AND ? ORDER BY f.fill_id",
             (*key, start.isoformat(), end.isoformat()))
         orders: dict[int, Order] = {}
         out = []
-        for fd, od in rows:
-            doc = json.loads(fd)
-            o = orders.get(doc["odno"])
+        for odno, fd, od in rows:
+            o = orders.get(odno)
             if o is None:
-                o = orders[doc["odno"]] = _order_from(ex, json.loads(od))
-            out.append(Fill(doc["fill_id"], o, doc["qty"], doc["price"], doc["time_us"],
-                            date.fromisoformat(doc["day"]), doc["fee"], doc["tax"],
-                            doc["trade_id"]))
+                o = orders[odno] = order_from(ex, od)
+            out.append(fill_from(fd, o))
         if self._pending is not None:
             pend = self._pending[1]
             ids = {f.fill_id for f in pend}
