@@ -16,8 +16,9 @@ Files (``PATH`` is the state file the user names, e.g. ``sim-state.sqlite3``; al
     orders and their fills, one JSON document each (a positional array,
     :mod:`hantoo.sim.archive_docs`; older files' keyed objects are read too), moved out of the
     hot state by each snapshot in the same transaction; order and fill queries read them back,
-    so memory does not grow with the order history. ``archived_deriv_orders`` / ``archived_deriv_fills``: the same for
-    futures/options (:mod:`hantoo.sim.derivatives.archive`; their own order numbering).
+    so memory does not grow with the order history. ``archived_deriv_orders`` /
+    ``archived_deriv_fills``: the same for futures/options
+    (:mod:`hantoo.sim.derivatives.archive`; their own order numbering).
 ``PATH.commands``
     The append-only command journal (format in :mod:`hantoo.sim.journal`, ops in
     :mod:`hantoo.sim.durable`): one checksummed line per *successful* user command.
